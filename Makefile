@@ -1,0 +1,32 @@
+# The two set-up commands of the README: `make run` and `make test`. Everything else is optional.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test test-embedded lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## Migrate, seed and start the whole platform on the embedded default (SQLite + embedded Redis).
+run: $(STAMP)
+	$(BIN)/onecard run
+
+## The whole suite. With ONECARD_TEST_CONFIGS set (CI does), once per backend configuration.
+test: $(STAMP)
+	$(BIN)/python -m tests.matrix
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var test-output

@@ -1,0 +1,58 @@
+"""Fault injection shared by the simulators: slow answers, errors and outages on demand."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import threading
+from dataclasses import dataclass, fields
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+
+@dataclass
+class Faults:
+    """What a simulator does wrong right now. All off by default."""
+
+    latency_ms: int = 0
+    #: Share of requests answered with HTTP 503 before doing anything.
+    error_rate: float = 0.0
+    #: Every request answered 503.
+    outage: bool = False
+
+    def update(self, data: dict[str, Any]) -> None:
+        names = {f.name for f in fields(self)}
+        for key, value in data.items():
+            if key not in names:
+                raise ValueError(f"unknown fault {key!r}")
+            setattr(self, key, type(getattr(self, key))(value))
+
+
+class FaultInjector:
+    def __init__(self, seed: int | None = None) -> None:
+        self.faults = Faults()
+        self._random = random.Random(seed)
+        self._lock = threading.Lock()
+
+    async def before(self) -> Response | None:
+        """Apply the configured faults; a response to return instead of the real one, or None."""
+        if self.faults.latency_ms:
+            await asyncio.sleep(self.faults.latency_ms / 1000)
+        with self._lock:
+            fail = self.faults.outage or self._random.random() < self.faults.error_rate
+        if fail:
+            return JSONResponse({"error": "injected fault"}, status_code=503)
+        return None
+
+    async def endpoint(self, request: Request) -> Response:
+        """`GET` shows the faults, `POST` a JSON object changes them, `DELETE` clears them."""
+        if request.method == "POST":
+            try:
+                self.faults.update(await request.json())
+            except (ValueError, TypeError) as exc:
+                return JSONResponse({"error": str(exc)}, status_code=400)
+        elif request.method == "DELETE":
+            self.faults = Faults()
+        return JSONResponse(self.faults.__dict__)

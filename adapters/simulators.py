@@ -1,0 +1,57 @@
+"""All simulators behind one local HTTP server: WeChat API, card system, SMS platform."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import Mount, Route
+
+from adapters.cardsystem.simulator import CardSystemSimulator
+from adapters.sms.file_sink import FileSms
+from adapters.sms.simulator import SmsSimulator
+from adapters.wechat.simulator import WeChatApiSimulator
+
+WECHAT_PREFIX = "/wechat-api"
+CARD_PREFIX = "/card"
+SMS_PREFIX = "/sms"
+
+
+@dataclass
+class Simulators:
+    wechat: WeChatApiSimulator
+    card: CardSystemSimulator
+    sms: SmsSimulator
+
+    def app(self) -> Starlette:
+        async def index(_request: object) -> JSONResponse:
+            return JSONResponse({"simulators": [WECHAT_PREFIX, CARD_PREFIX, SMS_PREFIX]})
+
+        return Starlette(
+            routes=[
+                Route("/", index),
+                Mount(WECHAT_PREFIX, app=self.wechat.app()),
+                Mount(CARD_PREFIX, app=self.card.app()),
+                Mount(SMS_PREFIX, app=self.sms.app()),
+            ]
+        )
+
+
+def build_simulators(appid: str, secret: str, sms_sink: Path) -> Simulators:
+    return Simulators(
+        wechat=WeChatApiSimulator(appid, secret),
+        card=CardSystemSimulator(),
+        sms=SmsSimulator(FileSms(sms_sink)),
+    )
+
+
+def urls(base: str) -> dict[str, str]:
+    """The settings that point a platform at simulators served from `base`."""
+    base = base.rstrip("/")
+    return {
+        "ONECARD_WECHAT_API_BASE": f"{base}{WECHAT_PREFIX}/cgi-bin/",
+        "ONECARD_CARD_SYSTEM_URL": f"{base}{CARD_PREFIX}/",
+        "ONECARD_SMS_URL": f"{base}{SMS_PREFIX}/",
+    }

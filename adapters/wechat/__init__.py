@@ -1,0 +1,1 @@
+"""The WeChat Official Account API: customer-service messages, tokens, menus."""

@@ -1,0 +1,21 @@
+"""Topic names: each is a dramatiq queue served by its own worker pool."""
+
+from enum import StrEnum
+
+
+class Topic(StrEnum):
+    BIND = "bind"
+    QUERY = "query"
+    TOPUP = "topup"
+    NOTIFY = "notify"
+    GENERAL = "general"
+    REPLY = "reply"
+
+
+#: Topics whose worker handles inbound WeChat events (REPLY and NOTIFY carry outbound work).
+EVENT_TOPICS: tuple[Topic, ...] = (Topic.BIND, Topic.QUERY, Topic.TOPUP, Topic.GENERAL)
+
+
+def event_actor_name(topic: Topic | str) -> str:
+    """The actor that handles inbound events of `topic`; ingress enqueues by this name."""
+    return f"handle_{Topic(topic).value}_event"

@@ -1,0 +1,1 @@
+"""The HTTP edge: verify, parse, store once, enqueue, ack. No business logic."""

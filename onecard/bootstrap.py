@@ -1,0 +1,88 @@
+"""The composition root: which database, broker and adapters this process uses, decided once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import dramatiq
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from adapters.cardsystem.client import HttpCardSystem
+from adapters.cardsystem.port import CardSystem
+from adapters.sms.client import HttpSms
+from adapters.sms.file_sink import FileSms
+from adapters.sms.port import SmsSender
+from adapters.wechat.client import WechatpyApi
+from adapters.wechat.port import WeChatApi
+from events.broker import enqueue_delivery, enqueue_event, make_broker
+from events.errors import PermanentError
+from onecard.embedded import socket_url, start_embedded_redis
+from onecard.settings import Settings
+from store.db import make_engine, make_session_factory
+from store.uow import UnitOfWork
+from workers.turn import Ports
+
+
+class NoCardSystem:
+    """Stands in where ONECARD_CARD_SYSTEM_URL is unset (the web process does not need it)."""
+
+    def find_holder(self, student_no: str) -> Any:
+        raise PermanentError("ONECARD_CARD_SYSTEM_URL is not set")
+
+    def balance_fen(self, student_no: str) -> int:
+        raise PermanentError("ONECARD_CARD_SYSTEM_URL is not set")
+
+
+@dataclass
+class Platform:
+    """Everything a process needs, built once. Handlers get parts of it as parameters."""
+
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    broker: dramatiq.Broker
+    card: CardSystem
+    sms: SmsSender
+    wechat: WeChatApi
+    ports: Ports
+    #: Keeps an embedded Redis server alive for as long as this process holds it.
+    keepalive: list[Any] = field(default_factory=list)
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.session_factory)
+
+    def enqueue_event(self, topic: str, event_id: int) -> None:
+        enqueue_event(self.broker, topic, event_id)
+
+    def deliver(self, outbound_id: int, channel: str) -> None:
+        enqueue_delivery(self.broker, outbound_id, channel)
+
+
+def broker_url(settings: Settings, keepalive: list[Any]) -> str:
+    if settings.broker_url:
+        return settings.broker_url
+    server = start_embedded_redis(settings.embedded_redis_path)
+    keepalive.append(server)
+    return socket_url(server)
+
+
+def build(settings: Settings | None = None, *, broker: dramatiq.Broker | None = None) -> Platform:
+    settings = settings or Settings()
+    keepalive: list[Any] = []
+    engine = make_engine(settings.resolved_database_url)
+    if broker is None:
+        broker = make_broker(broker_url(settings, keepalive), namespace=settings.broker_namespace)
+    card: CardSystem = HttpCardSystem(settings.card_system_url) if settings.card_system_url else NoCardSystem()
+    sms: SmsSender
+    if settings.sms_backend == "http":
+        if not settings.sms_url:
+            raise RuntimeError("ONECARD_SMS_BACKEND=http needs ONECARD_SMS_URL")
+        sms = HttpSms(settings.sms_url)
+    else:
+        sms = FileSms(settings.sms_sink_path)
+    wechat = WechatpyApi(engine, settings.wechat_appid, settings.wechat_secret.get_secret_value(),
+                         settings.wechat_api_base)
+    ports = Ports(card=card, secret_key=settings.secret_key.get_secret_value(), sms_signature=settings.sms_signature)
+    return Platform(settings, engine, make_session_factory(engine), broker, card, sms, wechat, ports, keepalive)

@@ -1,0 +1,114 @@
+"""The `onecard` command: every process of the platform and the operator's tools."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from events.topics import Topic
+
+
+def _run(args: argparse.Namespace) -> int:
+    from onecard.run import run
+
+    return run()
+
+
+def _web(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from onecard.settings import Settings
+
+    settings = Settings()
+    uvicorn.run("onecard.web:create", factory=True, host=args.host or settings.http_host,
+                port=args.port or settings.http_port, workers=args.workers, log_level="warning",
+                access_log=False, timeout_graceful_shutdown=10)
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    queues = args.queues or [t.value for t in Topic]
+    unknown = set(queues) - {t.value for t in Topic}
+    if unknown:
+        print(f"unknown queue(s): {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
+    argv = ["dramatiq", "onecard.worker_entry", "--processes", str(args.processes),
+            "--threads", str(args.threads), "--queues", *queues]
+    os.execvp(sys.executable, [sys.executable, "-m", *argv])
+    return 0  # not reached
+
+
+def _scheduler(args: argparse.Namespace) -> int:
+    from onecard import logs
+    from onecard.bootstrap import build
+    from onecard.scheduler import run_scheduler
+
+    logs.configure()
+    run_scheduler(build())
+    return 0
+
+
+def _simulators(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from adapters.simulators import build_simulators
+    from onecard.settings import Settings
+
+    settings = Settings()
+    sims = build_simulators(settings.wechat_appid, settings.wechat_secret.get_secret_value(),
+                            settings.sms_sink_path)
+    uvicorn.run(sims.app(), host="127.0.0.1", port=args.port, log_level="warning")
+    return 0
+
+
+def _db(args: argparse.Namespace) -> int:
+    from onecard.settings import Settings
+    from store.migrate import upgrade
+
+    url = Settings().resolved_database_url
+    if args.action == "upgrade":
+        upgrade(url, args.revision)
+        print("database is at", args.revision)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="onecard", description="The campus card inside WeChat.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("run", help="the whole platform on the embedded default").set_defaults(func=_run)
+
+    web = sub.add_parser("web", help="the HTTP ingress for WeChat callbacks")
+    web.add_argument("--host")
+    web.add_argument("--port", type=int)
+    web.add_argument("--workers", type=int, default=1, help="server processes")
+    web.set_defaults(func=_web)
+
+    worker = sub.add_parser("worker", help="a worker pool for one or more topics")
+    worker.add_argument("queues", nargs="*", metavar="QUEUE", help=f"of {', '.join(t.value for t in Topic)}")
+    worker.add_argument("--processes", type=int, default=1)
+    worker.add_argument("--threads", type=int, default=4)
+    worker.set_defaults(func=_worker)
+
+    sub.add_parser("scheduler", help="periodic jobs: sweeps, reconciliation").set_defaults(func=_scheduler)
+
+    sims = sub.add_parser("simulators", help="serve the local simulators of outside systems")
+    sims.add_argument("--port", type=int, default=8090)
+    sims.set_defaults(func=_simulators)
+
+    db = sub.add_parser("db", help="database schema")
+    db.add_argument("action", choices=["upgrade"])
+    db.add_argument("revision", nargs="?", default="head")
+    db.set_defaults(func=_db)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

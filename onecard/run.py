@@ -1,0 +1,85 @@
+"""`onecard run` (what `make run` calls): the whole platform on one machine with nothing but Python.
+
+This process owns the embedded Redis and the simulators, migrates the database, then starts every
+process of the Procfile under honcho, with their settings pointing at what it started.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from honcho.manager import Manager
+from honcho.printer import Printer
+
+from adapters.cardsystem.demo import DEMO_HOLDERS
+from adapters.simulators import build_simulators, urls
+from onecard.embedded import socket_url, start_embedded_redis
+from onecard.procfile import processes
+from onecard.serve import ServerThread
+from onecard.settings import OFFICIAL_API_BASE, Settings
+from store.migrate import upgrade
+from workers.text import yuan
+
+SIMULATOR_PORT = 8090
+
+
+def prepare(settings: Settings, keepalive: list[Any]) -> dict[str, str]:
+    """Start what the embedded default needs; the environment every child process gets."""
+    env = {"ONECARD_DATA_DIR": str(settings.resolved_data_dir),
+           "ONECARD_DATABASE_URL": settings.resolved_database_url}
+    if not settings.broker_url:
+        server = start_embedded_redis(settings.embedded_redis_path)
+        keepalive.append(server)
+        env["ONECARD_BROKER_URL"] = socket_url(server)
+    needs_simulator = settings.wechat_api_base == OFFICIAL_API_BASE or not settings.card_system_url
+    if needs_simulator:
+        sims = build_simulators(settings.wechat_appid, settings.wechat_secret.get_secret_value(),
+                                settings.sms_sink_path)
+        port = int(os.environ.get("ONECARD_SIMULATOR_PORT", SIMULATOR_PORT))
+        thread = ServerThread(sims.app(), port=port).start()
+        keepalive.append(thread)
+        sim_urls = urls(thread.url)
+        if settings.wechat_api_base == OFFICIAL_API_BASE:
+            env["ONECARD_WECHAT_API_BASE"] = sim_urls["ONECARD_WECHAT_API_BASE"]
+        if not settings.card_system_url:
+            env["ONECARD_CARD_SYSTEM_URL"] = sim_urls["ONECARD_CARD_SYSTEM_URL"]
+        env["ONECARD_SIMULATOR_URL"] = thread.url
+    upgrade(settings.resolved_database_url)
+    return env
+
+
+def banner(settings: Settings, env: dict[str, str]) -> str:
+    lines = [
+        "",
+        "onecard is starting on the embedded default.",
+        f"  WeChat callback URL : http://{settings.http_host}:{settings.http_port}/wechat"
+        f"  (token {settings.wechat_token.get_secret_value()!r})",
+    ]
+    if "ONECARD_SIMULATOR_URL" in env:
+        lines.append(f"  Simulators          : {env['ONECARD_SIMULATOR_URL']}/ (WeChat API, card system, SMS)")
+    lines.append(f"  SMS codes land in   : {settings.sms_sink_path}")
+    lines.append(f"  Database            : {env['ONECARD_DATABASE_URL']}")
+    lines.append("  Demo card holders   :")
+    for h in DEMO_HOLDERS:
+        lines.append(f"    {h.student_no:<9} {h.name:<4} phone {h.phone}  balance {yuan(h.balance_fen)} yuan")
+    lines.append("  Stop with Ctrl-C.")
+    return "\n".join(lines) + "\n"
+
+
+def run(settings: Settings | None = None) -> int:
+    settings = settings or Settings()
+    keepalive: list[Any] = []
+    env = prepare(settings, keepalive)
+    child_env = {**os.environ, **env}
+    bin_dir = str(Path(sys.executable).parent)
+    child_env["PATH"] = bin_dir + os.pathsep + child_env.get("PATH", "")
+    manager = Manager(Printer(sys.stdout))
+    for name, command in processes().items():
+        manager.add_process(name, command, env=child_env)
+    sys.stdout.write(banner(settings, env))
+    sys.stdout.flush()
+    manager.loop()
+    return int(manager.returncode or 0)

@@ -1,0 +1,28 @@
+"""The scheduler process: periodic jobs (the inbox/outbox sweep for now)."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from datetime import timedelta
+
+from onecard.bootstrap import Platform
+from workers.sweeper import sweep
+
+log = logging.getLogger("onecard.scheduler")
+
+
+def run_scheduler(platform: Platform, stop: threading.Event | None = None) -> None:
+    stop = stop or threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    older_than = timedelta(seconds=platform.settings.redeliver_after_seconds)
+    log.info("scheduler started: sweeping every %ss", platform.settings.sweep_interval_seconds)
+    while not stop.is_set():
+        try:
+            sweep(platform.engine, older_than=older_than, enqueue_event=platform.enqueue_event,
+                  deliver=platform.deliver)
+        except Exception:
+            log.exception("sweep failed; trying again next period")
+        stop.wait(platform.settings.sweep_interval_seconds)

@@ -1,0 +1,71 @@
+"""One typed settings object, read once per process from the environment or `.env`."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+OFFICIAL_API_BASE = "https://api.weixin.qq.com/cgi-bin/"
+
+
+class Settings(BaseSettings):
+    """Everything a deployment may change. Secrets are `SecretStr` so they never print."""
+
+    model_config = SettingsConfigDict(env_prefix="ONECARD_", env_file=".env", extra="ignore")
+
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    data_dir: Path = Path("./var")
+
+    wechat_token: SecretStr = SecretStr("onecard")
+    wechat_appid: str = "wx0nec4rd0000demo"
+    wechat_secret: SecretStr = SecretStr("onecard-demo-secret")
+    wechat_aes_key: SecretStr | None = None
+    # The previous EncodingAESKey, still accepted while WeChat rolls the new one out.
+    wechat_previous_aes_key: SecretStr | None = None
+    wechat_api_base: str = OFFICIAL_API_BASE
+
+    database_url: str | None = None
+    broker_url: str | None = None
+    # Prefix of every broker key / queue, so that several deployments (or test runs) share a server.
+    broker_namespace: str = "onecard"
+
+    card_system_url: str | None = None
+    sms_backend: str = Field(default="file", pattern="^(file|http)$")
+    sms_url: str | None = None
+    sms_signature: str = "【校园一卡通】"
+
+    # Signs SMS code hashes; rotate it and pending codes simply expire.
+    secret_key: SecretStr = SecretStr("onecard-dev-secret-change-me")
+
+    # How long a callback may sit unprocessed before the sweeper enqueues it again.
+    redeliver_after_seconds: int = 30
+    sweep_interval_seconds: float = 5.0
+    max_body_bytes: int = 64 * 1024
+    # Callbacks signed longer ago than this are refused as replays (0 turns the check off).
+    max_clock_skew_seconds: int = 300
+
+    @cached_property
+    def resolved_data_dir(self) -> Path:
+        path = self.data_dir.resolve()
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.resolved_data_dir / 'onecard.db'}"
+
+    @property
+    def sms_sink_path(self) -> Path:
+        return self.resolved_data_dir / "sms.jsonl"
+
+    @property
+    def embedded_redis_path(self) -> Path:
+        return self.resolved_data_dir / "redis.db"
+
+    @property
+    def safe_mode(self) -> bool:
+        return self.wechat_aes_key is not None

@@ -1,0 +1,36 @@
+"""The web process: the WeChat callback ingress (and, later, the back-office)."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+
+from ingress.app import Ingress, IngressConfig, create_app
+from onecard import logs
+from onecard.bootstrap import Platform, build
+from onecard.settings import Settings
+
+
+def ingress_config(settings: Settings) -> IngressConfig:
+    keys = tuple(
+        key.get_secret_value()
+        for key in (settings.wechat_aes_key, settings.wechat_previous_aes_key)
+        if key is not None
+    )
+    return IngressConfig(
+        token=settings.wechat_token.get_secret_value(),
+        appid=settings.wechat_appid,
+        aes_keys=keys,
+        max_body_bytes=settings.max_body_bytes,
+        max_clock_skew=settings.max_clock_skew_seconds,
+    )
+
+
+def create_web_app(platform: Platform) -> Starlette:
+    ingress = Ingress(ingress_config(platform.settings), platform.engine, platform.enqueue_event)
+    return create_app(ingress)
+
+
+def create() -> Starlette:
+    """Uvicorn's factory (`onecard web`): one platform per server process."""
+    logs.configure()
+    return create_web_app(build())

@@ -1,0 +1,1 @@
+"""Tables, repositories, the unit of work, the inbox and the outbox."""

@@ -1,0 +1,182 @@
+"""The tables. Times are timezone-aware UTC; money is integer fen."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# A 64-bit key that is still SQLite's auto-incrementing rowid.
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as UTC and gives them back aware (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+class InboxEvent(Base):
+    """One WeChat callback, stored once however often WeChat or the broker delivers it."""
+
+    __tablename__ = "inbox_events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    dedup_key: Mapped[str] = mapped_column(String(255), unique=True)
+    openid: Mapped[str] = mapped_column(String(64), index=True)
+    msg_type: Mapped[str] = mapped_column(String(32))
+    msg_id: Mapped[str | None] = mapped_column(String(32))
+    event: Mapped[str | None] = mapped_column(String(64))
+    event_key: Mapped[str | None] = mapped_column(Text)
+    content: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    create_time: Mapped[int] = mapped_column(BigInteger)
+    # None: stored only (an event we do not act on).
+    topic: Mapped[str | None] = mapped_column(String(32))
+    # received -> processed; ignored for events no worker acts on.
+    status: Mapped[str] = mapped_column(String(16), default="received")
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set by the sweeper only: the ingress enqueues once and never writes twice.
+    redelivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    redeliveries: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (Index("ix_inbox_events_status_received", "status", "received_at"),)
+
+
+class OutboundMessage(Base):
+    """A reply or SMS a worker decided to send, recorded in the same transaction as its cause.
+
+    The unique (event_id, seq) pair is what makes a redelivered event unable to answer twice.
+    """
+
+    __tablename__ = "outbound_messages"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("inbox_events.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    channel: Mapped[str] = mapped_column(String(16))  # wechat | sms
+    recipient: Mapped[str] = mapped_column(String(64), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    # pending -> sending -> sent | undeliverable | failed
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Replies to a click are useless after a minute; WeChat refuses most others after 48 h.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("event_id", "channel", "seq", name="uq_outbound_messages_event_seq"),
+        Index("ix_outbound_messages_status_created", "status", "created_at"),
+    )
+
+
+class Follower(Base):
+    """What we know of a WeChat user: whether they follow us and when they last spoke."""
+
+    __tablename__ = "followers"
+
+    openid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    subscribed: Mapped[bool] = mapped_column(default=True)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_interaction_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Binding(Base):
+    """A WeChat user bound to a campus card. One card, one user; history is in binding_log."""
+
+    __tablename__ = "bindings"
+
+    openid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    student_no: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    phone: Mapped[str] = mapped_column(String(32))
+    bound_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class BindingLog(Base):
+    __tablename__ = "binding_log"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    openid: Mapped[str] = mapped_column(String(64), index=True)
+    student_no: Mapped[str] = mapped_column(String(32), index=True)
+    action: Mapped[str] = mapped_column(String(16))  # bound | unbound
+    reason: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(64), default="user")
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SmsChallenge(Base):
+    """An SMS code sent to prove a phone. Only an HMAC of the code is kept."""
+
+    __tablename__ = "sms_challenges"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    openid: Mapped[str] = mapped_column(String(64), index=True)
+    purpose: Mapped[str] = mapped_column(String(32))
+    student_no: Mapped[str] = mapped_column(String(32))
+    phone: Mapped[str] = mapped_column(String(32))
+    code_hash: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # pending -> used | void (too many tries) | superseded
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+
+
+class WechatToken(Base):
+    """The access token every process shares, and who is refreshing it right now."""
+
+    __tablename__ = "wechat_tokens"
+
+    appid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token: Mapped[str | None] = mapped_column(String(1024))
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    refreshing_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,68 @@
+"""The dramatiq actors: thin shells that take an id from the queue and call a plain function.
+
+Declared by `declare_actors` (not at import time) so that the broker is always chosen first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import dramatiq
+from dramatiq.middleware import CurrentMessage
+
+from events.commands import Command
+from events.errors import PermanentError
+from events.topics import EVENT_TOPICS, Topic, event_actor_name
+from workers import bind, general, query, reply
+from workers.dispatch import process_event
+from workers.turn import Handler
+
+if TYPE_CHECKING:
+    from onecard.bootstrap import Platform
+
+#: Which handlers each topic's pool runs. A topic without handlers yet has an empty table.
+TOPIC_HANDLERS: dict[Topic, Mapping[type[Command], Handler]] = {
+    Topic.BIND: bind.HANDLERS,
+    Topic.QUERY: query.HANDLERS,
+    Topic.GENERAL: general.HANDLERS,
+    Topic.TOPUP: {},
+}
+
+EVENT_MAX_RETRIES = 4
+DELIVERY_MAX_RETRIES = 8
+
+
+def _retries() -> int:
+    message = CurrentMessage.get_current_message()
+    return int(message.options.get("retries", 0)) if message else 0
+
+
+def declare_actors(platform: Platform) -> dict[str, dramatiq.Actor]:  # type: ignore[type-arg]
+    broker = platform.broker
+    actors: dict[str, dramatiq.Actor] = {}  # type: ignore[type-arg]
+
+    for topic in EVENT_TOPICS:
+        handlers = TOPIC_HANDLERS[topic]
+
+        def handle(event_id: int, _handlers: Mapping[type[Command], Handler] = handlers) -> None:
+            process_event(event_id, uow=platform.uow(), ports=platform.ports, handlers=_handlers,
+                          deliver=platform.deliver, last_attempt=_retries() >= EVENT_MAX_RETRIES)
+
+        name = event_actor_name(topic)
+        actors[name] = dramatiq.actor(
+            handle, actor_name=name, queue_name=topic.value, broker=broker,
+            max_retries=EVENT_MAX_RETRIES, min_backoff=300, max_backoff=5_000, time_limit=60_000,
+            throws=(PermanentError,),
+        )
+
+    def send(outbound_id: int) -> None:
+        reply.deliver(outbound_id, engine=platform.engine, wechat=platform.wechat, sms=platform.sms)
+
+    for name, queue in (("send_reply", Topic.REPLY), ("send_sms", Topic.NOTIFY)):
+        actors[name] = dramatiq.actor(
+            send, actor_name=name, queue_name=queue.value, broker=broker,
+            max_retries=DELIVERY_MAX_RETRIES, min_backoff=500, max_backoff=15_000, time_limit=30_000,
+            throws=(PermanentError,),
+        )
+    return actors

@@ -1,0 +1,116 @@
+"""Handle one inbox event exactly once: the handler's writes, its replies and the `processed` mark
+commit together, so a redelivered event finds the mark and does nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
+
+from events.commands import Command, Unsubscribed, Welcome
+from events.errors import PermanentError, TransientError
+from events.routing import route
+from ingress.parse import to_message
+from store import inbox, outbound
+from store.models import Follower, InboxEvent
+from store.uow import UnitOfWork
+from workers.turn import CLICK_WINDOW, MESSAGE_WINDOW, Handler, Ports, Turn
+
+log = logging.getLogger("onecard.workers")
+
+#: Deliver an outbound message (id, channel) once the transaction that recorded it committed.
+Deliver = Callable[[int, str], None]
+
+APOLOGY = "系统繁忙，请稍后再试。"
+
+
+def process_event(
+    event_id: int,
+    *,
+    uow: UnitOfWork,
+    ports: Ports,
+    handlers: Mapping[type[Command], Handler],
+    deliver: Deliver,
+    last_attempt: bool = False,
+) -> str:
+    """Run the handler for a stored event; returns what happened (for logs and tests)."""
+    for attempt in range(5):
+        try:
+            return _process_once(event_id, uow, ports, handlers, deliver, last_attempt)
+        except OperationalError as exc:
+            # SQLite: another writer committed after our read began; start the turn again.
+            if "locked" not in str(exc) or attempt == 4:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _process_once(
+    event_id: int, uow: UnitOfWork, ports: Ports, handlers: Mapping[type[Command], Handler],
+    deliver: Deliver, last_attempt: bool,
+) -> str:
+    with uow:
+        event = uow.session.get(InboxEvent, event_id)
+        if event is None:
+            log.warning("event %s not in the inbox", event_id)
+            return "missing"
+        if event.status != "received":
+            return "duplicate"
+        message = to_message(event.payload)
+        routed = route(message)
+        now = ports.clock() if ports.clock else datetime.now(UTC)
+        window = MESSAGE_WINDOW if message.msg_type != "event" else CLICK_WINDOW
+        turn = Turn(session=uow.session, ports=ports, openid=event.openid, event_id=event.id, now=now,
+                    reply_deadline=event.received_at + window)
+        outcome = "ignored"
+        if routed is not None:
+            handler = handlers.get(type(routed.command))
+            if handler is None:
+                raise LookupError(f"no handler for {type(routed.command).__name__} on this topic")
+            try:
+                handler(routed.command, turn)
+                outcome = "handled"
+            except (TransientError, PermanentError) as exc:
+                if isinstance(exc, TransientError) and not last_attempt:
+                    raise
+                # Out of retries, or refused outright: the user hears that we failed, not nothing.
+                uow.rollback()
+                log.exception("event %s failed: %s", event_id, exc)
+                turn.outgoing.clear()
+                turn.say(APOLOGY)
+                outcome = "gave_up"
+        _record_follower(uow, event.openid, now, routed.command if routed else None)
+        if not inbox.mark_processed(uow.session, event_id):
+            uow.rollback()
+            return "duplicate"
+        rows = [
+            outbound.add(uow.session, channel=o.channel, recipient=o.recipient, body=o.body, event_id=event_id,
+                         seq=seq, expires_at=turn.reply_deadline if o.channel == "wechat" else None)
+            for seq, o in enumerate(turn.outgoing)
+        ]
+        uow.session.flush()
+        for row in rows:
+            uow.after_commit(lambda row_id=row.id, channel=row.channel: deliver(row_id, channel))
+        uow.commit()
+        return outcome
+
+
+def _record_follower(uow: UnitOfWork, openid: str, now: datetime, command: Command | None) -> None:
+    """Keep the last-interaction time that WeChat's 48-hour window is counted from."""
+    subscribed = not isinstance(command, Unsubscribed)
+    insert = postgresql.insert if uow.session.bind.dialect.name == "postgresql" else sqlite.insert  # type: ignore[union-attr]
+    uow.session.execute(
+        insert(Follower)
+        .values(openid=openid, subscribed=subscribed, first_seen_at=now, last_interaction_at=now)
+        .on_conflict_do_nothing(index_elements=["openid"])
+    )
+    values: dict[str, object] = {"last_interaction_at": now}
+    if isinstance(command, (Unsubscribed, Welcome)):
+        values["subscribed"] = subscribed
+    uow.session.execute(update(Follower).where(Follower.openid == openid).values(**values))

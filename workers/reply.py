@@ -1,0 +1,55 @@
+"""The reply worker: sends each recorded reply through WeChat (or SMS) once, and records the outcome."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy import Engine
+
+from adapters.sms.port import SmsSender
+from adapters.wechat.port import Undeliverable, WeChatApi
+from events.errors import PermanentError, TransientError
+from store import outbound
+from store.models import utcnow
+from workers.text import mask_phone
+
+log = logging.getLogger("onecard.reply")
+
+SEND_LEASE = timedelta(seconds=30)
+MAX_ATTEMPTS = 6
+
+
+def deliver(outbound_id: int, *, engine: Engine, wechat: WeChatApi, sms: SmsSender) -> str:
+    """Send one outbound message; returns its new status. Raises TransientError to be retried."""
+    claimed = outbound.claim(engine, outbound_id, SEND_LEASE)
+    if claimed is None:
+        return "not_claimed"  # already sent, final, or being sent by another worker
+    if claimed.expires_at is not None and claimed.expires_at < utcnow():
+        outbound.finish(engine, outbound_id, "expired", "reply window closed before it could be sent")
+        return "expired"
+    try:
+        if claimed.channel == "wechat":
+            wechat.send_text(claimed.recipient, claimed.body)
+        elif claimed.channel == "sms":
+            sms.send(claimed.recipient, claimed.body)
+        else:
+            raise PermanentError(f"unknown channel {claimed.channel!r}")
+    except Undeliverable as exc:
+        log.info("reply %s undeliverable: %s", outbound_id, exc)
+        outbound.finish(engine, outbound_id, "undeliverable", str(exc))
+        return "undeliverable"
+    except PermanentError as exc:
+        log.warning("reply %s refused: %s", outbound_id, exc)
+        outbound.finish(engine, outbound_id, "failed", str(exc))
+        return "failed"
+    except TransientError as exc:
+        if claimed.attempts >= MAX_ATTEMPTS:
+            outbound.finish(engine, outbound_id, "failed", f"gave up after {claimed.attempts} attempts: {exc}")
+            return "failed"
+        outbound.finish(engine, outbound_id, "pending", str(exc))
+        raise
+    outbound.finish(engine, outbound_id, "sent")
+    recipient = mask_phone(claimed.recipient) if claimed.channel == "sms" else claimed.recipient
+    log.info("sent %s %s to %s", claimed.channel, outbound_id, recipient)
+    return "sent"

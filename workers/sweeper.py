@@ -1,0 +1,40 @@
+"""The database is the truth; the broker can lose or delay messages. The sweeper closes that gap:
+events stored but not processed, and replies recorded but not sent, are enqueued again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import Engine
+
+from store import inbox, outbound
+
+log = logging.getLogger("onecard.sweeper")
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    events: int
+    replies: int
+
+
+def sweep(
+    engine: Engine,
+    *,
+    older_than: timedelta,
+    enqueue_event: Callable[[str, int], None],
+    deliver: Callable[[int, str], None],
+) -> SweepResult:
+    events = inbox.claim_unprocessed(engine, older_than)
+    for event_id, topic in events:
+        enqueue_event(topic, event_id)
+    replies = outbound.stuck(engine, older_than)
+    for outbound_id, channel in replies:
+        deliver(outbound_id, channel)
+    if events or replies:
+        log.info("sweeper re-enqueued %d events and %d replies", len(events), len(replies))
+    return SweepResult(len(events), len(replies))

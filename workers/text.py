@@ -1,0 +1,27 @@
+"""How money, phones and times are shown to a user on a phone screen."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def yuan(fen: int) -> str:
+    """12345 -> '123.45' (integer arithmetic, never float)."""
+    sign = "-" if fen < 0 else ""
+    fen = abs(fen)
+    return f"{sign}{fen // 100}.{fen % 100:02d}"
+
+
+def mask_phone(phone: str) -> str:
+    return phone[:3] + "****" + phone[-4:] if len(phone) >= 7 else "****"
+
+
+def mask_student_no(student_no: str) -> str:
+    return student_no[:2] + "*" * max(len(student_no) - 4, 1) + student_no[-2:] if len(student_no) > 4 else "****"
+
+
+def local_time(moment: datetime) -> str:
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
