@@ -1,0 +1,54 @@
+"""A student talks to the account: bind with an SMS code, ask the balance, unbind."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from store.models import Binding, SmsChallenge
+from tests.harness import Stack
+
+
+def test_a_student_binds_with_the_sms_code_and_asks_the_balance(live: Stack, openid: str) -> None:
+    since = len(live.sms_to("13800000002"))
+    reply = live.ask(openid, "绑定 20240002")
+    assert reply.startswith("验证码已发送至 138****0002")
+    code = live.code_sent("13800000002", since)
+
+    assert "绑定成功" in live.ask(openid, code)
+    assert live.ask(openid, "余额").startswith("李四，您的校园卡余额为 52.30 元")
+    assert "已解除绑定" in live.ask(openid, "unbind")
+    assert "还未绑定" in live.ask(openid, "balance")
+
+
+def test_the_code_is_stored_hashed_never_in_clear(live: Stack, openid: str) -> None:
+    code = live.request_code(openid, "20240003", "13800000003")
+    with live.platform.uow() as uow:
+        stored = uow.session.execute(select(SmsChallenge.code_hash).where(SmsChallenge.openid == openid)).scalar_one()
+    assert code not in stored
+    assert len(stored) > 40
+
+
+def test_an_unbound_user_asking_the_balance_is_told_how_to_bind(live: Stack, openid: str) -> None:
+    assert "绑定 学号" in live.ask(openid, "余额")
+
+
+def test_unknown_text_gets_the_help(live: Stack, openid: str) -> None:
+    reply = live.ask(openid, "今天食堂吃什么")
+    assert "没有理解" in reply and "绑定 学号" in reply and "余额" in reply
+
+
+def test_a_new_follower_is_welcomed_with_the_help(live: Stack, openid: str) -> None:
+    live.event(openid, "subscribe")
+    welcome = live.replies(openid, 1)[0]
+    assert "欢迎关注" in welcome and "余额" in welcome
+
+
+def test_a_menu_click_routes_like_the_text_command(live: Stack, openid: str) -> None:
+    live.click(openid, "BALANCE")
+    assert "还未绑定" in live.replies(openid, 1)[0]
+
+
+def test_an_unknown_student_number_is_refused_and_nothing_is_bound(live: Stack, openid: str) -> None:
+    assert "未找到" in live.ask(openid, "绑定 99999999")
+    with live.platform.uow() as uow:
+        assert uow.session.get(Binding, openid) is None

@@ -1,0 +1,224 @@
+"""A whole onecard stack for tests: real database, real broker, simulators over HTTP, the real
+ingress over HTTP and real worker processes, with helpers that play WeChat and a student.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from adapters.simulators import Simulators, build_simulators, urls
+from adapters.sms.file_sink import FileSms
+from adapters.wechat.callbacks import CallbackSender, event_xml, text_xml
+from onecard.bootstrap import Platform, build
+from onecard.serve import ServerThread
+from onecard.settings import Settings
+from onecard.web import create_web_app
+from store.migrate import upgrade
+from tests.backends import private_broker, private_database
+
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUT = ROOT / "test-output"
+TOKEN = "onecard-test-token"
+APPID = "wxtest0000000001"
+SECRET = "test-secret"
+CODE = re.compile(r"验证码 (\d{6})")
+
+
+def new_openid(prefix: str = "o") -> str:
+    return f"{prefix}{uuid.uuid4().hex[:20]}"
+
+
+@dataclass
+class WorkerPool:
+    """A `dramatiq` worker process started as production starts it."""
+
+    proc: subprocess.Popen[bytes]
+    log: Path
+
+    def ready(self, timeout: float = 60.0) -> WorkerPool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"worker exited early:\n{self.log.read_text()[-3000:]}")
+            if "ready for action" in self.log.read_text(errors="replace"):
+                return self
+            time.sleep(0.1)
+        raise RuntimeError(f"worker not ready:\n{self.log.read_text()[-3000:]}")
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, sig)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+
+@dataclass
+class Stack:
+    tmp: Path
+    settings: Settings
+    env: dict[str, str]
+    platform: Platform
+    simulators: Simulators
+    simulator_url: str
+    ingress_url: str = ""
+    pools: list[WorkerPool] = field(default_factory=list)
+    _aes_key: str | None = None
+
+    # -- processes --------------------------------------------------------------------------
+    def start_workers(self, *queues: str, processes: int = 1, threads: int = 4, name: str = "workers",
+                      extra_env: dict[str, str] | None = None) -> WorkerPool:
+        OUTPUT.mkdir(exist_ok=True)
+        log = OUTPUT / f"{name}-{uuid.uuid4().hex[:6]}.log"
+        args = [sys.executable, "-m", "dramatiq", "onecard.worker_entry", "--processes", str(processes),
+                "--threads", str(threads)]
+        if queues:
+            args += ["--queues", *queues]
+        with log.open("wb") as out:
+            proc = subprocess.Popen(args, env={**os.environ, **self.env, **(extra_env or {})}, stdout=out,
+                                    stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True)
+        pool = WorkerPool(proc, log).ready()
+        self.pools.append(pool)
+        return pool
+
+    # -- playing WeChat -----------------------------------------------------------------------
+    def sender(self, *, aes_key: str | None = None) -> CallbackSender:
+        return CallbackSender(f"{self.ingress_url}/wechat", TOKEN, APPID, aes_key)
+
+    def say(self, openid: str, text: str, **kwargs: Any) -> requests.Response:
+        response = self.sender().post(text_xml(openid, text, **kwargs))
+        assert response.status_code == 200 and response.text == "success", response.text
+        return response
+
+    def click(self, openid: str, key: str) -> requests.Response:
+        response = self.sender().post(event_xml(openid, "CLICK", key))
+        assert response.status_code == 200, response.text
+        return response
+
+    def event(self, openid: str, event: str, key: str | None = None) -> requests.Response:
+        response = self.sender().post(event_xml(openid, event, key))
+        assert response.status_code == 200, response.text
+        return response
+
+    # -- what the user saw ----------------------------------------------------------------
+    def sent_to(self, openid: str) -> list[dict[str, Any]]:
+        answer = requests.get(f"{self.simulator_url}/wechat-api/_sim/messages", params={"touser": openid}, timeout=10)
+        return list(answer.json())
+
+    def replies(self, openid: str, count: int, timeout: float = 20.0) -> list[str]:
+        """Wait until `openid` received `count` customer-service messages; their texts."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.sent_to(openid)
+            if len(found) >= count or time.monotonic() > deadline:
+                texts = [m["content"] for m in found]
+                assert len(texts) >= count, f"expected {count} replies to {openid}, got {texts}"
+                return texts
+            time.sleep(0.05)
+
+    def next_reply(self, openid: str, timeout: float = 20.0) -> str:
+        return self.replies(openid, len(self.sent_to(openid)) + 1, timeout)[-1]
+
+    def ask(self, openid: str, text: str, timeout: float = 20.0) -> str:
+        """Send a text and return the one reply it gets."""
+        before = len(self.sent_to(openid))
+        self.say(openid, text)
+        return self.replies(openid, before + 1, timeout)[before]
+
+    def sms_to(self, phone: str) -> list[str]:
+        return [m["text"] for m in FileSms(self.settings.sms_sink_path).read() if m["phone"] == phone]
+
+    def code_sent(self, phone: str, since: int, timeout: float = 20.0) -> str:
+        """The code in the first SMS to `phone` after the first `since` ones (waiting for it)."""
+        deadline = time.monotonic() + timeout
+        while len(texts := self.sms_to(phone)) <= since:
+            assert time.monotonic() < deadline, f"no new SMS to {phone}"
+            time.sleep(0.05)
+        match = CODE.search(texts[since])
+        assert match, texts[since]
+        return match.group(1)
+
+    def request_code(self, openid: str, student_no: str, phone: str) -> str:
+        """Send `绑定 student_no`; the SMS code it produced."""
+        since = len(self.sms_to(phone))
+        reply = self.ask(openid, f"绑定 {student_no}")
+        assert "验证码已发送" in reply, reply
+        return self.code_sent(phone, since)
+
+    def bind(self, openid: str, student_no: str = "20240001", phone: str = "13800000001") -> None:
+        code = self.request_code(openid, student_no, phone)
+        assert "绑定成功" in self.ask(openid, code)
+
+    def wechat_faults(self, **faults: Any) -> None:
+        requests.post(f"{self.simulator_url}/wechat-api/_sim/faults", json=faults, timeout=10).raise_for_status()
+
+    def card_faults(self, **faults: Any) -> None:
+        requests.post(f"{self.simulator_url}/card/_faults", json=faults, timeout=10).raise_for_status()
+
+
+def stack_env(settings_values: dict[str, str]) -> dict[str, str]:
+    return {f"ONECARD_{k.upper()}": v for k, v in settings_values.items()}
+
+
+@contextmanager
+def running_stack(tmp: Path, *, aes_key: str | None = None, **overrides: str) -> Iterator[Stack]:
+    """Database, broker, simulators and ingress; workers are started by the test or fixture."""
+    with ExitStack() as stack:
+        database_url = stack.enter_context(private_database(tmp))
+        broker_url, namespace, _keep = stack.enter_context(private_broker(tmp))
+        upgrade(database_url)
+        data_dir = tmp / "data"
+        sims = build_simulators(APPID, SECRET, data_dir / "sms.jsonl")
+        sim_server = ServerThread(sims.app()).start()
+        stack.callback(sim_server.stop)
+        values = {
+            "data_dir": str(data_dir),
+            "database_url": database_url,
+            "broker_url": broker_url,
+            "broker_namespace": namespace,
+            "wechat_token": TOKEN,
+            "wechat_appid": APPID,
+            "wechat_secret": SECRET,
+            "secret_key": "test-secret-key",
+            "redeliver_after_seconds": "3",
+            "sweep_interval_seconds": "0.5",
+        }
+        if aes_key:
+            values["wechat_aes_key"] = aes_key
+        values.update(overrides)
+        env = stack_env(values) | urls(sim_server.url)
+        settings = Settings(_env_file=None, **{k: v for k, v in values.items()},  # type: ignore[arg-type]
+                            wechat_api_base=env["ONECARD_WECHAT_API_BASE"],
+                            card_system_url=env["ONECARD_CARD_SYSTEM_URL"], sms_url=env["ONECARD_SMS_URL"])
+        platform = build(settings)
+        stack.callback(platform.engine.dispose)
+        stack.callback(platform.broker.close)
+        ingress = ServerThread(create_web_app(platform)).start()
+        stack.callback(ingress.stop)
+        result = Stack(tmp=tmp, settings=settings, env=env, platform=platform, simulators=sims,
+                       simulator_url=sim_server.url, ingress_url=ingress.url, _aes_key=aes_key)
+        try:
+            yield result
+        finally:
+            for pool in result.pools:
+                pool.stop()
+
+
+def dump(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=1)
