@@ -26,12 +26,15 @@ class Rule:
     build: Builder
     menu_key: str | None = None
     usage: str = ""
+    #: The switch in the back-office that can pause this function (None: never paused).
+    feature: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Route:
     topic: Topic
     command: c.Command
+    feature: str | None = None
 
 
 _STUDENT_NO = re.compile(r"^[0-9A-Za-z]{4,20}$")
@@ -44,10 +47,11 @@ def _start_bind(args: str) -> c.Command | None:
 
 
 RULES: tuple[Rule, ...] = (
-    Rule(Topic.BIND, ("绑定", "bind"), _start_bind, usage="绑定 学号 —— 绑定校园卡（短信验证）"),
-    Rule(Topic.BIND, ("解绑", "unbind"), lambda _: c.Unbind(), menu_key="UNBIND", usage="解绑 —— 解除绑定"),
+    Rule(Topic.BIND, ("绑定", "bind"), _start_bind, usage="绑定 学号 —— 绑定校园卡（短信验证）", feature="bind"),
+    Rule(Topic.BIND, ("解绑", "unbind"), lambda _: c.Unbind(), menu_key="UNBIND", usage="解绑 —— 解除绑定",
+         feature="bind"),
     Rule(Topic.QUERY, ("余额", "balance"), lambda _: c.QueryBalance(), menu_key="BALANCE",
-         usage="余额 —— 查询校园卡余额"),
+         usage="余额 —— 查询校园卡余额", feature="balance"),
     Rule(Topic.GENERAL, ("帮助", "help", "?", "？"), lambda _: c.Help(), menu_key="HELP",
          usage="帮助 —— 显示本说明"),
 )
@@ -67,7 +71,7 @@ def _find_rule(word: str) -> Rule | None:
 def route_text(text: str) -> Route:
     text = text.strip()
     if _CODE.match(text):
-        return Route(Topic.BIND, c.VerifyCode(text))
+        return Route(Topic.BIND, c.VerifyCode(text), "bind")
     word, _, args = text.partition(" ")
     rule = _find_rule(word)
     # "绑定20240001" without a space is how people type on a phone.
@@ -82,7 +86,7 @@ def route_text(text: str) -> Route:
     if rule is not None:
         command = rule.build(args)
         if command is not None:
-            return Route(rule.topic, command)
+            return Route(rule.topic, command, rule.feature)
     return Route(Topic.GENERAL, c.Help(unknown=True))
 
 
@@ -91,7 +95,7 @@ def route_menu_key(key: str) -> Route:
         if rule.menu_key is not None and rule.menu_key == key:
             command = rule.build("")
             if command is not None:
-                return Route(rule.topic, command)
+                return Route(rule.topic, command, rule.feature)
     return Route(Topic.GENERAL, c.Help(unknown=True))
 
 
@@ -115,3 +119,8 @@ def route(msg: InboundMessage) -> Route | None:
 
 def help_lines() -> list[str]:
     return [rule.usage for rule in RULES if rule.usage]
+
+
+def features() -> list[str]:
+    """Every switchable function, in the order of the routing table."""
+    return list(dict.fromkeys(rule.feature for rule in RULES if rule.feature))

@@ -180,3 +180,79 @@ class WechatToken(Base):
     token: Mapped[str | None] = mapped_column(String(1024))
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     refreshing_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class FeatureSwitch(Base):
+    """A WeChat-side function the card office can pause without a restart (no row = on)."""
+
+    __tablename__ = "feature_switches"
+
+    feature: Mapped[str] = mapped_column(String(64), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(default=True)
+    #: What users are told while it is off.
+    message: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class Article(Base):
+    """News, announcements and service-guide articles: draft -> published -> pushed."""
+
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))  # news | announcement | guide
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    keywords: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | published | pushed
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Broadcast(Base):
+    """One push of an article to every bound user who has not opted out."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued | sending | done
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class BroadcastDelivery(Base):
+    """Per recipient: which path (customer-service or template) and what became of it."""
+
+    __tablename__ = "broadcast_deliveries"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id"), index=True)
+    openid: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16))  # custom | template
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent | failed
+    error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("broadcast_id", "openid", name="uq_broadcast_deliveries_recipient"),)
+
+
+class RepairTicket(Base):
+    """A fault a user reported (card reader, turnstile, top-up machine…) and the office's answer."""
+
+    __tablename__ = "repair_tickets"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    ticket_no: Mapped[str] = mapped_column(String(32), unique=True)
+    openid: Mapped[str] = mapped_column(String(64), index=True)
+    category: Mapped[str] = mapped_column(String(32))
+    location: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | in_progress | resolved | closed
+    reply: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -52,7 +52,8 @@ def main(argv: list[str]) -> int:
         for target, source in CONFIGS[name].items():
             url = os.environ.get(source) or DEFAULTS[source]
             if not _reachable(url):
-                print(f"[{name}] {source} = {urlsplit(url).hostname}:{urlsplit(url).port} is unreachable", file=sys.stderr)
+                where = f"{urlsplit(url).hostname}:{urlsplit(url).port}"
+                print(f"[{name}] {source} = {where} is unreachable", file=sys.stderr)
                 results[name] = 1
                 break
             env[target] = url

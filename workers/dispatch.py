@@ -20,6 +20,7 @@ from ingress.parse import to_message
 from store import inbox, outbound
 from store.models import Follower, InboxEvent
 from store.uow import UnitOfWork
+from workers import switches
 from workers.turn import CLICK_WINDOW, MESSAGE_WINDOW, Handler, Ports, Turn
 
 log = logging.getLogger("onecard.workers")
@@ -69,7 +70,11 @@ def _process_once(
         turn = Turn(session=uow.session, ports=ports, openid=event.openid, event_id=event.id, now=now,
                     reply_deadline=event.received_at + window)
         outcome = "ignored"
-        if routed is not None:
+        paused = switches.paused_message(uow.session, routed.feature) if routed else None
+        if paused is not None:
+            turn.say(paused)
+            outcome = "paused"
+        elif routed is not None:
             handler = handlers.get(type(routed.command))
             if handler is None:
                 raise LookupError(f"no handler for {type(routed.command).__name__} on this topic")

@@ -22,9 +22,7 @@ def upgrade() -> None:
 
     op.create_table(
         "binding_log",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("openid", sa.String(length=64), nullable=False),
         sa.Column("student_no", sa.String(length=32), nullable=False),
         sa.Column("action", sa.String(length=16), nullable=False),
@@ -57,9 +55,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "inbox_events",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("dedup_key", sa.String(length=255), nullable=False),
         sa.Column("openid", sa.String(length=64), nullable=False),
         sa.Column("msg_type", sa.String(length=32), nullable=False),
@@ -84,9 +80,7 @@ def upgrade() -> None:
 
     op.create_table(
         "sms_challenges",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("openid", sa.String(length=64), nullable=False),
         sa.Column("purpose", sa.String(length=32), nullable=False),
         sa.Column("student_no", sa.String(length=32), nullable=False),
@@ -111,9 +105,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "outbound_messages",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("event_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("channel", sa.String(length=16), nullable=False),

@@ -1,0 +1,19 @@
+"""Feature switches: the card office pauses a function, users hear why, nothing restarts."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from store.models import FeatureSwitch
+
+PAUSED = "该功能暂停服务，请稍后再试。如有疑问请联系校园卡服务中心。"
+
+
+def paused_message(session: Session, feature: str | None) -> str | None:
+    """None while `feature` is on (or has no switch); otherwise what to tell the user."""
+    if feature is None:
+        return None
+    switch = session.get(FeatureSwitch, feature)
+    if switch is None or switch.enabled:
+        return None
+    return switch.message or PAUSED
