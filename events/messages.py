@@ -27,10 +27,10 @@ class InboundMessage:
     def dedup_key(self) -> str:
         """The identity WeChat's retries share and distinct callbacks do not.
 
-        Messages: MsgId together with the sender (MsgId alone has collided across users).
-        Events have no MsgId: sender + CreateTime + Event + EventKey, so two different clicks in
-        the same second stay two events.
+        Messages: MsgId together with the sender and CreateTime (MsgId alone has collided across
+        users; a retry repeats all three). Events have no MsgId: sender + CreateTime + Event +
+        EventKey, so two different clicks in the same second stay two events.
         """
         if self.msg_id:
-            return f"m:{self.from_user}:{self.msg_id}"
+            return f"m:{self.from_user}:{self.create_time}:{self.msg_id}"
         return f"e:{self.from_user}:{self.create_time}:{self.msg_type}:{self.event or ''}:{self.event_key or ''}"

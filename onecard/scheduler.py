@@ -14,9 +14,11 @@ log = logging.getLogger("onecard.scheduler")
 
 
 def run_scheduler(platform: Platform, stop: threading.Event | None = None) -> None:
+    """Run until `stop` is set (or, in the main thread, until SIGTERM/SIGINT)."""
     stop = stop or threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
     older_than = timedelta(seconds=platform.settings.redeliver_after_seconds)
     log.info("scheduler started: sweeping every %ss", platform.settings.sweep_interval_seconds)
     while not stop.is_set():

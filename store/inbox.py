@@ -16,7 +16,8 @@ from store.models import InboxEvent, utcnow
 MAX_REDELIVERIES = 20
 
 
-def _key(msg: InboundMessage) -> str:
+def store_key(msg: InboundMessage) -> str:
+    """The inbox's unique key for a message: its identity, bounded to the column."""
     key = msg.dedup_key()
     if len(key) > 255:  # hostile or odd EventKeys: keep the identity, bound the size
         key = key[:200] + "#" + hashlib.sha256(key.encode()).hexdigest()
@@ -29,7 +30,7 @@ def store_once(engine: Engine, msg: InboundMessage, topic: str | None) -> int | 
     One statement, one commit: this sits on the ingress hot path.
     """
     values = {
-        "dedup_key": _key(msg),
+        "dedup_key": store_key(msg),
         "openid": msg.from_user[:64],
         "msg_type": msg.msg_type[:32],
         "msg_id": msg.msg_id[:32] if msg.msg_id else None,

@@ -36,7 +36,7 @@ def private_database(tmp: Path, name: str = "main") -> Iterator[str]:
         yield f"sqlite:///{tmp / f'{name}.db'}"
         return
     url = make_url(server.replace("postgresql://", "postgresql+psycopg://", 1))
-    db_name = f"onecard_test_{RUN_ID}_{name}"
+    db_name = f"onecard_test_{RUN_ID}_{name}_{uuid.uuid4().hex[:6]}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{db_name}"'))
@@ -55,7 +55,7 @@ def private_database(tmp: Path, name: str = "main") -> Iterator[str]:
 def private_broker(tmp: Path) -> Iterator[tuple[str, str, list[Any]]]:
     """(broker URL, namespace, keepalive): an embedded Redis, or the configured server."""
     server = configured_broker_url()
-    namespace = f"onecard-test-{RUN_ID}"
+    namespace = f"onecard-test-{RUN_ID}-{uuid.uuid4().hex[:6]}"
     if server is None:
         from onecard.embedded import socket_url, start_embedded_redis
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import select
 
-from store.models import Binding, SmsChallenge
+from adapters.wechat.callbacks import text_xml
+from store.models import Binding, FeatureSwitch, SmsChallenge
 from tests.harness import Stack
 
 
@@ -52,3 +55,26 @@ def test_an_unknown_student_number_is_refused_and_nothing_is_bound(live: Stack, 
     assert "未找到" in live.ask(openid, "绑定 99999999")
     with live.platform.uow() as uow:
         assert uow.session.get(Binding, openid) is None
+
+
+def test_wechat_retrying_a_message_gets_exactly_one_reply(live: Stack, openid: str) -> None:
+    xml = text_xml(openid, "余额")
+    for _ in range(4):  # the original and WeChat's three retries
+        assert live.sender().post(xml).text == "success"
+    assert len(live.replies(openid, 1)) == 1
+    time.sleep(1.5)
+    assert len(live.sent_to(openid)) == 1
+
+
+def test_a_paused_function_answers_with_the_office_message(live: Stack, openid: str) -> None:
+    with live.platform.uow() as uow:
+        uow.session.merge(FeatureSwitch(feature="balance", enabled=False, message="余额查询系统维护中"))
+        uow.commit()
+    try:
+        assert live.ask(openid, "余额") == "余额查询系统维护中"
+        assert "可用功能" in live.ask(openid, "帮助")
+    finally:
+        with live.platform.uow() as uow:
+            uow.session.merge(FeatureSwitch(feature="balance", enabled=True))
+            uow.commit()
+    assert "还未绑定" in live.ask(openid, "余额")
