@@ -6,10 +6,10 @@ import hashlib
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, and_, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from events.messages import InboundMessage
+from store.dialect import upsert_insert
 from store.models import InboxEvent, utcnow
 
 #: After this many sweeps an event is left for an operator (it keeps failing in its handler).
@@ -44,9 +44,8 @@ def store_once(engine: Engine, msg: InboundMessage, topic: str | None) -> int | 
         "received_at": utcnow(),
         "redeliveries": 0,
     }
-    insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
     stmt = (
-        insert(InboxEvent)
+        upsert_insert(engine, InboxEvent)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["dedup_key"])
         .returning(InboxEvent.id)

@@ -10,7 +10,6 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 
 from events.commands import Command, Unsubscribed, Welcome
@@ -18,6 +17,7 @@ from events.errors import PermanentError, TransientError
 from events.routing import route
 from ingress.parse import to_message
 from store import inbox, outbound
+from store.dialect import upsert_insert
 from store.models import Follower, InboxEvent
 from store.uow import UnitOfWork
 from workers import switches
@@ -109,9 +109,8 @@ def _process_once(
 def _record_follower(uow: UnitOfWork, openid: str, now: datetime, command: Command | None) -> None:
     """Keep the last-interaction time that WeChat's 48-hour window is counted from."""
     subscribed = not isinstance(command, Unsubscribed)
-    insert = postgresql.insert if uow.session.bind.dialect.name == "postgresql" else sqlite.insert  # type: ignore[union-attr]
     uow.session.execute(
-        insert(Follower)
+        upsert_insert(uow.session, Follower)
         .values(openid=openid, subscribed=subscribed, first_seen_at=now, last_interaction_at=now)
         .on_conflict_do_nothing(index_elements=["openid"])
     )

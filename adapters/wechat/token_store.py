@@ -12,10 +12,10 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import Engine, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from events.errors import TransientError
+from store.dialect import upsert_insert
 from store.models import WechatToken, utcnow
 
 #: Fetch a new token when the stored one has less than this left.
@@ -33,9 +33,8 @@ class SharedTokenStore:
         self.wait_seconds = wait_seconds
 
     def _ensure_row(self) -> None:
-        insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
         with self.engine.begin() as conn:
-            conn.execute(insert(WechatToken).values(appid=self.appid).on_conflict_do_nothing())
+            conn.execute(upsert_insert(self.engine, WechatToken).values(appid=self.appid).on_conflict_do_nothing())
 
     def _current(self) -> tuple[str | None, bool]:
         with Session(self.engine) as session:

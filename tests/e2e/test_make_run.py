@@ -1,0 +1,78 @@
+"""`onecard run` (what `make run` starts): every Procfile process comes up, a student is answered,
+and Ctrl-C stops the whole platform."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from adapters.wechat.callbacks import CallbackSender, text_xml
+from onecard.procfile import processes
+from onecard.serve import free_port
+from tests.backends import private_broker, private_database
+from tests.harness import OUTPUT, new_openid
+
+
+def _wait_for(predicate, timeout: float, what: str, log: Path) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{what} did not happen in {timeout}s:\n{log.read_text(errors='replace')[-4000:]}")
+
+
+def test_onecard_run_starts_every_process_answers_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    http_port, sim_port = free_port(), free_port()
+    OUTPUT.mkdir(exist_ok=True)
+    log = OUTPUT / "onecard-run.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ONECARD_")}
+    env |= {"ONECARD_DATA_DIR": str(tmp_path / "var"), "ONECARD_HTTP_PORT": str(http_port),
+            "ONECARD_SIMULATOR_PORT": str(sim_port), "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '')}"}
+    with private_database(tmp_path) as database_url, private_broker(tmp_path) as (broker_url, namespace, _keep):
+        if os.environ.get("ONECARD_TEST_DATABASE_URL"):
+            env["ONECARD_DATABASE_URL"] = database_url
+        if os.environ.get("ONECARD_TEST_BROKER_URL"):
+            env |= {"ONECARD_BROKER_URL": broker_url, "ONECARD_BROKER_NAMESPACE": namespace}
+        with log.open("wb") as out:
+            run = subprocess.Popen([sys.executable, "-m", "onecard.cli", "run"], env=env, stdout=out,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            _wait_for(lambda: all(f"{name} started" in log.read_text(errors="replace") for name in processes()),
+                      60, "every Procfile process starting", log)
+            banner = log.read_text(errors="replace")
+            assert f"http://127.0.0.1:{http_port}/wechat" in banner and "20240001" in banner
+            _wait_for(lambda: requests.get(f"http://127.0.0.1:{http_port}/healthz", timeout=2).ok, 60,
+                      "the ingress answering", log)
+            openid = new_openid()
+            sender = CallbackSender(f"http://127.0.0.1:{http_port}/wechat", "onecard")
+            assert sender.post(text_xml(openid, "帮助")).text == "success"
+            inbox = f"http://127.0.0.1:{sim_port}/wechat-api/_sim/messages"
+            _wait_for(lambda: requests.get(inbox, params={"touser": openid}, timeout=5).json(), 60,
+                      "the reply reaching the WeChat API simulator", log)
+            assert "可用功能" in requests.get(inbox, params={"touser": openid}, timeout=5).json()[0]["content"]
+        finally:
+            os.killpg(run.pid, signal.SIGINT)
+            try:
+                code = run.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                os.killpg(run.pid, signal.SIGKILL)
+                raise
+        assert code in (0, -signal.SIGINT, 128 + signal.SIGINT), log.read_text(errors="replace")[-3000:]
+        _wait_for(lambda: not _port_open(http_port), 10, "the ingress port closing", log)
+
+
+def _port_open(port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
