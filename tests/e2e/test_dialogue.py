@@ -78,3 +78,14 @@ def test_a_paused_function_answers_with_the_office_message(live: Stack, openid: 
             uow.session.merge(FeatureSwitch(feature="balance", enabled=True))
             uow.commit()
     assert "还未绑定" in live.ask(openid, "余额")
+
+
+def test_when_the_card_system_stays_down_the_student_is_told_to_try_later(live: Stack, openid: str) -> None:
+    live.bind(openid, "T0001", "13900000001")
+    live.card_faults(outage=True)
+    try:
+        reply = live.ask(openid, "余额", timeout=60)
+    finally:
+        live.card_faults(outage=False)
+    assert reply == "系统繁忙，请稍后再试。"
+    assert "320.15" in live.ask(openid, "余额")
