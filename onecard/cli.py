@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from events.topics import Topic
 
@@ -54,13 +55,25 @@ def _simulators(args: argparse.Namespace) -> int:
     import uvicorn
 
     from adapters.simulators import build_simulators
+    from chatsim.config import chat_config, wechat_is_simulated
+    from chatsim.web import with_chat
     from onecard.settings import Settings
 
     settings = Settings()
     sims = build_simulators(settings.wechat_appid, settings.wechat_secret.get_secret_value(),
                             settings.sms_sink_path)
-    uvicorn.run(sims.app(), host="127.0.0.1", port=args.port, log_level="warning")
+    app: Any = sims.app()
+    here = f"http://127.0.0.1:{args.port}"
+    if wechat_is_simulated(settings.wechat_api_base, here):  # the platform's WeChat is this simulator
+        app = with_chat(app, chat_config(settings, here))
+    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")
     return 0
+
+
+def _chat(args: argparse.Namespace) -> int:
+    from chatsim.terminal import main as chat_main
+
+    return chat_main(args.openid, simulator_url=args.simulator_url, callback_url=args.callback_url, linger=args.linger)
 
 
 def _db(args: argparse.Namespace) -> int:
@@ -97,6 +110,13 @@ def parser() -> argparse.ArgumentParser:
     sims = sub.add_parser("simulators", help="serve the local simulators of outside systems")
     sims.add_argument("--port", type=int, default=8090)
     sims.set_defaults(func=_simulators)
+
+    chat = sub.add_parser("chat", help="talk to the platform as a WeChat follower would (with the simulators)")
+    chat.add_argument("--openid", help="the simulated follower (default: a new one, who follows first)")
+    chat.add_argument("--simulator-url", help="where `onecard run` serves the simulators (default: settings)")
+    chat.add_argument("--callback-url", help="the ingress's /wechat URL (default: from the settings)")
+    chat.add_argument("--linger", type=float, default=3.0, help="seconds to wait for answers after the input ends")
+    chat.set_defaults(func=_chat)
 
     db = sub.add_parser("db", help="database schema")
     db.add_argument("action", choices=["upgrade"])

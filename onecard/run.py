@@ -16,6 +16,8 @@ from honcho.printer import Printer
 
 from adapters.cardsystem.demo import DEMO_HOLDERS
 from adapters.simulators import build_simulators, urls
+from chatsim.config import callback_url, chat_config
+from chatsim.web import with_chat
 from onecard.embedded import socket_url, start_embedded_redis
 from onecard.procfile import processes
 from onecard.serve import ServerThread
@@ -24,6 +26,8 @@ from store.migrate import upgrade
 from workers.text import yuan
 
 SIMULATOR_PORT = 8090
+#: Where the chat simulator is served, in the environment `prepare` returns (only when it is).
+CHAT_URL = "ONECARD_CHAT_URL"
 
 
 def prepare(settings: Settings, keepalive: list[Any]) -> dict[str, str]:
@@ -39,11 +43,16 @@ def prepare(settings: Settings, keepalive: list[Any]) -> dict[str, str]:
         sims = build_simulators(settings.wechat_appid, settings.wechat_secret.get_secret_value(),
                                 settings.sms_sink_path)
         port = int(os.environ.get("ONECARD_SIMULATOR_PORT", SIMULATOR_PORT))
-        thread = ServerThread(sims.app(), port=port).start()
+        app: Any = sims.app()
+        if settings.wechat_api_base == OFFICIAL_API_BASE:
+            # The simulator stands in for WeChat: so may the chat simulator, its client (never otherwise).
+            app = with_chat(app, chat_config(settings, f"http://127.0.0.1:{port}"))
+        thread = ServerThread(app, port=port).start()
         keepalive.append(thread)
         sim_urls = urls(thread.url)
         if settings.wechat_api_base == OFFICIAL_API_BASE:
             env["ONECARD_WECHAT_API_BASE"] = sim_urls["ONECARD_WECHAT_API_BASE"]
+            env[CHAT_URL] = f"{thread.url}/chat/"
         if not settings.card_system_url:
             env["ONECARD_CARD_SYSTEM_URL"] = sim_urls["ONECARD_CARD_SYSTEM_URL"]
         env["ONECARD_SIMULATOR_URL"] = thread.url
@@ -55,9 +64,11 @@ def banner(settings: Settings, env: dict[str, str]) -> str:
     lines = [
         "",
         "onecard is starting on the embedded default.",
-        f"  WeChat callback URL : http://{settings.http_host}:{settings.http_port}/wechat"
+        f"  WeChat callback URL : {callback_url(settings)}"
         f"  (token {settings.wechat_token.get_secret_value()!r})",
     ]
+    if CHAT_URL in env:
+        lines.append(f"  Chat simulator      : {env[CHAT_URL]}  (or `onecard chat` in a terminal)")
     if "ONECARD_SIMULATOR_URL" in env:
         lines.append(f"  Simulators          : {env['ONECARD_SIMULATOR_URL']}/ (WeChat API, card system, SMS)")
     lines.append(f"  SMS codes land in   : {settings.sms_sink_path}")

@@ -1,0 +1,90 @@
+"""A simulated follower's phone: signed callbacks out, the account's messages in.
+
+Shared by the page and `onecard chat`, so both talk to the platform exactly as WeChat does.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from adapters.sms.file_sink import FileSms
+from adapters.wechat.callbacks import CallbackSender, event_xml, text_xml
+from chatsim.config import ChatConfig
+
+#: Events a follower's phone produces (WeChat's spelling).
+EVENTS = frozenset({"subscribe", "unsubscribe", "CLICK", "VIEW"})
+#: WeChat refuses longer text messages.
+MAX_TEXT = 2048
+
+
+def new_openid() -> str:
+    """An openid shaped like WeChat's (28 characters), marked as simulated."""
+    return "sim_" + secrets.token_urlsafe(18)[:24]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One callback as sent: the plaintext XML, and how the ingress answered."""
+
+    xml: str
+    status: int
+    answer: str
+    safe_mode: bool
+
+    @property
+    def accepted(self) -> bool:
+        return self.status == 200 and self.answer in ("success", "")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"xml": self.xml, "status": self.status, "answer": self.answer, "safe_mode": self.safe_mode,
+                "accepted": self.accepted}
+
+
+class ChatClient:
+    """Sends as WeChat sends and reads what the WeChat API simulator received. Thread-safe."""
+
+    def __init__(self, config: ChatConfig) -> None:
+        self.config = config
+        self.sms_sink = FileSms(config.sms_sink)
+
+    def _post(self, xml: str) -> Delivery:
+        sender = CallbackSender(self.config.callback_url, self.config.token, self.config.appid, self.config.aes_key)
+        try:
+            response = sender.post(xml, timeout=10)
+        except requests.RequestException as exc:
+            return Delivery(xml, 0, f"ingress unreachable: {type(exc).__name__}", self.config.safe_mode)
+        return Delivery(xml, response.status_code, response.text, self.config.safe_mode)
+
+    def say(self, openid: str, text: str) -> Delivery:
+        return self._post(text_xml(openid, text[:MAX_TEXT]))
+
+    def event(self, openid: str, event: str, key: str | None = None) -> Delivery:
+        if event not in EVENTS:
+            raise ValueError(f"not a follower's event: {event}")
+        return self._post(event_xml(openid, event, key))
+
+    def received(self, openid: str, after: int = 0, wait: float = 0.0) -> list[dict[str, Any]]:
+        """Messages the account sent `openid` (seq > after), waiting up to `wait` s for the first."""
+        answer = requests.get(f"{self.config.wechat_sim_url}/_sim/messages",
+                              params={"touser": openid, "after": after, "wait": wait}, timeout=wait + 10)
+        answer.raise_for_status()
+        return list(answer.json())
+
+    def last_seq(self, openid: str) -> int:
+        found = self.received(openid)
+        return max((m["seq"] for m in found), default=0)
+
+    def pushed_menu(self) -> dict[str, Any] | None:
+        """The menu the platform pushed to the WeChat API simulator (`menu/create`), if any."""
+        answer = requests.get(f"{self.config.wechat_sim_url}/_sim/stats", timeout=10)
+        answer.raise_for_status()
+        menu = answer.json().get("menu")
+        return menu if isinstance(menu, dict) else None
+
+    def sms(self, after: int = 0) -> list[dict[str, Any]]:
+        """SMS in the sink after the first `after`, numbered from 1 in the order written."""
+        return [{"n": n, **line} for n, line in enumerate(self.sms_sink.read(), start=1) if n > after]

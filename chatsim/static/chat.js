@@ -1,0 +1,268 @@
+// The chat simulator's page: one tab is one simulated follower (its openid is in the URL).
+"use strict";
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const FOLLOWERS = "chatsim.followers";
+  const sentKey = (openid) => `chatsim.sent.${openid}`;
+  const followingKey = (openid) => `chatsim.following.${openid}`;
+  const items = [];            // the conversation: {at, kind: in|out|note, text, seq?, failed?}
+  const seen = new Set();      // seq of messages already shown
+  let openid = new URLSearchParams(location.search).get("openid");
+  const created = !openid;
+
+  function newOpenid() {
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+    const bytes = crypto.getRandomValues(new Uint8Array(24));
+    return "sim_" + Array.from(bytes, (b) => alphabet[b % 64]).join("");
+  }
+  const load = (key, fallback) => { try { return JSON.parse(localStorage.getItem(key)) ?? fallback; } catch { return fallback; } };
+  const save = (key, value) => localStorage.setItem(key, JSON.stringify(value));
+
+  if (created) {
+    openid = newOpenid();
+    history.replaceState(null, "", `?openid=${encodeURIComponent(openid)}`);
+  }
+  $("openid").textContent = openid;
+  document.title = `${openid.slice(0, 12)}… · Chat simulator`;
+
+  // -- followers known to this browser, shared by its tabs -------------------------------------
+  function remember() {
+    const list = load(FOLLOWERS, []);
+    if (!list.includes(openid)) { list.push(openid); save(FOLLOWERS, list.slice(-30)); }
+    renderFollowers();
+  }
+  function renderFollowers() {
+    const ul = $("followers");
+    ul.replaceChildren(...load(FOLLOWERS, []).map((o) => {
+      const li = document.createElement("li");
+      if (o === openid) li.className = "current";
+      const a = document.createElement("a");
+      a.href = `?openid=${encodeURIComponent(o)}`;
+      a.textContent = o;
+      li.append(a);
+      return li;
+    }));
+  }
+  function setFollowing(on) {
+    save(followingKey(openid), on);
+    const badge = $("follow-state");
+    badge.textContent = on ? "following" : "not following";
+    badge.classList.toggle("on", on);
+  }
+  window.addEventListener("storage", renderFollowers);
+
+  // -- the conversation ---------------------------------------------------------------------------
+  function add(item) {
+    items.push(item);
+    items.sort((a, b) => a.at - b.at);
+    render();
+  }
+  function timeLabel(at) {
+    return new Date(at * 1000).toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit" });
+  }
+  function render() {
+    const box = $("conversation");
+    const nodes = [];
+    let last = 0;
+    for (const item of items) {
+      if (item.at - last > 180) nodes.push(note(timeLabel(item.at), "time"));
+      last = item.at;
+      nodes.push(item.kind === "note" ? note(item.text, "event") : bubble(item));
+    }
+    box.replaceChildren(...nodes);
+    box.scrollTop = box.scrollHeight;
+  }
+  function note(text, kind) {
+    const div = document.createElement("div");
+    div.className = `note ${kind}`;
+    const span = document.createElement("span");
+    span.textContent = text;
+    div.append(span);
+    return div;
+  }
+  function bubble(item) {
+    const div = document.createElement("div");
+    div.className = `msg ${item.kind}${item.failed ? " failed" : ""}`;
+    if (item.seq) div.dataset.seq = item.seq;
+    const avatar = document.createElement("div");
+    avatar.className = "avatar";
+    avatar.textContent = item.kind === "in" ? "卡" : "我";
+    const text = document.createElement("div");
+    text.className = `bubble ${item.kind}${item.card ? " card" : ""}`;
+    text.textContent = item.text;
+    if (item.failed) text.title = item.failed;
+    div.append(avatar, text);
+    return div;
+  }
+
+  // -- talking to the platform, as WeChat would ---------------------------------------------------
+  async function post(path, body, summary) {
+    let data;
+    try {
+      const answer = await fetch(path, { method: "POST", headers: { "Content-Type": "application/json" },
+                                         body: JSON.stringify(body) });
+      data = await answer.json();
+    } catch (err) {
+      data = { accepted: false, status: 0, answer: String(err), xml: "" };
+    }
+    wire(`→ ${summary} · ${data.status ?? "?"} ${data.answer ?? data.error ?? ""}`, data.xml, !data.accepted);
+    return data;
+  }
+  function keep(item) {
+    const sent = load(sentKey(openid), []);
+    sent.push(item);
+    save(sentKey(openid), sent.slice(-200));
+    add(item);
+  }
+  async function sendText(text) {
+    const item = { at: Date.now() / 1000, kind: "out", text };
+    keep(item);
+    const data = await post("api/say", { openid, text }, `text “${text}”`);
+    if (!data.accepted) { item.failed = `${data.status} ${data.answer ?? data.error}`; render(); }
+  }
+  async function sendEvent(event, key, text) {
+    keep({ at: Date.now() / 1000, kind: "note", text });
+    const body = key === undefined ? { openid, event } : { openid, event, key };
+    return post("api/event", body, key === undefined ? event : `${event} ${key}`);
+  }
+  async function follow() { setFollowing(true); await sendEvent("subscribe", undefined, "你关注了公众号"); }
+  async function unfollow() { setFollowing(false); await sendEvent("unsubscribe", undefined, "你取消了关注"); }
+
+  // -- what the account sent this follower, pushed as it arrives -----------------------------------
+  function listen() {
+    const source = new EventSource(`api/messages?openid=${encodeURIComponent(openid)}`);
+    source.addEventListener("message", (event) => {
+      const m = JSON.parse(event.data);
+      if (seen.has(m.seq)) return;
+      seen.add(m.seq);
+      const card = m.msgtype !== "text";
+      add({ at: m.at, kind: "in", seq: m.seq, card, text: card ? `[${m.msgtype}] ${m.content}` : m.content });
+      wire(`← ${m.msgtype} #${m.seq}`, JSON.stringify(m.raw, null, 1), false);
+    });
+  }
+  function listenSms() {
+    const source = new EventSource("api/sms");
+    source.addEventListener("sms", (event) => {
+      const line = JSON.parse(event.data);
+      const li = document.createElement("li");
+      li.className = "sms";
+      li.dataset.phone = line.phone;
+      li.dataset.n = line.n;
+      const phone = document.createElement("span");
+      phone.className = "phone-no";
+      phone.textContent = line.phone;
+      li.append(phone);
+      // The six-digit code is what the student looks for: mark it.
+      for (const part of String(line.text).split(/(\d{6})/)) {
+        if (/^\d{6}$/.test(part)) {
+          const b = document.createElement("b");
+          b.className = "code";
+          b.textContent = part;
+          li.append(b);
+        } else {
+          li.append(document.createTextNode(part));
+        }
+      }
+      const list = $("sms");
+      list.append(li);
+      while (list.children.length > 100) list.firstChild.remove();
+      list.scrollTop = list.scrollHeight;
+    });
+  }
+  function wire(summary, detail, bad) {
+    const li = document.createElement("li");
+    if (bad) li.className = "bad";
+    if (detail) {
+      const details = document.createElement("details");
+      const head = document.createElement("summary");
+      head.textContent = summary;
+      const pre = document.createElement("pre");
+      pre.textContent = detail;
+      details.append(head, pre);
+      li.append(details);
+    } else {
+      li.textContent = summary;
+    }
+    const list = $("wire");
+    list.append(li);
+    while (list.children.length > 60) list.firstChild.remove();
+    list.scrollTop = list.scrollHeight;
+  }
+
+  // -- the custom menu ------------------------------------------------------------------------------
+  function press(button) {
+    document.querySelectorAll(".submenu.open").forEach((s) => s.classList.remove("open"));
+    if (button.type === "click") return sendEvent("CLICK", button.key, `点击菜单「${button.name}」`);
+    if (button.type === "view") {
+      window.open(button.url, "_blank", "noopener");
+      return sendEvent("VIEW", button.url, `打开「${button.name}」`);
+    }
+    keep({ at: Date.now() / 1000, kind: "note", text: `「${button.name}」(${button.type}) 在模拟器中不可用` });
+  }
+  function menuButton(button, className) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = className;
+    b.textContent = button.name;
+    if (button.key) b.dataset.key = button.key;
+    return b;
+  }
+  function renderMenu(buttons) {
+    const bar = $("menu");
+    bar.replaceChildren(...buttons.map((button) => {
+      const item = document.createElement("div");
+      item.className = "menu-item";
+      const top = menuButton(button, "menu-button");
+      item.append(top);
+      const subs = button.sub_button || [];
+      if (subs.length) {
+        top.textContent = `≡ ${button.name}`;
+        const menu = document.createElement("div");
+        menu.className = "submenu";
+        for (const sub of subs) {
+          const b = menuButton(sub, "menu-button sub");
+          b.addEventListener("click", () => press(sub));
+          menu.append(b);
+        }
+        item.append(menu);
+        top.addEventListener("click", () => menu.classList.toggle("open"));
+      } else {
+        top.addEventListener("click", () => press(button));
+      }
+      return item;
+    }));
+  }
+
+  // -- start ----------------------------------------------------------------------------------------
+  $("input-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = $("text").value.trim();
+    if (!text) return;
+    $("text").value = "";
+    sendText(text);
+  });
+  $("follow").addEventListener("click", follow);
+  $("unfollow").addEventListener("click", unfollow);
+  $("new-follower").addEventListener("click", () => { location.href = "./"; });
+  $("open-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const other = $("open-openid").value.trim();
+    if (other) location.href = `?openid=${encodeURIComponent(other)}`;
+  });
+
+  for (const item of load(sentKey(openid), [])) items.push(item);
+  render();
+  remember();
+  setFollowing(load(followingKey(openid), !created));
+  fetch("api/info").then((r) => r.json()).then((info) => {
+    $("account").textContent = info.account;
+    $("callback-url").textContent = info.callback_url;
+    $("sms-path").textContent = info.sms_sink;
+    $("mode").textContent = info.safe_mode ? "and encrypted (safe mode, AES)" : "(plain mode)";
+    renderMenu(info.menu);
+    $("menu").title = `menu ${info.menu_source}`;
+  });
+  listen();
+  listenSms();
+  if (created) follow();  // a new follower starts by following the account, as on a phone
+})();

@@ -1,0 +1,102 @@
+"""The chat simulator's page and its small JSON/SSE API, served beside the simulators."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
+
+from chatsim import stream
+from chatsim.client import EVENTS, ChatClient
+from chatsim.config import OPENID, ChatConfig
+from chatsim.menu import phone_menu
+
+STATIC = Path(__file__).resolve().parent / "static"
+#: SSE must reach the browser at once, not sit in a proxy's buffer.
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+class ChatApp:
+    def __init__(self, config: ChatConfig) -> None:
+        self.config = config
+        self.client = ChatClient(config)
+
+    async def page(self, request: Request) -> Response:
+        return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+
+    async def info(self, request: Request) -> Response:
+        try:
+            pushed = await run_in_threadpool(self.client.pushed_menu)
+        except Exception:
+            pushed = None
+        return JSONResponse({
+            "account": self.config.account_name,
+            "callback_url": self.config.callback_url,
+            "safe_mode": self.config.safe_mode,
+            "sms_sink": str(self.config.sms_sink),
+            "menu": phone_menu(pushed),
+            "menu_source": "pushed to the WeChat API simulator" if pushed else "defined in the code",
+        })
+
+    async def say(self, request: Request) -> Response:
+        body = await _body(request)
+        openid, text = str(body.get("openid", "")), str(body.get("text", "")).strip()
+        if not OPENID.match(openid) or not text:
+            return JSONResponse({"error": "openid and text are required"}, status_code=400)
+        delivery = await run_in_threadpool(self.client.say, openid, text)
+        return JSONResponse(delivery.as_dict())
+
+    async def event(self, request: Request) -> Response:
+        body = await _body(request)
+        openid, event = str(body.get("openid", "")), str(body.get("event", ""))
+        key = body.get("key")
+        if not OPENID.match(openid) or event not in EVENTS or (key is not None and not isinstance(key, str)):
+            return JSONResponse({"error": f"openid and one of {sorted(EVENTS)} are required"}, status_code=400)
+        delivery = await run_in_threadpool(self.client.event, openid, event, key)
+        return JSONResponse(delivery.as_dict())
+
+    async def messages(self, request: Request) -> Response:
+        openid = request.query_params.get("openid", "")
+        if not OPENID.match(openid):
+            return JSONResponse({"error": "openid is required"}, status_code=400)
+        events = stream.messages(self.client, openid, stream.resume_from(request))
+        return StreamingResponse(events, media_type="text/event-stream", headers=SSE_HEADERS)
+
+    async def sms(self, request: Request) -> Response:
+        events = stream.sms(self.client, stream.resume_from(request))
+        return StreamingResponse(events, media_type="text/event-stream", headers=SSE_HEADERS)
+
+    def app(self) -> Starlette:
+        return Starlette(routes=[
+            Route("/", self.page),
+            Route("/api/info", self.info),
+            Route("/api/say", self.say, methods=["POST"]),
+            Route("/api/event", self.event, methods=["POST"]),
+            Route("/api/messages", self.messages),
+            Route("/api/sms", self.sms),
+            Mount("/static", app=StaticFiles(directory=STATIC)),
+        ])
+
+
+def create_chat_app(config: ChatConfig) -> Starlette:
+    return ChatApp(config).app()
+
+
+def with_chat(simulators: ASGIApp, config: ChatConfig) -> Starlette:
+    """The simulators' server with the chat simulator at `/chat/`."""
+    return Starlette(routes=[Mount("/chat", app=create_chat_app(config)), Mount("", app=simulators)])
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    try:
+        data = await request.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
