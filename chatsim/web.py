@@ -8,19 +8,18 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
-from starlette.routing import Mount, Route
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
+from starlette.websockets import WebSocket
 
-from chatsim import stream
+from chatsim import live
 from chatsim.client import EVENTS, ChatClient
 from chatsim.config import OPENID, ChatConfig
 from chatsim.menu import phone_menu
 
 STATIC = Path(__file__).resolve().parent / "static"
-#: SSE must reach the browser at once, not sit in a proxy's buffer.
-SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
 class ChatApp:
@@ -62,16 +61,15 @@ class ChatApp:
         delivery = await run_in_threadpool(self.client.event, openid, event, key)
         return JSONResponse(delivery.as_dict())
 
-    async def messages(self, request: Request) -> Response:
-        openid = request.query_params.get("openid", "")
+    async def live(self, websocket: WebSocket) -> None:
+        """`?openid=…&after=<seq>&sms_after=<n>`: what the follower receives and new SMS, pushed."""
+        q = websocket.query_params
+        openid = q.get("openid", "")
         if not OPENID.match(openid):
-            return JSONResponse({"error": "openid is required"}, status_code=400)
-        events = stream.messages(self.client, openid, stream.resume_from(request))
-        return StreamingResponse(events, media_type="text/event-stream", headers=SSE_HEADERS)
-
-    async def sms(self, request: Request) -> Response:
-        events = stream.sms(self.client, stream.resume_from(request))
-        return StreamingResponse(events, media_type="text/event-stream", headers=SSE_HEADERS)
+            await websocket.close(code=1008)
+            return
+        await websocket.accept()
+        await live.push(websocket, self.client, openid, _number(q.get("after")), _number(q.get("sms_after")))
 
     def app(self) -> Starlette:
         return Starlette(routes=[
@@ -79,8 +77,7 @@ class ChatApp:
             Route("/api/info", self.info),
             Route("/api/say", self.say, methods=["POST"]),
             Route("/api/event", self.event, methods=["POST"]),
-            Route("/api/messages", self.messages),
-            Route("/api/sms", self.sms),
+            WebSocketRoute("/api/live", self.live),
             Mount("/static", app=StaticFiles(directory=STATIC)),
         ])
 
@@ -100,3 +97,7 @@ async def _body(request: Request) -> dict[str, Any]:
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def _number(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0

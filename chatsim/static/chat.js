@@ -128,46 +128,60 @@
   async function follow() { setFollowing(true); await sendEvent("subscribe", undefined, "你关注了公众号"); }
   async function unfollow() { setFollowing(false); await sendEvent("unsubscribe", undefined, "你取消了关注"); }
 
-  // -- what the account sent this follower, pushed as it arrives -----------------------------------
+  // -- what the account sent this follower and new SMS, pushed as they arrive ------------------------
+  let lastSeq = 0;
+  let lastSms = 0;
   function listen() {
-    const source = new EventSource(`api/messages?openid=${encodeURIComponent(openid)}`);
-    source.addEventListener("message", (event) => {
-      const m = JSON.parse(event.data);
-      if (seen.has(m.seq)) return;
-      seen.add(m.seq);
-      const card = m.msgtype !== "text";
-      add({ at: m.at, kind: "in", seq: m.seq, card, text: card ? `[${m.msgtype}] ${m.content}` : m.content });
-      wire(`← ${m.msgtype} #${m.seq}`, JSON.stringify(m.raw, null, 1), false);
+    const url = new URL(`api/live?openid=${encodeURIComponent(openid)}&after=${lastSeq}&sms_after=${lastSms}`,
+                        location.href);
+    url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
+    const socket = new WebSocket(url);
+    socket.addEventListener("open", () => document.body.classList.add("connected"));
+    socket.addEventListener("message", (event) => {
+      const data = JSON.parse(event.data);
+      if (data.type === "message") received(data.message);
+      else if (data.type === "sms") smsLine(data.sms);
+      else if (data.type === "trouble") wire(`!! ${data.what}`, "", true);
+    });
+    // A restarted server or a sleeping laptop: come back and carry on from the last ids seen.
+    socket.addEventListener("close", () => {
+      document.body.classList.remove("connected");
+      setTimeout(listen, 1000);
     });
   }
-  function listenSms() {
-    const source = new EventSource("api/sms");
-    source.addEventListener("sms", (event) => {
-      const line = JSON.parse(event.data);
-      const li = document.createElement("li");
-      li.className = "sms";
-      li.dataset.phone = line.phone;
-      li.dataset.n = line.n;
-      const phone = document.createElement("span");
-      phone.className = "phone-no";
-      phone.textContent = line.phone;
-      li.append(phone);
-      // The six-digit code is what the student looks for: mark it.
-      for (const part of String(line.text).split(/(\d{6})/)) {
-        if (/^\d{6}$/.test(part)) {
-          const b = document.createElement("b");
-          b.className = "code";
-          b.textContent = part;
-          li.append(b);
-        } else {
-          li.append(document.createTextNode(part));
-        }
+  function received(m) {
+    lastSeq = Math.max(lastSeq, m.seq);
+    if (seen.has(m.seq)) return;
+    seen.add(m.seq);
+    const card = m.msgtype !== "text";
+    add({ at: m.at, kind: "in", seq: m.seq, card, text: card ? `[${m.msgtype}] ${m.content}` : m.content });
+    wire(`← ${m.msgtype} #${m.seq}`, JSON.stringify(m.raw, null, 1), false);
+  }
+  function smsLine(line) {
+    lastSms = Math.max(lastSms, line.n);
+    const li = document.createElement("li");
+    li.className = "sms";
+    li.dataset.phone = line.phone;
+    li.dataset.n = line.n;
+    const phone = document.createElement("span");
+    phone.className = "phone-no";
+    phone.textContent = line.phone;
+    li.append(phone);
+    // The six-digit code is what the student looks for: mark it.
+    for (const part of String(line.text).split(/(\d{6})/)) {
+      if (/^\d{6}$/.test(part)) {
+        const b = document.createElement("b");
+        b.className = "code";
+        b.textContent = part;
+        li.append(b);
+      } else {
+        li.append(document.createTextNode(part));
       }
-      const list = $("sms");
-      list.append(li);
-      while (list.children.length > 100) list.firstChild.remove();
-      list.scrollTop = list.scrollHeight;
-    });
+    }
+    const list = $("sms");
+    list.append(li);
+    while (list.children.length > 100) list.firstChild.remove();
+    list.scrollTop = list.scrollHeight;
   }
   function wire(summary, detail, bad) {
     const li = document.createElement("li");
@@ -263,6 +277,5 @@
     $("menu").title = `menu ${info.menu_source}`;
   });
   listen();
-  listenSms();
   if (created) follow();  // a new follower starts by following the account, as on a phone
 })();

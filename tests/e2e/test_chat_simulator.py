@@ -6,10 +6,13 @@ import json
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 import requests
 from pydantic import SecretStr
+from websockets.sync.client import connect
 
 from chatsim.client import ChatClient
 from chatsim.config import chat_config
@@ -30,19 +33,15 @@ def chat(live: Stack) -> Iterator[str]:
         yield url
 
 
-def next_event(url: str, params: dict[str, str], event: str, timeout: float = 20.0) -> dict[str, object]:
-    """The first `event` on the SSE stream at `url`."""
+def next_pushed(chat: str, params: dict[str, str], kind: str, timeout: float = 20.0) -> dict[str, Any]:
+    """The first item of `kind` the chat simulator pushes to a page with these parameters."""
+    url = f"{chat.replace('http://', 'ws://')}/api/live?{urlencode(params)}"
     deadline = time.monotonic() + timeout
-    with requests.get(url, params=params, stream=True, timeout=timeout) as answer:
-        assert answer.headers["content-type"].startswith("text/event-stream")
-        current = ""
-        for line in answer.iter_lines(decode_unicode=True):
-            if line.startswith("event: "):
-                current = line[len("event: "):]
-            elif line.startswith("data: ") and current == event:
-                return dict(json.loads(line[len("data: "):]))
-            assert time.monotonic() < deadline, f"no {event} event"
-    raise AssertionError(f"stream ended without a {event} event")
+    with connect(url, open_timeout=10) as socket:
+        while True:
+            item = json.loads(socket.recv(timeout=max(0.1, deadline - time.monotonic())))
+            if item["type"] == kind:
+                return dict(item[kind])
 
 
 def test_a_message_typed_in_the_simulator_reaches_the_ingress_signed_and_the_answer_is_pushed(
@@ -51,7 +50,7 @@ def test_a_message_typed_in_the_simulator_reaches_the_ingress_signed_and_the_ans
     assert sent["accepted"] and sent["status"] == 200 and sent["answer"] == "success"
     assert f"<FromUserName><![CDATA[{openid}]]></FromUserName>" in sent["xml"]
 
-    pushed = next_event(f"{chat}/api/messages", {"openid": openid}, "message")
+    pushed = next_pushed(chat, {"openid": openid}, "message")
     assert "可用功能" in str(pushed["content"])
     # What the page shows is what the reply worker sent to the WeChat API simulator.
     assert live.sent_to(openid)[0]["content"] == pushed["content"]
@@ -62,7 +61,7 @@ def test_a_reconnecting_page_gets_only_the_messages_it_has_not_seen(live: Stack,
     live.say(openid, "今天吃什么")
     first, second = live.replies(openid, 2)
     seqs = [m["seq"] for m in live.sent_to(openid)]
-    again = next_event(f"{chat}/api/messages", {"openid": openid, "after": str(seqs[0])}, "message")
+    again = next_pushed(chat, {"openid": openid, "after": str(seqs[0])}, "message")
     assert again["seq"] == seqs[1] and again["content"] == second != first
 
 
@@ -105,7 +104,7 @@ def test_the_sms_panel_streams_the_sms_sink(live: Stack, chat: str, openid: str)
     since = len(live.sms_to("13800000003"))
     total = len(ChatClient(stack_chat_config(live)).sms())
     live.request_code(openid, "20240003", "13800000003")
-    line = next_event(f"{chat}/api/sms", {"after": str(total)}, "sms")
+    line = next_pushed(chat, {"openid": openid, "sms_after": str(total)}, "sms")
     assert line["phone"] == "13800000003" and "验证码" in str(line["text"])
     assert line["text"] == live.sms_to("13800000003")[since]
 
