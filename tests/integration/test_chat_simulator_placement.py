@@ -1,0 +1,57 @@
+"""`onecard run` serves the chat simulator beside the WeChat API simulator, and only there."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from onecard.run import CHAT_URL, banner, prepare
+from onecard.serve import ServerThread, free_port
+from onecard.settings import Settings
+
+
+@contextmanager
+def prepared(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+             **settings: Any) -> Iterator[tuple[Settings, dict[str, str]]]:
+    """What `onecard run` starts before its processes (a broker URL given: no embedded Redis needed)."""
+    monkeypatch.setenv("ONECARD_SIMULATOR_PORT", str(free_port()))
+    chosen = Settings(_env_file=None, data_dir=tmp_path, broker_url="redis://127.0.0.1:1/0", **settings)  # type: ignore[call-arg]
+    keepalive: list[Any] = []
+    try:
+        yield chosen, prepare(chosen, keepalive)
+    finally:
+        for kept in keepalive:
+            if isinstance(kept, ServerThread):
+                kept.stop()
+
+
+def test_make_run_serves_the_chat_simulator_and_says_where(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with prepared(tmp_path, monkeypatch) as (settings, env):
+        chat = env[CHAT_URL]
+        assert chat == f"{env['ONECARD_SIMULATOR_URL']}/chat/"
+        page = requests.get(chat, timeout=10)
+        assert page.status_code == 200 and "Chat simulator" in page.text
+        info = requests.get(f"{chat}api/info", timeout=10).json()
+        assert info["callback_url"] == f"http://127.0.0.1:{settings.http_port}/wechat"
+        assert requests.get(f"{env['ONECARD_SIMULATOR_URL']}/card/holders/20240001", timeout=10).status_code == 200
+        shown = banner(settings, env)
+        assert f"Chat simulator      : {chat}" in shown and "onecard chat" in shown
+        assert f"WeChat callback URL : {info['callback_url']}" in shown
+        assert "20240001  张三" in shown
+
+
+def test_the_chat_simulator_is_not_served_when_the_platform_talks_to_the_real_wechat_api(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The card system is still simulated, so the simulators' server runs; WeChat is real.
+    with prepared(tmp_path, monkeypatch, wechat_api_base="https://api2.weixin.qq.com/cgi-bin/") as (settings, env):
+        assert "ONECARD_WECHAT_API_BASE" not in env and CHAT_URL not in env
+        simulators = env["ONECARD_SIMULATOR_URL"]
+        assert requests.get(f"{simulators}/card/holders/20240001", timeout=10).status_code == 200
+        for path in ("/chat/", "/chat/api/info", "/chat/static/chat.js"):
+            assert requests.get(f"{simulators}{path}", timeout=10).status_code == 404, path
+        assert "Chat simulator" not in banner(settings, env)
