@@ -49,7 +49,7 @@ class TerminalChat:
                 after = max(after, int(message["seq"]))
                 content = message["content"] if message["msgtype"] == "text" else f"[{message['msgtype']}] " \
                     f"{message['content']}"
-                self.print(f"« {self.client.config.account_name}: {content}")
+                self.print(f"« {self.client.config.account_name}: " + content.replace("\n", "\n    "))
 
     def _watch_sms(self, after: int) -> None:
         while not self.stop.wait(0.3):
