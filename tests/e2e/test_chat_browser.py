@@ -112,3 +112,27 @@ def test_two_followers_in_two_tabs_each_see_only_their_own_answers(chat: str, br
     browser.switch_to.window(browser.window_handles[-1])
     browser.close()
     browser.switch_to.window(first_tab)
+
+
+def test_the_page_shows_the_menu_pushed_to_wechat_with_its_sub_buttons(live: Stack, chat: str,
+                                                                       browser: webdriver.Chrome) -> None:
+    live.platform.wechat.create_menu({"button": [
+        {"type": "click", "name": "查余额", "key": "BALANCE"},
+        {"name": "更多", "sub_button": [{"type": "click", "name": "使用帮助", "key": "HELP"},
+                                        {"type": "click", "name": "解除绑定", "key": "UNBIND"}]},
+    ]})
+    try:
+        browser.get(f"{chat}/")
+        wait_for_answer(browser, "欢迎关注")
+        tops = browser.find_elements(By.CSS_SELECTOR, "#menu > .menu-item > .menu-button")
+        assert [b.text for b in tops] == ["查余额", "≡ 更多"]
+        tops[1].click()
+        sub = browser.find_element(By.CSS_SELECTOR, "#menu .submenu button[data-key='HELP']")
+        assert sub.is_displayed() and sub.text == "使用帮助"
+        screenshot(browser, "chat-5-pushed-menu-with-sub-buttons")
+        before = len([t for t in incoming(browser) if "可用功能" in t])
+        sub.click()
+        WebDriverWait(browser, 20).until(lambda d: len([t for t in incoming(d) if "可用功能" in t]) > before)
+        assert not browser.find_element(By.CSS_SELECTOR, "#menu .submenu").is_displayed()
+    finally:
+        live.simulators.wechat.state.menu = None
