@@ -30,8 +30,15 @@ def chat(live: Stack) -> Iterator[str]:
         yield url
 
 
+def texts(driver: webdriver.Chrome, selector: str) -> list[str]:
+    """The texts of the elements matching `selector`, read at once (the page re-renders as answers arrive)."""
+    found = driver.execute_script(
+        "return Array.from(document.querySelectorAll(arguments[0]), (e) => e.textContent)", selector)
+    return [str(text) for text in found]
+
+
 def incoming(driver: webdriver.Chrome) -> list[str]:
-    return [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#conversation .msg.in .bubble")]
+    return texts(driver, "#conversation .msg.in .bubble")
 
 
 def wait_for_answer(driver: webdriver.Chrome, fragment: str, timeout: float = 20) -> str:
@@ -50,8 +57,10 @@ def type_and_send(driver: webdriver.Chrome, text: str) -> None:
 def code_in_sms_panel(driver: webdriver.Chrome, phone: str, after: int, timeout: float = 20) -> str:
     """The code in the first SMS to `phone` the panel shows past line `after` of the sink."""
     def find(d: webdriver.Chrome) -> str | None:
-        for item in d.find_elements(By.CSS_SELECTOR, f"#sms li.sms[data-phone='{phone}']"):
-            if int(item.get_attribute("data-n") or 0) > after and (match := CODE.search(item.text)):
+        lines = d.execute_script("return Array.from(document.querySelectorAll('#sms li.sms'),"
+                                 " (e) => [e.dataset.phone, Number(e.dataset.n), e.textContent])")
+        for shown_phone, n, text in lines:
+            if shown_phone == phone and n > after and (match := CODE.search(text)):
                 return match.group(1)
         return None
 
@@ -77,11 +86,11 @@ def test_a_student_binds_and_checks_the_balance_through_the_page(live: Stack, ch
 
     type_and_send(browser, code)
     assert "张三" in wait_for_answer(browser, "绑定成功")
-    browser.find_element(By.CSS_SELECTOR, "#menu button[data-key='BALANCE']").click()
+    WebDriverWait(browser, 10).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#menu button[data-key='BALANCE']"), "no menu")[0].click()
     balance = wait_for_answer(browser, "余额为")
     assert re.match(r"张三，您的校园卡余额为 \d+\.\d\d 元", balance), balance
-    outgoing = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#conversation .msg.out .bubble")]
-    assert outgoing == ["绑定 20240001", code]
+    assert texts(browser, "#conversation .msg.out .bubble") == ["绑定 20240001", code]
     assert "点击菜单「余额」" in browser.find_element(By.ID, "conversation").text
     assert browser.find_element(By.ID, "wire").text.count("200 success") >= 4
     screenshot(browser, "chat-3-bound-and-balance")
@@ -124,7 +133,8 @@ def test_the_page_shows_the_menu_pushed_to_wechat_with_its_sub_buttons(live: Sta
     try:
         browser.get(f"{chat}/")
         wait_for_answer(browser, "欢迎关注")
-        tops = browser.find_elements(By.CSS_SELECTOR, "#menu > .menu-item > .menu-button")
+        tops = WebDriverWait(browser, 10).until(
+            lambda d: d.find_elements(By.CSS_SELECTOR, "#menu > .menu-item > .menu-button"), "no menu")
         assert [b.text for b in tops] == ["查余额", "≡ 更多"]
         tops[1].click()
         sub = browser.find_element(By.CSS_SELECTOR, "#menu .submenu button[data-key='HELP']")

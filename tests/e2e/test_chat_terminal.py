@@ -44,16 +44,18 @@ class Terminal:
         self.proc.stdin.flush()
 
     def expect(self, pattern: str, timeout: float = 20.0) -> re.Match[str]:
+        """The first line printed so far or within `timeout` that matches (answers and SMS race)."""
         deadline = time.monotonic() + timeout
-        while (left := deadline - time.monotonic()) > 0:
+        seen = 0
+        while True:
+            for line in self.transcript[seen:]:
+                if match := re.search(pattern, line):
+                    return match
+            seen = len(self.transcript)
             try:
-                line = self.lines.get(timeout=left)
+                self.transcript.append(self.lines.get(timeout=max(0.0, deadline - time.monotonic())))
             except queue.Empty:
-                break
-            self.transcript.append(line)
-            if match := re.search(pattern, line):
-                return match
-        raise AssertionError(f"no line matching {pattern!r} in:\n" + "\n".join(self.transcript))
+                raise AssertionError(f"no line matching {pattern!r} in:\n" + "\n".join(self.transcript)) from None
 
     def end_input(self, timeout: float = 20.0) -> int:
         assert self.proc.stdin is not None
