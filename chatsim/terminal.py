@@ -151,30 +151,3 @@ def chat(client: ChatClient, openid: str | None, *, linger: float = 3.0) -> int:
                   f"{client.config.callback_url} ({mode}).\nSMS from {client.config.sms_sink}. {HELP}")
     return session.run(_input_lines("» "), follow=follow, linger=linger)
 
-
-def main(openid: str | None, *, simulator_url: str | None, callback_url: str | None, linger: float) -> int:
-    """`onecard chat`: find the ingress and the simulator from the settings `onecard run` uses."""
-    import requests
-
-    from chatsim.config import DEFAULT_SIMULATOR_URL, OPENID, chat_config, wechat_is_simulated
-    from onecard.settings import OFFICIAL_API_BASE, Settings
-
-    settings = Settings()
-    simulator = (simulator_url or settings.simulator_url or DEFAULT_SIMULATOR_URL).rstrip("/")
-    api_base = settings.wechat_api_base
-    if api_base != OFFICIAL_API_BASE and not wechat_is_simulated(api_base, simulator):
-        print(f"onecard chat: the platform talks to the WeChat API at {api_base}, not to the simulator at "
-              f"{simulator}; the chat simulator only exists beside the WeChat API simulator.", file=sys.stderr)
-        return 2
-    if openid is not None and not OPENID.match(openid):
-        print("onecard chat: an openid is 1-64 characters of A-Z a-z 0-9 _ -", file=sys.stderr)
-        return 2
-    config = chat_config(settings, simulator, ingress_url=callback_url)
-    client = ChatClient(config)
-    try:
-        client.last_seq(openid or "nobody")
-    except requests.RequestException:
-        print(f"onecard chat: no WeChat API simulator answers at {config.wechat_sim_url}. Is `make run` "
-              "running? (--simulator-url or ONECARD_SIMULATOR_URL point elsewhere)", file=sys.stderr)
-        return 1
-    return chat(client, openid, linger=linger)

@@ -1,4 +1,4 @@
-"""The chat simulator's page and its small JSON/SSE API, served beside the simulators."""
+"""The chat simulator's page, its small JSON API and its WebSocket, served beside the simulators."""
 
 from __future__ import annotations
 

@@ -71,7 +71,7 @@ def _simulators(args: argparse.Namespace) -> int:
 
 
 def _chat(args: argparse.Namespace) -> int:
-    from chatsim.terminal import main as chat_main
+    from chatsim.command import main as chat_main
 
     return chat_main(args.openid, simulator_url=args.simulator_url, callback_url=args.callback_url, linger=args.linger)
 

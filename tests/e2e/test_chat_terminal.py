@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from onecard.serve import free_port
 from tests.harness import ROOT, Stack, new_openid
 
 ONECARD = Path(sys.executable).parent / "onecard"
@@ -99,3 +100,11 @@ def test_the_terminal_chat_refuses_when_the_platform_talks_to_the_real_wechat_ap
                           env=env, timeout=60)
     assert done.returncode == 2
     assert "only exists beside the WeChat API simulator" in done.stderr and done.stdout == ""
+
+
+def test_the_terminal_chat_says_so_when_no_simulator_answers(live: Stack) -> None:
+    env = {k: v for k, v in chat_env(live).items() if k != "ONECARD_WECHAT_API_BASE"}
+    env["ONECARD_SIMULATOR_URL"] = f"http://127.0.0.1:{free_port()}"
+    done = subprocess.run([str(ONECARD), "chat"], input="", capture_output=True, text=True, encoding="utf-8",
+                          env=env, timeout=60)
+    assert done.returncode == 1 and "Is `make run` running?" in done.stderr
