@@ -60,6 +60,13 @@ def test_onecard_run_starts_every_process_answers_and_stops_on_ctrl_c(tmp_path: 
             _wait_for(lambda: requests.get(inbox, params={"touser": openid}, timeout=5).json(), 60,
                       "the reply reaching the WeChat API simulator", log)
             assert "可用功能" in requests.get(inbox, params={"touser": openid}, timeout=5).json()[0]["content"]
+            # The chat simulator is served beside the WeChat API simulator, and the banner says where.
+            chat = f"http://127.0.0.1:{sim_port}/chat/"
+            assert f"Chat simulator      : {chat}" in banner
+            said = requests.post(f"{chat}api/say", json={"openid": openid, "text": "余额"}, timeout=10).json()
+            assert said["accepted"], said
+            _wait_for(lambda: len(requests.get(inbox, params={"touser": openid}, timeout=5).json()) == 2, 60,
+                      "the chat simulator's message answered", log)
         finally:
             os.killpg(run.pid, signal.SIGINT)
             try:
