@@ -46,6 +46,8 @@ def prepare(settings: Settings, keepalive: list[Any]) -> dict[str, str]:
             env["ONECARD_WECHAT_API_BASE"] = sim_urls["ONECARD_WECHAT_API_BASE"]
         if not settings.card_system_url:
             env["ONECARD_CARD_SYSTEM_URL"] = sim_urls["ONECARD_CARD_SYSTEM_URL"]
+        if not settings.campus_data_url:
+            env["ONECARD_CAMPUS_DATA_URL"] = sim_urls["ONECARD_CAMPUS_DATA_URL"]
         env["ONECARD_SIMULATOR_URL"] = thread.url
     upgrade(settings.resolved_database_url)
     return env
