@@ -63,6 +63,12 @@ class Platform:
         enqueue_delivery(self.broker, outbound_id, channel)
 
 
+def build_wechat(settings: Settings) -> WeChatApi:
+    """Only the WeChat API (and the database its shared token lives in), for operator commands."""
+    return WechatpyApi(make_engine(settings.resolved_database_url), settings.wechat_appid,
+                       settings.wechat_secret.get_secret_value(), settings.wechat_api_base)
+
+
 def broker_url(settings: Settings, keepalive: list[Any]) -> str:
     if settings.broker_url:
         return settings.broker_url
