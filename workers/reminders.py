@@ -45,7 +45,8 @@ def remind_due_loans(platform: Platform, now: datetime | None = None) -> int:
                 uow.session.flush()
             except IntegrityError:
                 continue  # already reminded
-            text = f"《{item.loan.title}》将于 {due_on.month}月{due_on.day}日到期（{DAYS_BEFORE} 天后），请及时续借或归还。"
+            text = (f"《{item.loan.title}》将于 {due_on.month}月{due_on.day}日到期（{DAYS_BEFORE} 天后），"
+                    "请及时续借或归还。")
             template_id = platform.ports.notice_template_id
             row = push(uow.session, binding.openid, "图书到期提醒", text, now, template_id)
             uow.session.flush()
