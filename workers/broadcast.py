@@ -19,12 +19,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from adapters.wechat.port import Undeliverable, WeChatApi
-from events.errors import PermanentError, TransientError
 from events.topics import Topic
 from store.models import Article, Binding, Broadcast, BroadcastDelivery, Follower
+from store.retry import retry_locked
 from store.service_models import NotificationOptOut
-from workers.push import in_window, template_data
+from workers.push import in_window
 
 if TYPE_CHECKING:
     from onecard.bootstrap import Platform
@@ -33,8 +32,6 @@ log = logging.getLogger("onecard.broadcast")
 
 CHUNK = 500
 CLAIM_LEASE = timedelta(minutes=5)
-#: A customer-service message refused for these reasons may still go as a template.
-TEMPLATE_FALLBACK = frozenset({45015, 45047})
 KIND_LABEL = {"news": "新闻", "announcement": "公告", "guide": "指南"}
 
 
@@ -60,6 +57,12 @@ def _enqueue(broker: dramatiq.Broker, actor: str, *args: object) -> None:
 
 def start_broadcast(platform: Platform, article_id: int, operator: str) -> int:
     """Queue a push of a published article to every subscriber (back-office). Returns the broadcast id."""
+    broadcast_id = retry_locked(lambda: _create(platform, article_id, operator))
+    log.info("broadcast %s of article %s started by %s", broadcast_id, article_id, operator)
+    return broadcast_id
+
+
+def _create(platform: Platform, article_id: int, operator: str) -> int:
     with platform.uow() as uow:
         article = uow.session.get(Article, article_id)
         if article is None or article.status not in ("published", "pushed"):
@@ -71,7 +74,6 @@ def start_broadcast(platform: Platform, article_id: int, operator: str) -> int:
         broadcast_id = broadcast.id
         uow.after_commit(lambda: _enqueue(platform.broker, "plan_broadcast", broadcast_id))
         uow.commit()
-    log.info("broadcast %s of article %s started by %s", broadcast_id, article_id, operator)
     return broadcast_id
 
 
@@ -81,27 +83,36 @@ def _insert(session: Session) -> Callable[..., object]:
 
 def plan(platform: Platform, broadcast_id: int) -> int:
     """Write the delivery rows page by page and enqueue each page; returns the recipients planned."""
-    after = ""
-    while True:
-        now = datetime.now(UTC)
-        with platform.uow() as uow:
-            rows = uow.session.execute(
-                select(Binding.openid, Follower)
-                .join(Follower, Follower.openid == Binding.openid)
-                .outerjoin(NotificationOptOut, NotificationOptOut.openid == Binding.openid)
-                .where(Follower.subscribed.is_(True), NotificationOptOut.openid.is_(None), Binding.openid > after)
-                .order_by(Binding.openid).limit(CHUNK)
-            ).all()
-            if not rows:
-                break
-            values = [{"broadcast_id": broadcast_id, "openid": openid, "status": "pending", "updated_at": now,
-                       "channel": "custom" if in_window(follower, now) else "template"} for openid, follower in rows]
-            uow.session.execute(_insert(uow.session)(BroadcastDelivery).values(values)
-                                .on_conflict_do_nothing(index_elements=["broadcast_id", "openid"]))
-            first, after = rows[0][0], rows[-1][0]
-            uow.after_commit(lambda lo=first, hi=after: _enqueue(platform.broker, "send_broadcast_chunk",
-                                                                 broadcast_id, lo, hi))
-            uow.commit()
+    after: str | None = ""
+    while after is not None:
+        after = retry_locked(lambda last=after: _plan_page(platform, broadcast_id, last))
+    return retry_locked(lambda: _planned(platform, broadcast_id))
+
+
+def _plan_page(platform: Platform, broadcast_id: int, after: str) -> str | None:
+    """One page of recipients after `after` (by openid): rows written, chunk enqueued; None at the end."""
+    now = datetime.now(UTC)
+    with platform.uow() as uow:
+        rows = uow.session.execute(
+            select(Binding.openid, Follower)
+            .join(Follower, Follower.openid == Binding.openid)
+            .outerjoin(NotificationOptOut, NotificationOptOut.openid == Binding.openid)
+            .where(Follower.subscribed.is_(True), NotificationOptOut.openid.is_(None), Binding.openid > after)
+            .order_by(Binding.openid).limit(CHUNK)
+        ).all()
+        if not rows:
+            return None
+        values = [{"broadcast_id": broadcast_id, "openid": openid, "status": "pending", "updated_at": now,
+                   "channel": "custom" if in_window(follower, now) else "template"} for openid, follower in rows]
+        uow.session.execute(_insert(uow.session)(BroadcastDelivery).values(values)
+                            .on_conflict_do_nothing(index_elements=["broadcast_id", "openid"]))
+        first, last = rows[0][0], rows[-1][0]
+        uow.after_commit(lambda: _enqueue(platform.broker, "send_broadcast_chunk", broadcast_id, first, last))
+        uow.commit()
+        return str(last)
+
+
+def _planned(platform: Platform, broadcast_id: int) -> int:
     with platform.uow() as uow:
         total = _count(uow.session, broadcast_id)
         uow.session.execute(update(Broadcast).where(Broadcast.id == broadcast_id, Broadcast.status == "queued")
@@ -113,6 +124,15 @@ def plan(platform: Platform, broadcast_id: int) -> int:
 
 def _count(session: Session, broadcast_id: int) -> int:
     return int(session.execute(select(func.count()).where(BroadcastDelivery.broadcast_id == broadcast_id)).scalar_one())
+
+
+def finish_if_complete(platform: Platform, broadcast_id: int) -> None:
+    def work() -> None:
+        with platform.uow() as uow:
+            _maybe_finish(uow.session, broadcast_id)
+            uow.commit()
+
+    retry_locked(work)
 
 
 def _maybe_finish(session: Session, broadcast_id: int) -> None:
@@ -147,78 +167,3 @@ def broadcast_progress(platform: Platform, broadcast_id: int) -> Progress:
         total = sum(counts.values())
         return Progress(broadcast_id, broadcast.status, total, counts.get("pending", 0) + counts.get("sending", 0),
                         counts.get("sent", 0), counts.get("failed", 0), channels)
-
-
-def message_of(article: Article) -> tuple[str, str]:
-    """(title, text) of the push: short enough for a phone screen."""
-    title = f"{KIND_LABEL.get(article.kind, '通知')}：{article.title}"
-    body = article.body if len(article.body) <= 300 else article.body[:300] + "…"
-    return title, f"【{title}】\n{body}"
-
-
-def send_chunk(platform: Platform, broadcast_id: int, first: str, last: str) -> int:
-    """Send the pending deliveries of one page; returns how many were sent now."""
-    with platform.uow() as uow:
-        broadcast = uow.session.get(Broadcast, broadcast_id)
-        article = uow.session.get(Article, broadcast.article_id) if broadcast else None
-        if broadcast is None or article is None:
-            raise PermanentError(f"broadcast {broadcast_id} is gone")
-        title, text = message_of(article)
-        ids = uow.session.execute(
-            select(BroadcastDelivery.id).where(
-                BroadcastDelivery.broadcast_id == broadcast_id, BroadcastDelivery.openid >= first,
-                BroadcastDelivery.openid <= last, BroadcastDelivery.status.in_(("pending", "sending")))
-            .order_by(BroadcastDelivery.openid)).scalars().all()
-    sent = 0
-    for delivery_id in ids:
-        sent += _send_one(platform, delivery_id, title, text)
-    with platform.uow() as uow:
-        _maybe_finish(uow.session, broadcast_id)
-        uow.commit()
-    return sent
-
-
-def _set(platform: Platform, delivery_id: int, **values: object) -> None:
-    with platform.uow() as uow:
-        uow.session.execute(update(BroadcastDelivery).where(BroadcastDelivery.id == delivery_id)
-                            .values(updated_at=datetime.now(UTC), **values))
-        uow.commit()
-
-
-def _send_one(platform: Platform, delivery_id: int, title: str, text: str) -> int:
-    now = datetime.now(UTC)
-    with platform.uow() as uow:
-        claimed = uow.session.execute(
-            update(BroadcastDelivery)
-            .where(BroadcastDelivery.id == delivery_id,
-                   (BroadcastDelivery.status == "pending")
-                   | ((BroadcastDelivery.status == "sending") & (BroadcastDelivery.updated_at < now - CLAIM_LEASE)))
-            .values(status="sending", updated_at=now))
-        row = uow.session.get(BroadcastDelivery, delivery_id)
-        uow.commit()
-    if not claimed.rowcount or row is None:  # type: ignore[attr-defined]
-        return 0
-    channel = row.channel
-    try:
-        channel = _deliver(platform.wechat, row.openid, channel, title, text, platform.ports.notice_template_id)
-    except TransientError:
-        _set(platform, delivery_id, status="pending")
-        raise
-    except PermanentError as exc:
-        _set(platform, delivery_id, status="failed", error=str(exc)[:500])
-        return 0
-    _set(platform, delivery_id, status="sent", channel=channel, error=None)
-    return 1
-
-
-def _deliver(wechat: WeChatApi, openid: str, channel: str, title: str, text: str, template_id: str) -> str:
-    """Send by `channel`; a customer-service refusal for the window falls back to the template."""
-    if channel == "custom":
-        try:
-            wechat.send_text(openid, text)
-            return "custom"
-        except Undeliverable as exc:
-            if exc.errcode not in TEMPLATE_FALLBACK:
-                raise
-    wechat.send_template(openid, template_id, template_data(title, text.split("\n", 1)[-1], datetime.now(UTC)))
-    return "template"

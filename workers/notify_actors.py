@@ -8,7 +8,7 @@ import dramatiq
 
 from events.errors import PermanentError
 from events.topics import Topic
-from workers import broadcast
+from workers import broadcast, broadcast_send
 
 if TYPE_CHECKING:
     from onecard.bootstrap import Platform
@@ -19,7 +19,7 @@ def declare_broadcast_actors(platform: Platform) -> dict[str, dramatiq.Actor]:  
         broadcast.plan(platform, broadcast_id)
 
     def send_broadcast_chunk(broadcast_id: int, first: str, last: str) -> None:
-        broadcast.send_chunk(platform, broadcast_id, first, last)
+        broadcast_send.send_chunk(platform, broadcast_id, first, last)
 
     options = {"queue_name": Topic.NOTIFY.value, "broker": platform.broker, "max_retries": 10,
                "min_backoff": 1_000, "max_backoff": 60_000, "time_limit": 15 * 60_000, "throws": (PermanentError,)}

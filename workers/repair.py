@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from events import commands as c
 from store.models import RepairTicket
+from store.retry import retry_locked
 from workers.push import push
 from workers.service_text import short_time
 from workers.text import SHANGHAI
@@ -77,6 +78,10 @@ def my_repairs(cmd: c.MyRepairs, turn: Turn) -> None:
 
 
 def _notify(platform: Platform, ticket_id: int, change: str, apply: dict[str, str]) -> RepairTicket:
+    return retry_locked(lambda: _notify_once(platform, ticket_id, change, apply))
+
+
+def _notify_once(platform: Platform, ticket_id: int, change: str, apply: dict[str, str]) -> RepairTicket:
     now = datetime.now(UTC)
     with platform.uow() as uow:
         ticket = uow.session.get(RepairTicket, ticket_id)
