@@ -60,7 +60,9 @@ def demo_transactions(student_no: str, balance_fen: int, now: datetime) -> list[
         current -= amount
         if current > 25_000 and rng.random() < 0.15:
             top_up, where = rng.choice(TOP_UPS)
-            top_at = at - timedelta(minutes=rng.randrange(30, 600))
+            # Between this spend and the one before it, so the balances chain in time order.
+            older = events[n + 1][0] if n + 1 < len(events) else at - timedelta(hours=2)
+            top_at = older + (at - older) * rng.uniform(0.3, 0.9)
             lines.append(Transaction(f"{student_no}-{n:05d}t", top_at, top_up, where, "充值", current))
             current -= top_up
     lines.sort(key=lambda t: t.at, reverse=True)
