@@ -50,7 +50,19 @@ def prepare(settings: Settings, keepalive: list[Any]) -> dict[str, str]:
             env["ONECARD_CAMPUS_DATA_URL"] = sim_urls["ONECARD_CAMPUS_DATA_URL"]
         env["ONECARD_SIMULATOR_URL"] = thread.url
     upgrade(settings.resolved_database_url)
+    _seed_guides(settings.resolved_database_url)
     return env
+
+
+def _seed_guides(url: str) -> None:
+    from store.db import make_engine
+    from workers.demo_guides import seed_demo_guides
+
+    engine = make_engine(url)
+    try:
+        seed_demo_guides(engine)
+    finally:
+        engine.dispose()
 
 
 def banner(settings: Settings, env: dict[str, str]) -> str:

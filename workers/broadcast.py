@@ -50,7 +50,7 @@ class Progress:
         return 100 if not self.total else (self.sent + self.failed) * 100 // self.total
 
 
-def _enqueue(broker: dramatiq.Broker, actor: str, *args: object) -> None:
+def enqueue_notify(broker: dramatiq.Broker, actor: str, *args: object) -> None:
     broker.enqueue(dramatiq.Message(queue_name=Topic.NOTIFY.value, actor_name=actor, args=args, kwargs={},
                                     options={}))
 
@@ -72,7 +72,7 @@ def _create(platform: Platform, article_id: int, operator: str) -> int:
         uow.session.add(broadcast)
         uow.session.flush()
         broadcast_id = broadcast.id
-        uow.after_commit(lambda: _enqueue(platform.broker, "plan_broadcast", broadcast_id))
+        uow.after_commit(lambda: enqueue_notify(platform.broker, "plan_broadcast", broadcast_id))
         uow.commit()
     return broadcast_id
 
@@ -107,7 +107,7 @@ def _plan_page(platform: Platform, broadcast_id: int, after: str) -> str | None:
         uow.session.execute(_insert(uow.session)(BroadcastDelivery).values(values)
                             .on_conflict_do_nothing(index_elements=["broadcast_id", "openid"]))
         first, last = rows[0][0], rows[-1][0]
-        uow.after_commit(lambda: _enqueue(platform.broker, "send_broadcast_chunk", broadcast_id, first, last))
+        uow.after_commit(lambda: enqueue_notify(platform.broker, "send_broadcast_chunk", broadcast_id, first, last))
         uow.commit()
         return str(last)
 

@@ -15,7 +15,7 @@ from workers.text import yuan
 from workers.turn import Handler, Turn
 
 PAGE = 8
-MAX_LINES = 2000
+PAGE_FOR_BILLS = 500
 
 
 def card_info(cmd: c.ShowCardInfo, turn: Turn) -> None:
@@ -85,8 +85,14 @@ def more_history(cmd: c.MoreHistory, turn: Turn) -> None:
 
 
 def _lines(turn: Turn, student_no: str, period: Period) -> list[Any]:
-    return card_services(turn).transactions(student_no, since=period.since, until=period.until,
-                                            limit=MAX_LINES).items
+    """Every statement line of `period`, page by page (a year is over a thousand lines)."""
+    lines: list[Any] = []
+    while True:
+        page = card_services(turn).transactions(student_no, since=period.since, until=period.until,
+                                                offset=len(lines), limit=PAGE_FOR_BILLS)
+        lines.extend(page.items)
+        if not page.items or len(lines) >= page.total:
+            return lines
 
 
 def render_bill(title: str, bill: Bill, previous_label: str, *, yearly: bool = False) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy import func, insert, select, update
 from store.models import Binding, Broadcast, BroadcastDelivery, Follower
 from tests.harness import Stack, new_openid
 from workers import broadcast as bc
+from workers.broadcast_resume import resume_stalled_broadcasts
 from workers.guide import publish_article
 
 
@@ -46,6 +47,24 @@ def test_an_announcement_reaches_recent_users_by_message_others_by_template_and_
     assert "已订阅" in live.ask(quiet, "订阅")
 
 
+def test_a_broadcast_whose_plan_message_was_lost_is_resumed_by_the_sweep(live: Stack) -> None:
+    reader = new_openid("bl")
+    live.bind(reader, "20240004", "13800000004")
+    article = publish_article(live.platform, "news", "图书馆延长开放", "考试周图书馆开放至23点。", "admin")
+    with live.platform.uow() as uow:  # as if start_broadcast committed but the broker lost its message
+        lost = Broadcast(article_id=article, status="queued", total=0, created_by="admin",
+                         created_at=datetime.now(UTC) - timedelta(minutes=30))
+        uow.session.add(lost)
+        uow.session.flush()
+        broadcast_id = lost.id
+        uow.commit()
+    before = len(live.sent_to(reader))
+
+    assert resume_stalled_broadcasts(live.platform) >= 1
+
+    assert _wait_done(live, broadcast_id).status == "done"
+    assert "图书馆延长开放" in live.replies(reader, before + 1)[before]
+
 def test_a_broadcast_to_thousands_is_planned_in_chunks_and_counted(live: Stack) -> None:
     """1,050 bound followers (rows written directly): chunks of 500, 500 and 50, every one recorded."""
     now = datetime.now(UTC)
@@ -68,3 +87,4 @@ def test_a_broadcast_to_thousands_is_planned_in_chunks_and_counted(live: Stack) 
         assert mine == 1050
         assert uow.session.get_one(Broadcast, broadcast_id).total == progress.total == progress.sent
     assert progress.by_channel.get("custom", 0) >= 1050
+

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from store.models import Binding
+from store.models import Binding, Follower
 from store.service_models import FoundCard
 from tests.harness import Stack, new_openid
 
@@ -70,3 +71,20 @@ def test_a_card_found_by_name_waits_for_its_owner_to_ask(live: Stack) -> None:
     with live.platform.uow() as uow:
         found = uow.session.execute(select(FoundCard).where(FoundCard.finder_openid == finder)).scalar_one()
         assert found.holder_name == "不存在的人" and found.student_no is None and not found.owner_notified
+
+
+def test_an_owner_outside_the_48_hour_window_hears_of_the_found_card_by_template(live: Stack) -> None:
+    owner, finder = new_openid(), new_openid()
+    live.bind(owner, "20240004", "13800000004")
+    with live.platform.uow() as uow:
+        uow.session.execute(update(Follower).where(Follower.openid == owner)
+                            .values(last_interaction_at=datetime.now(UTC) - timedelta(hours=72)))
+        uow.commit()
+    before = len(live.sent_to(owner))
+
+    assert "失主已收到通知" in live.ask(finder, "拾卡 赵六 东门保卫处")
+
+    live.replies(owner, before + 1)
+    notice = live.sent_to(owner)[before]
+    assert notice["msgtype"] == "template"
+    assert "东门保卫处" in notice["raw"]["data"]["content"]["value"]
