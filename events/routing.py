@@ -87,7 +87,7 @@ RULES: tuple[Rule, ...] = (
          usage="成绩 [2024-2025-1] —— 各学期成绩", feature="grades", module="公共信息"),
     Rule(Topic.QUERY, ("会议", "签到"), lambda _: c.ShowMeetings(), menu_key="MEETINGS",
          usage="会议 —— 我的会议和签到记录", feature="meetings", module="公共信息"),
-    Rule(Topic.QUERY, ("借阅", "图书"), lambda _: c.ShowLoans(), menu_key="LOANS",
+    Rule(Topic.QUERY, ("借阅", "借书"), lambda _: c.ShowLoans(), menu_key="LOANS",
          usage="借阅 —— 图书借阅和到期日", feature="library", module="公共信息"),
     Rule(Topic.QUERY, ("存包柜", "存包"), lambda _: c.ShowLockers(), menu_key="LOCKERS",
          usage="存包柜 —— 我正在使用的存包柜", feature="lockers", module="公共信息"),
