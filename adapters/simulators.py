@@ -1,14 +1,15 @@
-"""All simulators behind one local HTTP server: WeChat API, card system, SMS platform."""
+"""All simulators behind one local HTTP server: WeChat API, card system, SMS platform, public data."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
+from adapters.campusdata.simulator import CampusDataSimulator
 from adapters.cardsystem.simulator import CardSystemSimulator
 from adapters.sms.file_sink import FileSms
 from adapters.sms.simulator import SmsSimulator
@@ -17,6 +18,7 @@ from adapters.wechat.simulator import WeChatApiSimulator
 WECHAT_PREFIX = "/wechat-api"
 CARD_PREFIX = "/card"
 SMS_PREFIX = "/sms"
+CAMPUS_PREFIX = "/campus"
 
 
 @dataclass
@@ -24,10 +26,11 @@ class Simulators:
     wechat: WeChatApiSimulator
     card: CardSystemSimulator
     sms: SmsSimulator
+    campus: CampusDataSimulator = field(default_factory=CampusDataSimulator)
 
     def app(self) -> Starlette:
         async def index(_request: object) -> JSONResponse:
-            return JSONResponse({"simulators": [WECHAT_PREFIX, CARD_PREFIX, SMS_PREFIX]})
+            return JSONResponse({"simulators": [WECHAT_PREFIX, CARD_PREFIX, SMS_PREFIX, CAMPUS_PREFIX]})
 
         return Starlette(
             routes=[
@@ -35,6 +38,7 @@ class Simulators:
                 Mount(WECHAT_PREFIX, app=self.wechat.app()),
                 Mount(CARD_PREFIX, app=self.card.app()),
                 Mount(SMS_PREFIX, app=self.sms.app()),
+                Mount(CAMPUS_PREFIX, app=self.campus.app()),
             ]
         )
 
@@ -54,4 +58,5 @@ def urls(base: str) -> dict[str, str]:
         "ONECARD_WECHAT_API_BASE": f"{base}{WECHAT_PREFIX}/cgi-bin/",
         "ONECARD_CARD_SYSTEM_URL": f"{base}{CARD_PREFIX}/",
         "ONECARD_SMS_URL": f"{base}{SMS_PREFIX}/",
+        "ONECARD_CAMPUS_DATA_URL": f"{base}{CAMPUS_PREFIX}/",
     }

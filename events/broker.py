@@ -49,6 +49,7 @@ def enqueue_event(broker: dramatiq.Broker, topic: Topic | str, event_id: int) ->
 DELIVERY_ACTORS: dict[str, tuple[Topic, str]] = {
     "wechat": (Topic.REPLY, "send_reply"),
     "sms": (Topic.NOTIFY, "send_sms"),
+    "template": (Topic.REPLY, "send_reply"),
 }
 
 

@@ -34,6 +34,8 @@ class QueryBalance(Command):
 class Help(Command):
     #: True when the user sent something we did not understand.
     unknown: bool = False
+    #: A module's name ("校园卡", "报修"…) for that module's help; empty for the overview.
+    topic: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,3 +51,118 @@ class Unsubscribed(Command):
 @dataclass(frozen=True, slots=True)
 class Unsupported(Command):
     msg_type: str
+
+
+# -- card services (校园卡) ------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class ShowCardInfo(Command):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ShowHistory(Command):
+    #: As typed: "", "今天", "昨天", "11-20", "2026-11-20", "本月", "上月", "2026-10", "10月".
+    period: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MoreHistory(Command):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ShowBill(Command):
+    month: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ShowYearBill(Command):
+    year: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ReportLost(Command):
+    #: False asks for the confirmation; "确认挂失" sends True.
+    confirmed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StartUnfreeze(Command):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ChangePhone(Command):
+    phone: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFound(Command):
+    """Somebody found a card: `who` is a card number or the holder's name, `place` where it waits."""
+
+    who: str = ""
+    place: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AskLostCard(Command):
+    pass
+
+
+# -- public information (公共信息) -----------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class ShowMeetings(Command):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ShowGrades(Command):
+    term: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ShowTimetable(Command):
+    when: str = ""  # 今天 | 明天 | 本周
+
+
+@dataclass(frozen=True, slots=True)
+class ShowLoans(Command):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ShowLockers(Command):
+    pass
+
+
+# -- notifications, repair, guide -------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class OptOut(Command):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class OptIn(Command):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class FileRepair(Command):
+    """`报修 类别 地点 描述`; empty parts make the handler explain the grammar."""
+
+    category: str = ""
+    location: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MyRepairs(Command):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class SearchGuide(Command):
+    keyword: str = ""

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from events import commands as c
+from events import service_parsing as sp
 from events.messages import InboundMessage
 from events.topics import Topic
 
@@ -28,6 +29,8 @@ class Rule:
     usage: str = ""
     #: The switch in the back-office that can pause this function (None: never paused).
     feature: str | None = None
+    #: The help module this rule is listed under ("帮助 校园卡"); empty: the basic list.
+    module: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +55,51 @@ RULES: tuple[Rule, ...] = (
          feature="bind"),
     Rule(Topic.QUERY, ("余额", "balance"), lambda _: c.QueryBalance(), menu_key="BALANCE",
          usage="余额 —— 查询校园卡余额", feature="balance"),
-    Rule(Topic.GENERAL, ("帮助", "help", "?", "？"), lambda _: c.Help(), menu_key="HELP",
+    Rule(Topic.GENERAL, ("帮助", "help", "?", "？"), lambda a: c.Help(topic=sp.rest(a)), menu_key="HELP",
          usage="帮助 —— 显示本说明"),
+    # -- card services (校园卡) ------------------------------------------------------------
+    Rule(Topic.QUERY, ("卡信息", "我的卡", "校园卡"), lambda _: c.ShowCardInfo(), menu_key="CARD_INFO",
+         usage="卡信息 —— 持卡人、卡号、状态、有效期", feature="card_info", module="校园卡"),
+    Rule(Topic.QUERY, ("流水", "消费记录"), lambda a: c.ShowHistory(sp.rest(a)), menu_key="HISTORY",
+         usage="流水 [今天|昨天|11-20|本月|上月|2026-10] —— 交易明细", feature="history", module="校园卡"),
+    Rule(Topic.QUERY, ("更多", "more"), lambda _: c.MoreHistory(), usage="更多 —— 流水的下一页",
+         feature="history", module="校园卡"),
+    Rule(Topic.QUERY, ("账单", "月账单"), lambda a: c.ShowBill(sp.rest(a)), menu_key="BILL",
+         usage="账单 [本月|上月|2026-10] —— 月度趣味账单（默认上月）", feature="bill", module="校园卡"),
+    Rule(Topic.QUERY, ("年度账单", "年账单"), lambda a: c.ShowYearBill(sp.rest(a)), menu_key="YEAR_BILL",
+         usage="年度账单 [2026] —— 一年的消费总结", feature="bill", module="校园卡"),
+    Rule(Topic.BIND, ("挂失",), lambda _: c.ReportLost(), menu_key="REPORT_LOST",
+         usage="挂失 —— 挂失校园卡（需再回复“确认挂失”）", feature="lost", module="校园卡"),
+    Rule(Topic.BIND, ("确认挂失",), lambda _: c.ReportLost(confirmed=True), feature="lost", module="校园卡"),
+    Rule(Topic.BIND, ("解挂", "解除挂失"), lambda _: c.StartUnfreeze(), usage="解挂 —— 解除挂失（短信验证）",
+         feature="lost", module="校园卡"),
+    Rule(Topic.BIND, ("绑定手机", "换手机", "更换手机"), sp.phone,
+         usage="绑定手机 新手机号 —— 更换绑定手机（短信验证）",
+         feature="phone", module="校园卡"),
+    Rule(Topic.GENERAL, ("拾卡", "捡到卡"), sp.found, usage="拾卡 卡号或姓名 存放地点 —— 登记捡到的校园卡",
+         feature="found", module="校园卡"),
+    Rule(Topic.QUERY, ("寻卡", "失卡", "寻找失卡"), lambda _: c.AskLostCard(), menu_key="FIND_CARD",
+         usage="寻卡 —— 查询我丢失的卡是否被人捡到", feature="found", module="校园卡"),
+    # -- public information (公共信息) -------------------------------------------------------
+    Rule(Topic.QUERY, ("课表", "课程表"), lambda a: c.ShowTimetable(sp.rest(a)), menu_key="TIMETABLE",
+         usage="课表 [今天|明天|本周] —— 我的课表", feature="timetable", module="公共信息"),
+    Rule(Topic.QUERY, ("成绩",), lambda a: c.ShowGrades(sp.rest(a)), menu_key="GRADES",
+         usage="成绩 [2024-2025-1] —— 各学期成绩", feature="grades", module="公共信息"),
+    Rule(Topic.QUERY, ("会议", "签到"), lambda _: c.ShowMeetings(), menu_key="MEETINGS",
+         usage="会议 —— 我的会议和签到记录", feature="meetings", module="公共信息"),
+    Rule(Topic.QUERY, ("借阅", "借书"), lambda _: c.ShowLoans(), menu_key="LOANS",
+         usage="借阅 —— 图书借阅和到期日", feature="library", module="公共信息"),
+    Rule(Topic.QUERY, ("存包柜", "存包"), lambda _: c.ShowLockers(), menu_key="LOCKERS",
+         usage="存包柜 —— 我正在使用的存包柜", feature="lockers", module="公共信息"),
+    # -- notifications, repair, guide (服务) -------------------------------------------------
+    Rule(Topic.GENERAL, ("报修",), sp.repair, menu_key="REPAIR",
+         usage="报修 类别 地点 描述 —— 例：报修 读卡器 一食堂二楼 刷卡无反应", feature="repair", module="报修"),
+    Rule(Topic.GENERAL, ("我的报修", "报修进度"), lambda _: c.MyRepairs(), menu_key="MY_REPAIRS",
+         usage="我的报修 —— 报修单的进度和回复", feature="repair", module="报修"),
+    Rule(Topic.GENERAL, ("指南", "服务指南"), lambda a: c.SearchGuide(sp.rest(a)), menu_key="GUIDE",
+         usage="指南 [关键词] —— 搜索服务指南，例：指南 补卡", feature="guide", module="服务指南"),
+    Rule(Topic.GENERAL, ("退订",), lambda _: c.OptOut(), usage="退订 —— 不再接收新闻和公告", module="通知"),
+    Rule(Topic.GENERAL, ("订阅",), lambda _: c.OptIn(), usage="订阅 —— 重新接收新闻和公告", module="通知"),
 )
 
 #: Message types a user sends that we do not serve, answered politely.
@@ -117,8 +163,13 @@ def route(msg: InboundMessage) -> Route | None:
     return None
 
 
-def help_lines() -> list[str]:
-    return [rule.usage for rule in RULES if rule.usage]
+def help_lines(module: str = "") -> list[str]:
+    """The usage lines of one help module ("" = the basic functions without a module)."""
+    return [rule.usage for rule in RULES if rule.usage and rule.module == module]
+
+
+def help_modules() -> list[str]:
+    return list(dict.fromkeys(rule.module for rule in RULES if rule.module))
 
 
 def features() -> list[str]:

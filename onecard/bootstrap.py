@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,8 +10,10 @@ import dramatiq
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from adapters.campusdata.client import HttpCampusData
 from adapters.cardsystem.client import HttpCardSystem
 from adapters.cardsystem.port import CardSystem
+from adapters.cardsystem.services_client import HttpCardServices
 from adapters.sms.client import HttpSms
 from adapters.sms.file_sink import FileSms
 from adapters.sms.port import SmsSender
@@ -60,6 +63,12 @@ class Platform:
         enqueue_delivery(self.broker, outbound_id, channel)
 
 
+def build_wechat(settings: Settings) -> WeChatApi:
+    """Only the WeChat API (and the database its shared token lives in), for operator commands."""
+    return WechatpyApi(make_engine(settings.resolved_database_url), settings.wechat_appid,
+                       settings.wechat_secret.get_secret_value(), settings.wechat_api_base)
+
+
 def broker_url(settings: Settings, keepalive: list[Any]) -> str:
     if settings.broker_url:
         return settings.broker_url
@@ -85,4 +94,8 @@ def build(settings: Settings | None = None, *, broker: dramatiq.Broker | None = 
     wechat = WechatpyApi(engine, settings.wechat_appid, settings.wechat_secret.get_secret_value(),
                          settings.wechat_api_base)
     ports = Ports(card=card, secret_key=settings.secret_key.get_secret_value(), sms_signature=settings.sms_signature)
+    ports = dataclasses.replace(
+        ports, notice_template_id=settings.notice_template_id,
+        card_services=HttpCardServices(settings.card_system_url) if settings.card_system_url else None,
+        campus=HttpCampusData(settings.campus_data_url) if settings.campus_data_url else None)
     return Platform(settings, engine, make_session_factory(engine), broker, card, sms, wechat, ports, keepalive)

@@ -87,6 +87,23 @@ def _db(args: argparse.Namespace) -> int:
     return 0
 
 
+def _menu(args: argparse.Namespace) -> int:
+    import json
+
+    from events.menu import menu_json
+
+    menu = menu_json()
+    if args.action == "show":
+        print(json.dumps(menu, ensure_ascii=False, indent=1))
+        return 0
+    from onecard.bootstrap import build_wechat
+    from onecard.settings import Settings
+
+    build_wechat(Settings()).create_menu(menu)
+    print(f"menu pushed: {len(menu['button'])} buttons, {sum(len(b['sub_button']) for b in menu['button'])} items")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="onecard", description="The campus card inside WeChat.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -122,6 +139,10 @@ def parser() -> argparse.ArgumentParser:
     db.add_argument("action", choices=["upgrade"])
     db.add_argument("revision", nargs="?", default="head")
     db.set_defaults(func=_db)
+
+    menu = sub.add_parser("menu", help="the custom menu: show it, or push it to WeChat (sync)")
+    menu.add_argument("action", choices=["sync", "show"])
+    menu.set_defaults(func=_menu)
     return p
 
 

@@ -55,9 +55,23 @@ def prepare(settings: Settings, keepalive: list[Any]) -> dict[str, str]:
             env[CHAT_URL] = f"{thread.url}/chat/"
         if not settings.card_system_url:
             env["ONECARD_CARD_SYSTEM_URL"] = sim_urls["ONECARD_CARD_SYSTEM_URL"]
+        if not settings.campus_data_url:
+            env["ONECARD_CAMPUS_DATA_URL"] = sim_urls["ONECARD_CAMPUS_DATA_URL"]
         env["ONECARD_SIMULATOR_URL"] = thread.url
     upgrade(settings.resolved_database_url)
+    _seed_guides(settings.resolved_database_url)
     return env
+
+
+def _seed_guides(url: str) -> None:
+    from store.db import make_engine
+    from workers.demo_guides import seed_demo_guides
+
+    engine = make_engine(url)
+    try:
+        seed_demo_guides(engine)
+    finally:
+        engine.dispose()
 
 
 def banner(settings: Settings, env: dict[str, str]) -> str:

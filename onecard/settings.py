@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     sms_backend: str = Field(default="file", pattern="^(file|http)$")
     sms_url: str | None = None
     sms_signature: str = "【校园一卡通】"
+    # The school's public data store (meetings, grades, timetable, library, lockers).
+    campus_data_url: str | None = None
+    # The template message used for pushes to users outside the 48-hour customer-service window.
+    notice_template_id: str = "onecard-notice"
+    # How often the scheduler looks for library loans due in three days.
+    loan_reminder_interval_seconds: float = 3600.0
 
     # Signs SMS code hashes; rotate it and pending codes simply expire.
     secret_key: SecretStr = SecretStr("onecard-dev-secret-change-me")

@@ -256,3 +256,6 @@ class RepairTicket(Base):
     reply: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+# The self-service tables share this metadata (imported last: they build on the classes above).
+from store import service_models as _service_models  # noqa: E402, F401

@@ -205,7 +205,8 @@ def running_stack(tmp: Path, *, aes_key: str | None = None, **overrides: str) ->
         env = stack_env(values) | urls(sim_server.url)
         settings = Settings(_env_file=None, **{k: v for k, v in values.items()},  # type: ignore[arg-type]
                             wechat_api_base=env["ONECARD_WECHAT_API_BASE"],
-                            card_system_url=env["ONECARD_CARD_SYSTEM_URL"], sms_url=env["ONECARD_SMS_URL"])
+                            card_system_url=env["ONECARD_CARD_SYSTEM_URL"], sms_url=env["ONECARD_SMS_URL"],
+                            campus_data_url=env["ONECARD_CAMPUS_DATA_URL"])
         platform = build(settings)
         stack.callback(platform.engine.dispose)
         stack.callback(platform.broker.close)

@@ -14,8 +14,9 @@ from dramatiq.middleware import CurrentMessage
 from events.commands import Command
 from events.errors import PermanentError
 from events.topics import EVENT_TOPICS, Topic, event_actor_name
-from workers import bind, general, query, reply
+from workers import bind, general, query, reply, service_handlers
 from workers.dispatch import process_event
+from workers.notify_actors import declare_broadcast_actors
 from workers.turn import Handler
 
 if TYPE_CHECKING:
@@ -28,6 +29,8 @@ TOPIC_HANDLERS: dict[Topic, Mapping[type[Command], Handler]] = {
     Topic.GENERAL: general.HANDLERS,
     Topic.TOPUP: {},
 }
+# The self-service functions (issue 5) add their handlers to the bind, query and general tables.
+TOPIC_HANDLERS.update({t: service_handlers.merged(t, h) for t, h in TOPIC_HANDLERS.items()})
 
 EVENT_MAX_RETRIES = 4
 DELIVERY_MAX_RETRIES = 8
@@ -65,4 +68,5 @@ def declare_actors(platform: Platform) -> dict[str, dramatiq.Actor]:  # type: ig
             max_retries=DELIVERY_MAX_RETRIES, min_backoff=500, max_backoff=15_000, time_limit=30_000,
             throws=(PermanentError,),
         )
+    actors.update(declare_broadcast_actors(platform))
     return actors

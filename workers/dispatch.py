@@ -96,7 +96,7 @@ def _process_once(
             return "duplicate"
         rows = [
             outbound.add(uow.session, channel=o.channel, recipient=o.recipient, body=o.body, event_id=event_id,
-                         seq=seq, expires_at=turn.reply_deadline if o.channel == "wechat" else None)
+                         seq=seq, expires_at=o.expires_at or (turn.reply_deadline if o.channel == "wechat" else None))
             for seq, o in enumerate(turn.outgoing)
         ]
         uow.session.flush()

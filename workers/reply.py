@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import timedelta
 
@@ -33,6 +34,9 @@ def deliver(outbound_id: int, *, engine: Engine, wechat: WeChatApi, sms: SmsSend
             wechat.send_text(claimed.recipient, claimed.body)
         elif claimed.channel == "sms":
             sms.send(claimed.recipient, claimed.body)
+        elif claimed.channel == "template":
+            template = json.loads(claimed.body)
+            wechat.send_template(claimed.recipient, template["template_id"], template["data"], template.get("url"))
         else:
             raise PermanentError(f"unknown channel {claimed.channel!r}")
     except Undeliverable as exc:

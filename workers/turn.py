@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from adapters.campusdata.port import CampusData
 from adapters.cardsystem.port import CardSystem
+from adapters.cardsystem.services_port import CardServices
 from events.commands import Command
 
 
@@ -20,13 +22,19 @@ class Ports:
     secret_key: str
     sms_signature: str = "【校园一卡通】"
     clock: Callable[[], datetime] | None = None
+    #: Card info, statements, loss reports (the self-service functions); None where not configured.
+    card_services: CardServices | None = None
+    campus: CampusData | None = None
+    notice_template_id: str = "onecard-notice"
 
 
 @dataclass
 class Outgoing:
-    channel: str  # wechat | sms
+    channel: str  # wechat | sms | template
     recipient: str
     body: str
+    #: For a push to another user: their own window, not this turn's reply deadline.
+    expires_at: datetime | None = None
 
 
 @dataclass
@@ -47,6 +55,13 @@ class Turn:
 
     def sms(self, phone: str, text: str) -> None:
         self.outgoing.append(Outgoing("sms", phone, f"{self.ports.sms_signature}{text}"))
+
+    def push(self, openid: str, title: str, text: str) -> None:
+        """Tell another user something (customer-service message or template, whichever WeChat allows)."""
+        from workers.push import choose
+
+        channel, body, expires_at = choose(self.session, openid, title, text, self.now, self.ports.notice_template_id)
+        self.outgoing.append(Outgoing(channel, openid, body, expires_at))
 
 
 Handler = Callable[[Command, Turn], None]

@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from adapters.cardsystem.demo import DEMO_HOLDERS, DemoHolder
+from adapters.cardsystem.services_sim import CardServicesSimulator
 from adapters.faults import FaultInjector
 
 
@@ -21,6 +22,7 @@ class CardSystemSimulator:
         self.holders = {h.student_no: h for h in holders}
         self.balances = {h.student_no: h.balance_fen for h in holders}
         self.faults = FaultInjector()
+        self.services = CardServicesSimulator(self)
 
     async def holder(self, request: Request) -> Response:
         if (injected := await self.faults.before()) is not None:
@@ -49,5 +51,6 @@ class CardSystemSimulator:
                 Route("/holders/{student_no}", self.holder),
                 Route("/holders/{student_no}/balance", self.balance),
                 Route("/_faults", self.faults.endpoint, methods=["GET", "POST", "DELETE"]),
+                *self.services.routes(),
             ]
         )

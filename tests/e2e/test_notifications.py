@@ -1,0 +1,67 @@
+"""Pushes nobody asked for: repair updates, library reminders; customer-service or template by the window."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, update
+
+from store.models import Follower, RepairTicket
+from tests.harness import Stack, new_openid
+from workers.reminders import remind_due_loans
+from workers.repair import change_ticket_status, reply_to_ticket
+
+
+def _age(live: Stack, openid: str, hours: int) -> None:
+    """Pretend the user last spoke to the account `hours` ago."""
+    with live.platform.uow() as uow:
+        uow.session.execute(update(Follower).where(Follower.openid == openid)
+                            .values(last_interaction_at=datetime.now(UTC) - timedelta(hours=hours)))
+        uow.commit()
+
+
+def _ticket_id(live: Stack, openid: str) -> int:
+    with live.platform.uow() as uow:
+        return int(uow.session.execute(select(RepairTicket.id).where(RepairTicket.openid == openid)).scalar_one())
+
+
+def test_a_repair_gets_a_ticket_number_and_the_office_reply_is_pushed(live: Stack, openid: str) -> None:
+    assert "报修 类别 地点 描述" in live.ask(openid, "报修 读卡器")
+    filed = live.ask(openid, "报修 POS机 一食堂二楼3号窗口 刷卡没反应")
+    assert filed.startswith("报修已受理，单号 BX") and "读卡器 @一食堂二楼3号窗口" in filed
+    ticket_no = filed.split("单号 ")[1].split("。")[0]
+
+    before = len(live.sent_to(openid))
+    reply_to_ticket(live.platform, _ticket_id(live, openid), "王师傅", "已安排维修，今天下午处理")
+    pushed = live.replies(openid, before + 1)[before]
+    assert pushed.startswith("【报修进度】") and ticket_no in pushed and "已安排维修" in pushed
+
+    mine = live.ask(openid, "我的报修")
+    assert ticket_no in mine and "已受理" in mine and "回复：已安排维修" in mine
+
+
+def test_a_user_outside_the_48_hour_window_gets_the_status_as_a_template(live: Stack, openid: str) -> None:
+    live.ask(openid, "报修 闸机 东门 进门闸机不识别卡")
+    _age(live, openid, 60)
+    before = len(live.sent_to(openid))
+    change_ticket_status(live.platform, _ticket_id(live, openid), "王师傅", "resolved", "已更换读头")
+    message = live.replies(openid, before + 1)[before]
+    sent = live.sent_to(openid)[before]
+    assert sent["msgtype"] == "template" and sent["raw"]["template_id"] == live.settings.notice_template_id
+    assert "已修复" in json.loads(message)["content"]["value"]
+
+
+def test_library_loans_due_in_three_days_are_reminded_once(live: Stack) -> None:
+    near, far = new_openid(), new_openid()
+    live.bind(near, "20240003", "13800000003")
+    live.bind(far, "20240002", "13800000002")
+    _age(live, far, 50)
+    near_before, far_before = len(live.sent_to(near)), len(live.sent_to(far))
+
+    assert remind_due_loans(live.platform) >= 2
+    assert "《平凡的世界》将于" in live.replies(near, near_before + 1)[near_before]
+    assert "3 天后" in live.replies(far, far_before + 1)[far_before]
+    assert live.sent_to(far)[far_before]["msgtype"] == "template"
+
+    assert remind_due_loans(live.platform) == 0
