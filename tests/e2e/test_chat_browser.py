@@ -86,8 +86,14 @@ def test_a_student_binds_and_checks_the_balance_through_the_page(live: Stack, ch
 
     type_and_send(browser, code)
     assert "张三" in wait_for_answer(browser, "绑定成功")
+    # 余额 sits under the 校园卡 button of the account's menu: open it, then press 余额.
+    top = WebDriverWait(browser, 10).until(
+        lambda d: [b for b in d.find_elements(By.CSS_SELECTOR, "#menu > .menu-item > .menu-button")
+                   if b.text.endswith("校园卡")], "no 校园卡 menu button")[0]
+    top.click()
     WebDriverWait(browser, 10).until(
-        lambda d: d.find_elements(By.CSS_SELECTOR, "#menu button[data-key='BALANCE']"), "no menu")[0].click()
+        lambda d: [b for b in d.find_elements(By.CSS_SELECTOR, "#menu button[data-key='BALANCE']")
+                   if b.is_displayed()], "no 余额 sub-button")[0].click()
     balance = wait_for_answer(browser, "余额为")
     assert re.match(r"张三，您的校园卡余额为 \d+\.\d\d 元", balance), balance
     assert texts(browser, "#conversation .msg.out .bubble") == ["绑定 20240001", code]
