@@ -90,7 +90,7 @@ def test_piped_lines_are_answered_before_the_chat_ends(live: Stack) -> None:
                           capture_output=True, text=True, encoding="utf-8", env=chat_env(live), timeout=60)
     assert done.returncode == 0, done.stderr
     assert "« 校园一卡通: 您还未绑定校园卡" in done.stdout
-    assert re.search(r"1\. 解绑 +\(UNBIND\)", done.stdout) and "余额  (BALANCE)" in done.stdout
+    assert re.search(r"1\. 余额 +\(BALANCE\)", done.stdout) and "帮助  (HELP)" in done.stdout
     assert "欢迎关注" not in done.stdout  # an existing follower does not follow again
 
 
