@@ -21,6 +21,12 @@ class Faults:
     error_rate: float = 0.0
     #: Every request answered 503.
     outage: bool = False
+    #: Share of money requests that commit, then answer only after `lost_reply_ms` (the caller
+    #: times out first: an unknown outcome).
+    timeout_after_commit_rate: float = 0.0
+    lost_reply_ms: int = 3000
+    #: Share of money requests the simulator receives twice (a retransmission): must apply once.
+    duplicate_rate: float = 0.0
 
     def update(self, data: dict[str, Any]) -> None:
         names = {f.name for f in fields(self)}
@@ -44,6 +50,18 @@ class FaultInjector:
             fail = self.faults.outage or self._random.random() < self.faults.error_rate
         if fail:
             return JSONResponse({"error": "injected fault"}, status_code=503)
+        return None
+
+    def roll(self, rate: float) -> bool:
+        """True with probability `rate` (one seeded generator, so a run can be replayed)."""
+        with self._lock:
+            return rate > 0 and self._random.random() < rate
+
+    async def after_commit(self) -> Response | None:
+        """After a money request committed: maybe lose the answer (sleep past the caller's timeout)."""
+        if self.roll(self.faults.timeout_after_commit_rate):
+            await asyncio.sleep(self.faults.lost_reply_ms / 1000)
+            return JSONResponse({"error": "injected lost reply"}, status_code=504)
         return None
 
     async def endpoint(self, request: Request) -> Response:

@@ -9,8 +9,10 @@ from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
+from adapters.bank.simulator import BankSimulator
 from adapters.campusdata.simulator import CampusDataSimulator
 from adapters.cardsystem.simulator import CardSystemSimulator
+from adapters.fees.simulator import FeeSimulator
 from adapters.sms.file_sink import FileSms
 from adapters.sms.simulator import SmsSimulator
 from adapters.wechat.simulator import WeChatApiSimulator
@@ -19,6 +21,8 @@ WECHAT_PREFIX = "/wechat-api"
 CARD_PREFIX = "/card"
 SMS_PREFIX = "/sms"
 CAMPUS_PREFIX = "/campus"
+BANK_PREFIX = "/bank"
+FEES_PREFIX = "/fees"
 
 
 @dataclass
@@ -27,10 +31,13 @@ class Simulators:
     card: CardSystemSimulator
     sms: SmsSimulator
     campus: CampusDataSimulator = field(default_factory=CampusDataSimulator)
+    bank: BankSimulator = field(default_factory=BankSimulator)
+    fees: FeeSimulator = field(default_factory=FeeSimulator)
 
     def app(self) -> Starlette:
         async def index(_request: object) -> JSONResponse:
-            return JSONResponse({"simulators": [WECHAT_PREFIX, CARD_PREFIX, SMS_PREFIX, CAMPUS_PREFIX]})
+            return JSONResponse({"simulators": [WECHAT_PREFIX, CARD_PREFIX, SMS_PREFIX, CAMPUS_PREFIX, BANK_PREFIX,
+                                                FEES_PREFIX]})
 
         return Starlette(
             routes=[
@@ -39,6 +46,8 @@ class Simulators:
                 Mount(CARD_PREFIX, app=self.card.app()),
                 Mount(SMS_PREFIX, app=self.sms.app()),
                 Mount(CAMPUS_PREFIX, app=self.campus.app()),
+                Mount(BANK_PREFIX, app=self.bank.app()),
+                Mount(FEES_PREFIX, app=self.fees.app()),
             ]
         )
 
@@ -59,4 +68,6 @@ def urls(base: str) -> dict[str, str]:
         "ONECARD_CARD_SYSTEM_URL": f"{base}{CARD_PREFIX}/",
         "ONECARD_SMS_URL": f"{base}{SMS_PREFIX}/",
         "ONECARD_CAMPUS_DATA_URL": f"{base}{CAMPUS_PREFIX}/",
+        "ONECARD_BANK_URL": f"{base}{BANK_PREFIX}/",
+        "ONECARD_FEES_URL": f"{base}{FEES_PREFIX}/",
     }

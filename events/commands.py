@@ -166,3 +166,30 @@ class MyRepairs(Command):
 @dataclass(frozen=True, slots=True)
 class SearchGuide(Command):
     keyword: str = ""
+
+
+# -- money: top-up (圈存) and fee payments ---------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class StartTopup(Command):
+    """`充值 50`: the amount as typed; the handler validates it and asks for confirmation."""
+
+    amount: str
+
+
+@dataclass(frozen=True, slots=True)
+class StartPayment(Command):
+    """`电费 10-305 50`: a fee kind and the rest of the text (target and amount)."""
+
+    kind: str
+    args: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmOrder(Command):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class CancelOrder(Command):
+    pass

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from events import commands as c
 from events import service_parsing as sp
 from events.messages import InboundMessage
+from events.money_kinds import FEES, TOPUP
 from events.topics import Topic
 
 Builder = Callable[[str], c.Command | None]
@@ -100,6 +101,22 @@ RULES: tuple[Rule, ...] = (
          usage="指南 [关键词] —— 搜索服务指南，例：指南 补卡", feature="guide", module="服务指南"),
     Rule(Topic.GENERAL, ("退订",), lambda _: c.OptOut(), usage="退订 —— 不再接收新闻和公告", module="通知"),
     Rule(Topic.GENERAL, ("订阅",), lambda _: c.OptIn(), usage="订阅 —— 重新接收新闻和公告", module="通知"),
+)
+
+
+def _payment(kind: str) -> Builder:
+    return lambda args: c.StartPayment(kind, args.strip())
+
+
+# Money (topic topup): `充值 50` or a fee payment asks, `确认` confirms, `取消` cancels.
+RULES += (
+    Rule(Topic.TOPUP, TOPUP.words, lambda args: c.StartTopup(args.strip()), menu_key="TOPUP", usage=TOPUP.usage,
+         feature="topup"),
+    *(Rule(Topic.TOPUP, k.words, _payment(k.code), menu_key=f"PAY_{k.code.upper()}", usage=k.usage, feature="fees")
+      for k in FEES),
+    Rule(Topic.TOPUP, ("确认", "confirm"), lambda _: c.ConfirmOrder(), menu_key="CONFIRM",
+         usage="确认 —— 确认待支付的充值或缴费"),
+    Rule(Topic.TOPUP, ("取消", "cancel"), lambda _: c.CancelOrder(), menu_key="CANCEL", usage="取消 —— 取消待确认的订单"),
 )
 
 #: Message types a user sends that we do not serve, answered politely.

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import dramatiq
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from adapters.bank.client import HttpBank
 from adapters.campusdata.client import HttpCampusData
 from adapters.cardsystem.client import HttpCardSystem
+from adapters.cardsystem.ledger_client import HttpCardLedger
 from adapters.cardsystem.port import CardSystem
 from adapters.cardsystem.services_client import HttpCardServices
+from adapters.fees.client import HttpFeeSystems
 from adapters.sms.client import HttpSms
 from adapters.sms.file_sink import FileSms
 from adapters.sms.port import SmsSender
@@ -25,6 +29,10 @@ from onecard.embedded import socket_url, start_embedded_redis
 from onecard.settings import Settings
 from store.db import make_engine, make_session_factory
 from store.uow import UnitOfWork
+from workers.money.amounts import Limits
+from workers.money.ports import MoneyPorts
+from workers.money.wake import enqueue_relay
+from workers.relay import Relay
 from workers.turn import Ports
 
 
@@ -52,6 +60,8 @@ class Platform:
     ports: Ports
     #: Keeps an embedded Redis server alive for as long as this process holds it.
     keepalive: list[Any] = field(default_factory=list)
+    #: The bank, card ledger and fee systems (None where their URLs are not set).
+    money: MoneyPorts | None = None
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)
@@ -61,6 +71,25 @@ class Platform:
 
     def deliver(self, outbound_id: int, channel: str) -> None:
         enqueue_delivery(self.broker, outbound_id, channel)
+
+    def wake_relay(self, order_id: int, delay_seconds: float = 0.0, token: str | None = None) -> None:
+        enqueue_relay(self.broker, order_id, delay_seconds, token)
+
+    def relay(self) -> Relay:
+        if self.money is None:
+            raise RuntimeError("money needs ONECARD_BANK_URL, ONECARD_FEES_URL and ONECARD_CARD_SYSTEM_URL")
+        s = self.settings
+        return Relay(self.engine, self.money, self.wake_relay, self.deliver,
+                     lease=timedelta(seconds=s.relay_lease_seconds), max_attempts=s.relay_max_attempts)
+
+
+def money_ports(settings: Settings) -> MoneyPorts | None:
+    if not (settings.bank_url and settings.fees_url and settings.card_system_url):
+        return None
+    timeout = settings.money_call_timeout_seconds
+    return MoneyPorts(HttpBank(settings.bank_url, timeout=timeout),
+                      HttpCardLedger(settings.card_system_url, timeout=timeout),
+                      HttpFeeSystems(settings.fees_url, timeout=timeout))
 
 
 def build_wechat(settings: Settings) -> WeChatApi:
@@ -98,4 +127,8 @@ def build(settings: Settings | None = None, *, broker: dramatiq.Broker | None = 
         ports, notice_template_id=settings.notice_template_id,
         card_services=HttpCardServices(settings.card_system_url) if settings.card_system_url else None,
         campus=HttpCampusData(settings.campus_data_url) if settings.campus_data_url else None)
-    return Platform(settings, engine, make_session_factory(engine), broker, card, sms, wechat, ports, keepalive)
+    limits = Limits(settings.money_max_per_transaction_fen, settings.money_max_per_day_fen,
+                    settings.money_confirm_seconds)
+    ports = dataclasses.replace(ports, limits=limits, wake_relay=lambda order_id: enqueue_relay(broker, order_id))
+    return Platform(settings, engine, make_session_factory(engine), broker, card, sms, wechat, ports, keepalive,
+                    money=money_ports(settings))

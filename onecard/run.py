@@ -55,6 +55,8 @@ def prepare(settings: Settings, keepalive: list[Any]) -> dict[str, str]:
             env[CHAT_URL] = f"{thread.url}/chat/"
         if not settings.card_system_url:
             env["ONECARD_CARD_SYSTEM_URL"] = sim_urls["ONECARD_CARD_SYSTEM_URL"]
+            env["ONECARD_BANK_URL"] = settings.bank_url or sim_urls["ONECARD_BANK_URL"]
+            env["ONECARD_FEES_URL"] = settings.fees_url or sim_urls["ONECARD_FEES_URL"]
         if not settings.campus_data_url:
             env["ONECARD_CAMPUS_DATA_URL"] = sim_urls["ONECARD_CAMPUS_DATA_URL"]
         env["ONECARD_SIMULATOR_URL"] = thread.url

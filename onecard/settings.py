@@ -77,3 +77,22 @@ class Settings(BaseSettings):
     @property
     def safe_mode(self) -> bool:
         return self.wechat_aes_key is not None
+
+    # -- money: top-up (圈存) and fee payments ------------------------------------------------
+    bank_url: str | None = None
+    fees_url: str | None = None
+    # Per transaction and per card per day (Asia/Shanghai), in fen.
+    money_max_per_transaction_fen: int = 50_000
+    money_max_per_day_fen: int = 100_000
+    # A `充值 50` waits this long for `确认`.
+    money_confirm_seconds: int = 300
+    # Each call to the bank, card ledger or a fee system; a timeout is an unknown outcome.
+    money_call_timeout_seconds: float = 5.0
+    # A relay holds an order this long per step; a killed relay's orders are free again after it.
+    relay_lease_seconds: float = 30.0
+    # Unknown outcomes per step before the relay gives the step up (void / reverse / refund).
+    relay_max_attempts: int = 8
+    # Local time (Asia/Shanghai) of the daily reconciliation of yesterday's statement; empty: off.
+    reconcile_at: str = "02:00"
+    # An order in an intermediate state for longer than this is reported stuck.
+    reconcile_stuck_after_seconds: int = 600

@@ -171,6 +171,11 @@ class Stack:
     def card_faults(self, **faults: Any) -> None:
         requests.post(f"{self.simulator_url}/card/_faults", json=faults, timeout=10).raise_for_status()
 
+    def money_faults(self, system: str, **faults: Any) -> None:
+        """Faults of the `bank`, `card` (ledger) or `fees` simulator; none given: all cleared."""
+        url = f"{self.simulator_url}/{system}/_faults"
+        (requests.post(url, json=faults, timeout=10) if faults else requests.delete(url, timeout=10)).raise_for_status()
+
 
 def stack_env(settings_values: dict[str, str]) -> dict[str, str]:
     return {f"ONECARD_{k.upper()}": v for k, v in settings_values.items()}
@@ -206,7 +211,8 @@ def running_stack(tmp: Path, *, aes_key: str | None = None, **overrides: str) ->
         settings = Settings(_env_file=None, **{k: v for k, v in values.items()},  # type: ignore[arg-type]
                             wechat_api_base=env["ONECARD_WECHAT_API_BASE"],
                             card_system_url=env["ONECARD_CARD_SYSTEM_URL"], sms_url=env["ONECARD_SMS_URL"],
-                            campus_data_url=env["ONECARD_CAMPUS_DATA_URL"])
+                            campus_data_url=env["ONECARD_CAMPUS_DATA_URL"],
+                            bank_url=env["ONECARD_BANK_URL"], fees_url=env["ONECARD_FEES_URL"])
         platform = build(settings)
         stack.callback(platform.engine.dispose)
         stack.callback(platform.broker.close)

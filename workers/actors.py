@@ -14,8 +14,9 @@ from dramatiq.middleware import CurrentMessage
 from events.commands import Command
 from events.errors import PermanentError
 from events.topics import EVENT_TOPICS, Topic, event_actor_name
-from workers import bind, general, query, reply, service_handlers
+from workers import bind, general, query, reply, service_handlers, topup
 from workers.dispatch import process_event
+from workers.money.actor import declare_relay_actor
 from workers.notify_actors import declare_broadcast_actors
 from workers.turn import Handler
 
@@ -27,7 +28,7 @@ TOPIC_HANDLERS: dict[Topic, Mapping[type[Command], Handler]] = {
     Topic.BIND: bind.HANDLERS,
     Topic.QUERY: query.HANDLERS,
     Topic.GENERAL: general.HANDLERS,
-    Topic.TOPUP: {},
+    Topic.TOPUP: topup.HANDLERS,
 }
 # The self-service functions (issue 5) add their handlers to the bind, query and general tables.
 TOPIC_HANDLERS.update({t: service_handlers.merged(t, h) for t, h in TOPIC_HANDLERS.items()})
@@ -69,4 +70,5 @@ def declare_actors(platform: Platform) -> dict[str, dramatiq.Actor]:  # type: ig
             throws=(PermanentError,),
         )
     actors.update(declare_broadcast_actors(platform))
+    actors.update(declare_relay_actor(platform))
     return actors

@@ -88,6 +88,7 @@ def _process_once(
                 uow.rollback()
                 log.exception("event %s failed: %s", event_id, exc)
                 turn.outgoing.clear()
+                turn.after_commit.clear()
                 turn.say(APOLOGY)
                 outcome = "gave_up"
         _record_follower(uow, event.openid, now, routed.command if routed else None)
@@ -102,6 +103,8 @@ def _process_once(
         uow.session.flush()
         for row in rows:
             uow.after_commit(lambda row_id=row.id, channel=row.channel: deliver(row_id, channel))
+        for callback in turn.after_commit:
+            uow.after_commit(callback)
         uow.commit()
         return outcome
 

@@ -12,6 +12,7 @@ from adapters.campusdata.port import CampusData
 from adapters.cardsystem.port import CardSystem
 from adapters.cardsystem.services_port import CardServices
 from events.commands import Command
+from workers.money.amounts import Limits
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,9 @@ class Ports:
     card_services: CardServices | None = None
     campus: CampusData | None = None
     notice_template_id: str = "onecard-notice"
+    #: Money: the limits users' amounts are checked against, and how to wake the outbox relay.
+    limits: Limits = field(default_factory=Limits)
+    wake_relay: Callable[[int], None] | None = None
 
 
 @dataclass
@@ -49,6 +53,8 @@ class Turn:
     #: After this a reply is pointless (a click's answer must leave within a minute).
     reply_deadline: datetime
     outgoing: list[Outgoing] = field(default_factory=list)
+    #: Run once the turn's transaction committed (e.g. wake the relay for a confirmed order).
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     def say(self, text: str) -> None:
         self.outgoing.append(Outgoing("wechat", self.openid, text))

@@ -10,8 +10,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from adapters.cardsystem.demo import DEMO_HOLDERS, DemoHolder
+from adapters.cardsystem.ledger import CardLedger
 from adapters.cardsystem.services_sim import CardServicesSimulator
 from adapters.faults import FaultInjector
+from adapters.journal import keyed_routes
 
 
 class CardSystemSimulator:
@@ -23,6 +25,18 @@ class CardSystemSimulator:
         self.balances = {h.student_no: h.balance_fen for h in holders}
         self.faults = FaultInjector()
         self.services = CardServicesSimulator(self)
+        self.ledger = CardLedger(self.holders, self.balances)
+
+    def add_holder(self, holder: DemoHolder) -> None:
+        """More card holders (tests and benchmarks need more than the demo five)."""
+        with self.ledger.journal.lock:
+            self.holders[holder.student_no] = holder
+            self.balances[holder.student_no] = holder.balance_fen
+
+    async def add_holders(self, request: Request) -> Response:
+        for item in await request.json():
+            self.add_holder(DemoHolder(**item))
+        return JSONResponse({"holders": len(self.holders)})
 
     async def holder(self, request: Request) -> Response:
         if (injected := await self.faults.before()) is not None:
@@ -39,7 +53,7 @@ class CardSystemSimulator:
         if (injected := await self.faults.before()) is not None:
             return injected
         student_no = request.path_params["student_no"]
-        with self.lock:
+        with self.ledger.journal.lock:
             balance = self.balances.get(student_no)
         if balance is None:
             return JSONResponse({"error": "no such holder"}, status_code=404)
@@ -52,5 +66,8 @@ class CardSystemSimulator:
                 Route("/holders/{student_no}/balance", self.balance),
                 Route("/_faults", self.faults.endpoint, methods=["GET", "POST", "DELETE"]),
                 *self.services.routes(),
+                *keyed_routes(self.ledger.journal, self.faults, self.ledger.apply),
+                Route("/ledger", self.ledger.ledger),
+                Route("/_sim/holders", self.add_holders, methods=["POST"]),
             ]
         )

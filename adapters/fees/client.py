@@ -1,0 +1,21 @@
+"""The fee systems' gateway over HTTP."""
+
+from __future__ import annotations
+
+from adapters.http import HttpJsonClient
+from adapters.keyed import Outcome
+
+
+class HttpFeeSystems:
+    def __init__(self, base_url: str, *, timeout: float = 5.0) -> None:
+        self.http = HttpJsonClient(base_url, timeout=timeout)
+
+    def pay(self, key: str, *, order_no: str, kind: str, target: str, amount_fen: int) -> Outcome:
+        body = {"op": "pay", "order_no": order_no, "kind": kind, "target": target, "amount_fen": amount_fen}
+        return Outcome.from_json(self.http.request("POST", f"ops/{key}", json=body))
+
+    def query(self, key: str) -> Outcome:
+        return Outcome.from_json(self.http.request("GET", f"ops/{key}"))
+
+    def void(self, key: str, *, order_no: str) -> Outcome:
+        return Outcome.from_json(self.http.request("POST", f"ops/{key}/void", json={"order_no": order_no}))

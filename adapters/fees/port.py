@@ -1,0 +1,19 @@
+"""What onecard needs from the fee systems: credit a payment to a target, ask, void."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from adapters.keyed import Outcome
+
+
+class FeeSystems(Protocol):
+    def pay(self, key: str, *, order_no: str, kind: str, target: str, amount_fen: int) -> Outcome:
+        """Credit `amount_fen` to `target` in fee system `kind`; `refused` when the target or amount
+        is not acceptable there. TransientError: the outcome is unknown."""
+
+    def query(self, key: str) -> Outcome:
+        """The outcome of `key` so far."""
+
+    def void(self, key: str, *, order_no: str) -> Outcome:
+        """Make sure `key` never applies: its outcome if it had one, else `voided`."""

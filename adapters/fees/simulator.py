@@ -1,0 +1,60 @@
+"""Fee systems that run locally, each checking its targets and amounts the way the real one would."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from adapters.faults import FaultInjector
+from adapters.journal import Journal, keyed_routes
+
+#: Dorm buildings 1-40, rooms like 10-305.
+_ROOM = re.compile(r"^([1-9]|[1-3]\d|40)-\d{3,4}$")
+EXAM_FEES = {"CET4": 3000, "CET6": 3000}
+PHOTO_FEE = 2000
+#: What the library says each demo holder owes.
+LIBRARY_FINES = {"20240001": 350, "20240002": 1200}
+
+
+class FeeSimulator:
+    def __init__(self) -> None:
+        self.journal = Journal()
+        self.faults = FaultInjector()
+        self.fines = dict(LIBRARY_FINES)
+        self.received: dict[str, int] = {}  # kind -> fen
+
+    def apply(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Runs under the journal's lock, once per key."""
+        kind, target, amount = str(data.get("kind")), str(data.get("target")), int(data["amount_fen"])
+        base = {"op": "pay", "kind": kind, "target": target, "amount_fen": amount}
+        reason = self._refusal(kind, target, amount)
+        if reason:
+            return {**base, "status": "refused", "reason": reason}
+        if kind == "library":
+            self.fines[target] -= amount
+        self.received[kind] = self.received.get(kind, 0) + amount
+        return {**base, "status": "applied"}
+
+    def _refusal(self, kind: str, target: str, amount: int) -> str | None:
+        if amount <= 0:
+            return "bad_amount"
+        if kind == "power" and not _ROOM.match(target):
+            return "no_such_room"
+        if kind == "exam" and EXAM_FEES.get(target) != amount:
+            return "wrong_exam_fee" if target in EXAM_FEES else "no_such_exam"
+        if kind == "photo" and amount != PHOTO_FEE:
+            return "wrong_photo_fee"
+        if kind == "library" and amount > self.fines.get(target, 0):
+            return "more_than_owed"
+        if kind not in ("net", "power", "photo", "library", "exam", "donation"):
+            return "no_such_fee_system"
+        return None
+
+    def app(self) -> Starlette:
+        return Starlette(routes=[
+            *keyed_routes(self.journal, self.faults, self.apply),
+            Route("/_faults", self.faults.endpoint, methods=["GET", "POST", "DELETE"]),
+        ])

@@ -1,0 +1,50 @@
+"""The kinds of money order: the top-up and each fee payment, with what the user types for each.
+
+Part of the contract: the routing table builds its rules from it, the workers validate with it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    code: str
+    name: str
+    words: tuple[str, ...]
+    usage: str
+    #: How to read the target from the text before the amount; None: the payer's student number.
+    target_pattern: str | None = None
+    target_help: str = ""
+
+    def split(self, args: str, student_no: str) -> tuple[str, str]:
+        """(target, amount text) from what followed the keyword; ValueError says what is wrong."""
+        parts = args.split()
+        if self.target_pattern is None:
+            if len(parts) != 1:
+                raise ValueError(f"格式：{self.usage}")
+            return student_no, parts[0]
+        if len(parts) != 2:
+            raise ValueError(f"格式：{self.usage}")
+        target = parts[0].upper()
+        if not re.fullmatch(self.target_pattern, target):
+            raise ValueError(f"{self.target_help}格式：{self.usage}")
+        return target, parts[1]
+
+
+TOPUP = Kind("topup", "校园卡充值", ("充值", "topup"), "充值 金额 —— 从绑定的银行卡圈存到校园卡，例如：充值 50")
+
+FEES: tuple[Kind, ...] = (
+    Kind("net", "校园网费", ("网费", "netfee"), "网费 金额 —— 缴纳校园网费，例如：网费 30"),
+    Kind("power", "宿舍电费", ("电费", "power"), "电费 楼号-房间号 金额 —— 例如：电费 10-305 50",
+         target_pattern=r"\d{1,2}-\d{3,4}", target_help="房间号应为“楼号-房间号”，例如 10-305。"),
+    Kind("photo", "图像采集费", ("图像采集费", "photofee"), "图像采集费 金额 —— 例如：图像采集费 20"),
+    Kind("library", "图书欠费", ("图书欠费", "libraryfine"), "图书欠费 金额 —— 例如：图书欠费 3.50"),
+    Kind("exam", "外语考试费", ("外语考试费", "examfee"), "外语考试费 考试代码 金额 —— 例如：外语考试费 CET4 30",
+         target_pattern=r"CET[46]", target_help="考试代码应为 CET4 或 CET6。"),
+    Kind("donation", "校友捐赠", ("校友捐赠", "donate"), "校友捐赠 金额 —— 例如：校友捐赠 100"),
+)
+
+BY_CODE: dict[str, Kind] = {k.code: k for k in (TOPUP, *FEES)}

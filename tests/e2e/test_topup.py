@@ -1,0 +1,79 @@
+"""A student tops up and pays fees from WeChat: ask, confirm, money moves, receipt."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from store.models import MoneyOrder
+from tests.harness import Stack
+
+
+def _order(live: Stack, openid: str) -> MoneyOrder:
+    with live.platform.uow() as uow:
+        order = uow.session.execute(select(MoneyOrder).where(MoneyOrder.openid == openid)
+                                    .order_by(MoneyOrder.id.desc())).scalars().first()
+        assert order is not None
+        uow.session.expunge(order)
+        return order
+
+
+def _confirm(live: Stack, openid: str, text: str = "确认") -> tuple[str, str]:
+    """Send the confirmation; (its answer, the receipt that follows)."""
+    before = len(live.sent_to(openid))
+    if text == "CLICK":
+        live.click(openid, "CONFIRM")
+    else:
+        live.say(openid, text)
+    two = live.replies(openid, before + 2, timeout=30)[before:before + 2]
+    # The answer and the receipt are two messages sent independently: either may arrive first.
+    answer = next((t for t in two if "已受理" in t), two[0])
+    return answer, two[1] if answer is two[0] else two[0]
+
+
+def test_a_confirmed_top_up_moves_the_money_and_sends_the_receipt(live: Stack, openid: str) -> None:
+    live.bind(openid, "20240003", "13800000003")  # 8.80 yuan on the card
+    ask = live.ask(openid, "充值 50")
+    assert "请确认" in ask and "50.00" in ask
+    accepted, receipt = _confirm(live, openid)
+    assert "已受理" in accepted
+    assert receipt.startswith("充值成功，余额 58.80 元"), receipt
+    assert live.simulators.card.balances["20240003"] == 5880
+    order = _order(live, openid)
+    assert order.status == "done" and order.amount_fen == 5000
+    debit = live.simulators.bank.journal.get(f"{order.order_no}:debit")
+    assert debit["status"] == "applied" and debit["amount_fen"] == 5000
+
+
+def test_a_bad_amount_moves_no_money_and_says_why(live: Stack, openid: str) -> None:
+    live.bind(openid, "20240002", "13800000002")
+    assert "最多两位小数" in live.ask(openid, "充值 1.234")
+    assert "大于 0" in live.ask(openid, "充值 0")
+    assert "单笔金额不能超过" in live.ask(openid, "充值 100000")
+    assert "没有待确认" in live.ask(openid, "确认")
+
+
+def test_an_electricity_payment_is_debited_from_the_card_and_credited_to_the_room(live: Stack, openid: str) -> None:
+    live.bind(openid, "20240001", "13800000001")
+    before = live.simulators.card.balances["20240001"]
+    assert "10-305" in live.ask(openid, "电费 10-305 12.50")
+    _, receipt = _confirm(live, openid, "CLICK")
+    assert "宿舍电费（10-305）缴费成功" in receipt, receipt
+    assert live.simulators.card.balances["20240001"] == before - 1250
+
+
+def test_a_refused_fee_payment_is_refunded_to_the_card(live: Stack, openid: str) -> None:
+    live.bind(openid, "20240001", "13800000001")
+    before = live.simulators.card.balances["20240001"]
+    live.ask(openid, "图像采集费 5")  # the photo fee is 20.00: the fee system refuses
+    _, receipt = _confirm(live, openid)
+    assert "已退回校园卡" in receipt and "金额不符" in receipt, receipt
+    assert live.simulators.card.balances["20240001"] == before
+    assert _order(live, openid).status == "refunded"
+
+
+def test_a_top_up_the_bank_refuses_fails_plainly_without_touching_the_card(live: Stack, openid: str) -> None:
+    live.bind(openid, "20240004", "13800000004")  # no linked bank account
+    live.ask(openid, "topup 10")
+    _, receipt = _confirm(live, openid, "confirm")
+    assert "充值失败" in receipt and "未关联银行账户" in receipt, receipt
+    assert live.simulators.card.balances["20240004"] == 0

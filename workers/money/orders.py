@@ -1,0 +1,81 @@
+"""Orders in the database: asked, confirmed (with the outbox entry, in the same transaction), cancelled."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.orm import Session
+
+from store.models import MoneyOrder, MoneyOutbox
+from workers.text import SHANGHAI
+
+AWAITING = "awaiting_confirmation"
+TERMINAL = frozenset({"done", "failed", "reversed", "refunded", "cancelled", "manual"})
+#: Orders whose money never moved (or moved back) do not count against the daily limit.
+NOT_SPENT = frozenset({AWAITING, "cancelled", "failed", "reversed", "refunded"})
+
+
+def new_order_no(kind: str, now: datetime) -> str:
+    """T… for top-ups, P… for payments: the Shanghai date, then randomness (never a guessable counter)."""
+    prefix = "T" if kind == "topup" else "P"
+    return f"{prefix}{now.astimezone(SHANGHAI):%Y%m%d%H%M%S}{secrets.token_hex(5).upper()}"
+
+
+def spent_today(session: Session, student_no: str, now: datetime, *, exclude: int | None = None) -> int:
+    """Fen this card moved today (Shanghai day), in flight included."""
+    day_start = datetime.combine(now.astimezone(SHANGHAI).date(), time(), SHANGHAI)
+    query = select(func.coalesce(func.sum(MoneyOrder.amount_fen), 0)).where(
+        MoneyOrder.student_no == student_no, MoneyOrder.created_at >= day_start,
+        MoneyOrder.status.not_in(NOT_SPENT))
+    if exclude is not None:
+        query = query.where(MoneyOrder.id != exclude)
+    return int(session.execute(query).scalar_one())
+
+
+def ask(session: Session, *, openid: str, student_no: str, kind: str, target: str | None, amount_fen: int,
+        now: datetime, confirm_seconds: int) -> MoneyOrder:
+    """A new order awaiting `确认`; an earlier unconfirmed one of this user is cancelled (one at a time)."""
+    session.execute(update(MoneyOrder).where(MoneyOrder.openid == openid, MoneyOrder.status == AWAITING)
+                    .values(status="cancelled", finished_at=now, updated_at=now))
+    order = MoneyOrder(order_no=new_order_no(kind, now), kind=kind, openid=openid, student_no=student_no,
+                       target=target, amount_fen=amount_fen, status=AWAITING, created_at=now, updated_at=now,
+                       expires_at=now + timedelta(seconds=confirm_seconds), step_attempts=0)
+    session.add(order)
+    session.flush()
+    return order
+
+
+def awaiting(session: Session, openid: str, now: datetime) -> MoneyOrder | None:
+    """The user's order that still waits for `确认` (None when there is none or it expired)."""
+    return session.execute(
+        select(MoneyOrder).where(MoneyOrder.openid == openid, MoneyOrder.status == AWAITING,
+                                 MoneyOrder.expires_at > now).order_by(MoneyOrder.id.desc()).limit(1)
+    ).scalar()
+
+
+def confirm(session: Session, order: MoneyOrder, *, event_id: int, reply_deadline: datetime, now: datetime) -> bool:
+    """The order becomes `created` and gets its outbox entry, in the caller's one transaction."""
+    result = session.execute(
+        update(MoneyOrder).where(MoneyOrder.id == order.id, MoneyOrder.status == AWAITING)
+        .values(status="created", confirmed_at=now, updated_at=now, event_id=event_id,
+                reply_deadline=reply_deadline, step_attempts=0))
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    session.add(MoneyOutbox(order_id=order.id, status="pending", next_attempt_at=now, created_at=now))
+    return True
+
+
+def cancel(session: Session, order: MoneyOrder, now: datetime) -> None:
+    session.execute(update(MoneyOrder).where(MoneyOrder.id == order.id, MoneyOrder.status == AWAITING)
+                    .values(status="cancelled", finished_at=now, updated_at=now))
+
+
+def expire_unconfirmed(engine: Engine, now: datetime) -> int:
+    """Confirmations nobody gave in time end `cancelled`: every order ends in a terminal state."""
+    with Session(engine) as session, session.begin():
+        result = session.execute(
+            update(MoneyOrder).where(MoneyOrder.status == AWAITING, MoneyOrder.expires_at <= now)
+            .values(status="cancelled", finished_at=now, updated_at=now, last_error="not confirmed in time"))
+        return int(result.rowcount)  # type: ignore[attr-defined]

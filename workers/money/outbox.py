@@ -1,0 +1,123 @@
+"""The relay's side of the outbox: claim entries (one relay per order), load, record each step.
+
+PostgreSQL claims with `FOR UPDATE SKIP LOCKED`; SQLite, which has no row locks, with a
+conditional UPDATE on claimed_by/claimed_until. Every write is conditional on still holding the
+claim and on the status it read, so a relay whose lease ran out can never overwrite a newer step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, or_, select, update
+from sqlalchemy.orm import Session
+
+from store import outbound
+from store.models import MoneyOrder, MoneyOutbox, utcnow
+from workers.money.machine import OrderView, Transition
+from workers.money.orders import TERMINAL
+from workers.money.receipts import receipt
+
+#: The receipt's place among the confirming event's replies (the confirmation itself is seq 0).
+RECEIPT_SEQ = 100
+
+
+def _free(now: datetime):  # type: ignore[no-untyped-def]
+    return or_(MoneyOutbox.claimed_until.is_(None), MoneyOutbox.claimed_until < now)
+
+
+def claim_due(engine: Engine, me: str, lease: timedelta, limit: int) -> list[int]:
+    """Claim up to `limit` due, unclaimed entries for `me`; their order ids."""
+    now = utcnow()
+    due = select(MoneyOutbox.id).where(MoneyOutbox.status == "pending", MoneyOutbox.next_attempt_at <= now,
+                                       _free(now)).order_by(MoneyOutbox.next_attempt_at).limit(limit)
+    with Session(engine) as session, session.begin():
+        if engine.dialect.name == "postgresql":
+            ids = list(session.execute(due.with_for_update(skip_locked=True)).scalars())
+        else:
+            ids = list(session.execute(due).scalars())
+        claimed = []
+        for outbox_id in ids:  # on SQLite the conditional UPDATE is the lock
+            result = session.execute(
+                update(MoneyOutbox).where(MoneyOutbox.id == outbox_id, MoneyOutbox.status == "pending", _free(now))
+                .values(claimed_by=me, claimed_until=now + lease).returning(MoneyOutbox.order_id))
+            claimed += list(result.scalars())
+        return claimed
+
+
+def claim_order(engine: Engine, order_id: int, me: str, lease: timedelta, *, token: str | None = None) -> bool:
+    """Claim one order's entry: free and due, or handed over by the sweep under `token`."""
+    now = utcnow()
+    held = MoneyOutbox.claimed_by == token if token else (_free(now) & (MoneyOutbox.next_attempt_at <= now))
+    with Session(engine) as session, session.begin():
+        result = session.execute(
+            update(MoneyOutbox).where(MoneyOutbox.order_id == order_id, MoneyOutbox.status == "pending", held)
+            .values(claimed_by=me, claimed_until=now + lease))
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def load(engine: Engine, order_id: int) -> OrderView:
+    with Session(engine) as session:
+        o = session.get_one(MoneyOrder, order_id)
+        return OrderView(o.id, o.order_no, o.kind, o.student_no, o.target, o.amount_fen, o.status, o.step_attempts)
+
+
+def record(engine: Engine, view: OrderView, t: Transition, me: str, lease: timedelta,
+           backoff: timedelta) -> Recorded | None:
+    """Write one step's result if `me` still holds the order; a terminal one with its receipt and the
+    outbox entry's `done`, all in one transaction. None: the claim was lost, stop."""
+    now = utcnow()
+    with Session(engine) as session:
+        session.begin()
+        held = session.execute(
+            update(MoneyOutbox).where(MoneyOutbox.order_id == view.id, MoneyOutbox.claimed_by == me,
+                                      MoneyOutbox.status == "pending")
+            .values(claimed_until=now + lease, next_attempt_at=now + backoff if t.retry else now))
+        if held.rowcount != 1:  # type: ignore[attr-defined]
+            session.rollback()
+            return None
+        values: dict[str, object] = {"status": t.status, "updated_at": now}
+        values["step_attempts"] = view.attempts + 1 if t.retry else 0
+        if t.error and not t.retry:
+            values["last_error"] = t.error
+        if t.balance_after_fen is not None:
+            values["balance_after_fen"] = t.balance_after_fen
+        if t.moved:
+            values["moved_at"] = now
+        if t.undone:
+            values["undone_at"] = now
+        if t.status in TERMINAL:
+            values["finished_at"] = now
+        changed = session.execute(update(MoneyOrder).where(MoneyOrder.id == view.id, MoneyOrder.status == view.status)
+                                  .values(**values))
+        if changed.rowcount != 1:  # type: ignore[attr-defined]
+            session.rollback()
+            return None
+        receipt_id = _finish(session, view.id, now) if t.status in TERMINAL else None
+        session.commit()
+        return Recorded(t.status in TERMINAL, receipt_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    terminal: bool
+    receipt_id: int | None
+
+
+def release(engine: Engine, order_id: int, me: str) -> None:
+    """Let another relay (or the sweep) have it now: after a retry was scheduled."""
+    with Session(engine) as session, session.begin():
+        session.execute(update(MoneyOutbox).where(MoneyOutbox.order_id == order_id, MoneyOutbox.claimed_by == me)
+                        .values(claimed_by=None, claimed_until=None))
+
+
+def _finish(session: Session, order_id: int, now: datetime) -> int:
+    """Close the outbox entry and record the receipt (its id, to deliver after the commit)."""
+    order = session.get_one(MoneyOrder, order_id)
+    session.execute(update(MoneyOutbox).where(MoneyOutbox.order_id == order_id)
+                    .values(status="done", done_at=now, claimed_by=None, claimed_until=None))
+    row = outbound.add(session, channel="wechat", recipient=order.openid, body=receipt(order),
+                       event_id=order.event_id, seq=RECEIPT_SEQ, expires_at=order.reply_deadline)
+    session.flush()
+    return row.id

@@ -1,0 +1,41 @@
+"""What the user is told when an order ends: plainly, with the order number to quote."""
+
+from __future__ import annotations
+
+from events.money_kinds import BY_CODE
+from store.models import MoneyOrder
+from workers.text import yuan
+
+REASONS = {
+    "insufficient_funds": "银行账户余额不足",
+    "no_linked_account": "校园卡未关联银行账户",
+    "insufficient_balance": "校园卡余额不足",
+    "card_lost": "校园卡已挂失",
+    "card_frozen": "校园卡已冻结",
+    "no_such_room": "房间号不存在",
+    "no_such_exam": "考试不存在",
+    "wrong_exam_fee": "考试费金额不符",
+    "wrong_photo_fee": "图像采集费金额不符",
+    "more_than_owed": "金额超过欠费金额",
+}
+
+
+def reason(order: MoneyOrder) -> str:
+    return REASONS.get(order.last_error or "", "系统暂时无法完成")
+
+
+def receipt(order: MoneyOrder) -> str:
+    name, amount, no = BY_CODE[order.kind].name, yuan(order.amount_fen), order.order_no
+    balance = f"，余额 {yuan(order.balance_after_fen)} 元" if order.balance_after_fen is not None else ""
+    if order.kind == "topup":
+        return {
+            "done": f"充值成功{balance}。本次圈存 {amount} 元，订单号 {no}。",
+            "failed": f"充值失败：{reason(order)}，银行卡未扣款。订单号 {no}。",
+            "reversed": f"充值未能完成，银行扣款 {amount} 元已冲正退回，请留意银行卡到账。订单号 {no}。",
+        }.get(order.status, f"充值订单 {no} 处理异常，已转人工核实，请勿重复充值。")
+    target = f"（{order.target}）" if order.kind in ("power", "exam") else ""
+    return {
+        "done": f"{name}{target}缴费成功：{amount} 元{balance}。订单号 {no}。",
+        "failed": f"{name}缴费失败：{reason(order)}，校园卡未扣款。订单号 {no}。",
+        "refunded": f"{name}缴费未能完成（{reason(order)}），{amount} 元已退回校园卡{balance}。订单号 {no}。",
+    }.get(order.status, f"{name}订单 {no} 处理异常，已转人工核实，请勿重复缴费。")

@@ -1,0 +1,104 @@
+"""The outbox relay: drives claimed orders through their state machine, one keyed step at a time.
+
+Woken by the broker (the `relay_orders` actor on the topup queue: right after a confirmation and
+after each pause) and by the scheduler's sweep, which claims due entries nobody is working on.
+No network call runs inside a database transaction: read, call, then a short conditional write.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TypeVar
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+
+from workers.money import outbox
+from workers.money.machine import advance
+from workers.money.orders import TERMINAL
+from workers.money.ports import MoneyPorts
+
+log = logging.getLogger("onecard.relay")
+T = TypeVar("T")
+
+#: Wake a relay for an order after `delay` seconds (0: now); `token` hands over a sweep's claim.
+Wake = Callable[[int, float, "str | None"], None]
+
+
+def retry_locked(fn: Callable[[], T], tries: int = 8) -> T:
+    """SQLite refuses a read transaction's upgrade to a write while another writer commits: retry."""
+    for attempt in range(tries):
+        try:
+            return fn()
+        except OperationalError as exc:
+            if "locked" not in str(exc) or attempt == tries - 1:
+                raise
+            time.sleep(0.02 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def relay_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(0.2 * 2 ** min(attempts, 10), 30.0))
+
+
+@dataclass
+class Relay:
+    engine: Engine
+    ports: MoneyPorts
+    wake: Wake
+    deliver: Callable[[int, str], None]
+    lease: timedelta = timedelta(seconds=30)
+    max_attempts: int = 8
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        self.name = self.name or relay_name()
+
+    def drive(self, order_id: int, token: str | None = None) -> str:
+        """Take the order (if free and due) and step it until it ends or must wait; what happened."""
+        me = f"{self.name}:{uuid.uuid4().hex[:6]}"
+        if not retry_locked(lambda: outbox.claim_order(self.engine, order_id, me, self.lease, token=token)):
+            return "not_claimed"
+        return self.run_claimed(order_id, me)
+
+    def run_claimed(self, order_id: int, me: str) -> str:
+        while True:
+            view = retry_locked(lambda: outbox.load(self.engine, order_id))
+            if view.status in TERMINAL:  # ended, but the entry was left open by a crash: close it
+                return view.status
+            step = advance(view, self.ports, self.max_attempts)
+            pause = backoff(view.attempts)
+            recorded = retry_locked(lambda: outbox.record(self.engine, view, step, me, self.lease, pause))  # noqa: B023
+            if recorded is None:
+                log.warning("order %s: claim lost while at %s", view.order_no, view.status)
+                return "claim_lost"
+            if recorded.receipt_id is not None:
+                self.deliver(recorded.receipt_id, "wechat")
+            if recorded.terminal:
+                log.info("order %s ended %s", view.order_no, step.status)
+                return step.status
+            if step.retry:
+                retry_locked(lambda: outbox.release(self.engine, order_id, me))
+                self.wake(order_id, pause.total_seconds(), None)
+                return "retry"
+
+    def sweep(self, limit: int = 100) -> int:
+        """Claim due entries nobody holds and hand each to a relay actor; how many."""
+        token = f"sweep:{self.name}:{uuid.uuid4().hex[:6]}"
+        order_ids = retry_locked(lambda: outbox.claim_due(self.engine, token, self.lease, limit))
+        for order_id in order_ids:
+            self.wake(order_id, 0, token)
+        if order_ids:
+            log.info("relay sweep handed over %d orders", len(order_ids))
+        return len(order_ids)
