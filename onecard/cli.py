@@ -104,6 +104,34 @@ def _menu(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reconcile(args: argparse.Namespace) -> int:
+    from datetime import date, timedelta
+
+    from sqlalchemy import select
+
+    from onecard import logs
+    from onecard.bootstrap import build
+    from store.models import Discrepancy
+    from workers.reconcile.run import reconcile
+
+    logs.configure()
+    platform = build()
+    if platform.money is None:
+        print("reconciliation needs ONECARD_BANK_URL, ONECARD_FEES_URL and ONECARD_CARD_SYSTEM_URL", file=sys.stderr)
+        return 2
+    day = date.fromisoformat(args.date)
+    run_id = reconcile(platform.engine, platform.money, day, triggered_by="cli", relay=platform.relay(),
+                       stuck_after=timedelta(seconds=platform.settings.reconcile_stuck_after_seconds), progress=True)
+    with platform.uow() as uow:
+        items = uow.session.execute(select(Discrepancy).where(Discrepancy.run_id == run_id)).scalars().all()
+        for item in items:
+            print(f"{item.status:<9} {item.kind:<16} {item.order_no}  bank {item.bank_fen} fen, "
+                  f"ours {item.platform_fen} fen: {item.detail}")
+        unexplained = sum(1 for item in items if item.status == "open")
+    print(f"run {run_id} for {day}: {len(items)} differences, {unexplained} waiting for an operator")
+    return 1 if unexplained else 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="onecard", description="The campus card inside WeChat.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -134,6 +162,10 @@ def parser() -> argparse.ArgumentParser:
     chat.add_argument("--callback-url", help="the ingress's /wechat URL (default: from the settings)")
     chat.add_argument("--linger", type=float, default=3.0, help="seconds to wait for answers after the input ends")
     chat.set_defaults(func=_chat)
+
+    rec = sub.add_parser("reconcile", help="match the bank statement of a day against orders and the card ledger")
+    rec.add_argument("--date", required=True, help="YYYY-MM-DD, Asia/Shanghai")
+    rec.set_defaults(func=_reconcile)
 
     db = sub.add_parser("db", help="database schema")
     db.add_argument("action", choices=["upgrade"])

@@ -1,4 +1,4 @@
-"""The scheduler process: periodic jobs (the inbox/outbox sweep for now)."""
+"""The scheduler process: periodic jobs (the inbox/outbox sweep, the money relay's sweep, reconciliation)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,16 @@ import threading
 import time
 from datetime import timedelta
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from events.errors import OnecardError
 from onecard.bootstrap import Platform
 from workers.broadcast_resume import resume_stalled_broadcasts
 from workers.reminders import remind_due_loans
+from store.models import utcnow
+from workers.money.orders import expire_unconfirmed
+from workers.reconcile.run import reconcile
+from workers.reconcile.schedule import due_day
 from workers.sweeper import sweep
 
 log = logging.getLogger("onecard.scheduler")
@@ -43,4 +50,21 @@ def run_scheduler(platform: Platform, stop: threading.Event | None = None) -> No
                   deliver=platform.deliver)
         except Exception:
             log.exception("sweep failed; trying again next period")
+        money_jobs(platform)
         stop.wait(platform.settings.sweep_interval_seconds)
+
+
+def money_jobs(platform: Platform) -> None:
+    """Confirmations that timed out end cancelled; due outbox entries go to a relay; daily reconciliation."""
+    if platform.money is None:
+        return
+    try:
+        expire_unconfirmed(platform.engine, utcnow())
+        relay = platform.relay()
+        relay.sweep()
+        day = due_day(platform.engine, utcnow(), platform.settings.reconcile_at)
+        if day is not None:
+            reconcile(platform.engine, platform.money, day, triggered_by="scheduler", relay=relay,
+                      stuck_after=timedelta(seconds=platform.settings.reconcile_stuck_after_seconds))
+    except (OnecardError, SQLAlchemyError, ValueError):
+        log.exception("money jobs failed; trying again next period")

@@ -1,0 +1,21 @@
+"""Money survives SIGKILLed relays and faulty outside systems: every order ends, nothing applies twice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.harness import running_stack
+from tests.topup_chaos import run_chaos
+
+
+def test_orders_settle_exactly_once_while_relays_are_killed_and_systems_fail(tmp_path: Path) -> None:
+    with running_stack(tmp_path) as stack:
+        figures = run_chaos(stack, count=60, seconds=12)
+    print(figures)
+    assert figures["kills"] >= 3, figures
+    assert figures["not_terminal"] == 0, figures
+    assert figures["wrong_count"] == 0, figures
+    assert figures["bank_debits_net_fen"] == figures["card_topup_credits_fen"], figures
+    assert figures["card_payment_debits_net_fen"] == figures["fee_credits_fen"], figures
+    assert figures["unexplained_differences"] == 0, figures
+    assert {"done", "failed"} <= set(figures["statuses"]), figures
