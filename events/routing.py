@@ -116,7 +116,8 @@ RULES += (
       for k in FEES),
     Rule(Topic.TOPUP, ("确认", "confirm"), lambda _: c.ConfirmOrder(), menu_key="CONFIRM",
          usage="确认 —— 确认待支付的充值或缴费"),
-    Rule(Topic.TOPUP, ("取消", "cancel"), lambda _: c.CancelOrder(), menu_key="CANCEL", usage="取消 —— 取消待确认的订单"),
+    Rule(Topic.TOPUP, ("取消", "cancel"), lambda _: c.CancelOrder(), menu_key="CANCEL",
+         usage="取消 —— 取消待确认的订单"),
 )
 
 #: Message types a user sends that we do not serve, answered politely.

@@ -12,6 +12,7 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter, defaultdict
 from datetime import timedelta
@@ -34,15 +35,21 @@ FAULTS = {"error_rate": 0.08, "timeout_after_commit_rate": 0.08, "lost_reply_ms"
 PAYMENTS = [("net", None, 3000), ("donation", None, 10000), ("power", "10-305", 2550), ("photo", None, 500)]
 
 
-def place(stack: Stack, count: int, rng: random.Random) -> list[int]:
-    """`count` confirmed orders across `count // 3 + 1` card holders: top-ups and payments, some refused."""
-    holders = [DemoHolder(f"C{i:06d}", f"测试{i}", f"1390000{i:04d}", f"62{i:08d}", 1_000_000)
-               for i in range(count // 3 + 1)]
-    for holder in holders:
+def holders(stack: Stack, count: int) -> list[DemoHolder]:
+    """Card holders for `count` orders; the first has no bank account, the second a cancelled card."""
+    made = [DemoHolder(f"C{i:06d}", f"测试{i}", f"1390000{i:04d}", f"62{i:08d}", 1_000_000,
+                       status="cancelled" if i == 1 else "normal") for i in range(count // 3 + 2)]
+    for holder in made:
         stack.simulators.card.add_holder(holder)
-    stack.simulators.bank.unlinked = frozenset({holders[0].student_no})  # its top-ups fail plainly
+    stack.simulators.bank.unlinked = frozenset({made[0].student_no})  # its top-ups fail plainly
+    return made
+
+
+def place(stack: Stack, holders: list[DemoHolder], count: int, rng: random.Random, pause: float) -> list[int]:
+    """`count` confirmed orders, top-ups and payments (some refused), `pause` seconds apart."""
     ids = []
     for n in range(count):
+        time.sleep(pause)
         holder = rng.choice(holders)
         kind, target, fen = ("topup", None, rng.randint(1, 50_000)) if rng.random() < 0.6 else rng.choice(PAYMENTS)
         with stack.platform.uow() as uow:
@@ -76,14 +83,18 @@ def run_chaos(stack: Stack, *, count: int, seconds: float, seed: int = 7, proces
     pool = stack.start_workers("topup", "reply", processes=processes, threads=4, name="chaos", extra_env=WORKER_ENV)
     set_faults(stack, FAULTS)
     started = time.monotonic()
-    ids = place(stack, count, rng)
+    people = holders(stack, count)
+    ids: list[int] = []
+    placing = threading.Thread(target=lambda: ids.extend(place(stack, people, count, rng, seconds * 0.6 / count)))
+    placing.start()
     kills = 0
     try:
-        while time.monotonic() - started < seconds and open_orders(stack):
+        while time.monotonic() - started < seconds and (placing.is_alive() or open_orders(stack)):
             time.sleep(rng.uniform(0.5, 2.0))
             pool.stop(signal.SIGKILL)
             kills += 1
             pool = stack.start_workers("topup", processes=processes, threads=4, name="chaos", extra_env=WORKER_ENV)
+        placing.join()
         set_faults(stack, None)  # the storm is over: everything must now settle by itself
         deadline = time.monotonic() + 60
         while open_orders(stack) and time.monotonic() < deadline:
@@ -106,7 +117,8 @@ def invariants(stack: Stack, ids: list[int]) -> dict[str, Any]:
                                           MoneyOrder.amount_fen).where(MoneyOrder.id.in_(ids))).all()
     applied: dict[str, Counter[str]] = defaultdict(Counter)
     moved: Counter[str] = Counter()
-    for system, journal in (("bank", sims.bank.journal), ("card", sims.card.ledger.journal), ("fees", sims.fees.journal)):
+    journals = (("bank", sims.bank.journal), ("card", sims.card.ledger.journal), ("fees", sims.fees.journal))
+    for system, journal in journals:
         for op in journal.entries():
             step = op["key"].rsplit(":", 1)[1]
             if op["status"] in ("applied", "reversed"):

@@ -65,7 +65,8 @@ class BankSimulator:
             local = datetime.fromisoformat(op["at"]).astimezone(SHANGHAI)
             if moved and local.date().isoformat() == date:
                 kind = "扣款" if op["op"] == "debit" else "冲正"
-                writer.writerow((f"B{op['seq']:010d}", op["order_no"], kind, f"{op['amount_fen'] // 100}.{op['amount_fen'] % 100:02d}",
+                fen = op["amount_fen"]
+                writer.writerow((f"B{op['seq']:010d}", op["order_no"], kind, f"{fen // 100}.{fen % 100:02d}",
                                  local.strftime("%Y-%m-%d %H:%M:%S"), op["account"]))
         return out.getvalue()
 

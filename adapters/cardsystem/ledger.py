@@ -32,7 +32,7 @@ class CardLedger:
         holder = self.holders.get(student_no)
         if holder is None:
             return {**base, "status": "refused", "reason": "no_such_card"}
-        if holder.status != "normal" and op == "debit":
+        if holder.status == "cancelled" or (holder.status != "normal" and op == "debit"):
             return {**base, "status": "refused", "reason": f"card_{holder.status}"}
         if amount <= 0 or op not in ("credit", "debit"):
             return {**base, "status": "refused", "reason": "bad_request"}

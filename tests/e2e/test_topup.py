@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from store.models import MoneyOrder
 from tests.harness import Stack
+from workers.text import yuan
 
 
 def _order(live: Stack, openid: str) -> MoneyOrder:
@@ -31,13 +32,14 @@ def _confirm(live: Stack, openid: str, text: str = "确认") -> tuple[str, str]:
 
 
 def test_a_confirmed_top_up_moves_the_money_and_sends_the_receipt(live: Stack, openid: str) -> None:
-    live.bind(openid, "20240003", "13800000003")  # 8.80 yuan on the card
+    live.bind(openid, "20240003", "13800000003")
+    before = live.simulators.card.balances["20240003"]
     ask = live.ask(openid, "充值 50")
     assert "请确认" in ask and "50.00" in ask
     accepted, receipt = _confirm(live, openid)
     assert "已受理" in accepted
-    assert receipt.startswith("充值成功，余额 58.80 元"), receipt
-    assert live.simulators.card.balances["20240003"] == 5880
+    assert receipt.startswith(f"充值成功，余额 {yuan(before + 5000)} 元"), receipt
+    assert live.simulators.card.balances["20240003"] == before + 5000
     order = _order(live, openid)
     assert order.status == "done" and order.amount_fen == 5000
     debit = live.simulators.bank.journal.get(f"{order.order_no}:debit")

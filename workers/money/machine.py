@@ -53,60 +53,71 @@ def keyed(call: Callable[[], Outcome], query: Callable[[], Outcome], attempts: i
 
 
 def advance(o: OrderView, p: MoneyPorts, max_attempts: int) -> Transition:
-    key = f"{o.order_no}:"
-    last = o.attempts + 1 >= max_attempts
-    unknown = Transition(o.status, retry=True, error="outcome unknown")
-    escalate = Transition("manual", error="gave up after repeated unknown outcomes")
-    if o.kind == "topup":
-        if o.status == "created":
-            r = keyed(lambda: p.bank.debit(key + "debit", order_no=o.order_no, account=o.student_no,
-                                           amount_fen=o.amount_fen), lambda: p.bank.query(key + "debit"), o.attempts)
-            if r is None:
-                return Transition("reversing", error="bank debit unknown: voiding it") if last else unknown
-            if r.applied:
-                return Transition("bank_debited", moved=True)
-            if r.status == "refused":
-                return Transition("failed", error=r.reason or "refused by the bank")
-            return Transition("reversing", error=f"bank debit is {r.status}")
-        if o.status == "bank_debited":
-            return _settle(o, lambda: p.ledger.credit(key + "credit", order_no=o.order_no, student_no=o.student_no,
-                                                      amount_fen=o.amount_fen),
-                           lambda: p.ledger.query(key + "credit"), lambda: p.ledger.void(key + "credit", order_no=o.order_no),
-                           "card_credited", "reversing", last, unknown)
-        if o.status == "card_credited":
-            return Transition("done")
-        if o.status == "reversing":
-            r = keyed(lambda: p.bank.reverse(key + "reverse", debit_key=key + "debit", order_no=o.order_no),
-                      lambda: p.bank.query(key + "reverse"), o.attempts)
-            if r is None:
-                return escalate if o.attempts + 1 >= 3 * max_attempts else unknown
-            if r.applied:
-                return Transition("reversed", undone=True)
-            if r.status == "voided":
-                return Transition("failed", error="bank debit never applied")
-            return Transition("manual", error=f"bank reversal is {r.status}")
-    else:
-        if o.status == "created":
-            return _settle(o, lambda: p.ledger.debit(key + "debit", order_no=o.order_no, student_no=o.student_no,
-                                                     amount_fen=o.amount_fen),
-                           lambda: p.ledger.query(key + "debit"), lambda: p.ledger.void(key + "debit", order_no=o.order_no),
-                           "card_debited", "failed", last, unknown, moved=True)
-        if o.status == "card_debited":
-            return _settle(o, lambda: p.fees.pay(key + "fee", order_no=o.order_no, kind=o.kind, target=o.target or "",
+    """The next transition of `o`: one external call (or none), never a database write."""
+    step = _topup_step if o.kind == "topup" else _payment_step
+    return step(o, p, o.attempts + 1 >= max_attempts, o.attempts + 1 >= 3 * max_attempts)
+
+
+UNKNOWN = "outcome unknown"
+MANUAL = Transition("manual", error="gave up after repeated unknown outcomes")
+
+
+def _topup_step(o: OrderView, p: MoneyPorts, last: bool, hopeless: bool) -> Transition:
+    no, unknown = o.order_no, Transition(o.status, retry=True, error=UNKNOWN)
+    if o.status == "created":
+        r = keyed(lambda: p.bank.debit(f"{no}:debit", order_no=no, account=o.student_no, amount_fen=o.amount_fen),
+                  lambda: p.bank.query(f"{no}:debit"), o.attempts)
+        if r is None:  # unknown too often: the reversal voids the debit so that it can never land
+            return Transition("reversing", error="bank debit unknown: voiding it") if last else unknown
+        if r.applied:
+            return Transition("bank_debited", moved=True)
+        if r.status == "refused":
+            return Transition("failed", error=r.reason or "refused by the bank")
+        return Transition("reversing", error=f"bank debit is {r.status}")
+    if o.status == "bank_debited":
+        return _settle(o, lambda: p.ledger.credit(f"{no}:credit", order_no=no, student_no=o.student_no,
+                                                  amount_fen=o.amount_fen),
+                       lambda: p.ledger.query(f"{no}:credit"), lambda: p.ledger.void(f"{no}:credit", order_no=no),
+                       "card_credited", "reversing", last, unknown)
+    if o.status == "card_credited":
+        return Transition("done")
+    if o.status == "reversing":
+        r = keyed(lambda: p.bank.reverse(f"{no}:reverse", debit_key=f"{no}:debit", order_no=no),
+                  lambda: p.bank.query(f"{no}:reverse"), o.attempts)
+        if r is None:
+            return MANUAL if hopeless else unknown
+        if r.applied:
+            return Transition("reversed", undone=True)
+        if r.status == "voided":
+            return Transition("failed", error="bank debit never applied")
+        return Transition("manual", error=f"bank reversal is {r.status}")
+    raise ValueError(f"no step for a top-up in {o.status}")
+
+
+def _payment_step(o: OrderView, p: MoneyPorts, last: bool, hopeless: bool) -> Transition:
+    no, unknown = o.order_no, Transition(o.status, retry=True, error=UNKNOWN)
+    if o.status == "created":
+        return _settle(o, lambda: p.ledger.debit(f"{no}:debit", order_no=no, student_no=o.student_no,
                                                  amount_fen=o.amount_fen),
-                           lambda: p.fees.query(key + "fee"), lambda: p.fees.void(key + "fee", order_no=o.order_no),
-                           "fee_credited", "refunding", last, unknown)
-        if o.status == "fee_credited":
-            return Transition("done")
-        if o.status == "refunding":
-            r = keyed(lambda: p.ledger.credit(key + "refund", order_no=o.order_no, student_no=o.student_no,
-                                              amount_fen=o.amount_fen), lambda: p.ledger.query(key + "refund"), o.attempts)
-            if r is None:
-                return escalate if o.attempts + 1 >= 3 * max_attempts else unknown
-            if r.applied:
-                return Transition("refunded", undone=True, balance_after_fen=r.balance_after_fen)
-            return Transition("manual", error=f"card refund is {r.status}")
-    raise ValueError(f"no step for {o.kind} in {o.status}")
+                       lambda: p.ledger.query(f"{no}:debit"), lambda: p.ledger.void(f"{no}:debit", order_no=no),
+                       "card_debited", "failed", last, unknown, moved=True)
+    if o.status == "card_debited":
+        return _settle(o, lambda: p.fees.pay(f"{no}:fee", order_no=no, kind=o.kind, target=o.target or "",
+                                             amount_fen=o.amount_fen),
+                       lambda: p.fees.query(f"{no}:fee"), lambda: p.fees.void(f"{no}:fee", order_no=no),
+                       "fee_credited", "refunding", last, unknown)
+    if o.status == "fee_credited":
+        return Transition("done")
+    if o.status == "refunding":
+        r = keyed(lambda: p.ledger.credit(f"{no}:refund", order_no=no, student_no=o.student_no,
+                                          amount_fen=o.amount_fen),
+                  lambda: p.ledger.query(f"{no}:refund"), o.attempts)
+        if r is None:
+            return MANUAL if hopeless else unknown
+        if r.applied:
+            return Transition("refunded", undone=True, balance_after_fen=r.balance_after_fen)
+        return Transition("manual", error=f"card refund is {r.status}")
+    raise ValueError(f"no step for a payment in {o.status}")
 
 
 def _settle(o: OrderView, call: Callable[[], Outcome], query: Callable[[], Outcome], void: Callable[[], Outcome],

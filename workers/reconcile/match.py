@@ -54,7 +54,7 @@ def classify(day: date, lines: list[Line], orders: dict[str, OrderFacts]) -> lis
         bank_fen = bank.get(order_no, 0)
         if order is None:
             if bank_fen:
-                findings.append(Finding(order_no, "bank_only", bank_fen, 0, "the bank moved money for no order of ours"))
+                findings.append(Finding(order_no, "bank_only", bank_fen, 0, "bank moved money for no order of ours"))
             continue
         ours = (order.amount_fen if _on(day, order.moved_at) else 0) - (
             order.amount_fen if _on(day, order.undone_at) else 0)

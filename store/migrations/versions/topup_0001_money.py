@@ -76,7 +76,8 @@ def upgrade() -> None:
     sa.Column('decision', sa.String(length=32), nullable=True),
     sa.Column('note', sa.Text(), nullable=True),
     sa.Column('resolved_at', store.models.UTCDateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['run_id'], ['reconciliation_runs.id'], name=op.f('fk_reconciliation_discrepancies_run_id_reconciliation_runs')),
+    sa.ForeignKeyConstraint(['run_id'], ['reconciliation_runs.id'],
+                            name=op.f('fk_reconciliation_discrepancies_run_id_reconciliation_runs')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reconciliation_discrepancies'))
     )
     with op.batch_alter_table('reconciliation_discrepancies', schema=None) as batch_op:
