@@ -41,7 +41,7 @@ def holders(stack: Stack, count: int) -> list[DemoHolder]:
                        status="cancelled" if i == 1 else "normal") for i in range(count // 3 + 2)]
     for holder in made:
         stack.simulators.card.add_holder(holder)
-    stack.simulators.bank.unlinked = frozenset({made[0].student_no})  # its top-ups fail plainly
+    stack.simulators.bank.unlinked |= {made[0].student_no}  # its top-ups fail plainly
     return made
 
 
