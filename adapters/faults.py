@@ -41,6 +41,12 @@ class FaultInjector:
         self.faults = Faults()
         self._random = random.Random(seed)
         self._lock = threading.Lock()
+        #: How many faults of each kind were injected (benchmarks report it).
+        self.injected: dict[str, int] = {}
+
+    def count(self, kind: str) -> None:
+        with self._lock:
+            self.injected[kind] = self.injected.get(kind, 0) + 1
 
     async def before(self) -> Response | None:
         """Apply the configured faults; a response to return instead of the real one, or None."""
@@ -49,6 +55,7 @@ class FaultInjector:
         with self._lock:
             fail = self.faults.outage or self._random.random() < self.faults.error_rate
         if fail:
+            self.count("503")
             return JSONResponse({"error": "injected fault"}, status_code=503)
         return None
 
@@ -60,6 +67,7 @@ class FaultInjector:
     async def after_commit(self) -> Response | None:
         """After a money request committed: maybe lose the answer (sleep past the caller's timeout)."""
         if self.roll(self.faults.timeout_after_commit_rate):
+            self.count("lost_reply")
             await asyncio.sleep(self.faults.lost_reply_ms / 1000)
             return JSONResponse({"error": "injected lost reply"}, status_code=504)
         return None

@@ -60,6 +60,7 @@ def keyed_routes(journal: Journal, faults: FaultInjector, apply: Apply) -> list[
         key, data = request.path_params["key"], await request.json()
         outcome = journal.run(key, apply, data)
         if faults.roll(faults.faults.duplicate_rate):
+            faults.count("duplicate")
             outcome = journal.run(key, apply, data)  # the retransmission finds the first outcome
         return await faults.after_commit() or JSONResponse(outcome)
 

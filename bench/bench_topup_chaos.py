@@ -18,9 +18,9 @@ from tests.topup_chaos import run_chaos
 
 
 def run(results_dir: pathlib.Path, quick: bool) -> dict[str, Any]:
-    count, seconds = (150, 20.0) if quick else (2000, 240.0)
+    count, kills = (150, 4) if quick else (2000, 25)
     with tempfile.TemporaryDirectory(prefix="bench-topup-") as tmp, running_stack(pathlib.Path(tmp)) as stack:
-        figures = run_chaos(stack, count=count, seconds=seconds, processes=1 if quick else 2)
+        figures = run_chaos(stack, count=count, kills=kills, processes=1 if quick else 2)
     figures["money_adds_up"] = (
         figures["not_terminal"] == 0 and figures["wrong_count"] == 0
         and figures["bank_debits_net_fen"] == figures["card_topup_credits_fen"]

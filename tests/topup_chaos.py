@@ -12,7 +12,6 @@ import random
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter, defaultdict
 from datetime import timedelta
@@ -48,8 +47,9 @@ def holders(stack: Stack, count: int) -> list[DemoHolder]:
 def place(stack: Stack, holders: list[DemoHolder], count: int, rng: random.Random, pause: float) -> list[int]:
     """`count` confirmed orders, top-ups and payments (some refused), `pause` seconds apart."""
     ids = []
-    for n in range(count):
+    for _ in range(count):
         time.sleep(pause)
+        n = rng.getrandbits(48)
         holder = rng.choice(holders)
         kind, target, fen = ("topup", None, rng.randint(1, 50_000)) if rng.random() < 0.6 else rng.choice(PAYMENTS)
         with stack.platform.uow() as uow:
@@ -74,7 +74,9 @@ def set_faults(stack: Stack, faults: dict[str, Any] | None) -> None:
         stack.money_faults(system, **(faults or {}))
 
 
-def run_chaos(stack: Stack, *, count: int, seconds: float, seed: int = 7, processes: int = 1) -> dict[str, Any]:
+def run_chaos(stack: Stack, *, count: int, kills: int, seed: int = 7, processes: int = 1) -> dict[str, Any]:
+    """Place `count` orders in `kills` waves; after each wave, SIGKILL the relay pool mid-flight and start a
+    new one. Then the faults stop and everything must settle by itself (sweeps, leases, retries)."""
     rng = random.Random(seed)
     log = (OUTPUT / "scheduler-chaos.log").open("wb")
     scheduler = subprocess.Popen([sys.executable, "-m", "onecard.cli", "scheduler"], cwd=ROOT, stdout=log,
@@ -85,18 +87,15 @@ def run_chaos(stack: Stack, *, count: int, seconds: float, seed: int = 7, proces
     started = time.monotonic()
     people = holders(stack, count)
     ids: list[int] = []
-    placing = threading.Thread(target=lambda: ids.extend(place(stack, people, count, rng, seconds * 0.6 / count)))
-    placing.start()
-    kills = 0
     try:
-        while time.monotonic() - started < seconds and (placing.is_alive() or open_orders(stack)):
-            time.sleep(rng.uniform(0.5, 2.0))
+        for wave in range(kills):
+            ids += place(stack, people, count * (wave + 1) // kills - len(ids), rng, 0.0)
+            time.sleep(rng.uniform(0.3, 1.5))
             pool.stop(signal.SIGKILL)
-            kills += 1
-            pool = stack.start_workers("topup", processes=processes, threads=4, name="chaos", extra_env=WORKER_ENV)
-        placing.join()
+            pool = stack.start_workers("topup", "reply", processes=processes, threads=4, name="chaos",
+                                       extra_env=WORKER_ENV)
         set_faults(stack, None)  # the storm is over: everything must now settle by itself
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 90
         while open_orders(stack) and time.monotonic() < deadline:
             time.sleep(0.25)
         elapsed = time.monotonic() - started
@@ -147,6 +146,7 @@ def invariants(stack: Stack, ids: list[int]) -> dict[str, Any]:
         "bank_debits_net_fen": bank_net, "card_topup_credits_fen": moved["card:credit"],
         "card_payment_debits_net_fen": moved["card:debit"] - moved["card:refund"], "fee_credits_fen": moved["fees:fee"],
         "unexplained_differences": unexplained,
+        "faults_injected": {name: dict(getattr(sims, name).faults.injected) for name in ("bank", "card", "fees")},
     }
 
 

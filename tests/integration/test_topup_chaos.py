@@ -10,12 +10,12 @@ from tests.topup_chaos import run_chaos
 
 def test_orders_settle_exactly_once_while_relays_are_killed_and_systems_fail(tmp_path: Path) -> None:
     with running_stack(tmp_path) as stack:
-        figures = run_chaos(stack, count=60, seconds=12)
+        figures = run_chaos(stack, count=60, kills=3)
     print(figures)
-    assert figures["kills"] >= 2, figures
     assert figures["not_terminal"] == 0, figures
     assert figures["wrong_count"] == 0, figures
     assert figures["bank_debits_net_fen"] == figures["card_topup_credits_fen"], figures
     assert figures["card_payment_debits_net_fen"] == figures["fee_credits_fen"], figures
     assert figures["unexplained_differences"] == 0, figures
+    assert sum(n for system in figures["faults_injected"].values() for n in system.values()) >= 5, figures
     assert {"done", "failed", "reversed", "refunded"} <= set(figures["statuses"]), figures
