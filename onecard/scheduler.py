@@ -8,9 +8,6 @@ import threading
 import time
 from datetime import timedelta
 
-from sqlalchemy.exc import SQLAlchemyError
-
-from events.errors import OnecardError
 from onecard.bootstrap import Platform
 from workers.broadcast_resume import resume_stalled_broadcasts
 from workers.reminders import remind_due_loans
@@ -66,5 +63,5 @@ def money_jobs(platform: Platform) -> None:
         if day is not None:
             reconcile(platform.engine, platform.money, day, triggered_by="scheduler", relay=relay,
                       stuck_after=timedelta(seconds=platform.settings.reconcile_stuck_after_seconds))
-    except (OnecardError, SQLAlchemyError, ValueError):
+    except Exception:  # the scheduler must outlive any one failure; the next period tries again
         log.exception("money jobs failed; trying again next period")
