@@ -72,8 +72,8 @@ class Platform:
     def deliver(self, outbound_id: int, channel: str) -> None:
         enqueue_delivery(self.broker, outbound_id, channel)
 
-    def wake_relay(self, order_id: int, delay_seconds: float = 0.0, token: str | None = None) -> None:
-        enqueue_relay(self.broker, order_id, delay_seconds, token)
+    def wake_relay(self, order_id: int, delay_seconds: float = 0.0) -> None:
+        enqueue_relay(self.broker, order_id, delay_seconds)
 
     def relay(self) -> Relay:
         if self.money is None:

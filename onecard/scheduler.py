@@ -58,7 +58,7 @@ def money_jobs(platform: Platform) -> None:
     try:
         expire_unconfirmed(platform.engine, utcnow())
         relay = platform.relay()
-        relay.sweep()
+        relay.sweep(timedelta(seconds=platform.settings.redeliver_after_seconds))
         day = due_day(platform.engine, utcnow(), platform.settings.reconcile_at)
         if day is not None:
             reconcile(platform.engine, platform.money, day, triggered_by="scheduler", relay=relay,

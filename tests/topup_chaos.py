@@ -69,6 +69,16 @@ def open_orders(stack: Stack) -> int:
             MoneyOrder.status.not_in(TERMINAL))).scalar_one())
 
 
+def settle(stack: Stack, patience: float = 60.0) -> None:
+    """Wait while orders keep ending; give up after `patience` seconds without progress."""
+    left, last_progress = open_orders(stack), time.monotonic()
+    while left and time.monotonic() - last_progress < patience:
+        time.sleep(0.5)
+        now_left = open_orders(stack)
+        if now_left < left:
+            left, last_progress = now_left, time.monotonic()
+
+
 def set_faults(stack: Stack, faults: dict[str, Any] | None) -> None:
     for system in ("bank", "card", "fees"):
         stack.money_faults(system, **(faults or {}))
@@ -95,9 +105,7 @@ def run_chaos(stack: Stack, *, count: int, kills: int, seed: int = 7, processes:
             pool = stack.start_workers("topup", "reply", processes=processes, threads=4, name="chaos",
                                        extra_env=WORKER_ENV)
         set_faults(stack, None)  # the storm is over: everything must now settle by itself
-        deadline = time.monotonic() + 90
-        while open_orders(stack) and time.monotonic() < deadline:
-            time.sleep(0.25)
+        settle(stack)
         elapsed = time.monotonic() - started
     finally:
         pool.stop()

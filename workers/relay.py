@@ -28,8 +28,8 @@ from workers.money.ports import MoneyPorts
 log = logging.getLogger("onecard.relay")
 T = TypeVar("T")
 
-#: Wake a relay for an order after `delay` seconds (0: now); `token` hands over a sweep's claim.
-Wake = Callable[[int, float, "str | None"], None]
+#: Wake a relay for an order after `delay` seconds (0: now).
+Wake = Callable[[int, float], None]
 
 
 def retry_locked(fn: Callable[[], T], tries: int = 8) -> T:
@@ -65,10 +65,10 @@ class Relay:
     def __post_init__(self) -> None:
         self.name = self.name or relay_name()
 
-    def drive(self, order_id: int, token: str | None = None) -> str:
+    def drive(self, order_id: int) -> str:
         """Take the order (if free and due) and step it until it ends or must wait; what happened."""
         me = f"{self.name}:{uuid.uuid4().hex[:6]}"
-        if not retry_locked(lambda: outbox.claim_order(self.engine, order_id, me, self.lease, token=token)):
+        if not retry_locked(lambda: outbox.claim_order(self.engine, order_id, me, self.lease)):
             return "not_claimed"
         return self.run_claimed(order_id, me)
 
@@ -90,15 +90,20 @@ class Relay:
                 return step.status
             if step.retry:
                 retry_locked(lambda: outbox.release(self.engine, order_id, me))
-                self.wake(order_id, pause.total_seconds(), None)
+                self.wake(order_id, pause.total_seconds())
                 return "retry"
 
-    def sweep(self, limit: int = 100) -> int:
-        """Claim due entries nobody holds and hand each to a relay actor; how many."""
-        token = f"sweep:{self.name}:{uuid.uuid4().hex[:6]}"
-        order_ids = retry_locked(lambda: outbox.claim_due(self.engine, token, self.lease, limit))
+    def sweep(self, overdue: timedelta, limit: int = 100) -> int:
+        """Hand entries overdue by `overdue` that nobody holds to a relay actor; how many.
+
+        Only overdue ones: a wake-up was lost or a relay died (its lease ran out). The hand-over
+        claim lasts `overdue` too, so a busy queue is not flooded with copies while it drains.
+        """
+        token = f"{outbox.SWEEP}{self.name}"
+        hold = max(self.lease, overdue)
+        order_ids = retry_locked(lambda: outbox.claim_due(self.engine, token, hold, limit, overdue))
         for order_id in order_ids:
-            self.wake(order_id, 0, token)
+            self.wake(order_id, 0)
         if order_ids:
             log.info("relay sweep handed over %d orders", len(order_ids))
         return len(order_ids)

@@ -16,8 +16,8 @@ if TYPE_CHECKING:
 def declare_relay_actor(platform: Platform) -> dict[str, dramatiq.Actor]:  # type: ignore[type-arg]
     relay = platform.relay()
 
-    def relay_orders(order_id: int, token: str | None = None) -> None:
-        relay.drive(order_id, token)
+    def relay_orders(order_id: int) -> None:
+        relay.drive(order_id)
 
     # A crash mid-step is not retried by the broker but by the sweep, after the claim's lease.
     actor = dramatiq.actor(relay_orders, actor_name=RELAY_ACTOR, queue_name=Topic.TOPUP.value,

@@ -19,6 +19,8 @@ from workers.money.machine import OrderView, Transition
 from workers.money.orders import TERMINAL
 from workers.money.receipts import receipt
 
+#: Claims taken by the scheduler's sweep start with this.
+SWEEP = "sweep:"
 #: The receipt's place among the confirming event's replies (the confirmation itself is seq 0).
 RECEIPT_SEQ = 100
 
@@ -27,10 +29,10 @@ def _free(now: datetime):  # type: ignore[no-untyped-def]
     return or_(MoneyOutbox.claimed_until.is_(None), MoneyOutbox.claimed_until < now)
 
 
-def claim_due(engine: Engine, me: str, lease: timedelta, limit: int) -> list[int]:
-    """Claim up to `limit` due, unclaimed entries for `me`; their order ids."""
+def claim_due(engine: Engine, me: str, lease: timedelta, limit: int, overdue: timedelta = timedelta(0)) -> list[int]:
+    """Claim up to `limit` unclaimed entries due for at least `overdue` for `me`; their order ids."""
     now = utcnow()
-    due = select(MoneyOutbox.id).where(MoneyOutbox.status == "pending", MoneyOutbox.next_attempt_at <= now,
+    due = select(MoneyOutbox.id).where(MoneyOutbox.status == "pending", MoneyOutbox.next_attempt_at <= now - overdue,
                                        _free(now)).order_by(MoneyOutbox.next_attempt_at).limit(limit)
     with Session(engine) as session, session.begin():
         if engine.dialect.name == "postgresql":
@@ -46,13 +48,17 @@ def claim_due(engine: Engine, me: str, lease: timedelta, limit: int) -> list[int
         return claimed
 
 
-def claim_order(engine: Engine, order_id: int, me: str, lease: timedelta, *, token: str | None = None) -> bool:
-    """Claim one order's entry: free and due, or handed over by the sweep under `token`."""
+def claim_order(engine: Engine, order_id: int, me: str, lease: timedelta) -> bool:
+    """Claim one order's entry if it is free and due, or only held by a sweep's hand-over.
+
+    A sweep's claim just keeps it from handing the entry over again and again while the queue
+    drains; any relay that gets a wake-up for the order may take it from the sweep.
+    """
     now = utcnow()
-    held = MoneyOutbox.claimed_by == token if token else (_free(now) & (MoneyOutbox.next_attempt_at <= now))
+    takeable = MoneyOutbox.claimed_by.startswith(SWEEP) | (_free(now) & (MoneyOutbox.next_attempt_at <= now))
     with Session(engine) as session, session.begin():
         result = session.execute(
-            update(MoneyOutbox).where(MoneyOutbox.order_id == order_id, MoneyOutbox.status == "pending", held)
+            update(MoneyOutbox).where(MoneyOutbox.order_id == order_id, MoneyOutbox.status == "pending", takeable)
             .values(claimed_by=me, claimed_until=now + lease))
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 

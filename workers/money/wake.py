@@ -9,7 +9,7 @@ from events.topics import Topic
 RELAY_ACTOR = "relay_orders"
 
 
-def enqueue_relay(broker: dramatiq.Broker, order_id: int, delay_seconds: float = 0.0, token: str | None = None) -> None:
+def enqueue_relay(broker: dramatiq.Broker, order_id: int, delay_seconds: float = 0.0) -> None:
     message: dramatiq.Message = dramatiq.Message(
-        queue_name=Topic.TOPUP.value, actor_name=RELAY_ACTOR, args=(order_id, token), kwargs={}, options={})
+        queue_name=Topic.TOPUP.value, actor_name=RELAY_ACTOR, args=(order_id,), kwargs={}, options={})
     broker.enqueue(message, delay=int(delay_seconds * 1000) or None)
