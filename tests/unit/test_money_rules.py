@@ -72,3 +72,13 @@ def test_a_reversed_top_up_nets_to_zero_on_the_day() -> None:
     lines = [Line("1", "r", "debit", 100, ""), Line("2", "r", "reverse", 100, "")]
     orders = {"r": OrderFacts("r", 100, "reversed", _at(3, 0), _at(3, 1))}
     assert classify(DAY, lines, orders) == []
+
+
+def test_order_numbers_survive_the_log_masking_of_phones_and_student_numbers() -> None:
+    from onecard.logs import mask
+    from workers.money.orders import new_order_no
+
+    numbers = {new_order_no(kind, datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)) for kind in ("topup", "net") * 500}
+    assert len(numbers) == 1000
+    assert all(mask(n) == n for n in numbers)
+    assert {n[0] for n in numbers} == {"T", "P"}

@@ -17,10 +17,15 @@ TERMINAL = frozenset({"done", "failed", "reversed", "refunded", "cancelled", "ma
 NOT_SPENT = frozenset({AWAITING, "cancelled", "failed", "reversed", "refunded"})
 
 
+#: Letters only: a run of digits in an order number would be masked in the logs as a phone or student number.
+_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
 def new_order_no(kind: str, now: datetime) -> str:
-    """T… for top-ups, P… for payments: the Shanghai date, then randomness (never a guessable counter)."""
+    """T… for top-ups, P… for payments: the Shanghai time, then randomness (never a guessable counter)."""
     prefix = "T" if kind == "topup" else "P"
-    return f"{prefix}{now.astimezone(SHANGHAI):%Y%m%d%H%M%S}{secrets.token_hex(5).upper()}"
+    suffix = "".join(secrets.choice(_LETTERS) for _ in range(8))
+    return f"{prefix}{now.astimezone(SHANGHAI):%Y%m%d%H%M%S}{suffix}"
 
 
 def spent_today(session: Session, student_no: str, now: datetime, *, exclude: int | None = None) -> int:
