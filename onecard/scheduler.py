@@ -9,12 +9,12 @@ import time
 from datetime import timedelta
 
 from onecard.bootstrap import Platform
-from workers.broadcast_resume import resume_stalled_broadcasts
-from workers.reminders import remind_due_loans
 from store.models import utcnow
+from workers.broadcast_resume import resume_stalled_broadcasts
 from workers.money.orders import expire_unconfirmed
 from workers.reconcile.run import reconcile
 from workers.reconcile.schedule import due_day
+from workers.reminders import remind_due_loans
 from workers.sweeper import sweep
 
 log = logging.getLogger("onecard.scheduler")

@@ -1,7 +1,7 @@
 """Money: orders and their outbox (top-up, fee payments), reconciliation runs and discrepancies
 
 Revision ID: topup_0001
-Revises: 0002
+Revises: services_0001
 Create Date: 2026-11-25 17:00:46.674897
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import store.models
 
 revision: str = "topup_0001"
-down_revision: str | None = "0002"
+down_revision: str | None = "services_0001"
 branch_labels = None
 depends_on = None
 
