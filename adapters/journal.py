@@ -55,9 +55,10 @@ def keyed_routes(journal: Journal, faults: FaultInjector, apply: Apply) -> list[
     """`POST /ops/{key}` applies, `GET /ops/{key}` asks, `POST /ops/{key}/void` voids; faults included."""
 
     async def post(request: Request) -> Response:
+        # The body first: a caller that times out during an injected delay has then sent it whole.
+        key, data = request.path_params["key"], await request.json()
         if (injected := await faults.before()) is not None:
             return injected
-        key, data = request.path_params["key"], await request.json()
         outcome = journal.run(key, apply, data)
         if faults.roll(faults.faults.duplicate_rate):
             faults.count("duplicate")
@@ -70,9 +71,10 @@ def keyed_routes(journal: Journal, faults: FaultInjector, apply: Apply) -> list[
         return JSONResponse(journal.get(request.path_params["key"]))
 
     async def void(request: Request) -> Response:
+        data = await request.json()
         if (injected := await faults.before()) is not None:
             return injected
-        outcome = journal.void(request.path_params["key"], await request.json())
+        outcome = journal.void(request.path_params["key"], data)
         return await faults.after_commit() or JSONResponse(outcome)
 
     async def all_entries(_request: Request) -> Response:
