@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -54,9 +54,18 @@ class Journal:
 def keyed_routes(journal: Journal, faults: FaultInjector, apply: Apply) -> list[Route]:
     """`POST /ops/{key}` applies, `GET /ops/{key}` asks, `POST /ops/{key}/void` voids; faults included."""
 
+    async def body(request: Request) -> dict[str, Any] | None:
+        """The JSON body, or None when the caller hung up before sending it (it timed out: nothing applies)."""
+        try:
+            return dict(await request.json())
+        except ClientDisconnect:
+            return None
+
     async def post(request: Request) -> Response:
         # The body first: a caller that times out during an injected delay has then sent it whole.
-        key, data = request.path_params["key"], await request.json()
+        key, data = request.path_params["key"], await body(request)
+        if data is None:
+            return Response(status_code=499)
         if (injected := await faults.before()) is not None:
             return injected
         outcome = journal.run(key, apply, data)
@@ -71,7 +80,9 @@ def keyed_routes(journal: Journal, faults: FaultInjector, apply: Apply) -> list[
         return JSONResponse(journal.get(request.path_params["key"]))
 
     async def void(request: Request) -> Response:
-        data = await request.json()
+        data = await body(request)
+        if data is None:
+            return Response(status_code=499)
         if (injected := await faults.before()) is not None:
             return injected
         outcome = journal.void(request.path_params["key"], data)
