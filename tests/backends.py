@@ -57,13 +57,13 @@ def private_broker(tmp: Path) -> Iterator[tuple[str, str, list[Any]]]:
     server = configured_broker_url()
     namespace = f"onecard-test-{RUN_ID}-{uuid.uuid4().hex[:6]}"
     if server is None:
-        from onecard.embedded import socket_url, start_embedded_redis
+        from onecard.embedded import socket_url, start_embedded_redis, stop_embedded_redis
 
         redis = start_embedded_redis(tmp / "redis" / "redis.db")
         try:
             yield socket_url(redis), namespace, [redis]
         finally:
-            redis._cleanup()  # stops the server this run started
+            stop_embedded_redis(redis)
         return
     if server.startswith("amqp"):
         from tests.rabbit import private_vhost
