@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
@@ -21,9 +20,9 @@ from starlette.routing import Route
 from events.errors import BadCallback
 from events.messages import InboundMessage
 from events.routing import route
+from ingress.batch import InboxWriter
 from ingress.parse import parse_xml, to_message
 from ingress.verify import check_plain, decrypt
-from store.inbox import store_once
 
 log = logging.getLogger("onecard.ingress")
 
@@ -44,6 +43,7 @@ class Ingress:
         self.config = config
         self.engine = engine
         self.enqueue = enqueue
+        self.writer = InboxWriter(engine, enqueue)
 
     async def verify_url(self, request: Request) -> Response:
         """WeChat's URL check when the callback URL is saved: echo `echostr` if signed by us."""
@@ -63,7 +63,7 @@ class Ingress:
             log.info("refused callback: %s", exc.reason)
             return PlainTextResponse(exc.reason, status_code=exc.status)
         try:
-            await run_in_threadpool(self._accept, message)
+            await self._accept(message)
         except SQLAlchemyError:
             log.exception("inbox unavailable; WeChat will retry")
             return PlainTextResponse("temporarily unavailable", status_code=503)
@@ -99,17 +99,10 @@ class Ingress:
             fields = parse_xml(plaintext.encode())
         return to_message(fields)
 
-    def _accept(self, message: InboundMessage) -> None:
+    async def _accept(self, message: InboundMessage) -> None:
         """Store once; enqueue only what was new. A failed enqueue is left to the sweeper."""
         routed = route(message)
-        topic = routed.topic.value if routed else None
-        event_id = store_once(self.engine, message, topic)
-        if event_id is None or topic is None:
-            return
-        try:
-            self.enqueue(topic, event_id)
-        except Exception:
-            log.exception("enqueue failed for event %s; the sweeper will deliver it", event_id)
+        await self.writer.store(message, routed.topic.value if routed else None)
 
 
 def create_app(ingress: Ingress, extra_routes: list[Route] | None = None) -> Starlette:

@@ -1,0 +1,84 @@
+"""Group commit for the inbox: the callbacks that arrive together are stored in one transaction.
+
+A commit (and on SQLite the single writer lock) is what a callback costs; stored one by one from a
+thread pool, concurrent callbacks queue on that lock. Here one writer thread takes everything that
+arrived while it was busy and commits it at once, then enqueues the new events. Every callback is
+still acknowledged only after its row committed (and its enqueue was tried), exactly as before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from events.messages import InboundMessage
+from store.inbox import store_many
+
+log = logging.getLogger("onecard.ingress")
+
+Enqueue = Callable[[str, int], None]
+Item = tuple[InboundMessage, str | None, "asyncio.Future[int | None]"]
+
+
+class InboxWriter:
+    """Stores callbacks in batches of up to `max_batch`; `await store(msg, topic)` → new id or None."""
+
+    def __init__(self, engine: Engine, enqueue: Enqueue, *, max_batch: int = 256) -> None:
+        self.engine = engine
+        self.enqueue = enqueue
+        self.max_batch = max_batch
+        self._pending: list[Item] = []
+        self._running = False
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox-writer")
+
+    async def store(self, message: InboundMessage, topic: str | None) -> int | None:
+        future: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
+        self._pending.append((message, topic, future))
+        if not self._running:
+            self._running = True
+            asyncio.get_running_loop().create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while self._pending:
+                batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch:]
+                try:
+                    ids = await loop.run_in_executor(self._executor, self._write, [(m, t) for m, t, _ in batch])
+                except BaseException as exc:  # every waiting callback hears about it (503)
+                    for *_, future in batch:
+                        if not future.done():
+                            future.set_exception(exc)
+                    continue
+                for (*_, future), outcome in zip(batch, ids, strict=True):
+                    if future.done():
+                        continue
+                    if isinstance(outcome, BaseException):
+                        future.set_exception(outcome)
+                    else:
+                        future.set_result(outcome)
+        finally:
+            self._running = False
+
+    def _write(self, items: list[tuple[InboundMessage, str | None]]) -> list[int | SQLAlchemyError | None]:
+        try:
+            ids: list[int | SQLAlchemyError | None] = list(store_many(self.engine, items))
+        except SQLAlchemyError as exc:
+            if len(items) == 1:
+                return [exc]
+            # One bad row must not fail its neighbours: store them one by one, as before.
+            log.warning("batch of %d failed; storing one by one", len(items))
+            return [self._write([item])[0] for item in items]
+        for (_message, topic), event_id in zip(items, ids, strict=True):
+            if event_id is not None and topic is not None:
+                try:
+                    self.enqueue(topic, event_id)
+                except Exception:
+                    log.exception("enqueue failed for event %s; the sweeper will deliver it", event_id)
+        return ids
