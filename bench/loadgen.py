@@ -52,6 +52,8 @@ class Spec:
     #: Write one line per callback (openid, msg_id, sent, acked, status) to this file.
     record: str = ""
     max_in_flight: int = 2000
+    #: Stop after this many callbacks (closed loop), 0: run for `duration`.
+    max_requests: int = 0
 
 
 @dataclass
@@ -101,8 +103,10 @@ async def run(spec: Spec) -> dict[str, Any]:
         start = time.perf_counter()
         end = start + spec.duration
         if spec.concurrency > 0:
+            budget = itertools.count()
+
             async def caller() -> None:
-                while time.perf_counter() < end:
+                while time.perf_counter() < end and (not spec.max_requests or next(budget) < spec.max_requests):
                     await one(session, spec, result, next_openid(), next(msg_ids))
 
             await asyncio.gather(*(caller() for _ in range(spec.concurrency)))

@@ -1,0 +1,107 @@
+"""`python -m bench [--quick] [NAME…]`: run every `bench/bench_*.py` and write the report.
+
+Each module has `def run(results_dir: pathlib.Path, quick: bool) -> dict`; modules are found by
+name, so a new `bench_*.py` (the top-up chaos run, …) takes part without being registered. Each
+runs in its own process with a time limit, so one that hangs or crashes cannot take the others
+down. The report is `bench/results/report.json` plus the charts `bench/charts.py` draws from it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import pkgutil
+import platform
+import sys
+import time
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+DEFAULT_LIMIT_S = 1200
+
+
+def discover() -> list[str]:
+    return sorted(m.name for m in pkgutil.iter_modules([str(HERE)]) if m.name.startswith("bench_"))
+
+
+def _child(name: str, results_dir: str, quick: bool, out: Any) -> None:
+    import importlib
+
+    try:
+        module = importlib.import_module(f"bench.{name}")
+        out.send({"ok": True, "result": module.run(Path(results_dir), quick)})
+    except BaseException as exc:  # report whatever went wrong instead of dying silently
+        out.send({"ok": False, "error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()})
+
+
+def run_one(name: str, results_dir: Path, quick: bool, limit: float) -> dict[str, Any]:
+    """One benchmark in a child process, killed (with its process group's children) past `limit`."""
+    ctx = multiprocessing.get_context("spawn")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(name, str(results_dir), quick, child), name=name)
+    started = time.monotonic()
+    proc.start()
+    outcome: dict[str, Any] = {"ok": False, "error": f"no result within {limit:.0f} s"}
+    if parent.poll(limit):
+        try:
+            outcome = parent.recv()
+        except EOFError:
+            outcome = {"ok": False, "error": "the benchmark process died"}
+    proc.join(10)
+    if proc.is_alive():
+        proc.kill()
+        proc.join()
+    outcome["seconds"] = round(time.monotonic() - started, 1)
+    return outcome
+
+
+def load_average() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("names", nargs="*", help="benchmarks to run (default: all), e.g. bench_ingress")
+    parser.add_argument("--quick", action="store_true", help="short variants")
+    parser.add_argument("--limit", type=float, default=float(os.environ.get("BENCH_LIMIT_S", DEFAULT_LIMIT_S)),
+                        help="seconds each benchmark may take")
+    parser.add_argument("--results", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    names = args.names or discover()
+    args.results.mkdir(parents=True, exist_ok=True)
+    report: dict[str, Any] = {
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+                    "load_average_before": load_average()},
+        "quick": args.quick,
+        "benchmarks": {},
+    }
+    path = args.results / "report.json"
+    for name in names:
+        print(f"== {name}", flush=True)
+        outcome = run_one(name, args.results, args.quick, args.limit)
+        outcome["load_average_after"] = load_average()
+        report["benchmarks"][name] = outcome
+        print(json.dumps(outcome.get("result", outcome), ensure_ascii=False)[:1500], flush=True)
+        path.write_text(json.dumps(report, ensure_ascii=False, indent=1))
+    report["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=1))
+    from bench.charts import draw
+
+    for chart in draw(report, args.results):
+        print("chart:", chart)
+    print("report:", path)
+    return 0 if all(b.get("ok") for b in report["benchmarks"].values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,57 @@
+"""End to end: callback → customer-service send, at a fixed offered rate (open loop, like WeChat).
+
+Real processes: `onecard web`, `onecard worker general` and `onecard worker reply` pools, the load
+generator; the WeChat API simulator records when each message arrived (`at`), matched per openid.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.correlate import end_to_end
+from bench.procs import WORKER_ENV, backend, clear_sent, load, start_web
+from tests.harness import running_stack
+
+TARGET = {"rate": 500, "p99_ms": 1000}
+
+
+POOLS = {"web": 1, "general": (1, 4), "reply": (1, 4)}
+
+
+def measure(backend_name: str, rates: list[int], duration: float,
+            pools: dict[str, Any] = POOLS) -> list[dict[str, Any]]:
+    rows = []
+    with backend(backend_name), tempfile.TemporaryDirectory(prefix="bench-e2e-") as tmp, \
+            running_stack(Path(tmp)) as stack:
+        web = start_web(stack, workers=pools["web"])
+        started = [stack.start_workers(queue, processes=pools[queue][0], threads=pools[queue][1], name=f"bench-{queue}", extra_env=WORKER_ENV)
+                   for queue in ("general", "reply")]
+        try:
+            for rate in rates:
+                clear_sent(stack)
+                record = Path(tmp) / f"e2e-{rate}.jsonl"
+                ack = load({"url": f"{web.url}/wechat", "rate": rate, "duration": duration,
+                            "openid_prefix": f"oe2e{rate}x{int(time.time())}n", "record": str(record)})
+                rows.append({"backend": backend_name, "rate": rate, "duration_s": duration, "ack": ack,
+                             "end_to_end": end_to_end(stack, record, timeout=30 + duration)})
+        finally:
+            web.kill()
+            for pool in started:
+                pool.stop()
+    return rows
+
+
+def run(results_dir: Path, quick: bool) -> dict[str, Any]:
+    rates = [100] if quick else [100, 250, 500]
+    duration = 4.0 if quick else 10.0
+    rows = measure("embedded", rates, duration)
+    if not quick:
+        rows += measure("postgres-redis", [500], duration)
+    print(rows, file=sys.stderr)
+    return {"target": TARGET, "processes": POOLS,
+            "message": "帮助 (general topic), one new openid per callback", "runs": rows}
+
