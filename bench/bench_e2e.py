@@ -28,7 +28,8 @@ def measure(backend_name: str, rates: list[int], duration: float,
     with backend(backend_name), tempfile.TemporaryDirectory(prefix="bench-e2e-") as tmp, \
             running_stack(Path(tmp)) as stack:
         web = start_web(stack, workers=pools["web"])
-        started = [stack.start_workers(queue, processes=pools[queue][0], threads=pools[queue][1], name=f"bench-{queue}", extra_env=WORKER_ENV)
+        started = [stack.start_workers(queue, processes=pools[queue][0], threads=pools[queue][1],
+                                       name=f"bench-{queue}", extra_env=WORKER_ENV)
                    for queue in ("general", "reply")]
         try:
             for rate in rates:

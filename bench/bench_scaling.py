@@ -41,7 +41,8 @@ def drain(backend_name: str, processes: int, count: int, latency_ms: int) -> dic
                          "openids": users, "max_requests": count})
         finally:
             web.kill()
-        pool = stack.start_workers("query", processes=processes, threads=THREADS, name=f"scale-{processes}", extra_env=WORKER_ENV)
+        pool = stack.start_workers("query", processes=processes, threads=THREADS, name=f"scale-{processes}",
+                                   extra_env=WORKER_ENV)
         try:
             done = wait_until(lambda: _processed(stack)[0] >= fill["acked"], timeout=120, interval=0.5)
             n, first, last = _processed(stack)
