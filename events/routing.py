@@ -170,7 +170,8 @@ def route(msg: InboundMessage) -> Route | None:
     if msg.msg_type in UNSUPPORTED_MESSAGES:
         return Route(Topic.GENERAL, c.Unsupported(msg.msg_type))
     if msg.msg_type != "event":
-        return None
+        # A message type WeChat added after us: the user still hears that we cannot read it.
+        return Route(Topic.GENERAL, c.Unsupported(msg.msg_type[:32]))
     event = (msg.event or "").lower()
     if event == "subscribe":
         return Route(Topic.GENERAL, c.Welcome())

@@ -22,6 +22,9 @@ def start_bind(cmd: c.StartBind, turn: Turn) -> None:
     if wait:
         turn.say(f"验证码发送太频繁，请 {wait} 秒后再试。")
         return
+    if sms_codes.daily_cap_reached(turn.session, turn.openid, turn.now):
+        turn.say("今天获取验证码的次数已达上限，请明天再试。")
+        return
     holder = turn.ports.card.find_holder(cmd.student_no)
     if holder is None:
         turn.say(f"未找到学号/工号 {cmd.student_no} 对应的校园卡，请核对后重新发送“绑定 学号”。")

@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from store.models import SmsChallenge
@@ -16,6 +16,8 @@ from store.models import SmsChallenge
 CODE_TTL = timedelta(minutes=5)
 RESEND_INTERVAL = timedelta(minutes=1)
 MAX_ATTEMPTS = 5
+#: Codes one WeChat user may request in 24 hours: bounds SMS cost and guesses (5 tries each).
+MAX_CODES_PER_DAY = 5
 
 
 def code_hash(secret_key: str, challenge_salt: str, code: str) -> str:
@@ -43,6 +45,14 @@ def seconds_until_resend(session: Session, openid: str, now: datetime) -> int:
     if last is None or now - last >= RESEND_INTERVAL:
         return 0
     return max(1, int((RESEND_INTERVAL - (now - last)).total_seconds()) + 1)
+
+
+def daily_cap_reached(session: Session, openid: str, now: datetime) -> bool:
+    """True once this user asked for MAX_CODES_PER_DAY codes in the last 24 hours."""
+    sent = session.execute(
+        select(func.count()).where(SmsChallenge.openid == openid, SmsChallenge.created_at > now - timedelta(days=1))
+    ).scalar_one()
+    return int(sent) >= MAX_CODES_PER_DAY
 
 
 def issue(session: Session, *, secret_key: str, openid: str, purpose: str, student_no: str, phone: str,
