@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import os
 import pkgutil
 import platform
 import sys
-import time
-import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from bench.runner import run_one
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -28,37 +27,6 @@ DEFAULT_LIMIT_S = 1200
 
 def discover() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules([str(HERE)]) if m.name.startswith("bench_"))
-
-
-def _child(name: str, results_dir: str, quick: bool, out: Any) -> None:
-    import importlib
-
-    try:
-        module = importlib.import_module(f"bench.{name}")
-        out.send({"ok": True, "result": module.run(Path(results_dir), quick)})
-    except BaseException as exc:  # report whatever went wrong instead of dying silently
-        out.send({"ok": False, "error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()})
-
-
-def run_one(name: str, results_dir: Path, quick: bool, limit: float) -> dict[str, Any]:
-    """One benchmark in a child process, killed (with its process group's children) past `limit`."""
-    ctx = multiprocessing.get_context("spawn")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(name, str(results_dir), quick, child), name=name)
-    started = time.monotonic()
-    proc.start()
-    outcome: dict[str, Any] = {"ok": False, "error": f"no result within {limit:.0f} s"}
-    if parent.poll(limit):
-        try:
-            outcome = parent.recv()
-        except EOFError:
-            outcome = {"ok": False, "error": "the benchmark process died"}
-    proc.join(10)
-    if proc.is_alive():
-        proc.kill()
-        proc.join()
-    outcome["seconds"] = round(time.monotonic() - started, 1)
-    return outcome
 
 
 def load_average() -> list[float] | None:

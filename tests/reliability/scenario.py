@@ -14,6 +14,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,10 +98,12 @@ def private_redis(folder: Path) -> Iterator[PrivateRedis]:
 
 
 def start_platform(stack: Stack, broker: PrivateRedis | None = None) -> Running:
-    web = start_web(stack, name="chaos-web")
-    pools = {name: stack.start_workers(name, threads=4, name=f"chaos-{name}",
+    """Every process at once (their start-ups overlap), each ready before traffic begins."""
+    with ThreadPoolExecutor(len(POOLS) + 1) as starting:
+        web = starting.submit(start_web, stack, name="chaos-web")
+        pools = {name: starting.submit(stack.start_workers, name, threads=4, name=f"chaos-{name}",
                                        extra_env={"dramatiq_worker_timeout": "100"}) for name in POOLS}
-    return Running(stack, web, pools, start_scheduler(stack), broker)
+        return Running(stack, web.result(), {n: f.result() for n, f in pools.items()}, start_scheduler(stack), broker)
 
 
 def _restart_pool(run: Running, name: str, down_for: float) -> None:
