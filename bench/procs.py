@@ -109,7 +109,7 @@ def start_scheduler(stack: Stack) -> Proc:
 def load(spec: dict[str, Any], timeout: float | None = None) -> dict[str, Any]:
     """Run the load generator in its own process; its JSON summary."""
     spec = {"token": TOKEN, **spec}
-    limit = timeout or spec["duration"] * (1 + spec.get("retries", 0)) + spec.get("timeout", 10) + 30
+    limit = timeout or 2 * spec["duration"] * (1 + spec.get("retries", 0)) + spec.get("timeout", 10) + 90
     done = subprocess.run([sys.executable, "-m", "bench.loadgen"], input=json.dumps(spec).encode(),
                           capture_output=True, cwd=ROOT, timeout=limit, check=False)
     if done.returncode != 0:
