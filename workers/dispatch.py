@@ -21,7 +21,7 @@ from store import inbox, outbound
 from store.dialect import upsert_insert
 from store.models import Follower, InboxEvent
 from store.uow import UnitOfWork
-from workers import switches
+from workers import retry_reads, switches
 from workers.turn import CLICK_WINDOW, MESSAGE_WINDOW, Handler, Ports, Turn
 
 log = logging.getLogger("onecard.workers")
@@ -45,9 +45,10 @@ def process_event(
     last_attempt: bool = False,
 ) -> str:
     """Run the handler for a stored event; returns what happened (for logs and tests)."""
+    turn_ports = retry_reads.for_one_turn(ports)
     for attempt in range(LOCKED_ATTEMPTS):
         try:
-            return _process_once(event_id, uow, ports, handlers, deliver, last_attempt)
+            return _process_once(event_id, uow, turn_ports, handlers, deliver, last_attempt)
         except OperationalError as exc:
             # SQLite: another writer committed after our read began; start the turn again.
             if "locked" not in str(exc) or attempt == LOCKED_ATTEMPTS - 1:
