@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from datetime import timedelta
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from adapters.sms.port import SmsSender
 from adapters.wechat.port import Undeliverable, WeChatApi
@@ -53,7 +55,31 @@ def deliver(outbound_id: int, *, engine: Engine, wechat: WeChatApi, sms: SmsSend
             return "failed"
         outbound.finish(engine, outbound_id, "pending", str(exc))
         raise
-    outbound.finish(engine, outbound_id, "sent")
+    record_sent(engine, outbound_id)
     recipient = mask_phone(claimed.recipient) if claimed.channel == "sms" else claimed.recipient
     log.info("sent %s %s to %s", claimed.channel, outbound_id, recipient)
     return "sent"
+
+
+#: How long a sent message keeps trying to record that it was sent (the database may be away).
+RECORD_PATIENCE_S = 20.0
+
+
+def record_sent(engine: Engine, outbound_id: int) -> None:
+    """Record a send that happened, riding out a short database outage.
+
+    Giving up here would leave the row `sending` until its lease ran out and the sweeper sent it
+    again: a duplicate the user sees (the reliability suite caught one during a database outage).
+    """
+    deadline = time.monotonic() + RECORD_PATIENCE_S
+    pause = 0.1
+    while True:
+        try:
+            outbound.finish(engine, outbound_id, "sent")
+            return
+        except DBAPIError:
+            if time.monotonic() + pause > deadline:
+                raise
+            log.warning("reply %s was sent but not yet recorded; retrying in %.1fs", outbound_id, pause)
+            time.sleep(pause)
+            pause = min(pause * 2, 2.0)
