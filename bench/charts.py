@@ -22,11 +22,12 @@ def _result(report: dict[str, Any], name: str) -> dict[str, Any] | None:
 
 def ingress(result: dict[str, Any], path: Path) -> Path:
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
-    for run in result["runs"]:
+    for run, colour in zip(result["runs"], ("tab:blue", "tab:orange", "tab:green"), strict=False):
         xs = [row["concurrency"] for row in run["levels"]]
-        left.plot(xs, [row["acks_per_s"] for row in run["levels"]], marker="o", label=run["backend"])
-        right.plot(xs, [row["latency_ms"]["p99"] for row in run["levels"]], marker="o", label=f"{run['backend']} p99")
-        right.plot(xs, [row["latency_ms"]["p50"] for row in run["levels"]], marker=".", linestyle=":",
+        left.plot(xs, [row["acks_per_s"] for row in run["levels"]], marker="o", color=colour, label=run["backend"])
+        right.plot(xs, [row["latency_ms"]["p99"] for row in run["levels"]], marker="o", color=colour,
+                   label=f"{run['backend']} p99")
+        right.plot(xs, [row["latency_ms"]["p50"] for row in run["levels"]], marker=".", linestyle=":", color=colour,
                    label=f"{run['backend']} p50")
     left.axhline(result["target"]["acks_per_s"], color="grey", linestyle="--", label="target")
     right.axhline(result["target"]["p99_ms"], color="grey", linestyle="--", label="target p99")
