@@ -87,7 +87,8 @@ def compare(backend_name: str, rate: int, duration: float, latency_ms: int, wero
 def run(results_dir: Path, quick: bool) -> dict[str, Any]:
     latency = int(os.environ.get("BENCH_CARD_LATENCY_MS", "200"))
     threads = int(os.environ.get("BENCH_WEROBOT_THREADS", "8"))
-    rate = int(os.environ.get("BENCH_SIDE_RATE", "20" if quick else "60"))
+    # Below and above what WeRoBot's threads can carry (threads / card latency: 40/s by default).
+    rates = [int(r) for r in os.environ.get("BENCH_SIDE_RATES", "20" if quick else "20,60").split(",")]
     duration = 4.0 if quick else 15.0
     backends = ["embedded"] if quick else ["embedded", "postgres-redis"]
-    return {"runs": [compare(name, rate, duration, latency, threads) for name in backends]}
+    return {"runs": [compare(name, rate, duration, latency, threads) for name in backends for rate in rates]}

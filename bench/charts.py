@@ -55,7 +55,7 @@ def side_by_side(result: dict[str, Any], path: Path) -> Path:
     fig, ax = plt.subplots(figsize=(8, 4))
     labels, values = [], []
     for run in result["runs"]:
-        tag = run["backend"]
+        tag = f"{run['backend']} {run['rate']}/s"
         labels += ["WeRoBot ack\n(= answer)", f"onecard ack\n{tag}", f"onecard answer\n{tag}"]
         values += [run["werobot"]["ack_is_answer"]["latency_ms"]["p50"], run["onecard"]["ack"]["latency_ms"]["p50"],
                    run["onecard"]["answer"]["latency_ms"]["p50"]]
