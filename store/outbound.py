@@ -82,23 +82,24 @@ def stuck(engine: Engine, older_than: timedelta, limit: int = 500) -> list[tuple
     """
     now = utcnow()
     due = or_(OutboundMessage.claimed_until.is_(None), OutboundMessage.claimed_until < now)
+    stale = or_(
+        (OutboundMessage.status == "pending") & (OutboundMessage.created_at < now - older_than) & due,
+        (OutboundMessage.status == "sending") & (OutboundMessage.claimed_until < now),
+    )
     with Session(engine) as session, session.begin():
+        ids = session.execute(
+            select(OutboundMessage.id).where(stale).order_by(OutboundMessage.id).limit(limit)
+        ).scalars().all()
+        if not ids:
+            return []
+        # The condition again: a reply worker may have claimed, or even sent, one of them since
+        # the SELECT; resetting it to `pending` would send it twice (seen under load in the
+        # reliability suite). Only the rows actually reset are handed back.
         rows = session.execute(
-            select(OutboundMessage.id, OutboundMessage.channel)
-            .where(
-                or_(
-                    (OutboundMessage.status == "pending") & (OutboundMessage.created_at < now - older_than) & due,
-                    (OutboundMessage.status == "sending") & (OutboundMessage.claimed_until < now),
-                )
-            )
-            .order_by(OutboundMessage.id)
-            .limit(limit)
+            update(OutboundMessage)
+            .where(OutboundMessage.id.in_(ids), stale)
+            .values(status="pending", claimed_until=now + older_than)
+            .returning(OutboundMessage.id, OutboundMessage.channel)
+            .execution_options(synchronize_session=False)
         ).all()
-        ids = [row.id for row in rows]
-        if ids:
-            session.execute(
-                update(OutboundMessage)
-                .where(OutboundMessage.id.in_(ids))
-                .values(status="pending", claimed_until=now + older_than)
-            )
-    return [(row.id, row.channel) for row in rows]
+    return sorted((row.id, row.channel) for row in rows)
