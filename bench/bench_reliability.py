@@ -38,5 +38,6 @@ def one(backend_name: str, fault: str, duration: float, rate: float) -> dict[str
 def run(results_dir: Path, quick: bool) -> dict[str, Any]:
     duration, rate = (6.0, 10.0) if quick else (20.0, 25.0)
     names = os.environ.get("BENCH_RELIABILITY_BACKENDS", "postgres-redis").split(",")
-    runs = [one(name, fault, duration, rate) for name in names for fault in FAULTS]
+    faults = os.environ.get("BENCH_RELIABILITY_FAULTS", ",".join(FAULTS)).split(",")
+    runs = [one(name, fault, duration, rate) for name in names for fault in faults]
     return {"duration_s": duration, "rate": rate, "runs": runs, "all_survived": all(r["survived"] for r in runs)}
