@@ -83,15 +83,33 @@ def spawn(stack: Stack, args: list[str], name: str, extra_env: dict[str, str] | 
 
 
 def start_web(stack: Stack, *, workers: int = 1, port: int | None = None, name: str = "web") -> Proc:
-    """`onecard web` as production runs it; returns once /healthz answers."""
-    port = port or free_port()
+    """`onecard web` as production runs it; returns once /healthz answers.
+
+    Without a fixed port, a free one is picked; another process on the machine can take it before
+    uvicorn binds it, so then a new one is picked (a couple of times).
+    """
+    if port is None:
+        for _attempt in range(3):
+            try:
+                return _start_web(stack, workers, free_port(), name)
+            except PortTaken:
+                continue
+    return _start_web(stack, workers, port or free_port(), name)
+
+
+class PortTaken(RuntimeError):
+    pass
+
+
+def _start_web(stack: Stack, workers: int, port: int, name: str) -> Proc:
     web = spawn(stack, [sys.executable, "-m", "onecard.cli", "web", "--port", str(port), "--workers", str(workers)],
                 name)
     web.url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if web.proc.poll() is not None:
-            raise RuntimeError(f"web exited:\n{web.tail()}")
+            error = PortTaken if "address already in use" in web.tail() else RuntimeError
+            raise error(f"web exited:\n{web.tail()}")
         try:
             if requests.get(f"{web.url}/healthz", timeout=1).ok:
                 return web
