@@ -14,15 +14,19 @@ from dramatiq.middleware import CurrentMessage
 from events.topics import Topic, event_actor_name
 
 
-def make_broker(url: str, *, namespace: str = "onecard") -> dramatiq.Broker:
+def make_broker(url: str, *, namespace: str = "onecard", heartbeat_timeout_ms: int = 60_000,
+                maintenance_chance: int = 1_000) -> dramatiq.Broker:
     """A Redis (`redis://`, `rediss://`, `unix://`) or RabbitMQ (`amqp://`) broker.
 
     RabbitMQ publishes with confirms, so an enqueue that returned is on the broker's disk.
-    The Redis namespace keeps deployments (and test runs) sharing one server apart.
+    The Redis namespace keeps deployments (and test runs) sharing one server apart. On Redis, the
+    messages a dead worker held come back once a live worker's maintenance pass (run on
+    `maintenance_chance` calls per million) sees no heartbeat from it for `heartbeat_timeout_ms`.
     """
     broker: dramatiq.Broker
     if url.startswith(("redis://", "rediss://", "unix://")):
-        broker = RedisBroker(url=url, namespace=namespace)
+        broker = RedisBroker(url=url, namespace=namespace, heartbeat_timeout=heartbeat_timeout_ms,
+                             maintenance_chance=maintenance_chance)
     elif url.startswith(("amqp://", "amqps://")):
         broker = RabbitmqBroker(url=url, confirm_delivery=True)
     else:

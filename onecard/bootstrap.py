@@ -111,7 +111,9 @@ def build(settings: Settings | None = None, *, broker: dramatiq.Broker | None = 
     keepalive: list[Any] = []
     engine = make_engine(settings.resolved_database_url)
     if broker is None:
-        broker = make_broker(broker_url(settings, keepalive), namespace=settings.broker_namespace)
+        broker = make_broker(broker_url(settings, keepalive), namespace=settings.broker_namespace,
+                             heartbeat_timeout_ms=settings.broker_heartbeat_timeout_ms,
+                             maintenance_chance=settings.broker_maintenance_chance)
     card: CardSystem = HttpCardSystem(settings.card_system_url) if settings.card_system_url else NoCardSystem()
     sms: SmsSender
     if settings.sms_backend == "http":

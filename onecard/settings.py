@@ -56,6 +56,16 @@ class Settings(BaseSettings):
     # Callbacks signed longer ago than this are refused as replays (0 turns the check off).
     max_clock_skew_seconds: int = 300
 
+    # Redis broker: a worker silent this long is dead, and the messages it held are requeued by
+    # the next "maintenance" pass (run on this many broker calls per million). dramatiq's defaults;
+    # tests shorten them. The sweeper still covers what the broker loses.
+    broker_heartbeat_timeout_ms: int = 60_000
+    broker_maintenance_chance: int = 1_000
+    # A worker pool serves Prometheus metrics on this port (`onecard worker --metrics-port`); unset: off.
+    worker_metrics_port: int | None = None
+    # The scheduler wakes this often to see which job's period has come.
+    scheduler_tick_seconds: float = 1.0
+
     @cached_property
     def resolved_data_dir(self) -> Path:
         path = self.data_dir.resolve()

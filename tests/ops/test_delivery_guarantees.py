@@ -1,0 +1,86 @@
+"""What the broker and the database guarantee when processes die: nothing lost, nothing twice.
+
+Runs on every configuration: the embedded Redis and a Redis server recover a dead worker's
+messages by heartbeat; RabbitMQ returns them when the connection drops.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+
+import dramatiq
+
+from adapters.wechat.callbacks import text_xml
+from events.broker_stats import queue_depth
+from events.routing import route
+from ingress.parse import parse_xml, to_message
+from store.inbox import store_once
+from store.models import InboxEvent
+from tests.harness import Stack
+from tests.ops.processes import onecard
+
+
+def wait_until(condition: object, timeout: float = 20.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def assert_still_one_reply(stack: Stack, openid: str, settle: float = 3.0) -> str:
+    time.sleep(settle)  # long enough for a duplicate to have arrived
+    texts = [m["content"] for m in stack.sent_to(openid)]
+    assert len(texts) == 1, texts
+    return texts[0]
+
+
+def test_a_worker_killed_mid_message_loses_nothing_and_the_user_gets_one_reply(ops: Stack, openid: str) -> None:
+    ops.start_workers("reply", "notify", name="ops-delivery")
+    ops.card_faults(latency_ms=5000)
+    doomed = ops.start_workers("bind", threads=1, name="ops-doomed")
+    since = len(ops.sms_to("13800000001"))
+
+    ops.say(openid, "绑定 20240001")
+    wait_until(lambda: queue_depth(ops.platform.broker, "bind").ready == 0, what="the worker to take the message")
+    time.sleep(1.0)  # it is now waiting on the slow card system
+    doomed.stop(signal.SIGKILL)
+    ops.card_faults(latency_ms=0)
+    assert ops.sent_to(openid) == []
+
+    ops.start_workers("bind", name="ops-rescuer")
+    assert "验证码已发送" in ops.replies(openid, 1, timeout=40)[0]
+    assert "验证码已发送" in assert_still_one_reply(ops, openid)
+    assert len(ops.sms_to("13800000001")) == since + 1
+
+
+def test_a_message_that_keeps_failing_ends_in_the_dead_letter_queue(ops: Stack) -> None:
+    before = queue_depth(ops.platform.broker, "general").dead
+    ops.start_workers("general", name="ops-dlq")
+    # An event message without its id: the actor raises on every attempt.
+    ops.platform.broker.enqueue(dramatiq.Message(queue_name="general", actor_name="handle_general_event",
+                                                 args=(), kwargs={}, options={"max_retries": 0}))
+    wait_until(lambda: queue_depth(ops.platform.broker, "general").dead == before + 1, what="the dead letter")
+    assert queue_depth(ops.platform.broker, "general").ready == 0
+
+
+def test_an_event_stored_but_never_enqueued_is_delivered_by_the_scheduler_once(ops: Stack, openid: str) -> None:
+    ops.start_workers(name="ops-sweep-workers")
+    # The ingress stored the callback, then the broker lost the enqueue.
+    message = to_message(parse_xml(text_xml(openid, "帮助")))
+    routed = route(message)
+    assert routed is not None
+    event_id = store_once(ops.platform.engine, message, routed.topic.value)
+    assert event_id is not None
+    time.sleep(1.0)
+    assert ops.sent_to(openid) == []  # no one else delivers it
+
+    scheduler = onecard(ops, "scheduler", name="ops-scheduler")
+    try:
+        ops.replies(openid, 1, timeout=30)
+        assert_still_one_reply(ops, openid)
+    finally:
+        assert scheduler.stop() == 0
+    with ops.platform.uow() as uow:
+        event = uow.session.get_one(InboxEvent, event_id)
+        assert (event.status, event.redeliveries) == ("processed", 1)
