@@ -23,6 +23,11 @@ def _web(args: argparse.Namespace) -> int:
     from onecard.settings import Settings
 
     settings = Settings()
+    if args.workers > 1:
+        # Several server processes: each writes its metrics to files that `/metrics` sums.
+        from onecard.metrics import MULTIPROC_ENV, fresh_multiproc_dir
+
+        os.environ.setdefault(MULTIPROC_ENV, str(fresh_multiproc_dir(settings.resolved_data_dir, "web")))
     uvicorn.run("onecard.web:create", factory=True, host=args.host or settings.http_host,
                 port=args.port or settings.http_port, workers=args.workers, log_level="warning",
                 access_log=False, timeout_graceful_shutdown=10)
@@ -40,8 +45,22 @@ def _worker(args: argparse.Namespace) -> int:
     os.environ.setdefault("dramatiq_worker_timeout", "100")
     argv = ["dramatiq", "onecard.worker_entry", "--processes", str(args.processes),
             "--threads", str(args.threads), "--queues", *queues]
-    os.execvp(sys.executable, [sys.executable, "-m", *argv])
+    env = {**os.environ, **_worker_metrics_env(args)}
+    os.execvpe(sys.executable, [sys.executable, "-m", *argv], env)
     return 0  # not reached
+
+
+def _worker_metrics_env(args: argparse.Namespace) -> dict[str, str]:
+    """With a metrics port, the pool's processes count into one fresh folder that its server sums."""
+    from onecard.metrics import MULTIPROC_ENV, fresh_multiproc_dir
+    from onecard.settings import Settings
+
+    settings = Settings()
+    port = args.metrics_port or settings.worker_metrics_port
+    if not port:
+        return {}
+    directory = fresh_multiproc_dir(settings.resolved_data_dir, "worker")
+    return {"ONECARD_WORKER_METRICS_PORT": str(port), MULTIPROC_ENV: str(directory)}
 
 
 def _scheduler(args: argparse.Namespace) -> int:
@@ -151,6 +170,7 @@ def parser() -> argparse.ArgumentParser:
     worker.add_argument("queues", nargs="*", metavar="QUEUE", help=f"of {', '.join(t.value for t in Topic)}")
     worker.add_argument("--processes", type=int, default=1)
     worker.add_argument("--threads", type=int, default=4)
+    worker.add_argument("--metrics-port", type=int, help="serve the pool's Prometheus metrics on this port")
     worker.set_defaults(func=_worker)
 
     sub.add_parser("scheduler", help="periodic jobs: sweeps, reconciliation").set_defaults(func=_scheduler)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from starlette.applications import Starlette
+from starlette.routing import Route
 
 from ingress.app import Ingress, IngressConfig, create_app
 from onecard import logs
 from onecard.bootstrap import Platform, build
+from onecard.health import readyz_endpoint
+from onecard.metrics import RequestMetrics, metrics_endpoint
 from onecard.settings import Settings
 
 
@@ -27,7 +30,14 @@ def ingress_config(settings: Settings) -> IngressConfig:
 
 def create_web_app(platform: Platform) -> Starlette:
     ingress = Ingress(ingress_config(platform.settings), platform.engine, platform.enqueue_event)
-    return create_app(ingress)
+    app = create_app(ingress, operations_routes(platform))
+    app.add_middleware(RequestMetrics)
+    return app
+
+
+def operations_routes(platform: Platform) -> list[Route]:
+    """Readiness and Prometheus metrics, beside the ingress's `/healthz`."""
+    return [Route("/readyz", readyz_endpoint(platform)), Route("/metrics", metrics_endpoint(platform))]
 
 
 def create() -> Starlette:

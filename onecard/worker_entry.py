@@ -6,10 +6,15 @@ import dramatiq
 
 from onecard import logs
 from onecard.bootstrap import build
+from onecard.metrics import serve_worker_metrics
 from workers.actors import declare_actors
+from workers.metrics import WorkerMetrics
 
 logs.configure()
 platform = build()
 dramatiq.set_broker(platform.broker)
+# With a metrics port, dramatiq forks one process beside the workers that serves the pool's metrics.
+platform.broker.add_middleware(
+    WorkerMetrics(forks=[serve_worker_metrics] if platform.settings.worker_metrics_port else None))
 actors = declare_actors(platform)
 broker = platform.broker

@@ -16,6 +16,7 @@ from events.errors import PermanentError
 from events.topics import EVENT_TOPICS, Topic, event_actor_name
 from workers import bind, general, query, reply, service_handlers, topup
 from workers.dispatch import process_event
+from workers.metrics import record_delivery
 from workers.money.actor import declare_relay_actor
 from workers.notify_actors import declare_broadcast_actors
 from workers.turn import Handler
@@ -61,7 +62,8 @@ def declare_actors(platform: Platform) -> dict[str, dramatiq.Actor]:  # type: ig
         )
 
     def send(outbound_id: int) -> None:
-        reply.deliver(outbound_id, engine=platform.engine, wechat=platform.wechat, sms=platform.sms)
+        outcome = reply.deliver(outbound_id, engine=platform.engine, wechat=platform.wechat, sms=platform.sms)
+        record_delivery(outcome)
 
     for name, queue in (("send_reply", Topic.REPLY), ("send_sms", Topic.NOTIFY)):
         actors[name] = dramatiq.actor(
