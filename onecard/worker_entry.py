@@ -7,10 +7,12 @@ import dramatiq
 from onecard import logs
 from onecard.bootstrap import build
 from onecard.metrics import serve_worker_metrics
+from onecard.worker_signals import coalesce_duplicate_sigterm
 from workers.actors import declare_actors
 from workers.metrics import WorkerMetrics
 
 logs.configure()
+coalesce_duplicate_sigterm()
 platform = build()
 dramatiq.set_broker(platform.broker)
 # With a metrics port, dramatiq forks one process beside the workers that serves the pool's metrics.
