@@ -345,5 +345,22 @@ class Discrepancy(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class ScheduledJob(Base):
+    """One row per periodic job: the last period some scheduler claimed it for, and by whom.
+
+    Claiming is a conditional UPDATE of `last_period`, so however many schedulers run, each
+    period of a job is claimed once (the database's row lock is the lease).
+    """
+
+    __tablename__ = "scheduled_jobs"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_period: Mapped[int] = mapped_column(BigInteger)
+    holder: Mapped[str | None] = mapped_column(String(128))
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
 # The self-service tables share this metadata (imported last: they build on the classes above).
 from store import service_models as _service_models  # noqa: E402, F401

@@ -1,0 +1,40 @@
+"""The claim behind "exactly once per period": one row per job, moved forward by a conditional UPDATE.
+
+Works the same on SQLite and PostgreSQL: two schedulers racing for a period both run the UPDATE
+`... WHERE last_period < :period`; the database serializes them and only the first matches a row.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from store.models import ScheduledJob, utcnow
+
+
+def claim(engine: Engine, job: str, period: int, *, first_period: int, holder: str) -> bool:
+    """True if this caller won `period` of `job` (and must run it); False if someone else did.
+
+    A job seen for the first time starts at `first_period`, so a new daily job waits for its time
+    instead of running at once, while a missed run is caught up once when a scheduler comes back.
+    """
+    insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+    with engine.begin() as conn:
+        conn.execute(insert(ScheduledJob).values(name=job, last_period=first_period)
+                     .on_conflict_do_nothing(index_elements=["name"]))
+        result = conn.execute(
+            update(ScheduledJob)
+            .where(ScheduledJob.name == job, ScheduledJob.last_period < period)
+            .values(last_period=period, holder=holder[:128], started_at=utcnow(), finished_at=None, last_error=None)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def finish(engine: Engine, job: str, period: int, error: str | None = None) -> None:
+    """Record how the run of `period` ended (for operators; claiming does not depend on it)."""
+    with engine.begin() as conn:
+        conn.execute(
+            update(ScheduledJob)
+            .where(ScheduledJob.name == job, ScheduledJob.last_period == period)
+            .values(finished_at=utcnow(), last_error=error[:2000] if error else None)
+        )

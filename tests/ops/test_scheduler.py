@@ -1,0 +1,43 @@
+"""Two schedulers for availability, each job still runs once per period."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+
+from store.models import ScheduledJob
+from tests.harness import Stack
+from tests.ops.processes import Process, onecard
+
+
+def claimed_periods(process: Process, job: str) -> list[int]:
+    periods = []
+    for line in process.text().splitlines():
+        if not line.startswith("{"):
+            continue
+        msg = json.loads(line)["msg"]
+        if msg.startswith(f"job {job} claimed for period "):
+            periods.append(int(msg.rsplit(" ", 1)[1]))
+    return periods
+
+
+def test_two_schedulers_run_each_period_of_a_job_once_and_either_carries_on_alone(ops: Stack) -> None:
+    env = {"ONECARD_SWEEP_INTERVAL_SECONDS": "0.2"}
+    first = onecard(ops, "scheduler", name="ops-scheduler-a", env=env)
+    second = onecard(ops, "scheduler", name="ops-scheduler-b", env=env)
+    for process in (first, second):
+        process.wait_for(lambda p=process: "started: sweep" in p.text())
+    time.sleep(3)
+    assert second.stop() == 0
+    time.sleep(1.5)
+    assert first.stop() == 0
+
+    a, b = claimed_periods(first, "sweep"), claimed_periods(second, "sweep")
+    runs = Counter(a + b)
+    assert runs and max(runs.values()) == 1, f"periods run twice: {[p for p, n in runs.items() if n > 1]}"
+    assert len(runs) >= 10  # ~4.5 s of 0.2 s periods, even on a busy machine
+    assert max(a) > max(b)  # the survivor kept running the job after the other stopped
+    with ops.platform.uow() as uow:
+        row = uow.session.get_one(ScheduledJob, "sweep")
+        assert row.last_period == max(runs) and row.finished_at is not None and row.last_error is None
