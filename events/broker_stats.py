@@ -47,10 +47,14 @@ def queue_depth(broker: dramatiq.Broker, queue: str) -> QueueDepth:
             ready, delayed, dead = pipe.execute()
         return QueueDepth(int(ready), int(delayed), int(dead))
     if isinstance(broker, RabbitmqBroker):
-        try:
-            ready, delayed, dead = broker.get_queue_message_counts(queue)
-        except Exception:
-            del broker.connection  # a broken channel must not stick to this thread
-            raise
-        return QueueDepth(ready, delayed, dead)
+        # A thread's cached connection may have been closed by the server while idle (missed
+        # heartbeats): drop it and try once more on a fresh one, as dramatiq's enqueue does.
+        for attempt in (1, 2):
+            try:
+                ready, delayed, dead = broker.get_queue_message_counts(queue)
+                return QueueDepth(ready, delayed, dead)
+            except Exception:
+                del broker.connection
+                if attempt == 2:
+                    raise
     raise TypeError(f"cannot count the queues of {type(broker).__name__}")
