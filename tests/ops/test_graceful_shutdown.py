@@ -47,6 +47,9 @@ def test_a_stopped_worker_finishes_its_message_and_requeues_the_ones_it_had_not_
 def slow_body(xml: str, on_half: object) -> Iterator[bytes]:
     data = xml.encode()
     yield data[: len(data) // 2]
+    # Give the server time to read the headers: only then is the request in flight for uvicorn
+    # (a connection with nothing parsed yet is simply closed on shutdown, and WeChat retries).
+    time.sleep(1.0)
     on_half()  # type: ignore[operator]
     time.sleep(0.5)
     yield data[len(data) // 2:]
