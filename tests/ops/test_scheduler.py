@@ -36,7 +36,7 @@ def test_two_schedulers_run_each_period_of_a_job_once_and_either_carries_on_alon
     a, b = claimed_periods(first, "sweep"), claimed_periods(second, "sweep")
     runs = Counter(a + b)
     assert runs and max(runs.values()) == 1, f"periods run twice: {[p for p, n in runs.items() if n > 1]}"
-    assert len(runs) >= 10  # ~4.5 s of 0.2 s periods, even on a busy machine
+    assert len(runs) >= 5  # of ~20 periods of 0.2 s in 4.5 s: leaves room for a starved machine
     assert max(a) > max(b)  # the survivor kept running the job after the other stopped
     with ops.platform.uow() as uow:
         row = uow.session.get_one(ScheduledJob, "sweep")
