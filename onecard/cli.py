@@ -25,7 +25,7 @@ def _web(args: argparse.Namespace) -> int:
     settings = Settings()
     if args.workers > 1:
         # Several server processes: each writes its metrics to files that `/metrics` sums.
-        from onecard.metrics import MULTIPROC_ENV, fresh_multiproc_dir
+        from onecard.pool_metrics import MULTIPROC_ENV, fresh_multiproc_dir
 
         os.environ.setdefault(MULTIPROC_ENV, str(fresh_multiproc_dir(settings.resolved_data_dir, "web")))
     uvicorn.run("onecard.web:create", factory=True, host=args.host or settings.http_host,
@@ -52,7 +52,7 @@ def _worker(args: argparse.Namespace) -> int:
 
 def _worker_metrics_env(args: argparse.Namespace) -> dict[str, str]:
     """With a metrics port, the pool's processes count into one fresh folder that its server sums."""
-    from onecard.metrics import MULTIPROC_ENV, fresh_multiproc_dir
+    from onecard.pool_metrics import MULTIPROC_ENV, fresh_multiproc_dir
     from onecard.settings import Settings
 
     settings = Settings()

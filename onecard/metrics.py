@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
@@ -26,12 +24,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from events.broker_stats import queue_depth
 from events.topics import Topic
 from onecard.bootstrap import Platform
+from onecard.pool_metrics import MULTIPROC_ENV
 from store.models import InboxEvent, OutboundMessage
 
 log = logging.getLogger("onecard.metrics")
 
-#: prometheus_client's own switch to multiprocess mode; `onecard web` / `onecard worker` set it.
-MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 REQUESTS = Counter("onecard_http_requests_total", "HTTP requests to the web process", ["route", "status"])
@@ -141,40 +138,3 @@ def metrics_endpoint(platform: Platform) -> Any:
         return Response(await run_in_threadpool(render), media_type=CONTENT_TYPE)
 
     return metrics
-
-
-def fresh_multiproc_dir(base: Path, name: str) -> Path:
-    """An empty folder for one pool's metric files (stale files would add old counts)."""
-    for old in (base / "metrics").glob(f"{name}-*"):
-        pid = old.name.rsplit("-", 1)[1]
-        if pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(old, ignore_errors=True)  # left by a pool that has exited
-    directory = base / "metrics" / f"{name}-{os.getpid()}"
-    directory.mkdir(parents=True, exist_ok=True)
-    for stale in directory.glob("*.db"):
-        stale.unlink()
-    return directory
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def serve_worker_metrics() -> int:
-    """dramatiq fork function: serve the pool's summed metrics on `ONECARD_WORKER_METRICS_PORT`."""
-    from prometheus_client import start_http_server
-
-    from onecard.settings import Settings
-
-    settings = Settings()
-    assert settings.worker_metrics_port is not None, "added only when the port is set"
-    _server, thread = start_http_server(settings.worker_metrics_port, addr=settings.http_host,
-                                        registry=process_registry())  # type: ignore[arg-type]
-    thread.join()
-    return 0

@@ -6,7 +6,7 @@ import dramatiq
 
 from onecard import logs
 from onecard.bootstrap import build
-from onecard.metrics import serve_worker_metrics
+from onecard.pool_metrics import serve_worker_metrics
 from onecard.worker_signals import coalesce_duplicate_sigterm
 from workers.actors import declare_actors
 from workers.metrics import WorkerMetrics
