@@ -16,7 +16,7 @@ from events.broker_stats import queue_depth
 from onecard.serve import free_port
 from store.models import InboxEvent
 from tests.harness import Stack, new_openid
-from tests.ops.processes import http_up, onecard
+from tests.ops.processes import Process, http_up, onecard
 from tests.ops.test_delivery_guarantees import assert_still_one_reply, wait_until
 
 
@@ -59,7 +59,14 @@ def test_a_stopped_web_server_answers_the_callback_it_is_receiving_then_exits(op
     port = free_port()
     web = onecard(ops, "web", "--port", str(port), name="ops-web")
     base = f"http://127.0.0.1:{port}"
-    web.wait_for(http_up(f"{base}/healthz"))
+    try:
+        web.wait_for(http_up(f"{base}/healthz"))
+        _post_while_stopping(ops, web, base)
+    finally:
+        web.stop(signal.SIGKILL)
+
+
+def _post_while_stopping(ops: Stack, web: Process, base: str) -> None:
     openid = new_openid()
     params = ops.sender().signed_query()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import time
 from collections import Counter
 
@@ -26,12 +27,16 @@ def test_two_schedulers_run_each_period_of_a_job_once_and_either_carries_on_alon
     env = {"ONECARD_SWEEP_INTERVAL_SECONDS": "0.2"}
     first = onecard(ops, "scheduler", name="ops-scheduler-a", env=env)
     second = onecard(ops, "scheduler", name="ops-scheduler-b", env=env)
-    for process in (first, second):
-        process.wait_for(lambda p=process: "started: sweep" in p.text())
-    time.sleep(3)
-    assert second.stop() == 0
-    time.sleep(1.5)
-    assert first.stop() == 0
+    try:
+        for process in (first, second):
+            process.wait_for(lambda p=process: "started: sweep" in p.text())
+        time.sleep(3)
+        assert second.stop() == 0
+        time.sleep(1.5)
+        assert first.stop() == 0
+    finally:
+        first.stop(signal.SIGKILL)
+        second.stop(signal.SIGKILL)
 
     a, b = claimed_periods(first, "sweep"), claimed_periods(second, "sweep")
     runs = Counter(a + b)
