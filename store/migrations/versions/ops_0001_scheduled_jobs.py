@@ -1,7 +1,7 @@
 """scheduled jobs: the per-job claim that makes each period run once across schedulers
 
 Revision ID: ops_0001
-Revises: services_0001
+Revises: topup_0001
 Create Date: 2026-11-25 17:00:00.598003
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import store.models
 
 revision = "ops_0001"
-down_revision = "services_0001"
+down_revision = "topup_0001"
 branch_labels = None
 depends_on = None
 
