@@ -1,0 +1,121 @@
+"""What the broker holds, per topic: ready, delayed and dead-lettered messages, and the workers alive.
+
+dramatiq has no public API for this, so this reads its documented layout: on Redis, the list
+`ns:queue`, the delay queue `ns:queue.DQ`, the dead-letter sorted set `ns:queue.XQ` (+ `.msgs` hash)
+and the heartbeat set `ns:__heartbeats__`; on RabbitMQ, passive queue declarations (message and
+consumer counts) and the `queue.XQ` queue.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import dramatiq
+from dramatiq.brokers.rabbitmq import RabbitmqBroker
+from dramatiq.brokers.redis import RedisBroker
+from dramatiq.common import dq_name, xq_name
+
+from events.topics import Topic
+
+
+@dataclass(frozen=True, slots=True)
+class QueueDepth:
+    topic: str
+    ready: int
+    delayed: int
+    dead: int
+    #: RabbitMQ: consumers on the queue; Redis: None (workers are counted by heartbeat).
+    consumers: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    topic: str
+    message_id: str
+    actor: str
+    args: str
+    failed_at: float | None
+
+
+def depths(broker: dramatiq.Broker) -> list[QueueDepth]:
+    if isinstance(broker, RedisBroker):
+        client, ns = broker.client, broker.namespace
+        return [QueueDepth(t.value, client.llen(f"{ns}:{t.value}"), client.llen(f"{ns}:{dq_name(t.value)}"),
+                           client.zcard(f"{ns}:{xq_name(t.value)}")) for t in Topic]
+    if isinstance(broker, RabbitmqBroker):
+        out = []
+        for t in Topic:
+            main = broker.channel.queue_declare(queue=t.value, passive=True).method
+            delayed, dead = broker.channel.queue_declare(queue=dq_name(t.value), passive=True).method, \
+                broker.channel.queue_declare(queue=xq_name(t.value), passive=True).method
+            out.append(QueueDepth(t.value, main.message_count, delayed.message_count, dead.message_count,
+                                  main.consumer_count))
+        return out
+    return []
+
+
+def workers_alive(broker: dramatiq.Broker) -> int | None:
+    """Worker processes whose heartbeat is fresh (Redis); consumers of the busiest queue (RabbitMQ)."""
+    if isinstance(broker, RedisBroker):
+        now_ms = int(time.time() * 1000)
+        key = f"{broker.namespace}:__heartbeats__"
+        return int(broker.client.zcount(key, now_ms - broker.heartbeat_timeout, "+inf"))
+    if isinstance(broker, RabbitmqBroker):
+        return max((d.consumers or 0 for d in depths(broker)), default=0)
+    return None
+
+
+def dead_letters(broker: dramatiq.Broker, limit: int = 50) -> list[DeadLetter]:
+    """The dead-lettered messages we can list without taking them (Redis); RabbitMQ shows counts only."""
+    if not isinstance(broker, RedisBroker):
+        return []
+    out: list[DeadLetter] = []
+    for t in Topic:
+        key = f"{broker.namespace}:{xq_name(t.value)}"
+        for message_id, score in broker.client.zrevrange(key, 0, limit - 1, withscores=True):
+            data = broker.client.hget(f"{key}.msgs", message_id)
+            if data is None:
+                continue
+            message = dramatiq.Message.decode(data)
+            out.append(DeadLetter(t.value, _str(message_id), message.actor_name, repr(message.args)[:80],
+                                  score / 1000))
+    return out
+
+
+def retry_dead(broker: dramatiq.Broker, topic: str, message_id: str | None = None) -> int:
+    """Put dead-lettered messages of `topic` (one, or all) back on their queue; how many."""
+    Topic(topic)
+    if isinstance(broker, RedisBroker):
+        key = f"{broker.namespace}:{xq_name(topic)}"
+        ids = [message_id] if message_id else [_str(m) for m in broker.client.zrange(key, 0, -1)]
+        count = 0
+        for mid in ids:
+            data = broker.client.hget(f"{key}.msgs", mid)
+            if data is None:
+                continue
+            broker.enqueue(_fresh(dramatiq.Message.decode(data)))
+            broker.client.zrem(key, mid)
+            broker.client.hdel(f"{key}.msgs", mid)
+            count += 1
+        return count
+    if isinstance(broker, RabbitmqBroker):
+        count = 0
+        while True:
+            method, _props, body = broker.channel.basic_get(queue=xq_name(topic), auto_ack=False)
+            if method is None:
+                return count
+            broker.enqueue(_fresh(dramatiq.Message.decode(body)))
+            broker.channel.basic_ack(method.delivery_tag)
+            count += 1
+    return 0
+
+
+def _fresh(message: dramatiq.Message) -> dramatiq.Message:  # type: ignore[type-arg]
+    """The same message with its retry count cleared, so it gets the actor's full retries again."""
+    options = {k: v for k, v in message.options.items() if k not in ("retries", "traceback", "eta")}
+    return message.copy(queue_name=message.queue_name.removesuffix(".XQ").removesuffix(".DQ"), options=options)
+
+
+def _str(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
