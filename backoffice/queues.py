@@ -56,11 +56,16 @@ def depths(broker: dramatiq.Broker) -> list[QueueDepth]:
 
 
 def workers_alive(broker: dramatiq.Broker) -> int | None:
-    """Worker processes whose heartbeat is fresh (Redis); consumers of the busiest queue (RabbitMQ)."""
+    """Processes alive on the broker: RabbitMQ, consumers of the busiest queue; Redis, fresh heartbeats.
+
+    On Redis every broker call beats the heart, so a scheduler that enqueued within the last minute is
+    counted too; this process itself is left out.
+    """
     if isinstance(broker, RedisBroker):
         now_ms = int(time.time() * 1000)
         key = f"{broker.namespace}:__heartbeats__"
-        return int(broker.client.zcount(key, now_ms - broker.heartbeat_timeout, "+inf"))
+        alive = broker.client.zrangebyscore(key, now_ms - broker.heartbeat_timeout, "+inf")
+        return len({_str(member) for member in alive} - {broker.broker_id})
     if isinstance(broker, RabbitmqBroker):
         return max((d.consumers or 0 for d in depths(broker)), default=0)
     return None
@@ -113,7 +118,7 @@ def retry_dead(broker: dramatiq.Broker, topic: str, message_id: str | None = Non
 
 def _fresh(message: dramatiq.Message) -> dramatiq.Message:  # type: ignore[type-arg]
     """The same message with its retry count cleared, so it gets the actor's full retries again."""
-    options = {k: v for k, v in message.options.items() if k not in ("retries", "traceback", "eta")}
+    options = {k: v for k, v in message.options.items() if k not in ("retries", "traceback", "eta", "redis_message_id")}
     return message.copy(queue_name=message.queue_name.removesuffix(".XQ").removesuffix(".DQ"), options=options)
 
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
 
+import dramatiq
+from dramatiq.brokers.redis import RedisBroker
 from sqlalchemy import select
 
+from backoffice import queues
 from backoffice.tables import AuditEntry
 from store.models import Article, Binding, BindingLog, Broadcast, FeatureSwitch, OutboundMessage, RepairTicket
 from tests.backoffice.client import audit_entries, operator_row, signed_in
@@ -36,7 +40,8 @@ def test_an_announcement_goes_from_draft_to_published_to_pushed_and_reaches_boun
     admin = signed_in(live, "operator")
     openid = new_openid()
     add_binding(live, openid)
-    created = admin.post("/articles", {"kind": "announcement", "title": "停电通知", "body": "周六 9:00-12:00 圈存机暂停。"})
+    created = admin.post("/articles", {"kind": "announcement", "title": "停电通知",
+                                       "body": "周六 9:00-12:00 圈存机暂停。"})
     article_id = int(created.headers["location"].split("/")[-1].split("?")[0])
     assert admin.post(f"/articles/{article_id}/push").headers["location"].endswith("err=%E5%8F%AA%E8%83%BD%E6%8E%A8"
                                                                                    "%E9%80%81%E5%B7%B2%E5%8F%91%E5%B8"
@@ -143,3 +148,22 @@ def test_a_failed_send_is_retried_from_the_operations_page(live: Stack) -> None:
         assert uow.session.get_one(OutboundMessage, row_id).status == "sent"
         entry = uow.session.execute(select(AuditEntry).where(AuditEntry.target == f"outbound {row_id}")).scalar_one()
         assert entry.before == {"status": "failed", "last_error": "gave up"}
+
+
+def test_a_dead_lettered_message_is_listed_and_put_back_on_its_queue(live: Stack) -> None:
+    admin = signed_in(live, "operator")
+    broker = live.platform.broker
+    message = dramatiq.Message(queue_name="general", actor_name="no_such_actor", args=(1,), kwargs={}, options={})
+    broker.enqueue(message)
+    deadline = time.monotonic() + 20
+    while not [q for q in queues.depths(broker) if q.topic == "general" and q.dead] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    page = admin.get("/operations")
+    form: dict[str, str] = {}
+    if isinstance(broker, RedisBroker):  # RabbitMQ's dead letters can be counted and retried, not listed
+        [dead] = [d for d in queues.dead_letters(broker) if d.actor == "no_such_actor"]
+        assert dead.message_id in page.text
+        form["message_id"] = dead.message_id
+    assert admin.post("/operations/queues/general/retry", form).status_code == 303
+    entry = audit_entries(live, admin.username)[-1]
+    assert entry.action == "dead letters retried" and entry.after["count"] >= 1  # type: ignore[index]
