@@ -19,6 +19,11 @@ from tests.backoffice.fixtures import add_binding, add_ticket
 from tests.harness import Stack, new_openid
 
 
+def status_of(stack: Stack, outbound_id: int) -> str:
+    with stack.platform.uow() as uow:
+        return uow.session.get_one(OutboundMessage, outbound_id).status
+
+
 def test_switching_a_feature_off_changes_the_wechat_answer_without_a_restart(live: Stack) -> None:
     admin = signed_in(live, "operator")
     openid = new_openid()
@@ -144,8 +149,11 @@ def test_a_failed_send_is_retried_from_the_operations_page(live: Stack) -> None:
     assert int(re.search(r'id="workers-alive">(\d+)<', page.text).group(1)) >= 1  # type: ignore[union-attr]
     assert admin.post(f"/operations/outbound/{row_id}/retry").status_code == 303
     assert live.replies(openid, 1) == ["补发测试"]
+    deadline = time.monotonic() + 10  # the sender records the outcome just after the simulator got it
+    while status_of(live, row_id) != "sent" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert status_of(live, row_id) == "sent"
     with live.platform.uow() as uow:
-        assert uow.session.get_one(OutboundMessage, row_id).status == "sent"
         entry = uow.session.execute(select(AuditEntry).where(AuditEntry.target == f"outbound {row_id}")).scalar_one()
         assert entry.before == {"status": "failed", "last_error": "gave up"}
 
