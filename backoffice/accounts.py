@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -19,8 +20,6 @@ HASHER = PasswordHasher()
 MAX_FAILURES = 5
 LOCK_FOR = timedelta(minutes=15)
 MIN_PASSWORD = 10
-# Verified against when the user does not exist, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = HASHER.hash("onecard-no-such-operator")
 
 
 class AccountError(ValueError):
@@ -60,7 +59,7 @@ def authenticate(session: Session, username: str, password: str, now: datetime |
     now = now or utcnow()
     operator = session.execute(select(Operator).where(Operator.username == username.strip())).scalar_one_or_none()
     if operator is None:
-        _verify(_DUMMY_HASH, password)
+        _verify(_dummy_hash(), password)
         return SignIn(None, "bad")
     if operator.locked_until is not None and operator.locked_until > now:
         return SignIn(operator.id, "locked")
@@ -79,6 +78,12 @@ def authenticate(session: Session, username: str, password: str, now: datetime |
     if HASHER.check_needs_rehash(operator.password_hash):
         operator.password_hash = HASHER.hash(password)
     return SignIn(operator.id, "ok")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the name is unknown, so a wrong name costs as long as a wrong password."""
+    return HASHER.hash("onecard-no-such-operator")
 
 
 def _verify(password_hash: str, password: str) -> bool:
