@@ -9,9 +9,12 @@ consumer counts) and the `queue.XQ` queue.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import dramatiq
+import pika.exceptions
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.common import dq_name, xq_name
@@ -44,15 +47,25 @@ def depths(broker: dramatiq.Broker) -> list[QueueDepth]:
         return [QueueDepth(t.value, client.llen(f"{ns}:{t.value}"), client.llen(f"{ns}:{dq_name(t.value)}"),
                            client.zcard(f"{ns}:{xq_name(t.value)}")) for t in Topic]
     if isinstance(broker, RabbitmqBroker):
-        out = []
-        for t in Topic:
-            main = broker.channel.queue_declare(queue=t.value, passive=True).method
-            delayed, dead = broker.channel.queue_declare(queue=dq_name(t.value), passive=True).method, \
-                broker.channel.queue_declare(queue=xq_name(t.value), passive=True).method
-            out.append(QueueDepth(t.value, main.message_count, delayed.message_count, dead.message_count,
-                                  main.consumer_count))
-        return out
+        with _fresh_channel_on_error(broker):
+            out = []
+            for t in Topic:
+                main, delayed, dead = (broker.channel.queue_declare(queue=name, passive=True).method
+                                       for name in (t.value, dq_name(t.value), xq_name(t.value)))
+                out.append(QueueDepth(t.value, main.message_count, delayed.message_count, dead.message_count,
+                                      main.consumer_count))
+            return out
     return []
+
+
+@contextmanager
+def _fresh_channel_on_error(broker: RabbitmqBroker) -> Iterator[None]:
+    """A refused passive declaration closes this thread's channel: drop it so the next call opens another."""
+    try:
+        yield
+    except pika.exceptions.AMQPError:
+        del broker.channel
+        raise
 
 
 def workers_alive(broker: dramatiq.Broker) -> int | None:
@@ -105,20 +118,25 @@ def retry_dead(broker: dramatiq.Broker, topic: str, message_id: str | None = Non
             count += 1
         return count
     if isinstance(broker, RabbitmqBroker):
-        count = 0
-        while True:
-            method, _props, body = broker.channel.basic_get(queue=xq_name(topic), auto_ack=False)
-            if method is None:
-                return count
-            broker.enqueue(_fresh(dramatiq.Message.decode(body)))
-            broker.channel.basic_ack(method.delivery_tag)
-            count += 1
+        with _fresh_channel_on_error(broker):
+            # Only those there now: a message that fails again at once must not keep this loop going.
+            waiting = broker.channel.queue_declare(queue=xq_name(topic), passive=True).method.message_count
+            count = 0
+            for _ in range(waiting):
+                method, _props, body = broker.channel.basic_get(queue=xq_name(topic), auto_ack=False)
+                if method is None:
+                    break
+                broker.enqueue(_fresh(dramatiq.Message.decode(body)))
+                broker.channel.basic_ack(method.delivery_tag)
+                count += 1
+            return count
     return 0
 
 
 def _fresh(message: dramatiq.Message) -> dramatiq.Message:  # type: ignore[type-arg]
     """The same message with its retry count cleared, so it gets the actor's full retries again."""
-    options = {k: v for k, v in message.options.items() if k not in ("retries", "traceback", "eta", "redis_message_id")}
+    dropped = ("retries", "traceback", "eta", "redis_message_id")
+    options = {k: v for k, v in message.options.items() if k not in dropped}
     return message.copy(queue_name=message.queue_name.removesuffix(".XQ").removesuffix(".DQ"), options=options)
 
 
