@@ -10,7 +10,7 @@ from starlette.staticfiles import StaticFiles
 
 from backoffice.reconciliation import Reconciliation, not_installed
 from backoffice.routes import ROUTES
-from backoffice.services import LocalServices, Services
+from backoffice.services import PlatformServices, Services
 from backoffice.stats import NoTransactions, TransactionSource
 from backoffice.web import HERE, endpoint
 from onecard.bootstrap import Platform
@@ -28,7 +28,7 @@ class BackOffice:
 
     def __post_init__(self) -> None:
         if self.services is None:
-            self.services = LocalServices(self.platform.deliver)
+            self.services = PlatformServices(self.platform)
 
     def uow(self) -> UnitOfWork:
         return self.platform.uow()

@@ -22,6 +22,7 @@ from starlette.templating import Jinja2Templates
 from backoffice import audit
 from backoffice.roles import ROLE_LABELS, Perm, allowed
 from backoffice.sessions import COOKIE, Current, load
+from store.retry import retry_locked
 from store.uow import UnitOfWork
 from workers.text import local_time, mask_phone, yuan
 
@@ -91,6 +92,15 @@ class Ctx:
     def audit(self, action: str, target: str | None = None, **kwargs: Any) -> None:
         audit.record(self.uow.session, self.operator, action, target, ip=self.ip, **kwargs)
 
+    def audit_apart(self, action: str, target: str | None = None, **kwargs: Any) -> None:
+        """Audit what a service already committed in its own transaction: a short one of its own."""
+        def write() -> None:
+            with self.bo.uow() as uow:
+                audit.record(uow.session, self.operator, action, target, ip=self.ip, **kwargs)
+                uow.commit()
+
+        retry_locked(write)
+
     def render(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         context.update(current=self.current, base=self.base, can=self.can, role_labels=ROLE_LABELS,
                        flash=self.request.query_params.get("ok"), error=context.get("error")
@@ -110,7 +120,16 @@ def refuse(ctx: Ctx, status: int, why: str) -> Response:
 
 
 def handle(page: Page, bo: BackOffice, request: Request, form: dict[str, str]) -> Response:
-    """Authenticate, authorise and check CSRF before the handler sees anything."""
+    """Authenticate, authorise and check CSRF before the handler sees anything.
+
+    SQLite refuses a transaction that read and then writes after a worker committed: the request is
+    then handled again from the start. (Handlers that call a service committing on its own do so only
+    after their last possible failure, and audit it apart.)
+    """
+    return retry_locked(lambda: _handle_once(page, bo, request, form))
+
+
+def _handle_once(page: Page, bo: BackOffice, request: Request, form: dict[str, str]) -> Response:
     with bo.uow() as uow:
         current = load(uow.session, request.cookies.get(COOKIE))
         ctx = Ctx(request, form, current, uow, bo)

@@ -94,14 +94,12 @@ def publish_article(ctx: Ctx) -> Response:
 
 def push_article(ctx: Ctx) -> Response:
     article = _article(ctx)
-    before = _snap(article)
-    try:
-        broadcast_id = ctx.bo.services.start_broadcast(ctx.uow, article.id, ctx.operator)
-    except ValueError as exc:
-        return ctx.redirect(f"/articles/{article.id}", err=str(exc))
-    ctx.audit("article pushed", f"article {article.id}", before=before,
-              after={**_snap(article), "broadcast": broadcast_id})
-    ctx.uow.commit()
+    if article.status not in ("published", "pushed"):
+        return ctx.redirect(f"/articles/{article.id}", err="只能推送已发布的文章")
+    before, article_id = _snap(article), article.id
+    ctx.uow.rollback()  # the service writes in its own transaction: hold no read transaction meanwhile
+    broadcast_id = ctx.bo.services.start_broadcast(article_id, ctx.operator)
+    ctx.audit_apart("article pushed", f"article {article_id}", before=before, after={"broadcast": broadcast_id})
     return ctx.redirect(f"/broadcasts/{broadcast_id}", ok="推送已开始")
 
 
@@ -109,8 +107,7 @@ def show_broadcast(ctx: Ctx) -> Response:
     broadcast = ctx.uow.session.get(Broadcast, ctx.int_param("id"))
     if broadcast is None:
         raise LookupError(f"推送 {ctx.param('id')}")
-    progress = ctx.bo.services.broadcast_progress(ctx.uow, broadcast.id)
-    ctx.uow.commit()  # the progress refresh wrote the deliveries' statuses
+    progress = ctx.bo.services.broadcast_progress(broadcast.id)
     deliveries = ctx.uow.session.execute(
         select(BroadcastDelivery).where(BroadcastDelivery.broadcast_id == broadcast.id)
         .order_by(BroadcastDelivery.id).limit(500)

@@ -46,11 +46,11 @@ def reply_ticket(ctx: Ctx) -> Response:
     text = ctx.form.get("reply", "").strip()[:1000]
     if not text:
         return ctx.redirect(f"/tickets/{ticket.id}", err="回复不能为空")
-    before = _snap(ticket)
-    ctx.bo.services.reply_to_ticket(ctx.uow, ticket.id, text, ctx.operator)
-    ctx.audit("ticket reply", f"ticket {ticket.ticket_no}", before=before, after=_snap(ticket))
-    ctx.uow.commit()
-    return ctx.redirect(f"/tickets/{ticket.id}", ok="已回复并通知用户")
+    before, number, ticket_id = _snap(ticket), ticket.ticket_no, ticket.id
+    ctx.uow.rollback()  # the service writes in its own transaction
+    ctx.bo.services.reply_to_ticket(ticket_id, text, ctx.operator)
+    ctx.audit_apart("ticket reply", f"ticket {number}", before=before, after=_snap(_ticket(ctx)))
+    return ctx.redirect(f"/tickets/{ticket_id}", ok="已回复并通知用户")
 
 
 def set_ticket_status(ctx: Ctx) -> Response:
@@ -58,11 +58,11 @@ def set_ticket_status(ctx: Ctx) -> Response:
     status = ctx.form.get("status", "")
     if status not in TICKET_STATUSES:
         return ctx.redirect(f"/tickets/{ticket.id}", err="未知状态")
-    before = _snap(ticket)
-    ctx.bo.services.change_ticket_status(ctx.uow, ticket.id, status, ctx.operator)
-    ctx.audit("ticket status", f"ticket {ticket.ticket_no}", before=before, after=_snap(ticket))
-    ctx.uow.commit()
-    return ctx.redirect(f"/tickets/{ticket.id}", ok="状态已更新并通知用户")
+    before, number, ticket_id = _snap(ticket), ticket.ticket_no, ticket.id
+    ctx.uow.rollback()
+    ctx.bo.services.change_ticket_status(ticket_id, status, ctx.operator)
+    ctx.audit_apart("ticket status", f"ticket {number}", before=before, after=_snap(_ticket(ctx)))
+    return ctx.redirect(f"/tickets/{ticket_id}", ok="状态已更新并通知用户")
 
 
 PAGES = [
