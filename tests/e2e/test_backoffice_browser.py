@@ -165,7 +165,8 @@ def test_a_discrepancy_is_resolved_with_the_decision_recorded(live: Stack, brows
         Select(row.find_element(By.NAME, "decision")).select_by_value("reverse")  # type: ignore[attr-defined]
         row.find_element(By.NAME, "note").send_keys("银行少付，已冲正")  # type: ignore[attr-defined]
         row.find_element(By.CSS_SELECTOR, "button").click()  # type: ignore[attr-defined]
-        assert wait_for(browser, "#discrepancy-2 .state").text == "已处理"  # type: ignore[attr-defined]
+        wait_for(browser, ".flash.ok")  # the page after the redirect, not the one the click left
+        assert browser.find_element(By.CSS_SELECTOR, "#discrepancy-2 .state").text == "已处理"
         assert browser.find_element(By.CSS_SELECTOR, "#discrepancy-1 .state").text == "待处理"
         shoot(browser, "reconciliation-resolved")
     finally:
