@@ -1,7 +1,7 @@
 """back-office: operators, their sessions, the audit log
 
 Revision ID: backoffice_0001
-Revises: services_0001
+Revises: topup_0001
 Create Date: 2026-11-25 16:58:21.601230
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import store.models
 
 revision = "backoffice_0001"
-down_revision = "services_0001"
+down_revision = "topup_0001"
 branch_labels = None
 depends_on = None
 
