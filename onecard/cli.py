@@ -198,6 +198,10 @@ def parser() -> argparse.ArgumentParser:
     menu = sub.add_parser("menu", help="the custom menu: show it, or push it to WeChat (sync)")
     menu.add_argument("action", choices=["sync", "show"])
     menu.set_defaults(func=_menu)
+
+    from backoffice.cli import add_parser as add_admin_parser
+
+    add_admin_parser(sub)
     return p
 
 

@@ -16,12 +16,14 @@ from honcho.printer import Printer
 
 from adapters.cardsystem.demo import DEMO_HOLDERS
 from adapters.simulators import build_simulators, urls
+from backoffice.seed import seed_demo_admin
 from chatsim.config import callback_url, chat_config
 from chatsim.web import with_chat
 from onecard.embedded import socket_url, start_embedded_redis
 from onecard.procfile import processes
 from onecard.serve import ServerThread
 from onecard.settings import OFFICIAL_API_BASE, Settings
+from store.db import make_engine
 from store.migrate import upgrade
 from workers.text import yuan
 
@@ -62,6 +64,9 @@ def prepare(settings: Settings, keepalive: list[Any]) -> dict[str, str]:
         env["ONECARD_SIMULATOR_URL"] = thread.url
     upgrade(settings.resolved_database_url)
     _seed_guides(settings.resolved_database_url)
+    engine = make_engine(settings.resolved_database_url)
+    env["ONECARD_DEMO_ADMIN"] = ":".join(seed_demo_admin(engine, settings.resolved_data_dir))
+    engine.dispose()
     return env
 
 
@@ -88,6 +93,9 @@ def banner(settings: Settings, env: dict[str, str]) -> str:
     if "ONECARD_SIMULATOR_URL" in env:
         lines.append(f"  Simulators          : {env['ONECARD_SIMULATOR_URL']}/ (WeChat API, card system, SMS)")
     lines.append(f"  SMS codes land in   : {settings.sms_sink_path}")
+    user, _, password = env.get("ONECARD_DEMO_ADMIN", "").partition(":")
+    lines.append(f"  Back-office         : http://{settings.http_host}:{settings.http_port}/admin/"
+                 f"  (sign in as {user!r}, password {password!r})")
     lines.append(f"  Database            : {env['ONECARD_DATABASE_URL']}")
     lines.append("  Demo card holders   :")
     for h in DEMO_HOLDERS:

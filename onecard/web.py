@@ -1,10 +1,11 @@
-"""The web process: the WeChat callback ingress (and, later, the back-office)."""
+"""The web process: the WeChat callback ingress and the back-office under /admin."""
 
 from __future__ import annotations
 
 from starlette.applications import Starlette
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
+from backoffice.app import create_backoffice
 from ingress.app import Ingress, IngressConfig, create_app
 from onecard import logs
 from onecard.bootstrap import Platform, build
@@ -30,7 +31,7 @@ def ingress_config(settings: Settings) -> IngressConfig:
 
 def create_web_app(platform: Platform) -> Starlette:
     ingress = Ingress(ingress_config(platform.settings), platform.engine, platform.enqueue_event)
-    app = create_app(ingress, operations_routes(platform))
+    app = create_app(ingress, [*operations_routes(platform), Mount("/admin", app=create_backoffice(platform))])
     app.add_middleware(RequestMetrics)
     return app
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import backoffice.tables  # noqa: F401  (the back-office's tables, so autogenerate sees them)
 from store.db import make_engine
 from store.models import Base
 

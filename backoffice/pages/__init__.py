@@ -1,0 +1,1 @@
+"""One module per back-office page; each exports `PAGES`, the routes it serves."""

@@ -1,0 +1,129 @@
+"""Publishing: news, announcements and service guides go draft -> published -> pushed, and a push's
+delivery progress is followed here.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from starlette.responses import Response
+
+from backoffice.roles import Perm
+from backoffice.web import Ctx, Page
+from store.models import Article, Broadcast, BroadcastDelivery, utcnow
+
+KINDS = {"news": "新闻", "announcement": "公告", "guide": "办事指南"}
+STATUSES = {"draft": "草稿", "published": "已发布", "pushed": "已推送"}
+
+
+def _snap(article: Article) -> dict[str, object]:
+    return {"kind": article.kind, "title": article.title, "status": article.status, "body": article.body[:500]}
+
+
+def _article(ctx: Ctx) -> Article:
+    article = ctx.uow.session.get(Article, ctx.int_param("id"))
+    if article is None:
+        raise LookupError(f"文章 {ctx.param('id')}")
+    return article
+
+
+def list_articles(ctx: Ctx) -> Response:
+    query = select(Article).order_by(Article.id.desc()).limit(200)
+    if kind := ctx.request.query_params.get("kind"):
+        query = query.where(Article.kind == kind)
+    articles = ctx.uow.session.execute(query).scalars().all()
+    return ctx.render("articles.html", articles=articles, kinds=KINDS, statuses=STATUSES)
+
+
+def new_article(ctx: Ctx) -> Response:
+    return ctx.render("article_form.html", article=None, kinds=KINDS)
+
+
+def _read_form(ctx: Ctx) -> tuple[str, str, str, str | None]:
+    kind, title, body = ctx.form.get("kind", ""), ctx.form.get("title", "").strip(), ctx.form.get("body", "").strip()
+    if kind not in KINDS or not title or not body or len(title) > 200:
+        raise ValueError("请填写类型、标题（最多 200 字）和正文")
+    return kind, title, body, (ctx.form.get("keywords") or "").strip() or None
+
+
+def create_article(ctx: Ctx) -> Response:
+    try:
+        kind, title, body, keywords = _read_form(ctx)
+    except ValueError as exc:
+        return ctx.render("article_form.html", status_code=400, article=None, kinds=KINDS, error=str(exc))
+    article = Article(kind=kind, title=title, body=body, keywords=keywords, status="draft",
+                      created_by=ctx.operator, created_at=utcnow())
+    ctx.uow.session.add(article)
+    ctx.uow.session.flush()
+    ctx.audit("article created", f"article {article.id}", after=_snap(article))
+    ctx.uow.commit()
+    return ctx.redirect(f"/articles/{article.id}", ok="草稿已保存")
+
+
+def show_article(ctx: Ctx) -> Response:
+    article = _article(ctx)
+    broadcasts = ctx.uow.session.execute(
+        select(Broadcast).where(Broadcast.article_id == article.id).order_by(Broadcast.id.desc())
+    ).scalars().all()
+    return ctx.render("article.html", article=article, broadcasts=broadcasts, kinds=KINDS, statuses=STATUSES)
+
+
+def update_article(ctx: Ctx) -> Response:
+    article = _article(ctx)
+    if article.status != "draft":
+        return ctx.redirect(f"/articles/{article.id}", err="只有草稿可以修改")
+    before = _snap(article)
+    try:
+        article.kind, article.title, article.body, article.keywords = _read_form(ctx)
+    except ValueError as exc:
+        return ctx.redirect(f"/articles/{article.id}", err=str(exc))
+    ctx.audit("article edited", f"article {article.id}", before=before, after=_snap(article))
+    ctx.uow.commit()
+    return ctx.redirect(f"/articles/{article.id}", ok="已保存")
+
+
+def publish_article(ctx: Ctx) -> Response:
+    article = _article(ctx)
+    if article.status != "draft":
+        return ctx.redirect(f"/articles/{article.id}", err="只有草稿可以发布")
+    before = _snap(article)
+    article.status, article.published_at = "published", utcnow()
+    ctx.audit("article published", f"article {article.id}", before=before, after=_snap(article))
+    ctx.uow.commit()
+    return ctx.redirect(f"/articles/{article.id}", ok="已发布")
+
+
+def push_article(ctx: Ctx) -> Response:
+    article = _article(ctx)
+    if article.status not in ("published", "pushed"):
+        return ctx.redirect(f"/articles/{article.id}", err="只能推送已发布的文章")
+    before, article_id = _snap(article), article.id
+    ctx.uow.rollback()  # the service writes in its own transaction: hold no read transaction meanwhile
+    broadcast_id = ctx.bo.services.start_broadcast(article_id, ctx.operator)
+    ctx.audit_apart("article pushed", f"article {article_id}", before=before, after={"broadcast": broadcast_id})
+    return ctx.redirect(f"/broadcasts/{broadcast_id}", ok="推送已开始")
+
+
+def show_broadcast(ctx: Ctx) -> Response:
+    broadcast = ctx.uow.session.get(Broadcast, ctx.int_param("id"))
+    if broadcast is None:
+        raise LookupError(f"推送 {ctx.param('id')}")
+    progress = ctx.bo.services.broadcast_progress(broadcast.id)
+    deliveries = ctx.uow.session.execute(
+        select(BroadcastDelivery).where(BroadcastDelivery.broadcast_id == broadcast.id)
+        .order_by(BroadcastDelivery.id).limit(500)
+    ).scalars().all()
+    article = ctx.uow.session.get(Article, broadcast.article_id)
+    return ctx.render("broadcast.html", broadcast=broadcast, progress=progress, deliveries=deliveries,
+                      article=article)
+
+
+PAGES = [
+    Page("GET", "/articles", Perm.VIEW, list_articles),
+    Page("GET", "/articles/new", Perm.ACT, new_article),
+    Page("POST", "/articles", Perm.ACT, create_article),
+    Page("GET", "/articles/{id:int}", Perm.VIEW, show_article),
+    Page("POST", "/articles/{id:int}", Perm.ACT, update_article),
+    Page("POST", "/articles/{id:int}/publish", Perm.ACT, publish_article),
+    Page("POST", "/articles/{id:int}/push", Perm.ACT, push_article),
+    Page("GET", "/broadcasts/{id:int}", Perm.VIEW, show_broadcast),
+]

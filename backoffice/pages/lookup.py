@@ -1,0 +1,71 @@
+"""Information query (信息查询): find a binding by student number, name, masked phone or openid, and
+unbind with a recorded reason (the user is told).
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import or_, select
+from starlette.responses import Response
+
+from backoffice.notify import notify
+from backoffice.roles import Perm
+from backoffice.web import Ctx, Page
+from store.models import Binding, BindingLog, utcnow
+
+# "138****0001": the first three and last four digits of a phone, as the office reads it to a caller.
+_MASKED = re.compile(r"^(\d{3})\*+(\d{4})$")
+
+
+def find(ctx: Ctx, q: str) -> list[Binding]:
+    q = q.strip()
+    if not q:
+        return list(ctx.uow.session.execute(select(Binding).order_by(Binding.bound_at.desc()).limit(50)).scalars())
+    if masked := _MASKED.match(q):
+        cond = Binding.phone.like(f"{masked.group(1)}%") & Binding.phone.like(f"%{masked.group(2)}")
+    else:
+        cond = or_(Binding.student_no == q, Binding.openid == q, Binding.name.contains(q), Binding.phone == q)
+    return list(ctx.uow.session.execute(select(Binding).where(cond).limit(100)).scalars())
+
+
+def search(ctx: Ctx) -> Response:
+    q = ctx.request.query_params.get("q", "")[:64]
+    return ctx.render("bindings.html", q=q, bindings=find(ctx, q))
+
+
+def show(ctx: Ctx) -> Response:
+    openid = ctx.param("openid")
+    binding = ctx.uow.session.get(Binding, openid)
+    log = ctx.uow.session.execute(
+        select(BindingLog).where(BindingLog.openid == openid).order_by(BindingLog.id.desc()).limit(50)
+    ).scalars().all()
+    if binding is None and not log:
+        raise LookupError(openid)
+    return ctx.render("binding.html", openid=openid, binding=binding, log=log)
+
+
+def unbind(ctx: Ctx) -> Response:
+    openid = ctx.param("openid")
+    reason = ctx.form.get("reason", "").strip()[:500]
+    if not reason:
+        return ctx.redirect(f"/bindings/{openid}", err="请填写解绑原因")
+    binding = ctx.uow.session.get(Binding, openid)
+    if binding is None:
+        raise LookupError(openid)
+    before = {"openid": openid, "student_no": binding.student_no, "name": binding.name}
+    ctx.uow.session.add(BindingLog(openid=openid, student_no=binding.student_no, action="unbound", reason=reason,
+                                   actor=f"admin:{ctx.operator}", at=utcnow()))
+    ctx.uow.session.delete(binding)
+    notify(ctx.uow, ctx.bo.platform.deliver, openid,
+           f"您的校园卡绑定已由校园卡服务中心解除。原因：{reason}\n如需重新绑定，请发送“绑定 学号”。")
+    ctx.audit("unbind", f"binding {openid}", before=before, after=None, detail=reason)
+    ctx.uow.commit()
+    return ctx.redirect(f"/bindings/{openid}", ok="已解除绑定并通知用户")
+
+
+PAGES = [
+    Page("GET", "/bindings", Perm.VIEW, search),
+    Page("GET", "/bindings/{openid}", Perm.VIEW, show),
+    Page("POST", "/bindings/{openid}/unbind", Perm.ACT, unbind),
+]

@@ -1,0 +1,84 @@
+"""Operations: queue depths per topic, workers alive, dead letters and failed sends with a retry button,
+and the database's backlog (replies not sent, callbacks not processed).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import func, select
+from starlette.responses import Response
+
+from backoffice import queues
+from backoffice.roles import Perm
+from backoffice.web import Ctx, Page
+from store.inbox import MAX_REDELIVERIES
+from store.models import InboxEvent, OutboundMessage
+
+log = logging.getLogger("onecard.backoffice")
+FAILED = ("failed", "undeliverable", "expired")
+
+
+def _backlog(ctx: Ctx) -> dict[str, object]:
+    session = ctx.uow.session
+
+    def count_oldest(model: type, column: object, *where: object) -> tuple[int, object]:
+        return tuple(session.execute(select(func.count(), func.min(column)).select_from(model).where(*where)).one())  # type: ignore[return-value]
+
+    return {
+        "outbox": count_oldest(OutboundMessage, OutboundMessage.created_at,
+                               OutboundMessage.status.in_(("pending", "sending"))),
+        "inbox": count_oldest(InboxEvent, InboxEvent.received_at, InboxEvent.status == "received"),
+        "inbox_stuck": count_oldest(InboxEvent, InboxEvent.received_at, InboxEvent.status == "received",
+                                    InboxEvent.redeliveries >= MAX_REDELIVERIES),
+    }
+
+
+def operations(ctx: Ctx) -> Response:
+    broker = ctx.bo.platform.broker
+    try:
+        depths, alive, dead, broker_error = queues.depths(broker), queues.workers_alive(broker), \
+            queues.dead_letters(broker), None
+    except Exception as exc:  # the page must show the database side even when the broker is down
+        log.warning("broker not readable: %s", exc)
+        depths, alive, dead, broker_error = [], None, [], f"{type(exc).__name__}: {exc}"
+    failed = ctx.uow.session.execute(
+        select(OutboundMessage).where(OutboundMessage.status.in_(FAILED))
+        .order_by(OutboundMessage.id.desc()).limit(100)
+    ).scalars().all()
+    return ctx.render("operations.html", depths=depths, alive=alive, dead=dead, broker_error=broker_error,
+                      failed=failed, backlog=_backlog(ctx), broker_kind=type(broker).__name__)
+
+
+def retry_dead(ctx: Ctx) -> Response:
+    topic = ctx.param("topic")
+    message_id = ctx.form.get("message_id") or None
+    try:
+        count = queues.retry_dead(ctx.bo.platform.broker, topic, message_id)
+    except ValueError as exc:
+        raise LookupError(topic) from exc
+    ctx.audit("dead letters retried", f"queue {topic}", after={"count": count, "message_id": message_id})
+    ctx.uow.commit()
+    return ctx.redirect("/operations", ok=f"{topic}：{count} 条消息已重新入队")
+
+
+def retry_outbound(ctx: Ctx) -> Response:
+    row = ctx.uow.session.get(OutboundMessage, ctx.int_param("id"))
+    if row is None:
+        raise LookupError(f"消息 {ctx.param('id')}")
+    if row.status not in FAILED:
+        return ctx.redirect("/operations", err=f"消息 {row.id} 状态为 {row.status}，无需重试")
+    before = {"status": row.status, "last_error": row.last_error}
+    row.status, row.claimed_until, row.expires_at = "pending", None, None
+    ctx.audit("send retried", f"outbound {row.id}", before=before, after={"status": "pending"})
+    row_id, channel = row.id, row.channel
+    ctx.uow.after_commit(lambda: ctx.bo.platform.deliver(row_id, channel))
+    ctx.uow.commit()
+    return ctx.redirect("/operations", ok=f"消息 {row.id} 已重新发送")
+
+
+PAGES = [
+    Page("GET", "/operations", Perm.VIEW, operations),
+    Page("POST", "/operations/queues/{topic}/retry", Perm.ACT, retry_dead),
+    Page("POST", "/operations/outbound/{id:int}/retry", Perm.ACT, retry_outbound),
+]

@@ -1,0 +1,73 @@
+"""System settings (系统设置): a super-admin creates operators, grants roles, disables and re-enables them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from starlette.responses import Response
+
+from backoffice.accounts import AccountError, create_operator, snapshot
+from backoffice.roles import ROLES, Perm
+from backoffice.sessions import end_all
+from backoffice.tables import Operator
+from backoffice.web import Ctx, Page
+
+
+def _operator(ctx: Ctx) -> Operator:
+    operator = ctx.uow.session.get(Operator, ctx.int_param("id"))
+    if operator is None:
+        raise LookupError(f"操作员 {ctx.param('id')}")
+    return operator
+
+
+def list_operators(ctx: Ctx) -> Response:
+    operators = ctx.uow.session.execute(select(Operator).order_by(Operator.id)).scalars().all()
+    return ctx.render("operators.html", operators=operators, roles=list(ROLES))
+
+
+def create(ctx: Ctx) -> Response:
+    try:
+        operator = create_operator(ctx.uow.session, ctx.form.get("username", ""), ctx.form.get("password", ""),
+                                   ctx.form.get("role", ""), ctx.operator)
+    except AccountError as exc:
+        return ctx.redirect("/operators", err=str(exc))
+    ctx.audit("operator created", operator.username, after=snapshot(operator))
+    ctx.uow.commit()
+    return ctx.redirect("/operators", ok=f"已创建 {operator.username}")
+
+
+def set_role(ctx: Ctx) -> Response:
+    operator, role = _operator(ctx), ctx.form.get("role", "")
+    if role not in ROLES:
+        return ctx.redirect("/operators", err="未知角色")
+    if operator.id == ctx.current.operator_id:  # type: ignore[union-attr]
+        return ctx.redirect("/operators", err="不能修改自己的角色")
+    before = snapshot(operator)
+    operator.role = role
+    ctx.audit("operator role", operator.username, before=before, after=snapshot(operator))
+    ctx.uow.commit()
+    return ctx.redirect("/operators", ok=f"{operator.username} 的角色已改为 {role}")
+
+
+def set_disabled(ctx: Ctx) -> Response:
+    operator = _operator(ctx)
+    disable = ctx.form.get("disabled") == "1"
+    if operator.id == ctx.current.operator_id:  # type: ignore[union-attr]
+        return ctx.redirect("/operators", err="不能停用自己")
+    before = snapshot(operator)
+    operator.disabled = disable
+    if disable:
+        end_all(ctx.uow.session, operator.id)
+    else:
+        operator.failed_logins, operator.locked_until = 0, None
+    ctx.audit("operator disabled" if disable else "operator enabled", operator.username, before=before,
+              after=snapshot(operator))
+    ctx.uow.commit()
+    return ctx.redirect("/operators", ok=f"{operator.username} 已{'停用' if disable else '启用'}")
+
+
+PAGES = [
+    Page("GET", "/operators", Perm.ADMIN, list_operators),
+    Page("POST", "/operators", Perm.ADMIN, create),
+    Page("POST", "/operators/{id:int}/role", Perm.ADMIN, set_role),
+    Page("POST", "/operators/{id:int}/disabled", Perm.ADMIN, set_disabled),
+]

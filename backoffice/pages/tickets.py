@@ -1,0 +1,73 @@
+"""Repair tickets: list and filter, reply, change status; the user is told of each through WeChat."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from starlette.responses import Response
+
+from backoffice.roles import Perm
+from backoffice.services import TICKET_STATUSES
+from backoffice.web import Ctx, Page
+from store.models import RepairTicket
+
+
+def _snap(ticket: RepairTicket) -> dict[str, object]:
+    return {"status": ticket.status, "reply": ticket.reply}
+
+
+def _ticket(ctx: Ctx) -> RepairTicket:
+    ticket = ctx.uow.session.get(RepairTicket, ctx.int_param("id"))
+    if ticket is None:
+        raise LookupError(f"报修单 {ctx.param('id')}")
+    return ticket
+
+
+def list_tickets(ctx: Ctx) -> Response:
+    params = ctx.request.query_params
+    query = select(RepairTicket).order_by(RepairTicket.id.desc()).limit(200)
+    if status := params.get("status"):
+        query = query.where(RepairTicket.status == status)
+    if category := params.get("category"):
+        query = query.where(RepairTicket.category == category)
+    if q := params.get("q", "").strip():
+        query = query.where((RepairTicket.ticket_no == q) | (RepairTicket.openid == q)
+                            | RepairTicket.location.contains(q))
+    categories = ctx.uow.session.execute(select(RepairTicket.category).distinct()).scalars().all()
+    return ctx.render("tickets.html", tickets=ctx.uow.session.execute(query).scalars().all(),
+                      statuses=TICKET_STATUSES, categories=sorted(categories), params=params)
+
+
+def show_ticket(ctx: Ctx) -> Response:
+    return ctx.render("ticket.html", ticket=_ticket(ctx), statuses=TICKET_STATUSES)
+
+
+def reply_ticket(ctx: Ctx) -> Response:
+    ticket = _ticket(ctx)
+    text = ctx.form.get("reply", "").strip()[:1000]
+    if not text:
+        return ctx.redirect(f"/tickets/{ticket.id}", err="回复不能为空")
+    before, number, ticket_id = _snap(ticket), ticket.ticket_no, ticket.id
+    ctx.uow.rollback()  # the service writes in its own transaction
+    ctx.bo.services.reply_to_ticket(ticket_id, text, ctx.operator)
+    ctx.audit_apart("ticket reply", f"ticket {number}", before=before, after=_snap(_ticket(ctx)))
+    return ctx.redirect(f"/tickets/{ticket_id}", ok="已回复并通知用户")
+
+
+def set_ticket_status(ctx: Ctx) -> Response:
+    ticket = _ticket(ctx)
+    status = ctx.form.get("status", "")
+    if status not in TICKET_STATUSES:
+        return ctx.redirect(f"/tickets/{ticket.id}", err="未知状态")
+    before, number, ticket_id = _snap(ticket), ticket.ticket_no, ticket.id
+    ctx.uow.rollback()
+    ctx.bo.services.change_ticket_status(ticket_id, status, ctx.operator)
+    ctx.audit_apart("ticket status", f"ticket {number}", before=before, after=_snap(_ticket(ctx)))
+    return ctx.redirect(f"/tickets/{ticket_id}", ok="状态已更新并通知用户")
+
+
+PAGES = [
+    Page("GET", "/tickets", Perm.VIEW, list_tickets),
+    Page("GET", "/tickets/{id:int}", Perm.VIEW, show_ticket),
+    Page("POST", "/tickets/{id:int}/reply", Perm.ACT, reply_ticket),
+    Page("POST", "/tickets/{id:int}/status", Perm.ACT, set_ticket_status),
+]

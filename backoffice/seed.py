@@ -1,0 +1,36 @@
+"""The demo super-admin `make run` creates, so the back-office can be tried at once."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from backoffice import audit
+from backoffice.accounts import create_operator
+from backoffice.tables import Operator
+
+DEMO_USER = "admin"
+
+
+def seed_demo_admin(engine: Engine, data_dir: Path) -> tuple[str, str]:
+    """Create `admin` with a random password the first time; (user, password) every time.
+
+    The password lives in the data folder (mode 600), never in the code, so no two demos share one.
+    """
+    secret = data_dir / "demo-admin-password"
+    with Session(engine) as session:
+        exists = session.execute(select(Operator.id).where(Operator.username == DEMO_USER)).first()
+        if exists and secret.exists():
+            return DEMO_USER, secret.read_text().strip()
+        if exists:
+            return DEMO_USER, "(set before; reset with `onecard admin create-user`)"
+        password = secrets.token_urlsafe(12)
+        create_operator(session, DEMO_USER, password, "super-admin", created_by="make run")
+        audit.record(session, "make run", "operator created", DEMO_USER, after={"role": "super-admin"})
+        secret.touch(mode=0o600)
+        secret.write_text(password + "\n")
+        session.commit()
+    return DEMO_USER, password

@@ -1,0 +1,115 @@
+"""Figures for the data-analysis page, bucketed by Shanghai day or month in Python (same on every database).
+
+Transactions (top-ups, fees) belong to issue 3, not here yet: they come through `TransactionSource`,
+and the page says so while the source has nothing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from store.models import Binding, BindingLog, InboxEvent, utcnow
+from workers.text import SHANGHAI, yuan
+
+
+@dataclass(frozen=True, slots=True)
+class Tx:
+    at: datetime
+    kind: str  # topup | a fee's name
+    amount_fen: int
+    merchant: str | None = None
+
+
+class TransactionSource(Protocol):
+    def transactions(self, session: Session, since: datetime) -> list[Tx] | None:
+        """Every transaction since `since`; None when the platform does not record them yet."""
+
+
+class NoTransactions:
+    def transactions(self, session: Session, since: datetime) -> list[Tx] | None:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A figure as a table: what the chart draws and what the CSV holds."""
+
+    title: str
+    columns: list[str]
+    rows: list[list[object]]
+
+
+def bucket(moment: datetime, period: str) -> str:
+    local = moment.astimezone(SHANGHAI)
+    return local.strftime("%Y-%m") if period == "month" else local.strftime("%Y-%m-%d")
+
+
+def buckets(period: str, now: datetime) -> list[str]:
+    """The last 30 days or 12 months, oldest first, so quiet days show as zero."""
+    if period == "month":
+        local, keys = now.astimezone(SHANGHAI), []
+        year, month = local.year, local.month
+        for _ in range(12):
+            keys.append(f"{year:04d}-{month:02d}")
+            year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+        return keys[::-1]
+    return [bucket(now - timedelta(days=n), "day") for n in range(29, -1, -1)]
+
+
+def since(period: str, now: datetime) -> datetime:
+    return now - (timedelta(days=366) if period == "month" else timedelta(days=30))
+
+
+def bindings(session: Session, period: str, now: datetime | None = None) -> Table:
+    now = now or utcnow()
+    rows = session.execute(select(BindingLog.at, BindingLog.action).where(BindingLog.at >= since(period, now)))
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for at, action in rows:
+        counts[bucket(at, period)][action] += 1
+    total = session.execute(select(func.count()).select_from(Binding)).scalar_one()
+    data = [[key, counts[key]["bound"], counts[key]["unbound"]] for key in buckets(period, now)]
+    return Table(f"绑定（当前共 {total} 个）", ["日期", "新绑定", "解绑"], data)
+
+
+def active_users(session: Session, period: str, now: datetime | None = None) -> Table:
+    now = now or utcnow()
+    rows = session.execute(
+        select(InboxEvent.received_at, InboxEvent.openid).where(InboxEvent.received_at >= since(period, now))
+    )
+    users: dict[str, set[str]] = defaultdict(set)
+    for at, openid in rows:
+        users[bucket(at, period)].add(openid)
+    return Table("活跃用户", ["日期", "活跃用户数"], [[key, len(users[key])] for key in buckets(period, now)])
+
+
+def transactions_by_kind(txs: Iterable[Tx], period: str, now: datetime) -> Table:
+    txs = list(txs)
+    kinds = sorted({tx.kind for tx in txs})
+    count: dict[tuple[str, str], int] = Counter()
+    amount: dict[tuple[str, str], int] = Counter()
+    for tx in txs:
+        key = (bucket(tx.at, period), tx.kind)
+        count[key] += 1
+        amount[key] += tx.amount_fen
+    columns = ["日期"] + [f"{k} 笔数" for k in kinds] + [f"{k} 金额（元）" for k in kinds]
+    rows = [[b] + [count[(b, k)] for k in kinds] + [yuan(amount[(b, k)]) for k in kinds]
+            for b in buckets(period, now)]
+    return Table("交易笔数与金额（按类型）", columns, rows)
+
+
+def top_merchants(txs: Iterable[Tx], limit: int = 10) -> Table:
+    count: Counter[str] = Counter()
+    amount: Counter[str] = Counter()
+    for tx in txs:
+        if tx.merchant:
+            count[tx.merchant] += 1
+            amount[tx.merchant] += tx.amount_fen
+    top = amount.most_common(limit)
+    return Table("商户排行", ["商户", "笔数", "金额（元）"], [[m, count[m], yuan(fen)] for m, fen in top])

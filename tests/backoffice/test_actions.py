@@ -1,0 +1,180 @@
+"""What operators do over HTTP, and what the platform and the users see of it (workers running)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import time
+
+import dramatiq
+from dramatiq.brokers.redis import RedisBroker
+from sqlalchemy import select
+
+from backoffice import queues
+from backoffice.tables import AuditEntry
+from store.models import Article, Binding, BindingLog, Broadcast, FeatureSwitch, OutboundMessage, RepairTicket
+from tests.backoffice.client import audit_entries, operator_row, signed_in
+from tests.backoffice.fixtures import add_binding, add_ticket
+from tests.harness import Stack, new_openid
+
+
+def status_of(stack: Stack, outbound_id: int) -> str:
+    with stack.platform.uow() as uow:
+        return uow.session.get_one(OutboundMessage, outbound_id).status
+
+
+def test_switching_a_feature_off_changes_the_wechat_answer_without_a_restart(live: Stack) -> None:
+    admin = signed_in(live, "operator")
+    openid = new_openid()
+    answer = admin.post("/features/balance", {"enabled": "0", "message": "余额查询系统维护中，预计 18:00 恢复。"})
+    assert answer.status_code == 303
+    try:
+        assert live.ask(openid, "余额") == "余额查询系统维护中，预计 18:00 恢复。"
+        [entry] = audit_entries(live, admin.username)[1:]
+        assert entry.action == "feature switch" and entry.before == {"enabled": True, "message": None}
+        assert entry.after == {"enabled": False, "message": "余额查询系统维护中，预计 18:00 恢复。"}
+    finally:
+        admin.post("/features/balance", {"enabled": "1", "message": ""})
+    assert "还未绑定" in live.ask(openid, "余额")
+    with live.platform.uow() as uow:
+        assert uow.session.get(FeatureSwitch, "balance").updated_by == admin.username  # type: ignore[union-attr]
+
+
+def test_an_announcement_goes_from_draft_to_published_to_pushed_and_reaches_bound_users(live: Stack) -> None:
+    admin = signed_in(live, "operator")
+    openid = new_openid()
+    add_binding(live, openid)
+    created = admin.post("/articles", {"kind": "announcement", "title": "停电通知",
+                                       "body": "周六 9:00-12:00 圈存机暂停。"})
+    article_id = int(created.headers["location"].split("/")[-1].split("?")[0])
+    assert admin.post(f"/articles/{article_id}/push").headers["location"].endswith("err=%E5%8F%AA%E8%83%BD%E6%8E%A8"
+                                                                                   "%E9%80%81%E5%B7%B2%E5%8F%91%E5%B8"
+                                                                                   "%83%E7%9A%84%E6%96%87%E7%AB%A0")
+    assert admin.post(f"/articles/{article_id}/publish").status_code == 303
+    pushed = admin.post(f"/articles/{article_id}/push")
+    broadcast_id = int(re.search(r"/broadcasts/(\d+)", pushed.headers["location"]).group(1))  # type: ignore[union-attr]
+    [delivered] = live.replies(openid, 1)
+    assert "停电通知" in delivered and "周六 9:00-12:00 圈存机暂停。" in delivered
+    deadline = time.monotonic() + 20
+    while 'id="broadcast-status">已完成<' not in (page := admin.get(f"/broadcasts/{broadcast_id}")).text:
+        assert time.monotonic() < deadline, page.text
+        time.sleep(0.2)
+    assert 'id="pending-count">0<' in page.text
+    with live.platform.uow() as uow:
+        assert uow.session.get_one(Article, article_id).status == "pushed"
+        assert uow.session.get_one(Broadcast, broadcast_id).total >= 1
+    actions = [e.action for e in audit_entries(live, admin.username)]
+    assert actions == ["sign-in", "article created", "article published", "article pushed"]
+
+
+def test_an_operator_finds_a_binding_by_masked_phone_and_unbinds_it_with_a_reason(live: Stack) -> None:
+    admin = signed_in(live, "operator")
+    openid = new_openid()
+    student_no = add_binding(live, openid, name="钱七", phone="13698761234")
+    for query in (student_no, "钱七", "136****1234", openid):
+        assert openid in admin.get("/bindings", params={"q": query}).text, query
+    assert openid not in admin.get("/bindings", params={"q": "136****9999"}).text
+    assert admin.post(f"/bindings/{openid}/unbind", {"reason": ""}).headers["location"].find("err=") > 0
+    assert admin.post(f"/bindings/{openid}/unbind", {"reason": "本人挂失换卡"}).status_code == 303
+    assert "本人挂失换卡" in live.replies(openid, 1)[0]
+    with live.platform.uow() as uow:
+        assert uow.session.get(Binding, openid) is None
+        log = uow.session.execute(select(BindingLog).where(BindingLog.openid == openid)
+                                  .order_by(BindingLog.id.desc())).scalars().first()
+        assert log is not None and (log.action, log.reason, log.actor) == ("unbound", "本人挂失换卡",
+                                                                            f"admin:{admin.username}")
+    entry = audit_entries(live, admin.username)[-1]
+    assert entry.action == "unbind" and entry.before["student_no"] == student_no  # type: ignore[index]
+
+
+def test_a_ticket_reply_and_status_change_reach_the_user(live: Stack) -> None:
+    admin = signed_in(live, "operator")
+    openid = new_openid()
+    add_binding(live, openid)
+    ticket_id = add_ticket(live, openid, category="闸机")
+    assert str(ticket_id) in admin.get("/tickets", params={"category": "闸机", "status": "open"}).text
+    admin.post(f"/tickets/{ticket_id}/reply", {"reply": "师傅下午到场维修"})
+    admin.post(f"/tickets/{ticket_id}/status", {"status": "resolved"})
+    texts = live.replies(openid, 2)
+    # Two pushes, sent by different worker threads: either may arrive first.
+    assert any("师傅下午到场维修" in t for t in texts) and any("已修复" in t for t in texts)
+    with live.platform.uow() as uow:
+        ticket = uow.session.get_one(RepairTicket, ticket_id)
+        assert (ticket.status, ticket.reply) == ("resolved", "师傅下午到场维修")
+    assert [e.action for e in audit_entries(live, admin.username)][-2:] == ["ticket reply", "ticket status"]
+
+
+def test_a_super_admin_creates_an_operator_changes_the_role_and_the_new_role_applies_at_once(live: Stack) -> None:
+    boss = signed_in(live, "super-admin")
+    assert boss.post("/operators", {"username": "short-pw", "password": "123", "role": "operator"}) \
+        .headers["location"].find("err=") > 0
+    assert boss.post("/operators", {"username": "新同事", "password": "a long enough password", "role": "operator"}) \
+        .status_code == 303
+    from tests.backoffice.client import admin_client
+
+    newcomer = admin_client(live)
+    assert newcomer.sign_in("新同事", "a long enough password").status_code == 303
+    assert newcomer.post("/features/bind", {"enabled": "1"}).status_code == 303
+    new_id = operator_row(live, "新同事").id
+    assert boss.post(f"/operators/{new_id}/role", {"role": "auditor"}).status_code == 303
+    assert newcomer.post("/features/bind", {"enabled": "1"}).status_code == 403
+    entry = audit_entries(live, boss.username)[-1]
+    assert (entry.action, entry.before["role"], entry.after["role"]) == ("operator role", "operator", "auditor")  # type: ignore[index]
+
+
+def test_the_analytics_tables_export_as_csv(live: Stack) -> None:
+    admin = signed_in(live, "auditor")
+    add_binding(live, new_openid())
+    page = admin.get("/analytics")
+    assert page.status_code == 200 and "chart.umd.min.js" in page.text and 'id="no-transactions"' in page.text
+    exported = admin.get("/analytics/bindings.csv")
+    assert exported.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert rows[0] == ["日期", "新绑定", "解绑"] and len(rows) == 31 and int(rows[-1][1]) >= 1
+    monthly = list(csv.reader(io.StringIO(admin.get("/analytics/active.csv?period=month").content.decode("utf-8-sig"))))
+    assert len(monthly) == 13
+    assert admin.get("/analytics/transactions.csv").status_code == 404  # issue 3's data is not there yet
+    assert admin.get("/static/chart.umd.min.js").status_code == 200
+
+
+def test_a_failed_send_is_retried_from_the_operations_page(live: Stack) -> None:
+    admin = signed_in(live, "operator")
+    openid = new_openid()
+    with live.platform.uow() as uow:
+        row = OutboundMessage(channel="wechat", recipient=openid, body="补发测试", status="failed", attempts=6,
+                              last_error="gave up")
+        uow.session.add(row)
+        uow.commit()
+        row_id = row.id
+    page = admin.get("/operations")
+    assert f'id="outbound-{row_id}"' in page.text and 'id="workers-alive">' in page.text
+    assert int(re.search(r'id="workers-alive">(\d+)<', page.text).group(1)) >= 1  # type: ignore[union-attr]
+    assert admin.post(f"/operations/outbound/{row_id}/retry").status_code == 303
+    assert live.replies(openid, 1) == ["补发测试"]
+    deadline = time.monotonic() + 10  # the sender records the outcome just after the simulator got it
+    while status_of(live, row_id) != "sent" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert status_of(live, row_id) == "sent"
+    with live.platform.uow() as uow:
+        entry = uow.session.execute(select(AuditEntry).where(AuditEntry.target == f"outbound {row_id}")).scalar_one()
+        assert entry.before == {"status": "failed", "last_error": "gave up"}
+
+
+def test_a_dead_lettered_message_is_listed_and_put_back_on_its_queue(live: Stack) -> None:
+    admin = signed_in(live, "operator")
+    broker = live.platform.broker
+    message = dramatiq.Message(queue_name="general", actor_name="no_such_actor", args=(1,), kwargs={}, options={})
+    broker.enqueue(message)
+    deadline = time.monotonic() + 20
+    while not [q for q in queues.depths(broker) if q.topic == "general" and q.dead] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    page = admin.get("/operations")
+    form: dict[str, str] = {}
+    if isinstance(broker, RedisBroker):  # RabbitMQ's dead letters can be counted and retried, not listed
+        [dead] = [d for d in queues.dead_letters(broker) if d.actor == "no_such_actor"]
+        assert dead.message_id in page.text
+        form["message_id"] = dead.message_id
+    assert admin.post("/operations/queues/general/retry", form).status_code == 303
+    entry = audit_entries(live, admin.username)[-1]
+    assert entry.action == "dead letters retried" and entry.after["count"] >= 1  # type: ignore[index]

@@ -1,0 +1,65 @@
+"""Headless Chromium (Debian's package) driven by Selenium, and the screenshots a person can look at."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.harness import OUTPUT
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+SCREENSHOTS = OUTPUT / "screenshots"
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--lang=zh-CN")
+
+
+def require_browser() -> None:
+    """Skip only where there is no Chromium and nobody asked for the browser tests (CI does)."""
+    present = Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()
+    if not present and not os.environ.get("ONECARD_REQUIRE_BROWSER"):
+        pytest.skip("Debian's chromium and chromium-driver are not installed")
+
+
+@contextmanager
+def chromium() -> Iterator[webdriver.Chrome]:
+    require_browser()
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or CHROMIUM
+    for flag in FLAGS:
+        options.add_argument(flag)
+    options.add_argument("--window-size=1280,900")
+    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def shoot(driver: webdriver.Chrome, name: str, *, phone: bool = False) -> Path:
+    """Save the page as test-output/screenshots/<name>.png (a phone-sized one too when asked)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    height = driver.execute_script("return Math.max(document.body.scrollHeight, 600)")
+    driver.set_window_size(1280, min(int(height) + 120, 2400))
+    driver.save_screenshot(str(path))
+    if phone:
+        driver.set_window_size(390, 844)
+        driver.save_screenshot(str(SCREENSHOTS / f"{name}-phone.png"))
+    driver.set_window_size(1280, 900)
+    return path
+
+
+def wait_for(driver: webdriver.Chrome, css: str, timeout: float = 15.0) -> object:
+    return WebDriverWait(driver, timeout).until(ec.presence_of_element_located((By.CSS_SELECTOR, css)))

@@ -1,0 +1,177 @@
+"""The back-office in a real browser: sign in, pause a WeChat function, publish and push an announcement,
+unbind a user, look at the figures and the operations, and resolve a reconciliation discrepancy.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+from sqlalchemy import select
+from starlette.applications import Starlette
+from starlette.routing import Mount
+
+from backoffice.app import create_backoffice
+from backoffice.tables import AuditEntry
+from onecard.serve import ServerThread
+from store.models import Binding
+from tests.backoffice.client import PASSWORD, make_operator
+from tests.backoffice.fake_reconciliation import InMemoryReconciliation
+from tests.e2e.backoffice_browser import chromium, shoot, wait_for
+from tests.harness import Stack, new_openid
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[webdriver.Chrome]:
+    with chromium() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="module")
+def boss(live: Stack, browser: webdriver.Chrome) -> str:
+    """A super-admin signed in through the form."""
+    username = make_operator(live, "super-admin")
+    sign_in(browser, live.ingress_url, username)
+    return username
+
+
+def sign_in(driver: webdriver.Chrome, base_url: str, username: str) -> None:
+    driver.get(f"{base_url}/admin/login")
+    driver.delete_all_cookies()  # cookies do not tell ports apart: start from a signed-out browser
+    driver.get(f"{base_url}/admin/features")  # redirected to the sign-in form, then back here
+    wait_for(driver, "#username").send_keys(username)  # type: ignore[attr-defined]
+    driver.find_element(By.ID, "password").send_keys(PASSWORD)
+    driver.find_element(By.ID, "sign-in").click()
+    wait_for(driver, "#whoami")
+    assert driver.current_url.endswith("/admin/features")
+
+
+def test_an_operator_signs_in_through_the_form(live: Stack, browser: webdriver.Chrome, boss: str) -> None:
+    browser.get(f"{live.ingress_url}/admin/")
+    assert boss in wait_for(browser, "#whoami").text  # type: ignore[attr-defined]
+    shoot(browser, "home", phone=True)
+
+
+def test_a_feature_switched_off_in_the_browser_is_answered_on_wechat(live: Stack, browser: webdriver.Chrome,
+                                                                      boss: str) -> None:
+    browser.get(f"{live.ingress_url}/admin/features")
+    card = wait_for(browser, "#feature-balance")
+    card.find_element(By.NAME, "message").send_keys("余额查询暂停：系统升级中。")  # type: ignore[attr-defined]
+    card.find_element(By.CSS_SELECTOR, "button[name=enabled]").click()  # type: ignore[attr-defined]
+    assert "已关闭" in wait_for(browser, "#feature-balance .badge.off").text  # type: ignore[attr-defined]
+    shoot(browser, "features", phone=True)
+    openid = new_openid()
+    try:
+        assert live.ask(openid, "余额") == "余额查询暂停：系统升级中。"
+    finally:
+        browser.find_element(By.CSS_SELECTOR, "#feature-balance button[name=enabled]").click()
+        wait_for(browser, "#feature-balance .badge.on")
+    assert "还未绑定" in live.ask(openid, "余额")
+
+
+def test_an_announcement_published_and_pushed_in_the_browser_is_delivered(live: Stack, browser: webdriver.Chrome,
+                                                                          boss: str) -> None:
+    openid = new_openid()
+    live.bind(openid, "20240001", "13800000001")
+    before = len(live.sent_to(openid))
+    try:
+        browser.get(f"{live.ingress_url}/admin/articles/new")
+        Select(wait_for(browser, "#kind")).select_by_value("announcement")  # type: ignore[arg-type]
+        browser.find_element(By.ID, "title").send_keys("寒假服务时间")
+        browser.find_element(By.ID, "body").send_keys("寒假期间校园卡服务中心每周二、四 9:00-16:00 开放。")
+        browser.find_element(By.ID, "save-draft").click()
+        wait_for(browser, "#publish").click()  # type: ignore[attr-defined]
+        wait_for(browser, "#push").click()  # type: ignore[attr-defined]
+        wait_for(browser, "#sent-count")
+        delivered = live.replies(openid, before + 1)[before]
+        assert "寒假服务时间" in delivered and "寒假期间校园卡服务中心每周二、四 9:00-16:00 开放。" in delivered
+        deadline = time.monotonic() + 30
+        while browser.find_element(By.ID, "broadcast-status").text != "已完成" and time.monotonic() < deadline:
+            time.sleep(0.5)
+            browser.refresh()
+        assert browser.find_element(By.ID, "pending-count").text == "0"
+        assert int(browser.find_element(By.ID, "sent-count").text) >= 1
+        assert browser.find_element(By.ID, "broadcast-status").text == "已完成"
+        shoot(browser, "broadcast-progress", phone=True)
+        browser.get(f"{live.ingress_url}/admin/articles")
+        shoot(browser, "articles")
+    finally:
+        live.ask(openid, "解绑")
+
+
+def test_an_operator_finds_a_user_by_masked_phone_and_unbinds_them(live: Stack, browser: webdriver.Chrome,
+                                                                   boss: str) -> None:
+    openid = new_openid()
+    live.bind(openid, "20240004", "13800000004")
+    before = len(live.sent_to(openid))
+    browser.get(f"{live.ingress_url}/admin/bindings")
+    wait_for(browser, "#q").send_keys("138****0004")  # type: ignore[attr-defined]
+    browser.find_element(By.ID, "search").click()
+    wait_for(browser, f"a[href$='/bindings/{openid}']")
+    shoot(browser, "bindings-search", phone=True)
+    browser.find_element(By.CSS_SELECTOR, f"a[href$='/bindings/{openid}']").click()
+    wait_for(browser, "#reason").send_keys("学生毕业离校")  # type: ignore[attr-defined]
+    browser.find_element(By.ID, "unbind").click()
+    assert openid in wait_for(browser, "#not-bound").text  # type: ignore[attr-defined]
+    shoot(browser, "binding-unbound")
+    assert "学生毕业离校" in live.replies(openid, before + 1)[before]
+    assert "还未绑定" in live.ask(openid, "余额")
+    with live.platform.uow() as uow:
+        assert uow.session.get(Binding, openid) is None
+
+
+def test_the_figures_and_the_operations_pages_draw(live: Stack, browser: webdriver.Chrome, boss: str) -> None:
+    browser.get(f"{live.ingress_url}/admin/analytics")
+    WebDriverWait(browser, 15).until(
+        lambda d: d.find_element(By.ID, "chart-bindings").get_attribute("data-drawn") == "1")
+    assert browser.find_element(By.ID, "chart-active").get_attribute("data-drawn") == "1"
+    assert browser.find_element(By.ID, "no-transactions").is_displayed()
+    shoot(browser, "analytics", phone=True)
+    browser.get(f"{live.ingress_url}/admin/operations")
+    assert int(wait_for(browser, "#workers-alive").text) >= 1  # type: ignore[attr-defined]
+    assert browser.find_element(By.ID, "queue-bind").is_displayed()
+    shoot(browser, "operations", phone=True)
+    browser.get(f"{live.ingress_url}/admin/tickets")
+    shoot(browser, "tickets")
+    browser.get(f"{live.ingress_url}/admin/operators")
+    shoot(browser, "operators")
+    browser.get(f"{live.ingress_url}/admin/audit")
+    assert "unbind" in wait_for(browser, "table").text  # type: ignore[attr-defined]
+    shoot(browser, "audit-log")
+
+
+def test_reconciliation_says_it_is_not_installed_yet(live: Stack, browser: webdriver.Chrome, boss: str) -> None:
+    browser.get(f"{live.ingress_url}/admin/reconciliation")
+    assert wait_for(browser, "#reconciliation-missing").is_displayed()  # type: ignore[attr-defined]
+    shoot(browser, "reconciliation-not-installed")
+
+
+def test_a_discrepancy_is_resolved_with_the_decision_recorded(live: Stack, browser: webdriver.Chrome,
+                                                              boss: str) -> None:
+    """Against a stand-in for issue 3's reconciliation: the page, its checks and the audit entry are real."""
+    app = Starlette(routes=[Mount("/admin", app=create_backoffice(live.platform,
+                                                                  reconciliation=InMemoryReconciliation()))])
+    server = ServerThread(app).start()
+    try:
+        sign_in(browser, server.url, boss)
+        browser.get(f"{server.url}/admin/reconciliation/1")
+        row = wait_for(browser, "#discrepancy-2")
+        Select(row.find_element(By.NAME, "decision")).select_by_value("reverse")  # type: ignore[attr-defined]
+        row.find_element(By.NAME, "note").send_keys("银行少付，已冲正")  # type: ignore[attr-defined]
+        row.find_element(By.CSS_SELECTOR, "button").click()  # type: ignore[attr-defined]
+        wait_for(browser, ".flash.ok")  # the page after the redirect, not the one the click left
+        assert browser.find_element(By.CSS_SELECTOR, "#discrepancy-2 .state").text == "已处理"
+        assert browser.find_element(By.CSS_SELECTOR, "#discrepancy-1 .state").text == "待处理"
+        shoot(browser, "reconciliation-resolved")
+    finally:
+        server.stop()
+    with live.platform.uow() as uow:
+        entry = uow.session.execute(select(AuditEntry).where(AuditEntry.target == "discrepancy 2")).scalar_one()
+        assert entry.operator == boss and entry.after["decision"] == "reverse"  # type: ignore[index]
+        assert entry.before["status"] == "open" and entry.after["note"] == "银行少付，已冲正"  # type: ignore[index]
