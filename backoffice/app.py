@@ -8,7 +8,8 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from backoffice.reconciliation import Reconciliation, not_installed
+from backoffice.reconciliation import Reconciliation
+from backoffice.reconciliation_store import StoredReconciliation
 from backoffice.routes import ROUTES
 from backoffice.services import PlatformServices, Services
 from backoffice.stats import NoTransactions, TransactionSource
@@ -23,7 +24,7 @@ class BackOffice:
 
     platform: Platform
     services: Services = field(default=None)  # type: ignore[assignment]
-    reconciliation: Reconciliation = field(default_factory=not_installed)
+    reconciliation: Reconciliation = field(default_factory=StoredReconciliation)
     transactions: TransactionSource = field(default_factory=NoTransactions)
 
     def __post_init__(self) -> None:

@@ -1,8 +1,7 @@
-"""What the back-office asks of issue 3's reconciliation, in one place.
+"""What the back-office asks of reconciliation, in one place.
 
-Issue 3 owns the runs, the discrepancies and `resolve_discrepancy(...)`; they are not on main yet.
-The pages call this `Reconciliation` interface; `not_installed()` stands in until the merge, when an
-adapter over issue 3's functions is passed to `create_backoffice(reconciliation=...)`.
+The runs, the discrepancies and `resolve_discrepancy(...)` belong to `workers.reconcile`; the pages
+call this `Reconciliation` interface, implemented over those tables by `reconciliation_store`.
 """
 
 from __future__ import annotations
@@ -13,15 +12,23 @@ from typing import Protocol
 
 from store.uow import UnitOfWork
 
-#: The classes of discrepancy (QUEUES.md: matching T+1 statements by order number and amount).
+#: The classes of discrepancy `workers.reconcile` finds (QUEUES.md: T+1 statements by order number and amount).
 CLASSES = {
-    "platform_only": "仅平台有",
-    "bank_only": "仅银行有",
+    "bank_only": "长款（仅银行有）",
+    "platform_only": "短款（仅平台有）",
     "amount_mismatch": "金额不符",
-    "status_mismatch": "状态不符",
+    "card_mismatch": "卡账不符",
+    "stuck": "停在中间状态",
     "timing": "跨日（时间差）",
 }
-DECISIONS = {"complete": "补写（完成入卡）", "reverse": "冲正（退回扣款）", "accept": "确认无误（时间差等）"}
+#: The decisions `workers.reconcile.resolve` records (the money itself is moved by hand, outside onecard).
+DECISIONS = {
+    "refunded_user": "已退款给用户",
+    "credited_card": "已补写入卡",
+    "reversed_at_bank": "已在银行冲正",
+    "bank_error": "银行差错",
+    "no_action": "无需处理（时间差等）",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,33 +55,8 @@ class Discrepancy:
 
 
 class Reconciliation(Protocol):
-    installed: bool
-
     def runs(self, uow: UnitOfWork, limit: int = 60) -> list[Run]: ...
     def discrepancies(self, uow: UnitOfWork, run_id: int) -> list[Discrepancy]: ...
     def discrepancy(self, uow: UnitOfWork, discrepancy_id: int) -> Discrepancy | None: ...
     def resolve_discrepancy(self, uow: UnitOfWork, discrepancy_id: int, decision: str, note: str,
                             operator: str) -> Discrepancy: ...
-
-
-class NotInstalled:
-    """Reconciliation is not part of this build yet: no runs, nothing to resolve."""
-
-    installed = False
-
-    def runs(self, uow: UnitOfWork, limit: int = 60) -> list[Run]:
-        return []
-
-    def discrepancies(self, uow: UnitOfWork, run_id: int) -> list[Discrepancy]:
-        return []
-
-    def discrepancy(self, uow: UnitOfWork, discrepancy_id: int) -> Discrepancy | None:
-        return None
-
-    def resolve_discrepancy(self, uow: UnitOfWork, discrepancy_id: int, decision: str, note: str,
-                            operator: str) -> Discrepancy:
-        raise LookupError(f"对账差异 {discrepancy_id}")
-
-
-def not_installed() -> Reconciliation:
-    return NotInstalled()

@@ -13,7 +13,7 @@ from backoffice.web import Ctx, Page
 
 def runs(ctx: Ctx) -> Response:
     rec = ctx.bo.reconciliation
-    return ctx.render("reconciliation.html", installed=rec.installed, runs=rec.runs(ctx.uow))
+    return ctx.render("reconciliation.html", runs=rec.runs(ctx.uow))
 
 
 def run(ctx: Ctx) -> Response:

@@ -27,7 +27,7 @@ def test_every_page_renders_with_rows_in_it(stack: Stack) -> None:
         "/": "已绑定用户", "/features": "bind", "/articles": "补办校园卡", f"/articles/{article_id}": "修改草稿",
         "/articles/new": "保存草稿", "/bindings": "孙八", f"/bindings/{openid}": "解除绑定",
         "/tickets": "一食堂二楼", f"/tickets/{ticket_id}": "刷卡没反应", "/analytics?period=month": "chart-active",
-        "/reconciliation": "尚未接入", "/operations": "queue-reply", "/operators": admin.username,
+        "/reconciliation": "T+1 对账", "/operations": "queue-reply", "/operators": admin.username,
         "/audit": "sign-in",
     }
     for path, expected in pages.items():
@@ -37,7 +37,7 @@ def test_every_page_renders_with_rows_in_it(stack: Stack) -> None:
         assert page.headers["x-frame-options"] == "DENY" and "frame-ancestors 'none'" in \
             page.headers["content-security-policy"]
     assert admin.get("/articles/999999").status_code == 404
-    assert admin.get("/reconciliation/1").status_code == 404
+    assert admin.get("/reconciliation/999999").status_code == 404
 
 
 def test_the_command_line_creates_the_first_super_admin(stack: Stack) -> None:

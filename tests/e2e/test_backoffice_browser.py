@@ -12,15 +12,10 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import select
-from starlette.applications import Starlette
-from starlette.routing import Mount
 
-from backoffice.app import create_backoffice
 from backoffice.tables import AuditEntry
-from onecard.serve import ServerThread
-from store.models import Binding
+from store.models import Binding, Discrepancy, ReconciliationRun
 from tests.backoffice.client import PASSWORD, make_operator
-from tests.backoffice.fake_reconciliation import InMemoryReconciliation
 from tests.e2e.backoffice_browser import chromium, shoot, wait_for
 from tests.harness import Stack, new_openid
 
@@ -146,32 +141,43 @@ def test_the_figures_and_the_operations_pages_draw(live: Stack, browser: webdriv
     shoot(browser, "audit-log")
 
 
-def test_reconciliation_says_it_is_not_installed_yet(live: Stack, browser: webdriver.Chrome, boss: str) -> None:
-    browser.get(f"{live.ingress_url}/admin/reconciliation")
-    assert wait_for(browser, "#reconciliation-missing").is_displayed()  # type: ignore[attr-defined]
-    shoot(browser, "reconciliation-not-installed")
+def _reconciliation_with_two_discrepancies(live: Stack) -> tuple[int, int, int]:
+    """A finished run as `workers.reconcile` records it: one short and one amount mismatch left open."""
+    with live.platform.uow() as uow:
+        run = ReconciliationRun(statement_date="2026-11-24", triggered_by="schedule", status="done",
+                                summary={"lines": 412, "findings": 2})
+        uow.session.add(run)
+        uow.session.flush()
+        short = Discrepancy(run_id=run.id, order_no="TP20261124AAB", kind="platform_only", platform_fen=5000,
+                            detail="on our side only", status="open")
+        mismatch = Discrepancy(run_id=run.id, order_no="TP20261124AAC", kind="amount_mismatch", platform_fen=10000,
+                               bank_fen=1000, detail="bank 10.00, ours 100.00", status="open")
+        uow.session.add_all([short, mismatch])
+        uow.session.flush()
+        ids = (run.id, short.id, mismatch.id)
+        uow.commit()
+    return ids
 
 
 def test_a_discrepancy_is_resolved_with_the_decision_recorded(live: Stack, browser: webdriver.Chrome,
                                                               boss: str) -> None:
-    """Against a stand-in for issue 3's reconciliation: the page, its checks and the audit entry are real."""
-    app = Starlette(routes=[Mount("/admin", app=create_backoffice(live.platform,
-                                                                  reconciliation=InMemoryReconciliation()))])
-    server = ServerThread(app).start()
-    try:
-        sign_in(browser, server.url, boss)
-        browser.get(f"{server.url}/admin/reconciliation/1")
-        row = wait_for(browser, "#discrepancy-2")
-        Select(row.find_element(By.NAME, "decision")).select_by_value("reverse")  # type: ignore[attr-defined]
-        row.find_element(By.NAME, "note").send_keys("银行少付，已冲正")  # type: ignore[attr-defined]
-        row.find_element(By.CSS_SELECTOR, "button").click()  # type: ignore[attr-defined]
-        wait_for(browser, ".flash.ok")  # the page after the redirect, not the one the click left
-        assert browser.find_element(By.CSS_SELECTOR, "#discrepancy-2 .state").text == "已处理"
-        assert browser.find_element(By.CSS_SELECTOR, "#discrepancy-1 .state").text == "待处理"
-        shoot(browser, "reconciliation-resolved")
-    finally:
-        server.stop()
+    run_id, short_id, mismatch_id = _reconciliation_with_two_discrepancies(live)
+    browser.get(f"{live.ingress_url}/admin/reconciliation")
+    assert "2026-11-24" in wait_for(browser, "table").text  # type: ignore[attr-defined]
+    browser.get(f"{live.ingress_url}/admin/reconciliation/{run_id}")
+    row = wait_for(browser, f"#discrepancy-{mismatch_id}")
+    assert "金额不符" in row.text  # type: ignore[attr-defined]
+    Select(row.find_element(By.NAME, "decision")).select_by_value("reversed_at_bank")  # type: ignore[attr-defined]
+    row.find_element(By.NAME, "note").send_keys("银行少付，已冲正")  # type: ignore[attr-defined]
+    row.find_element(By.CSS_SELECTOR, "button").click()  # type: ignore[attr-defined]
+    wait_for(browser, ".flash.ok")  # the page after the redirect, not the one the click left
+    assert browser.find_element(By.CSS_SELECTOR, f"#discrepancy-{mismatch_id} .state").text == "已处理"
+    assert browser.find_element(By.CSS_SELECTOR, f"#discrepancy-{short_id} .state").text == "待处理"
+    shoot(browser, "reconciliation-resolved")
     with live.platform.uow() as uow:
-        entry = uow.session.execute(select(AuditEntry).where(AuditEntry.target == "discrepancy 2")).scalar_one()
-        assert entry.operator == boss and entry.after["decision"] == "reverse"  # type: ignore[index]
+        stored = uow.session.get_one(Discrepancy, mismatch_id)
+        assert (stored.status, stored.decision, stored.operator) == ("resolved", "reversed_at_bank", boss)
+        entry = uow.session.execute(select(AuditEntry).where(AuditEntry.target == f"discrepancy {mismatch_id}")
+                                    ).scalar_one()
+        assert entry.operator == boss and entry.after["decision"] == "reversed_at_bank"  # type: ignore[index]
         assert entry.before["status"] == "open" and entry.after["note"] == "银行少付，已冲正"  # type: ignore[index]
