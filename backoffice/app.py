@@ -12,7 +12,8 @@ from backoffice.reconciliation import Reconciliation
 from backoffice.reconciliation_store import StoredReconciliation
 from backoffice.routes import ROUTES
 from backoffice.services import PlatformServices, Services
-from backoffice.stats import NoTransactions, TransactionSource
+from backoffice.stats import TransactionSource
+from backoffice.transactions import OrderTransactions
 from backoffice.web import HERE, endpoint
 from onecard.bootstrap import Platform
 from store.uow import UnitOfWork
@@ -25,7 +26,7 @@ class BackOffice:
     platform: Platform
     services: Services = field(default=None)  # type: ignore[assignment]
     reconciliation: Reconciliation = field(default_factory=StoredReconciliation)
-    transactions: TransactionSource = field(default_factory=NoTransactions)
+    transactions: TransactionSource = field(default_factory=OrderTransactions)
 
     def __post_init__(self) -> None:
         if self.services is None:

@@ -1,7 +1,7 @@
 """Figures for the data-analysis page, bucketed by Shanghai day or month in Python (same on every database).
 
-Transactions (top-ups, fees) belong to issue 3, not here yet: they come through `TransactionSource`,
-and the page says so while the source has nothing.
+Transactions (top-ups, fees) come through `TransactionSource` (`backoffice.transactions` reads the
+money orders); a source that records none makes the page say so.
 """
 
 from __future__ import annotations
@@ -30,11 +30,6 @@ class Tx:
 class TransactionSource(Protocol):
     def transactions(self, session: Session, since: datetime) -> list[Tx] | None:
         """Every transaction since `since`; None when the platform does not record them yet."""
-
-
-class NoTransactions:
-    def transactions(self, session: Session, since: datetime) -> list[Tx] | None:
-        return None
 
 
 @dataclass(frozen=True, slots=True)

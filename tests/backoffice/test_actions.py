@@ -6,6 +6,7 @@ import csv
 import io
 import re
 import time
+import uuid
 
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
@@ -13,7 +14,17 @@ from sqlalchemy import select
 
 from backoffice import queues
 from backoffice.tables import AuditEntry
-from store.models import Article, Binding, BindingLog, Broadcast, FeatureSwitch, OutboundMessage, RepairTicket
+from store.models import (
+    Article,
+    Binding,
+    BindingLog,
+    Broadcast,
+    FeatureSwitch,
+    MoneyOrder,
+    OutboundMessage,
+    RepairTicket,
+    utcnow,
+)
 from tests.backoffice.client import audit_entries, operator_row, signed_in
 from tests.backoffice.fixtures import add_binding, add_ticket
 from tests.harness import Stack, new_openid
@@ -125,16 +136,26 @@ def test_a_super_admin_creates_an_operator_changes_the_role_and_the_new_role_app
 
 def test_the_analytics_tables_export_as_csv(live: Stack) -> None:
     admin = signed_in(live, "auditor")
-    add_binding(live, new_openid())
+    openid = new_openid()
+    student_no = add_binding(live, openid)
+    with live.platform.uow() as uow:  # a network fee paid and done, as the money relay leaves it
+        now = utcnow()
+        uow.session.add(MoneyOrder(order_no=f"T{uuid.uuid4().hex[:12]}X", kind="net", openid=openid,
+                                   student_no=student_no, amount_fen=3000, status="done", created_at=now,
+                                   expires_at=now, confirmed_at=now, moved_at=now))
+        uow.commit()
     page = admin.get("/analytics")
-    assert page.status_code == 200 and "chart.umd.min.js" in page.text and 'id="no-transactions"' in page.text
+    assert page.status_code == 200 and "chart.umd.min.js" in page.text and 'id="chart-transactions"' in page.text
     exported = admin.get("/analytics/bindings.csv")
     assert exported.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert rows[0] == ["日期", "新绑定", "解绑"] and len(rows) == 31 and int(rows[-1][1]) >= 1
     monthly = list(csv.reader(io.StringIO(admin.get("/analytics/active.csv?period=month").content.decode("utf-8-sig"))))
     assert len(monthly) == 13
-    assert admin.get("/analytics/transactions.csv").status_code == 404  # issue 3's data is not there yet
+    money = list(csv.reader(io.StringIO(admin.get("/analytics/transactions.csv").content.decode("utf-8-sig"))))
+    assert "校园网费 笔数" in money[0] and int(money[-1][money[0].index("校园网费 笔数")]) >= 1
+    merchants = admin.get("/analytics/merchants.csv").content.decode("utf-8-sig")
+    assert "校园网费" in merchants
     assert admin.get("/static/chart.umd.min.js").status_code == 200
 
 
