@@ -20,6 +20,7 @@ from typing import Any
 import requests
 
 from adapters.cardsystem.demo import DemoHolder
+from onecard.process_group import stop_group
 from onecard.serve import free_port
 from store.models import Binding, utcnow
 from tests.harness import OUTPUT, ROOT, TOKEN, Stack
@@ -61,13 +62,7 @@ class Proc:
     url: str = ""
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, sig)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        stop_group(self.proc, sig)
 
     def tail(self) -> str:
         return self.log.read_text(errors="replace")[-3000:]

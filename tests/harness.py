@@ -24,6 +24,7 @@ from adapters.simulators import Simulators, build_simulators, urls
 from adapters.sms.file_sink import FileSms
 from adapters.wechat.callbacks import CallbackSender, event_xml, text_xml
 from onecard.bootstrap import Platform, build
+from onecard.process_group import stop_group
 from onecard.serve import ServerThread
 from onecard.settings import Settings
 from onecard.web import create_web_app
@@ -60,13 +61,7 @@ class WorkerPool:
         raise RuntimeError(f"worker not ready:\n{self.log.read_text()[-3000:]}")
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, sig)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        stop_group(self.proc, sig)
 
 
 @dataclass
