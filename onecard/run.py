@@ -27,7 +27,6 @@ from store.db import make_engine
 from store.migrate import upgrade
 from workers.text import yuan
 
-SIMULATOR_PORT = 8090
 #: Where the chat simulator is served, in the environment `prepare` returns (only when it is).
 CHAT_URL = "ONECARD_CHAT_URL"
 
@@ -44,7 +43,7 @@ def prepare(settings: Settings, keepalive: list[Any]) -> dict[str, str]:
     if needs_simulator:
         sims = build_simulators(settings.wechat_appid, settings.wechat_secret.get_secret_value(),
                                 settings.sms_sink_path)
-        port = int(os.environ.get("ONECARD_SIMULATOR_PORT", SIMULATOR_PORT))
+        port = settings.simulator_port
         app: Any = sims.app()
         if settings.wechat_api_base == OFFICIAL_API_BASE:
             # The simulator stands in for WeChat: so may the chat simulator, its client (never otherwise).

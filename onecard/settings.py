@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     card_system_url: str | None = None
     # Where `onecard run` serves the simulators (it sets this for its processes); `onecard chat` looks here.
     simulator_url: str | None = None
+    #: Where `onecard run` serves the simulators when it starts them.
+    simulator_port: int = 8090
     sms_backend: str = Field(default="file", pattern="^(file|http)$")
     sms_url: str | None = None
     sms_signature: str = "【校园一卡通】"
