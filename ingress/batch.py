@@ -21,14 +21,15 @@ from store.inbox import store_many
 
 log = logging.getLogger("onecard.ingress")
 
-Enqueue = Callable[[str, int], None]
+#: Hands (topic, event id) pairs to the broker at once; see `events.broker.enqueue_events`.
+EnqueueMany = Callable[[list[tuple[str, int]]], None]
 Item = tuple[InboundMessage, str | None, "asyncio.Future[int | None]"]
 
 
 class InboxWriter:
     """Stores callbacks in batches of up to `max_batch`; `await store(msg, topic)` → new id or None."""
 
-    def __init__(self, engine: Engine, enqueue: Enqueue, *, max_batch: int = 256) -> None:
+    def __init__(self, engine: Engine, enqueue: EnqueueMany, *, max_batch: int = 256) -> None:
         self.engine = engine
         self.enqueue = enqueue
         self.max_batch = max_batch
@@ -75,10 +76,11 @@ class InboxWriter:
             # One bad row must not fail its neighbours: store them one by one, as before.
             log.warning("batch of %d failed; storing one by one", len(items))
             return [self._write([item])[0] for item in items]
-        for (_message, topic), event_id in zip(items, ids, strict=True):
-            if event_id is not None and topic is not None:
-                try:
-                    self.enqueue(topic, event_id)
-                except Exception:
-                    log.exception("enqueue failed for event %s; the sweeper will deliver it", event_id)
+        new = [(topic, event_id) for (_message, topic), event_id in zip(items, ids, strict=True)
+               if event_id is not None and topic is not None]
+        if new:
+            try:
+                self.enqueue(new)
+            except Exception:
+                log.exception("enqueue failed for %d events; the sweeper will deliver them", len(new))
         return ids

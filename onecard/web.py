@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from starlette.applications import Starlette
 from starlette.routing import Mount, Route
+from starlette.types import ASGIApp
 
 from backoffice.app import create_backoffice
 from ingress.app import Ingress, IngressConfig, create_app
@@ -29,11 +29,10 @@ def ingress_config(settings: Settings) -> IngressConfig:
     )
 
 
-def create_web_app(platform: Platform) -> Starlette:
-    ingress = Ingress(ingress_config(platform.settings), platform.engine, platform.enqueue_event)
-    app = create_app(ingress, [*operations_routes(platform), Mount("/admin", app=create_backoffice(platform))])
-    app.add_middleware(RequestMetrics)
-    return app
+def create_web_app(platform: Platform) -> ASGIApp:
+    ingress = Ingress(ingress_config(platform.settings), platform.engine, platform.enqueue_events)
+    return RequestMetrics(create_app(ingress, [*operations_routes(platform),
+                                               Mount("/admin", app=create_backoffice(platform))]))
 
 
 def operations_routes(platform: Platform) -> list[Route]:
@@ -41,7 +40,7 @@ def operations_routes(platform: Platform) -> list[Route]:
     return [Route("/readyz", readyz_endpoint(platform)), Route("/metrics", metrics_endpoint(platform))]
 
 
-def create() -> Starlette:
+def create() -> ASGIApp:
     """Uvicorn's factory (`onecard web`): one platform per server process."""
     logs.configure()
     return create_web_app(build())

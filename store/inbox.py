@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, and_, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from events.messages import InboundMessage
-from store.dialect import upsert_insert
 from store.models import InboxEvent, utcnow
 
 #: After this many sweeps an event is left for an operator (it keeps failing in its handler).
@@ -44,10 +45,15 @@ def _row(msg: InboundMessage, topic: str | None) -> dict[str, object]:
     }
 
 
-def _insert(engine: Engine, rows: list[dict[str, object]]) -> Any:
+@functools.cache
+def _insert(dialect: str) -> Any:
+    """One statement object per dialect, so SQLAlchemy compiles it once, not once per batch size.
+
+    Executed with a list of rows: SQLAlchemy's "insertmanyvalues" sends them as multi-row INSERTs.
+    """
+    module = postgresql if dialect == "postgresql" else sqlite
     return (
-        upsert_insert(engine, InboxEvent)
-        .values(rows)
+        module.insert(InboxEvent)
         .on_conflict_do_nothing(index_elements=["dedup_key"])
         .returning(InboxEvent.id, InboxEvent.dedup_key)
     )
@@ -69,7 +75,7 @@ def store_many(engine: Engine, items: Sequence[tuple[InboundMessage, str | None]
     """
     rows = [_row(msg, topic) for msg, topic in items]
     with engine.begin() as conn:
-        inserted = {key: event_id for event_id, key in conn.execute(_insert(engine, rows))}
+        inserted = {key: event_id for event_id, key in conn.execute(_insert(engine.dialect.name), rows)}
     # pop: of two callbacks with the same key in one batch, only the first is new.
     return [inserted.pop(str(row["dedup_key"]), None) for row in rows]
 

@@ -112,7 +112,7 @@ def test_the_sms_panel_streams_the_sms_sink(live: Stack, chat: str, openid: str)
 def test_in_safe_mode_the_simulator_encrypts_what_it_sends(live: Stack, openid: str) -> None:
     # An ingress of the same platform that holds an EncodingAESKey, as after `ONECARD_WECHAT_AES_KEY=…`.
     settings = live.settings.model_copy(update={"wechat_aes_key": SecretStr(AES_KEY)})
-    app = create_app(Ingress(ingress_config(settings), live.platform.engine, live.platform.enqueue_event))
+    app = create_app(Ingress(ingress_config(settings), live.platform.engine, live.platform.enqueue_events))
     server = ServerThread(app).start()
     try:
         client = ChatClient(chat_config(settings, live.simulator_url, ingress_url=f"{server.url}/wechat"))
