@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, or_, select, update
+from sqlalchemy import Engine, and_, bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -109,11 +109,18 @@ def claim_unprocessed(engine: Engine, older_than: timedelta, limit: int = 500) -
         return [(row.id, row.topic) for row in rows if row.topic]
 
 
+_MARK_PROCESSED = (
+    update(InboxEvent.__table__)
+    .where(InboxEvent.__table__.c.id == bindparam("event_id"), InboxEvent.__table__.c.status == "received")
+    .values(status="processed", processed_at=bindparam("at"))
+)
+
+
 def mark_processed(session: Session, event_id: int) -> bool:
-    """Claim the event for this transaction; False if another delivery already processed it."""
-    result = session.execute(
-        update(InboxEvent)
-        .where(InboxEvent.id == event_id, InboxEvent.status == "received")
-        .values(status="processed", processed_at=utcnow())
-    )
+    """Claim the event for this transaction; False if another delivery already processed it.
+
+    A table-level statement built once: every event runs it, and the ORM's bulk-update machinery
+    (synchronising loaded objects) would cost more than the statement itself.
+    """
+    result = session.execute(_MARK_PROCESSED, {"event_id": event_id, "at": utcnow()})
     return result.rowcount == 1  # type: ignore[attr-defined]

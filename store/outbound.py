@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, or_, select, update
+from sqlalchemy import Engine, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from store.db import single_statement
 from store.models import OutboundMessage, utcnow
 
 FINAL_STATUSES = frozenset({"sent", "undeliverable", "failed", "expired"})
@@ -41,37 +42,62 @@ def add(
     return row
 
 
+_T = OutboundMessage.__table__.c
+
+_ADD = insert(OutboundMessage.__table__).returning(_T.id, _T.channel, sort_by_parameter_order=True)
+
+
+def add_replies(session: Session, event_id: int,
+                replies: list[tuple[str, str, str, datetime | None]]) -> list[tuple[int, str]]:
+    """A turn's replies (channel, recipient, body, expires_at), in order: their (id, channel).
+
+    `add` for the dispatcher, which records every turn's replies: one statement built once.
+    """
+    if not replies:
+        return []
+    now = utcnow()
+    rows = [{"event_id": event_id, "seq": seq, "channel": channel, "recipient": recipient, "body": body,
+             "status": "pending", "attempts": 0, "created_at": now, "expires_at": expires_at}
+            for seq, (channel, recipient, body, expires_at) in enumerate(replies)]
+    return [(row.id, row.channel) for row in session.execute(_ADD, rows)]
+
+# Built once: the reply worker runs these for every message it sends, so SQLAlchemy compiles them
+# once and nothing about an ORM session is paid for on that path.
+_CLAIM = (
+    update(OutboundMessage.__table__)
+    .where(_T.id == bindparam("oid"),
+           or_(_T.status == "pending", (_T.status == "sending") & (_T.claimed_until < bindparam("now"))))
+    .values(status="sending", claimed_until=bindparam("lease_until"), attempts=_T.attempts + 1)
+    .returning(_T.id, _T.channel, _T.recipient, _T.body, _T.attempts, _T.expires_at)
+)
+_FINISH = (
+    update(OutboundMessage.__table__)
+    .where(_T.id == bindparam("oid"))
+    .values(status=bindparam("new_status"), last_error=bindparam("error"), claimed_until=None)
+)
+_FINISH_SENT = _FINISH.values(sent_at=bindparam("at"))
+
+
 def claim(engine: Engine, outbound_id: int, lease: timedelta) -> Claimed | None:
     """Take the message for sending for `lease`; None when it is final or another sender holds it.
 
     The conditional UPDATE is the lock: two deliveries of the same broker message cannot both win.
     """
     now = utcnow()
-    with Session(engine) as session, session.begin():
-        result = session.execute(
-            update(OutboundMessage)
-            .where(
-                OutboundMessage.id == outbound_id,
-                or_(
-                    OutboundMessage.status == "pending",
-                    (OutboundMessage.status == "sending") & (OutboundMessage.claimed_until < now),
-                ),
-            )
-            .values(status="sending", claimed_until=now + lease, attempts=OutboundMessage.attempts + 1)
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            return None
-        row = session.get_one(OutboundMessage, outbound_id)
-        return Claimed(row.id, row.channel, row.recipient, row.body, row.attempts, row.expires_at)
+    with single_statement(engine) as conn:
+        row = conn.execute(_CLAIM, {"oid": outbound_id, "now": now, "lease_until": now + lease}).first()
+    if row is None:
+        return None
+    return Claimed(row.id, row.channel, row.recipient, row.body, row.attempts, row.expires_at)
 
 
 def finish(engine: Engine, outbound_id: int, status: str, error: str | None = None) -> None:
     """Record the final outcome of a send (or `pending` again to let a retry have it)."""
-    values: dict[str, object] = {"status": status, "last_error": error, "claimed_until": None}
+    params: dict[str, object] = {"oid": outbound_id, "new_status": status, "error": error}
     if status == "sent":
-        values["sent_at"] = utcnow()
-    with Session(engine) as session, session.begin():
-        session.execute(update(OutboundMessage).where(OutboundMessage.id == outbound_id).values(**values))
+        params["at"] = utcnow()
+    with single_statement(engine) as conn:
+        conn.execute(_FINISH_SENT if status == "sent" else _FINISH, params)
 
 
 def stuck(engine: Engine, older_than: timedelta, limit: int = 500) -> list[tuple[int, str]]:

@@ -4,13 +4,16 @@ commit together, so a redelivered event finds the mark and does nothing.
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 
 from events.commands import Command, Unsubscribed, Welcome
@@ -18,7 +21,6 @@ from events.errors import PermanentError, TransientError
 from events.routing import route
 from ingress.parse import to_message
 from store import inbox, outbound
-from store.dialect import upsert_insert
 from store.models import Follower, InboxEvent
 from store.uow import UnitOfWork
 from workers import retry_reads, switches
@@ -64,7 +66,7 @@ def _process_once(
     deliver: Deliver, last_attempt: bool,
 ) -> str:
     with uow:
-        event = uow.session.get(InboxEvent, event_id)
+        event = uow.session.execute(_LOAD_EVENT, {"event_id": event_id}).first()
         if event is None:
             log.warning("event %s not in the inbox", event_id)
             return "missing"
@@ -102,29 +104,37 @@ def _process_once(
         if not inbox.mark_processed(uow.session, event_id):
             uow.rollback()
             return "duplicate"
-        rows = [
-            outbound.add(uow.session, channel=o.channel, recipient=o.recipient, body=o.body, event_id=event_id,
-                         seq=seq, expires_at=o.expires_at or (turn.reply_deadline if o.channel == "wechat" else None))
-            for seq, o in enumerate(turn.outgoing)
-        ]
-        uow.session.flush()
-        for row in rows:
-            uow.after_commit(lambda row_id=row.id, channel=row.channel: deliver(row_id, channel))
+        replies = outbound.add_replies(uow.session, event_id, [
+            (o.channel, o.recipient, o.body, o.expires_at or (turn.reply_deadline if o.channel == "wechat" else None))
+            for o in turn.outgoing
+        ])
+        for row_id, channel in replies:
+            uow.after_commit(lambda row_id=row_id, channel=channel: deliver(row_id, channel))
         for callback in turn.after_commit:
             uow.after_commit(callback)
         uow.commit()
         return outcome
 
 
+#: Built once, run for every event: the columns a turn needs, without an ORM object to track.
+_LOAD_EVENT = select(*(InboxEvent.__table__.c[name] for name in ("id", "openid", "payload", "status", "received_at"))
+                     ).where(InboxEvent.__table__.c.id == bindparam("event_id"))
+
+
 def _record_follower(uow: UnitOfWork, openid: str, now: datetime, command: Command | None) -> None:
     """Keep the last-interaction time that WeChat's 48-hour window is counted from."""
-    subscribed = not isinstance(command, Unsubscribed)
-    uow.session.execute(
-        upsert_insert(uow.session, Follower)
-        .values(openid=openid, subscribed=subscribed, first_seen_at=now, last_interaction_at=now)
-        .on_conflict_do_nothing(index_elements=["openid"])
-    )
-    values: dict[str, object] = {"last_interaction_at": now}
-    if isinstance(command, (Unsubscribed, Welcome)):
-        values["subscribed"] = subscribed
-    uow.session.execute(update(Follower).where(Follower.openid == openid).values(**values))
+    dialect = uow.session.get_bind().dialect.name
+    changes_subscription = isinstance(command, (Unsubscribed, Welcome))
+    uow.session.execute(_follower_upsert(dialect, changes_subscription),
+                        {"openid": openid, "subscribed": not isinstance(command, Unsubscribed),
+                         "first_seen_at": now, "last_interaction_at": now})
+
+
+@functools.cache
+def _follower_upsert(dialect: str, changes_subscription: bool) -> Any:
+    """One statement per message, built once: insert the follower, or move its last interaction on."""
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(Follower.__table__)
+    updated = {"last_interaction_at": insert.excluded.last_interaction_at}
+    if changes_subscription:
+        updated["subscribed"] = insert.excluded.subscribed
+    return insert.on_conflict_do_update(index_elements=["openid"], set_=updated)

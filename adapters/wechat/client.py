@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from wechatpy.client import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
+from adapters.http import outgoing_session
 from adapters.wechat.port import UNDELIVERABLE, Undeliverable
 from adapters.wechat.token_store import SharedTokenStore
 from events.errors import PermanentError, TransientError
@@ -26,6 +27,7 @@ class _Client(WeChatClient):  # type: ignore[misc]
         super().__init__(appid, secret, timeout=timeout, auto_retry=False)
         self.API_BASE_URL = api_base
         self.store: SharedTokenStore | None = None
+        self._http = outgoing_session(api_base, self._http)
 
     def fetch_token_from_wechat(self) -> tuple[str, int]:
         result = self._fetch_access_token(

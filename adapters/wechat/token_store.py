@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, or_, select, update
 from sqlalchemy.orm import Session
@@ -21,6 +21,9 @@ from store.models import WechatToken, utcnow
 #: Fetch a new token when the stored one has less than this left.
 REFRESH_MARGIN = timedelta(seconds=300)
 REFRESH_LEASE = timedelta(seconds=15)
+#: How long a process reuses the token it read before reading the database again. Safe because
+#: WeChat keeps a replaced token working for five minutes; a call that still fails refreshes.
+LOCAL_REUSE_S = 60.0
 
 Fetcher = Callable[[], tuple[str, int]]  # -> (token, expires_in seconds)
 
@@ -31,6 +34,7 @@ class SharedTokenStore:
         self.appid = appid
         self.fetch = fetch
         self.wait_seconds = wait_seconds
+        self._local: tuple[str, float] | None = None  # (token, monotonic time to stop reusing it)
 
     def _ensure_row(self) -> None:
         with self.engine.begin() as conn:
@@ -41,17 +45,30 @@ class SharedTokenStore:
             row = session.execute(select(WechatToken).where(WechatToken.appid == self.appid)).scalar()
         if row is None or row.token is None or row.expires_at is None:
             return None, False
+        self._remember(row.token, row.expires_at)
         return row.token, row.expires_at - utcnow() > REFRESH_MARGIN
 
     def get(self) -> str:
-        """A valid token, fetching one only when none is fresh."""
+        """A valid token, fetching one only when none is fresh.
+
+        Reused in this process for up to `LOCAL_REUSE_S` (a reply would otherwise cost a database
+        read); never past the time the stored one is due for refresh.
+        """
+        local = self._local
+        if local is not None and time.monotonic() < local[1]:
+            return local[0]
         token, fresh = self._current()
-        if token is not None and fresh:
-            return token
-        return self.refresh(stale=token)
+        if token is None or not fresh:
+            token = self.refresh(stale=token)
+        return token
+
+    def _remember(self, token: str, expires_at: datetime) -> None:
+        left = (expires_at - utcnow() - REFRESH_MARGIN).total_seconds()
+        self._local = (token, time.monotonic() + min(LOCAL_REUSE_S, left)) if left > 0 else None
 
     def refresh(self, stale: str | None) -> str:
         """Replace `stale` with a new token; if someone already replaced it, use theirs."""
+        self._local = None
         self._ensure_row()
         deadline = time.monotonic() + self.wait_seconds
         while True:
@@ -92,9 +109,11 @@ class SharedTokenStore:
             )
 
     def _save(self, token: str, expires_in: int) -> None:
+        expires_at = utcnow() + timedelta(seconds=expires_in)
         with Session(self.engine) as session, session.begin():
             session.execute(
                 update(WechatToken)
                 .where(WechatToken.appid == self.appid)
-                .values(token=token, expires_at=utcnow() + timedelta(seconds=expires_in), refreshing_until=None)
+                .values(token=token, expires_at=expires_at, refreshing_until=None)
             )
+        self._remember(token, expires_at)
