@@ -19,7 +19,7 @@ TARGET = {"acks_per_s": 2000, "p99_ms": 50}
 
 
 def measure(backend_name: str, quick: bool, web_workers: int) -> dict[str, Any]:
-    levels = [1, 16, 64] if quick else [1, 8, 32, 64, 128, 256]
+    levels = [1, 16, 64] if quick else [1, 8, 16, 32, 48, 64, 128, 256]
     duration = 3.0 if quick else 8.0
     rows = []
     with backend(backend_name), tempfile.TemporaryDirectory(prefix="bench-ingress-") as tmp, \

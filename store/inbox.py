@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from events.messages import InboundMessage
+from store.db import single_statement
 from store.models import InboxEvent, utcnow
 
 #: After this many sweeps an event is left for an operator (it keeps failing in its handler).
@@ -68,13 +69,14 @@ def store_once(engine: Engine, msg: InboundMessage, topic: str | None) -> int | 
 
 
 def store_many(engine: Engine, items: Sequence[tuple[InboundMessage, str | None]]) -> list[int | None]:
-    """`store_once` for several callbacks in one transaction (one commit, one fsync, one lock).
+    """`store_once` for several callbacks in one statement (one commit, one fsync, one lock).
 
     The ingress groups the callbacks that arrive together: the commit is what a callback costs.
-    One multi-row INSERT; RETURNING names the keys that were new, whatever order it returns them in.
+    One multi-row INSERT (the ingress's batches stay under SQLAlchemy's 1,000-row page, so it is
+    never split), a transaction by itself; RETURNING names the keys that were new, in any order.
     """
     rows = [_row(msg, topic) for msg, topic in items]
-    with engine.begin() as conn:
+    with single_statement(engine) as conn:
         inserted = {key: event_id for event_id, key in conn.execute(_insert(engine.dialect.name), rows)}
     # pop: of two callbacks with the same key in one batch, only the first is new.
     return [inserted.pop(str(row["dedup_key"]), None) for row in rows]
