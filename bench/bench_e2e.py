@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.correlate import end_to_end
-from bench.procs import WORKER_ENV, backend, clear_sent, load, start_web
+from bench.procs import WORKER_ENV, backend, clear_sent, group_cpu_seconds, load, own_cpu_seconds, start_web
 from tests.harness import running_stack
 
 TARGET = {"rate": 500, "p99_ms": 1000}
@@ -32,18 +32,31 @@ def measure(backend_name: str, rates: list[int], duration: float,
                                        name=f"bench-{queue}", extra_env=WORKER_ENV)
                    for queue in ("general", "reply")]
         try:
+            groups = {"web": web.proc.pid, "general": started[0].proc.pid, "reply": started[1].proc.pid}
             for rate in rates:
                 clear_sent(stack)
                 record = Path(tmp) / f"e2e-{rate}.jsonl"
+                before = cpu_snapshot(groups)
                 ack = load({"url": f"{web.url}/wechat", "rate": rate, "duration": duration,
                             "openid_prefix": f"oe2e{rate}x{int(time.time())}n", "record": str(record)})
+                e2e = end_to_end(stack, record, timeout=30 + duration)
+                spent = {name: cpu - before[name] for name, cpu in cpu_snapshot(groups).items()}
                 rows.append({"backend": backend_name, "rate": rate, "duration_s": duration, "ack": ack,
-                             "end_to_end": end_to_end(stack, record, timeout=30 + duration)})
+                             "end_to_end": e2e,
+                             "cpu_ms_per_message": {name: round(1000 * cpu / max(1, ack["acked"]), 2)
+                                                    for name, cpu in spent.items()}})
         finally:
             web.kill()
             for pool in started:
                 pool.stop()
     return rows
+
+
+def cpu_snapshot(groups: dict[str, int]) -> dict[str, float]:
+    """CPU seconds so far of each process group, and of this process (the simulators play WeChat
+    and the card system in it: on a real deployment that CPU is theirs, not ours)."""
+    return {**{name: group_cpu_seconds(pgid) for name, pgid in groups.items()},
+            "simulators": own_cpu_seconds()}
 
 
 def within_target(row: dict[str, Any]) -> bool:

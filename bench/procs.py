@@ -160,6 +160,32 @@ def clear_sent(stack: Stack) -> None:
         stack.simulators.wechat.state.messages.clear()
 
 
+def group_cpu_seconds(pgid: int) -> float:
+    """CPU time (user + system) of every live process in a process group, read from /proc.
+
+    Each process the benchmarks start leads a group of its own (uvicorn's and dramatiq's workers
+    included), so this is what one `onecard web` or one worker pool costs.
+    """
+    ticks = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) "
+        if int(fields[2]) == pgid:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    """This process: the harness and the simulators it serves in threads."""
+    times = os.times()
+    return times.user + times.system
+
+
 def wait_until(predicate: Any, timeout: float, interval: float = 0.2) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
