@@ -43,6 +43,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--limit", type=float, default=float(os.environ.get("BENCH_LIMIT_S", DEFAULT_LIMIT_S)),
                         help="seconds each benchmark may take")
     parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument("--keep", action="store_true",
+                        help="update the existing report: replace only the benchmarks run now")
     args = parser.parse_args(argv)
     names = args.names or discover()
     args.results.mkdir(parents=True, exist_ok=True)
@@ -54,10 +56,15 @@ def main(argv: list[str]) -> int:
         "benchmarks": {},
     }
     path = args.results / "report.json"
+    if args.keep and path.exists():
+        kept = json.loads(path.read_text())
+        report["benchmarks"] = {k: v for k, v in kept.get("benchmarks", {}).items() if k not in names}
+        report["kept_from"] = kept.get("started")
     for name in names:
         print(f"== {name}", flush=True)
         outcome = run_one(name, args.results, args.quick, args.limit)
         outcome["load_average_after"] = load_average()
+        outcome["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
         report["benchmarks"][name] = outcome
         print(json.dumps(outcome.get("result", outcome), ensure_ascii=False)[:1500], flush=True)
         path.write_text(json.dumps(report, ensure_ascii=False, indent=1))
@@ -68,7 +75,7 @@ def main(argv: list[str]) -> int:
     for chart in draw(report, args.results):
         print("chart:", chart)
     print("report:", path)
-    return 0 if all(b.get("ok") for b in report["benchmarks"].values()) else 1
+    return 0 if all(report["benchmarks"][name].get("ok") for name in names) else 1
 
 
 if __name__ == "__main__":
