@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
+import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Engine, and_, bindparam, or_, select, text, update
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from events.messages import InboundMessage
@@ -46,18 +45,37 @@ def _row(msg: InboundMessage, topic: str | None) -> dict[str, object]:
     }
 
 
-@functools.cache
-def _insert(dialect: str) -> Any:
-    """One statement object per dialect, so SQLAlchemy compiles it once, not once per batch size.
+#: SQLite: one statement object, so SQLAlchemy compiles it once, not once per batch size; executed
+#: with a list of rows, SQLAlchemy's "insertmanyvalues" sends them as one multi-row INSERT.
+_SQLITE_INSERT = (
+    sqlite.insert(InboxEvent)
+    .on_conflict_do_nothing(index_elements=["dedup_key"])
+    .returning(InboxEvent.id, InboxEvent.dedup_key)
+)
 
-    Executed with a list of rows: SQLAlchemy's "insertmanyvalues" sends them as multi-row INSERTs.
-    """
-    module = postgresql if dialect == "postgresql" else sqlite
-    return (
-        module.insert(InboxEvent)
-        .on_conflict_do_nothing(index_elements=["dedup_key"])
-        .returning(InboxEvent.id, InboxEvent.dedup_key)
-    )
+
+#: PostgreSQL: one array per column, unnested into rows. The SQL text is the same for every batch
+#: size, so psycopg converts it once; the multi-row VALUES list that insertmanyvalues renders is a
+#: new, long statement for each batch size, and parsing it was a tenth of the ingress's CPU.
+_PG_COLUMNS = (("dedup_key", "text"), ("openid", "text"), ("msg_type", "text"), ("msg_id", "text"),
+               ("event", "text"), ("event_key", "text"), ("content", "text"), ("payload", "text"),
+               ("create_time", "bigint"), ("topic", "text"), ("status", "text"),
+               ("received_at", "timestamptz"), ("redeliveries", "integer"))
+_PG_INSERT = text(
+    f"INSERT INTO {InboxEvent.__tablename__} ({', '.join(name for name, _ in _PG_COLUMNS)}) "
+    f"SELECT {', '.join(f'{name}::json' if name == 'payload' else name for name, _ in _PG_COLUMNS)} "
+    f"FROM unnest({', '.join(f'CAST(:{name} AS {kind}[])' for name, kind in _PG_COLUMNS)}) "
+    f"AS batch({', '.join(name for name, _ in _PG_COLUMNS)}) "
+    "ON CONFLICT (dedup_key) DO NOTHING RETURNING id, dedup_key"
+)
+
+
+def _pg_arrays(rows: list[dict[str, object]]) -> dict[str, list[object]]:
+    columns: dict[str, list[object]] = {name: [] for name, _ in _PG_COLUMNS}
+    for row in rows:
+        for name, values in columns.items():
+            values.append(json.dumps(row[name], ensure_ascii=False) if name == "payload" else row[name])
+    return columns
 
 
 def store_once(engine: Engine, msg: InboundMessage, topic: str | None) -> int | None:
@@ -77,7 +95,11 @@ def store_many(engine: Engine, items: Sequence[tuple[InboundMessage, str | None]
     """
     rows = [_row(msg, topic) for msg, topic in items]
     with single_statement(engine) as conn:
-        inserted = {key: event_id for event_id, key in conn.execute(_insert(engine.dialect.name), rows)}
+        if engine.dialect.name == "postgresql":
+            result = conn.execute(_PG_INSERT, _pg_arrays(rows))
+        else:
+            result = conn.execute(_SQLITE_INSERT, rows)
+        inserted = {key: event_id for event_id, key in result}
     # pop: of two callbacks with the same key in one batch, only the first is new.
     return [inserted.pop(str(row["dedup_key"]), None) for row in rows]
 
