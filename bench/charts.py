@@ -39,7 +39,8 @@ def ingress(result: dict[str, Any], path: Path) -> Path:
 
 
 def end_to_end(result: dict[str, Any], path: Path) -> Path:
-    labels = [f"{r['backend']}\n{r['rate']}/s" for r in result["runs"]]
+    short = {"embedded": "embedded", "postgres-redis": "PG+Redis"}
+    labels = [f"{short.get(r['backend'], r['backend'])}\n{r['rate']}/s" for r in result["runs"]]
     fig, ax = plt.subplots(figsize=(max(7.0, 0.9 * len(labels)), 4))
     for q, offset in (("p50", -0.25), ("p95", 0), ("p99", 0.25)):
         ax.bar([i + offset for i in range(len(labels))],
