@@ -39,8 +39,6 @@ class IngressConfig:
 class Ingress:
     def __init__(self, config: IngressConfig, engine: Engine, enqueue: EnqueueMany) -> None:
         self.config = config
-        self.engine = engine
-        self.enqueue = enqueue
         self.writer = InboxWriter(engine, enqueue)
 
     async def verify_url(self, request: Request) -> Response:

@@ -12,5 +12,9 @@ from sqlalchemy.orm import Session
 def upsert_insert(bind: Engine | Session, table: Any) -> Any:
     """An insert construct with `.on_conflict_do_nothing()` / `.on_conflict_do_update()`."""
     engine = bind.get_bind() if isinstance(bind, Session) else bind
-    module = postgresql if engine.dialect.name == "postgresql" else sqlite
-    return module.insert(table)
+    return dialect_insert(engine.dialect.name, table)
+
+
+def dialect_insert(dialect: str, table: Any) -> Any:
+    """`upsert_insert` by dialect name, for statements built once per dialect and cached."""
+    return (postgresql if dialect == "postgresql" else sqlite).insert(table)

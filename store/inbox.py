@@ -90,8 +90,9 @@ def store_many(engine: Engine, items: Sequence[tuple[InboundMessage, str | None]
     """`store_once` for several callbacks in one statement (one commit, one fsync, one lock).
 
     The ingress groups the callbacks that arrive together: the commit is what a callback costs.
-    One multi-row INSERT (the ingress's batches stay under SQLAlchemy's 1,000-row page, so it is
-    never split), a transaction by itself; RETURNING names the keys that were new, in any order.
+    One INSERT, a transaction by itself (on SQLite the ingress's batches stay under SQLAlchemy's
+    1,000-row insertmanyvalues page, so it is never split); RETURNING names the keys that were
+    new, in any order.
     """
     rows = [_row(msg, topic) for msg, topic in items]
     with single_statement(engine) as conn:

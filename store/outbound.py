@@ -34,12 +34,16 @@ def add(
     seq: int = 0,
     expires_at: datetime | None = None,
 ) -> OutboundMessage:
-    row = OutboundMessage(
-        event_id=event_id, seq=seq, channel=channel, recipient=recipient, body=body,
-        status="pending", attempts=0, created_at=utcnow(), expires_at=expires_at,
-    )
+    row = OutboundMessage(**_new_row(event_id, seq, channel, recipient, body, expires_at, utcnow()))
     session.add(row)
     return row
+
+
+def _new_row(event_id: int | None, seq: int, channel: str, recipient: str, body: str,
+             expires_at: datetime | None, now: datetime) -> dict[str, object]:
+    """A message waiting to be sent: what `add` and `add_replies` both record."""
+    return {"event_id": event_id, "seq": seq, "channel": channel, "recipient": recipient, "body": body,
+            "status": "pending", "attempts": 0, "created_at": now, "expires_at": expires_at}
 
 
 _T = OutboundMessage.__table__.c
@@ -56,10 +60,10 @@ def add_replies(session: Session, event_id: int,
     if not replies:
         return []
     now = utcnow()
-    rows = [{"event_id": event_id, "seq": seq, "channel": channel, "recipient": recipient, "body": body,
-             "status": "pending", "attempts": 0, "created_at": now, "expires_at": expires_at}
+    rows = [_new_row(event_id, seq, channel, recipient, body, expires_at, now)
             for seq, (channel, recipient, body, expires_at) in enumerate(replies)]
     return [(row.id, row.channel) for row in session.execute(_ADD, rows)]
+
 
 # Built once: the reply worker runs these for every message it sends, so SQLAlchemy compiles them
 # once and nothing about an ORM session is paid for on that path.

@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 
 from events.commands import Command, Unsubscribed, Welcome
@@ -21,6 +20,7 @@ from events.errors import PermanentError, TransientError
 from events.routing import route
 from ingress.parse import to_message
 from store import inbox, outbound
+from store.dialect import dialect_insert
 from store.models import Follower, InboxEvent
 from store.uow import UnitOfWork
 from workers import retry_reads, switches
@@ -133,7 +133,7 @@ def _record_follower(uow: UnitOfWork, openid: str, now: datetime, command: Comma
 @functools.cache
 def _follower_upsert(dialect: str, changes_subscription: bool) -> Any:
     """One statement per message, built once: insert the follower, or move its last interaction on."""
-    insert = (postgresql if dialect == "postgresql" else sqlite).insert(Follower.__table__)
+    insert = dialect_insert(dialect, Follower.__table__)
     updated = {"last_interaction_at": insert.excluded.last_interaction_at}
     if changes_subscription:
         updated["subscribed"] = insert.excluded.subscribed
