@@ -27,7 +27,7 @@ class _Client(WeChatClient):  # type: ignore[misc]
         super().__init__(appid, secret, timeout=timeout, auto_retry=False)
         self.API_BASE_URL = api_base
         self.store: SharedTokenStore | None = None
-        self._http = outgoing_session(api_base, self._http)
+        self._http = outgoing_session(api_base)
 
     def fetch_token_from_wechat(self) -> tuple[str, int]:
         result = self._fetch_access_token(
