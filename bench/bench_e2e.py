@@ -19,7 +19,7 @@ from tests.harness import running_stack
 TARGET = {"rate": 500, "p99_ms": 1000}
 
 
-POOLS = {"web": 1, "general": (1, 4), "reply": (1, 4)}
+POOLS = {"web": 1, "general": (1, 32), "reply": (1, 4)}
 
 
 def measure(backend_name: str, rates: list[int], duration: float,

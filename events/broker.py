@@ -16,7 +16,7 @@ from dramatiq.common import current_millis
 from dramatiq.middleware import CurrentMessage
 from redis.exceptions import NoScriptError
 
-from events.topics import Topic, event_actor_name
+from events.topics import GROUPED_TOPICS, Topic, event_actor_name
 
 
 def make_broker(url: str, *, namespace: str = "onecard", heartbeat_timeout_ms: int = 60_000,
@@ -42,36 +42,36 @@ def make_broker(url: str, *, namespace: str = "onecard", heartbeat_timeout_ms: i
     return broker
 
 
-def event_message(topic: Topic | str, event_id: int) -> dramatiq.Message:
-    """The message that hands an inbox event to its topic's pool, without importing the worker code."""
+#: The most ids one message carries: a group commit's worth, and a turn group a worker can hold.
+MAX_IDS_PER_MESSAGE = 64
+
+
+def event_message(topic: Topic | str, event_ids: Sequence[int]) -> dramatiq.Message:
+    """The message that hands inbox events to their topic's pool, without importing the worker code."""
     return dramatiq.Message(queue_name=Topic(topic).value, actor_name=event_actor_name(topic),
-                            args=(event_id,), kwargs={}, options={})
+                            args=(list(event_ids),), kwargs={}, options={})
 
 
 def enqueue_event(broker: dramatiq.Broker, topic: Topic | str, event_id: int) -> None:
-    broker.enqueue(event_message(topic, event_id))
+    broker.enqueue(event_message(topic, [event_id]))
 
 
 def enqueue_events(broker: dramatiq.Broker, items: Sequence[tuple[str, int]]) -> None:
     """Enqueue several inbox events at once: the ingress's group commit hands them over together.
 
-    On Redis, one pipelined round trip instead of one per event: dramatiq has no batch enqueue, so
-    this runs the broker's own dispatch script, exactly as `RedisBroker.enqueue` runs it, once per
-    message in a pipeline (middleware hooks included). On RabbitMQ each publish waits for its
-    confirm, as `broker.enqueue` does. Either way an exception means some may not have been sent:
-    the sweeper re-enqueues what stays unprocessed, and the workers act once per event.
+    A grouped topic's events travel as one message (its worker runs their turns together), so a
+    busy ingress costs the broker and that pool a fraction of a message per event; other topics get
+    one message per event, for their threads to run side by side. An exception means some may not
+    have been sent: the sweeper re-enqueues what stays unprocessed, and the workers act once per
+    event.
     """
-    if not isinstance(broker, RedisBroker) or len(items) == 1:
-        for topic, event_id in items:
-            enqueue_event(broker, topic, event_id)
-        return
-    messages = [event_message(topic, event_id).copy(options={"redis_message_id": str(uuid4())})
-                for topic, event_id in items]
-    for message in messages:
-        broker.emit_before("enqueue", message, None)
-    _dispatch_pipelined(broker, messages)
-    for message in messages:
-        broker.emit_after("enqueue", message, None)
+    by_topic: dict[Topic, list[int]] = {}
+    for topic, event_id in items:
+        by_topic.setdefault(Topic(topic), []).append(event_id)
+    enqueue_messages(broker, [
+        event_message(topic, chunk) for topic, ids in by_topic.items()
+        for chunk in (_chunks(ids) if topic in GROUPED_TOPICS else [[event_id] for event_id in ids])
+    ])
 
 
 #: Outbound messages are delivered by channel: WeChat replies by the reply pool, SMS by notify.
@@ -82,11 +82,38 @@ DELIVERY_ACTORS: dict[str, tuple[Topic, str]] = {
 }
 
 
-def enqueue_delivery(broker: dramatiq.Broker, outbound_id: int, channel: str) -> None:
-    topic, actor_name = DELIVERY_ACTORS[channel]
-    broker.enqueue(
-        dramatiq.Message(queue_name=topic.value, actor_name=actor_name, args=(outbound_id,), kwargs={}, options={})
-    )
+def enqueue_deliveries(broker: dramatiq.Broker, items: Sequence[tuple[int, str]]) -> None:
+    """Hand outbound messages (id, channel) to their senders: one broker message per sender actor."""
+    by_actor: dict[tuple[Topic, str], list[int]] = {}
+    for outbound_id, channel in items:
+        by_actor.setdefault(DELIVERY_ACTORS[channel], []).append(outbound_id)
+    enqueue_messages(broker, [
+        dramatiq.Message(queue_name=topic.value, actor_name=actor_name, args=(chunk,), kwargs={}, options={})
+        for (topic, actor_name), ids in by_actor.items() for chunk in _chunks(ids)
+    ])
+
+
+def enqueue_messages(broker: dramatiq.Broker, messages: list[dramatiq.Message]) -> None:
+    """Enqueue messages; on Redis several of them in one pipelined round trip.
+
+    dramatiq has no batch enqueue, so on Redis this runs the broker's own dispatch script, exactly
+    as `RedisBroker.enqueue` runs it, once per message in a pipeline (middleware hooks included).
+    On RabbitMQ each publish waits for its confirm, as `broker.enqueue` does.
+    """
+    if not isinstance(broker, RedisBroker) or len(messages) == 1:
+        for message in messages:
+            broker.enqueue(message)
+        return
+    messages = [message.copy(options={"redis_message_id": str(uuid4())}) for message in messages]
+    for message in messages:
+        broker.emit_before("enqueue", message, None)
+    _dispatch_pipelined(broker, messages)
+    for message in messages:
+        broker.emit_after("enqueue", message, None)
+
+
+def _chunks(ids: list[int]) -> list[list[int]]:
+    return [ids[i:i + MAX_IDS_PER_MESSAGE] for i in range(0, len(ids), MAX_IDS_PER_MESSAGE)]
 
 
 def _dispatch_pipelined(broker: RedisBroker, messages: list[dramatiq.Message]) -> None:

@@ -15,6 +15,11 @@ class Topic(StrEnum):
 #: Topics whose worker handles inbound WeChat events (REPLY and NOTIFY carry outbound work).
 EVENT_TOPICS: tuple[Topic, ...] = (Topic.BIND, Topic.QUERY, Topic.TOPUP, Topic.GENERAL)
 
+#: Topics whose turns only read and write our own database (help, menus, repair tickets): their
+#: events travel and run in groups (`workers.grouping`). Turns that wait on the card system or
+#: another outside service run one per thread, so that those waits overlap instead of queueing.
+GROUPED_TOPICS: frozenset[Topic] = frozenset({Topic.GENERAL})
+
 
 def event_actor_name(topic: Topic | str) -> str:
     """The actor that handles inbound events of `topic`; ingress enqueues by this name."""

@@ -23,7 +23,7 @@ from adapters.sms.file_sink import FileSms
 from adapters.sms.port import SmsSender
 from adapters.wechat.client import WechatpyApi
 from adapters.wechat.port import WeChatApi
-from events.broker import enqueue_delivery, enqueue_event, enqueue_events, make_broker
+from events.broker import enqueue_deliveries, enqueue_event, enqueue_events, make_broker
 from events.errors import PermanentError
 from onecard.embedded import socket_url, start_embedded_redis
 from onecard.settings import Settings
@@ -73,7 +73,10 @@ class Platform:
         enqueue_events(self.broker, items)
 
     def deliver(self, outbound_id: int, channel: str) -> None:
-        enqueue_delivery(self.broker, outbound_id, channel)
+        enqueue_deliveries(self.broker, [(outbound_id, channel)])
+
+    def deliver_many(self, items: list[tuple[int, str]]) -> None:
+        enqueue_deliveries(self.broker, items)
 
     def wake_relay(self, order_id: int, delay_seconds: float = 0.0) -> None:
         enqueue_relay(self.broker, order_id, delay_seconds)

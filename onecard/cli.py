@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from events.topics import Topic
+from events.topics import GROUPED_TOPICS, Topic
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -44,10 +44,20 @@ def _worker(args: argparse.Namespace) -> int:
     # adds up to a second per hop to a quiet queue (measured by `make bench`); polling is cheap.
     os.environ.setdefault("dramatiq_worker_timeout", "100")
     argv = ["dramatiq", "onecard.worker_entry", "--processes", str(args.processes),
-            "--threads", str(args.threads), "--queues", *queues]
+            "--threads", str(args.threads or default_threads(queues)), "--queues", *queues]
     env = {**os.environ, **_worker_metrics_env(args)}
     os.execvpe(sys.executable, [sys.executable, "-m", *argv], env)
     return 0  # not reached
+
+
+def default_threads(queues: list[str]) -> int:
+    """Threads per worker process when not given: a pool of only grouped topics gathers a group of
+    turns from as many messages as it has threads, and a waiting thread costs nothing; other pools
+    wait on outside systems with a few threads each."""
+    return GROUPED_THREADS if {Topic(q) for q in queues} <= GROUPED_TOPICS else 4
+
+
+GROUPED_THREADS = 32
 
 
 def _worker_metrics_env(args: argparse.Namespace) -> dict[str, str]:
@@ -169,7 +179,7 @@ def parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="a worker pool for one or more topics")
     worker.add_argument("queues", nargs="*", metavar="QUEUE", help=f"of {', '.join(t.value for t in Topic)}")
     worker.add_argument("--processes", type=int, default=1)
-    worker.add_argument("--threads", type=int, default=4)
+    worker.add_argument("--threads", type=int, help="per process (default: 32 for a pool of grouped topics, else 4)")
     worker.add_argument("--metrics-port", type=int, help="serve the pool's Prometheus metrics on this port")
     worker.set_defaults(func=_worker)
 

@@ -62,7 +62,7 @@ class Job:
 
 def sweep_job(platform: Platform) -> None:
     sweep(platform.engine, older_than=timedelta(seconds=platform.settings.redeliver_after_seconds),
-          enqueue_event=platform.enqueue_event, deliver=platform.deliver)
+          enqueue_events=platform.enqueue_events, deliver=platform.deliver_many)
 
 
 #: The periodic jobs. Append one line per job.

@@ -19,7 +19,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling defers BEGIN; take it over so that a unit of work
         # is one real transaction (and writes serialize instead of failing on upgrade).
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
@@ -38,6 +38,24 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITER) else "BEGIN")
+
+
+_WRITER = "onecard_writer"
+
+
+def begin_as_writer(session: Session) -> None:
+    """Begin the session's transaction as a writer from its first statement (SQLite: BEGIN IMMEDIATE).
+
+    A deferred SQLite transaction that has read cannot become a writer once another connection
+    committed meanwhile: it fails and the whole transaction runs again. A long one (a group of
+    turns) under a busy ingress would lose that race again and again; taking the lock first makes
+    it wait its turn instead. Nothing changes on PostgreSQL.
+    """
+    session.connection(execution_options={_WRITER: True})
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

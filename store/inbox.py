@@ -136,16 +136,17 @@ def claim_unprocessed(engine: Engine, older_than: timedelta, limit: int = 500) -
 
 _MARK_PROCESSED = (
     update(InboxEvent.__table__)
-    .where(InboxEvent.__table__.c.id == bindparam("event_id"), InboxEvent.__table__.c.status == "received")
+    .where(InboxEvent.__table__.c.id.in_(bindparam("event_ids", expanding=True)),
+           InboxEvent.__table__.c.status == "received")
     .values(status="processed", processed_at=bindparam("at"))
 )
 
 
-def mark_processed(session: Session, event_id: int) -> bool:
-    """Claim the event for this transaction; False if another delivery already processed it.
+def mark_processed(session: Session, event_ids: Sequence[int]) -> bool:
+    """Claim the events for this transaction; False if another delivery already processed any of them.
 
     A table-level statement built once: every event runs it, and the ORM's bulk-update machinery
     (synchronising loaded objects) would cost more than the statement itself.
     """
-    result = session.execute(_MARK_PROCESSED, {"event_id": event_id, "at": utcnow()})
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    result = session.execute(_MARK_PROCESSED, {"event_ids": list(event_ids), "at": utcnow()})
+    return result.rowcount == len(event_ids)  # type: ignore[attr-defined]

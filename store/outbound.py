@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -51,17 +52,19 @@ _T = OutboundMessage.__table__.c
 _ADD = insert(OutboundMessage.__table__).returning(_T.id, _T.channel, sort_by_parameter_order=True)
 
 
-def add_replies(session: Session, event_id: int,
-                replies: list[tuple[str, str, str, datetime | None]]) -> list[tuple[int, str]]:
-    """A turn's replies (channel, recipient, body, expires_at), in order: their (id, channel).
+def add_replies(session: Session,
+                replies: Mapping[int, list[tuple[str, str, str, datetime | None]]]) -> list[tuple[int, str]]:
+    """The turns' replies (channel, recipient, body, expires_at) by event, in order: their (id, channel).
 
-    `add` for the dispatcher, which records every turn's replies: one statement built once.
+    `add` for the dispatcher, which records the replies of every turn of a group at once: one
+    statement built once.
     """
-    if not replies:
-        return []
     now = utcnow()
     rows = [_new_row(event_id, seq, channel, recipient, body, expires_at, now)
-            for seq, (channel, recipient, body, expires_at) in enumerate(replies)]
+            for event_id, said in replies.items()
+            for seq, (channel, recipient, body, expires_at) in enumerate(said)]
+    if not rows:
+        return []
     return [(row.id, row.channel) for row in session.execute(_ADD, rows)]
 
 
@@ -69,35 +72,36 @@ def add_replies(session: Session, event_id: int,
 # once and nothing about an ORM session is paid for on that path.
 _CLAIM = (
     update(OutboundMessage.__table__)
-    .where(_T.id == bindparam("oid"),
+    .where(_T.id.in_(bindparam("oids", expanding=True)),
            or_(_T.status == "pending", (_T.status == "sending") & (_T.claimed_until < bindparam("now"))))
     .values(status="sending", claimed_until=bindparam("lease_until"), attempts=_T.attempts + 1)
     .returning(_T.id, _T.channel, _T.recipient, _T.body, _T.attempts, _T.expires_at)
 )
 _FINISH = (
     update(OutboundMessage.__table__)
-    .where(_T.id == bindparam("oid"))
+    .where(_T.id.in_(bindparam("oids", expanding=True)))
     .values(status=bindparam("new_status"), last_error=bindparam("error"), claimed_until=None)
 )
 _FINISH_SENT = _FINISH.values(sent_at=bindparam("at"))
 
 
-def claim(engine: Engine, outbound_id: int, lease: timedelta) -> Claimed | None:
-    """Take the message for sending for `lease`; None when it is final or another sender holds it.
+def claim(engine: Engine, outbound_ids: Sequence[int], lease: timedelta) -> list[Claimed]:
+    """Take the messages for sending for `lease`: those not final and not held by another sender.
 
     The conditional UPDATE is the lock: two deliveries of the same broker message cannot both win.
     """
     now = utcnow()
     with single_statement(engine) as conn:
-        row = conn.execute(_CLAIM, {"oid": outbound_id, "now": now, "lease_until": now + lease}).first()
-    if row is None:
-        return None
-    return Claimed(row.id, row.channel, row.recipient, row.body, row.attempts, row.expires_at)
+        rows = conn.execute(_CLAIM, {"oids": list(outbound_ids), "now": now, "lease_until": now + lease}).all()
+    return sorted((Claimed(r.id, r.channel, r.recipient, r.body, r.attempts, r.expires_at) for r in rows),
+                  key=lambda c: c.id)
 
 
-def finish(engine: Engine, outbound_id: int, status: str, error: str | None = None) -> None:
-    """Record the final outcome of a send (or `pending` again to let a retry have it)."""
-    params: dict[str, object] = {"oid": outbound_id, "new_status": status, "error": error}
+def finish(engine: Engine, outbound_ids: Sequence[int], status: str, error: str | None = None) -> None:
+    """Record the outcome of sends (or `pending` again to let a retry have them)."""
+    if not outbound_ids:
+        return
+    params: dict[str, object] = {"oids": list(outbound_ids), "new_status": status, "error": error}
     if status == "sent":
         params["at"] = utcnow()
     with single_statement(engine) as conn:

@@ -5,7 +5,7 @@ Declared by `declare_actors` (not at import time) so that the broker is always c
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 import dramatiq
@@ -13,10 +13,10 @@ from dramatiq.middleware import CurrentMessage
 
 from events.commands import Command
 from events.errors import PermanentError
-from events.topics import EVENT_TOPICS, Topic, event_actor_name
+from events.topics import EVENT_TOPICS, GROUPED_TOPICS, Topic, event_actor_name
 from workers import bind, general, query, reply, service_handlers, topup
-from workers.dispatch import process_event
-from workers.metrics import record_delivery
+from workers.dispatch import process_event, process_group
+from workers.grouping import GroupRunner
 from workers.money.actor import declare_relay_actor
 from workers.notify_actors import declare_broadcast_actors
 from workers.turn import Handler
@@ -48,22 +48,16 @@ def declare_actors(platform: Platform) -> dict[str, dramatiq.Actor]:  # type: ig
     actors: dict[str, dramatiq.Actor] = {}  # type: ignore[type-arg]
 
     for topic in EVENT_TOPICS:
-        handlers = TOPIC_HANDLERS[topic]
-
-        def handle(event_id: int, _handlers: Mapping[type[Command], Handler] = handlers) -> None:
-            process_event(event_id, uow=platform.uow(), ports=platform.ports, handlers=_handlers,
-                          deliver=platform.deliver, last_attempt=_retries() >= EVENT_MAX_RETRIES)
-
         name = event_actor_name(topic)
         actors[name] = dramatiq.actor(
-            handle, actor_name=name, queue_name=topic.value, broker=broker,
+            _event_handler(platform, TOPIC_HANDLERS[topic], grouped=topic in GROUPED_TOPICS),
+            actor_name=name, queue_name=topic.value, broker=broker,
             max_retries=EVENT_MAX_RETRIES, min_backoff=300, max_backoff=5_000, time_limit=60_000,
             throws=(PermanentError,),
         )
 
-    def send(outbound_id: int) -> None:
-        outcome = reply.deliver(outbound_id, engine=platform.engine, wechat=platform.wechat, sms=platform.sms)
-        record_delivery(outcome)
+    def send(outbound_ids: list[int]) -> None:
+        reply.deliver(outbound_ids, engine=platform.engine, wechat=platform.wechat, sms=platform.sms)
 
     for name, queue in (("send_reply", Topic.REPLY), ("send_sms", Topic.NOTIFY)):
         actors[name] = dramatiq.actor(
@@ -74,3 +68,21 @@ def declare_actors(platform: Platform) -> dict[str, dramatiq.Actor]:  # type: ig
     actors.update(declare_broadcast_actors(platform))
     actors.update(declare_relay_actor(platform))
     return actors
+
+
+def _event_handler(platform: Platform, handlers: Mapping[type[Command], Handler], *,
+                   grouped: bool) -> Callable[[list[int]], None]:
+    """The actor of one event topic: its events' turns, in groups where the topic allows it."""
+    group: GroupRunner[int, str | None] | None = None
+    if grouped:
+        group = GroupRunner(lambda event_ids: process_group(
+            event_ids, uow=platform.uow(), ports=platform.ports, handlers=handlers, deliver=platform.deliver_many))
+
+    def handle(event_ids: list[int]) -> None:
+        outcomes = group(event_ids) if group is not None else [None] * len(event_ids)
+        for event_id, outcome in zip(event_ids, outcomes, strict=True):
+            if outcome is None:  # on its own: retried by the broker, apologised for on the last attempt
+                process_event(event_id, uow=platform.uow(), ports=platform.ports, handlers=handlers,
+                              deliver=platform.deliver_many, last_attempt=_retries() >= EVENT_MAX_RETRIES)
+
+    return handle

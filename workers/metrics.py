@@ -49,7 +49,8 @@ class WorkerMetrics(Middleware):
 
 
 def record_delivery(outcome: str) -> None:
-    """Count what `reply.deliver` returned (sent, undeliverable, failed, expired, not_claimed)."""
+    """Count what became of a reply `reply.deliver` handled (sent, undeliverable, failed, expired, pending,
+    not_claimed)."""
     message = CurrentMessage.get_current_message()
     topic = q_name(message.queue_name) if message else "unknown"
     REPLIES.labels(topic, outcome).inc()

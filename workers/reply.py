@@ -1,10 +1,15 @@
-"""The reply worker: sends each recorded reply through WeChat (or SMS) once, and records the outcome."""
+"""The reply worker: sends each recorded reply through WeChat (or SMS) once, and records the outcome.
+
+A broker message carries the replies of a group of turns: they are claimed, and recorded as sent,
+by one statement each, and sent side by side."""
 
 from __future__ import annotations
 
 import json
 import logging
 import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from sqlalchemy import Engine
@@ -15,6 +20,8 @@ from adapters.wechat.port import Undeliverable, WeChatApi
 from events.errors import PermanentError, TransientError
 from store import outbound
 from store.models import utcnow
+from store.outbound import Claimed
+from workers.metrics import record_delivery
 from workers.text import mask_phone
 
 log = logging.getLogger("onecard.reply")
@@ -23,14 +30,48 @@ SEND_LEASE = timedelta(seconds=30)
 MAX_ATTEMPTS = 6
 
 
-def deliver(outbound_id: int, *, engine: Engine, wechat: WeChatApi, sms: SmsSender) -> str:
-    """Send one outbound message; returns its new status. Raises TransientError to be retried."""
-    claimed = outbound.claim(engine, outbound_id, SEND_LEASE)
-    if claimed is None:
-        return "not_claimed"  # already sent, final, or being sent by another worker
-    if claimed.expires_at is not None and claimed.expires_at < utcnow():
-        outbound.finish(engine, outbound_id, "expired", "reply window closed before it could be sent")
-        return "expired"
+#: Sends of one batch that may wait on WeChat at once (its API answers in tens of milliseconds).
+SEND_CONCURRENCY = 8
+_SENDERS = ThreadPoolExecutor(max_workers=SEND_CONCURRENCY, thread_name_prefix="reply-send")
+
+
+def deliver(outbound_ids: Sequence[int], *, engine: Engine, wechat: WeChatApi, sms: SmsSender) -> dict[int, str]:
+    """Send outbound messages once each; their new statuses.
+
+    One statement claims the batch and one records what was sent. Raises TransientError, once the
+    others are recorded, when some should be tried again: the retry finds only those still pending.
+    """
+    outcomes = dict.fromkeys(outbound_ids, "not_claimed")  # already sent, final, or held by another sender
+    claimed = outbound.claim(engine, outbound_ids, SEND_LEASE)
+    now = utcnow()
+    expired = [c for c in claimed if c.expires_at is not None and c.expires_at < now]
+    outbound.finish(engine, [c.id for c in expired], "expired", "reply window closed before it could be sent")
+    outcomes.update({c.id: "expired" for c in expired})
+    due = [c for c in claimed if c not in expired]
+    if len(due) > 1:
+        attempts = list(_SENDERS.map(lambda c: _attempt(c, wechat, sms), due))
+    else:
+        attempts = [_attempt(c, wechat, sms) for c in due]
+    sent = [c for c, error in zip(due, attempts, strict=True) if error is None]
+    record_sent(engine, [c.id for c in sent])
+    if sent:
+        log.info("sent %s", ", ".join(f"{c.channel} {c.id} to {_shown(c)}" for c in sent))
+    outcomes.update({c.id: "sent" for c in sent})
+    retry: BaseException | None = None
+    for c, error in zip(due, attempts, strict=True):
+        if error is not None:
+            outcomes[c.id] = _record_failure(engine, c, error)
+            if outcomes[c.id] in ("pending", "sending"):
+                retry = error
+    for outcome in outcomes.values():
+        record_delivery(outcome)
+    if retry is not None:
+        raise retry
+    return outcomes
+
+
+def _attempt(claimed: Claimed, wechat: WeChatApi, sms: SmsSender) -> BaseException | None:
+    """Send one message; the error, if it was not sent."""
     try:
         if claimed.channel == "wechat":
             wechat.send_text(claimed.recipient, claimed.body)
@@ -41,32 +82,43 @@ def deliver(outbound_id: int, *, engine: Engine, wechat: WeChatApi, sms: SmsSend
             wechat.send_template(claimed.recipient, template["template_id"], template["data"], template.get("url"))
         else:
             raise PermanentError(f"unknown channel {claimed.channel!r}")
-    except Undeliverable as exc:
-        log.info("reply %s undeliverable: %s", outbound_id, exc)
-        outbound.finish(engine, outbound_id, "undeliverable", str(exc))
+    except Exception as exc:
+        return exc
+    return None
+
+
+def _record_failure(engine: Engine, claimed: Claimed, error: BaseException) -> str:
+    """Record why a message was not sent; its new status (`pending` to be tried again)."""
+    if isinstance(error, Undeliverable):
+        log.info("reply %s undeliverable: %s", claimed.id, error)
+        outbound.finish(engine, [claimed.id], "undeliverable", str(error))
         return "undeliverable"
-    except PermanentError as exc:
-        log.warning("reply %s refused: %s", outbound_id, exc)
-        outbound.finish(engine, outbound_id, "failed", str(exc))
+    if isinstance(error, PermanentError):
+        log.warning("reply %s refused: %s", claimed.id, error)
+        outbound.finish(engine, [claimed.id], "failed", str(error))
         return "failed"
-    except TransientError as exc:
+    if isinstance(error, TransientError):
         if claimed.attempts >= MAX_ATTEMPTS:
-            outbound.finish(engine, outbound_id, "failed", f"gave up after {claimed.attempts} attempts: {exc}")
+            outbound.finish(engine, [claimed.id], "failed", f"gave up after {claimed.attempts} attempts: {error}")
             return "failed"
-        outbound.finish(engine, outbound_id, "pending", str(exc))
-        raise
-    record_sent(engine, outbound_id)
-    recipient = mask_phone(claimed.recipient) if claimed.channel == "sms" else claimed.recipient
-    log.info("sent %s %s to %s", claimed.channel, outbound_id, recipient)
-    return "sent"
+        outbound.finish(engine, [claimed.id], "pending", str(error))
+        return "pending"
+    # Unexpected: WeChat may have taken it. The row stays `sending` until its lease runs out and
+    # the sweeper offers it again, as a worker killed mid-send would leave it.
+    log.error("reply %s: unexpected %s: %s", claimed.id, type(error).__name__, error)
+    return "sending"
+
+
+def _shown(claimed: Claimed) -> str:
+    return mask_phone(claimed.recipient) if claimed.channel == "sms" else claimed.recipient
 
 
 #: How long a sent message keeps trying to record that it was sent (the database may be away).
 RECORD_PATIENCE_S = 20.0
 
 
-def record_sent(engine: Engine, outbound_id: int) -> None:
-    """Record a send that happened, riding out a short database outage.
+def record_sent(engine: Engine, outbound_ids: list[int]) -> None:
+    """Record sends that happened, riding out a short database outage.
 
     Giving up here would leave the row `sending` until its lease ran out and the sweeper sent it
     again: a duplicate the user sees (the reliability suite caught one during a database outage).
@@ -75,11 +127,11 @@ def record_sent(engine: Engine, outbound_id: int) -> None:
     pause = 0.1
     while True:
         try:
-            outbound.finish(engine, outbound_id, "sent")
+            outbound.finish(engine, outbound_ids, "sent")
             return
         except DBAPIError:
             if time.monotonic() + pause > deadline:
                 raise
-            log.warning("reply %s was sent but not yet recorded; retrying in %.1fs", outbound_id, pause)
+            log.warning("replies %s were sent but not yet recorded; retrying in %.1fs", outbound_ids, pause)
             time.sleep(pause)
             pause = min(pause * 2, 2.0)

@@ -26,15 +26,15 @@ def sweep(
     engine: Engine,
     *,
     older_than: timedelta,
-    enqueue_event: Callable[[str, int], None],
-    deliver: Callable[[int, str], None],
+    enqueue_events: Callable[[list[tuple[str, int]]], None],
+    deliver: Callable[[list[tuple[int, str]]], None],
 ) -> SweepResult:
     events = inbox.claim_unprocessed(engine, older_than)
-    for event_id, topic in events:
-        enqueue_event(topic, event_id)
+    if events:
+        enqueue_events([(topic, event_id) for event_id, topic in events])
     replies = outbound.stuck(engine, older_than)
-    for outbound_id, channel in replies:
-        deliver(outbound_id, channel)
+    if replies:
+        deliver(replies)
     if events or replies:
         log.info("sweeper re-enqueued %d events and %d replies", len(events), len(replies))
     return SweepResult(len(events), len(replies))

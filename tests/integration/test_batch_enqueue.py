@@ -1,5 +1,5 @@
-"""The ingress hands a group commit's events to the broker at once; each must arrive as one message
-its worker can run, on whichever broker the suite runs against."""
+"""The ingress hands a group commit's events to the broker at once, and a group of turns its replies;
+each must arrive as a message its worker can run, on whichever broker the suite runs against."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import dramatiq
 import pytest
 from dramatiq.brokers.redis import RedisBroker
 
-from events.broker import enqueue_events, make_broker
+from events.broker import MAX_IDS_PER_MESSAGE, enqueue_deliveries, enqueue_events, make_broker
 from events.topics import Topic, event_actor_name
 from tests.backends import private_broker
 
@@ -44,16 +44,36 @@ def drain(broker: dramatiq.Broker, queue: str, expected: int) -> list[dramatiq.M
     return got
 
 
-def test_a_batch_arrives_as_one_message_per_event_on_its_topic(broker: dramatiq.Broker) -> None:
-    items = [(Topic.QUERY.value, 11), (Topic.BIND.value, 12), (Topic.QUERY.value, 13)]
+def test_a_batch_arrives_on_each_topic_grouped_only_where_the_topic_runs_groups(broker: dramatiq.Broker) -> None:
+    items = [(Topic.QUERY.value, 11), (Topic.GENERAL.value, 31), (Topic.BIND.value, 12),
+             (Topic.QUERY.value, 13), (Topic.GENERAL.value, 32)]
 
     enqueue_events(broker, items)
 
     query = drain(broker, Topic.QUERY.value, 2)
     bind = drain(broker, Topic.BIND.value, 1)
-    assert sorted(m.args[0] for m in query) == [11, 13]
-    assert [m.args[0] for m in bind] == [12]
+    general = drain(broker, Topic.GENERAL.value, 1)
+    assert sorted(m.args[0] for m in query) == [[11], [13]]  # card-system turns: one per thread
+    assert [m.args[0] for m in bind] == [[12]]
+    assert [m.args[0] for m in general] == [[31, 32]]  # one message, one group of turns
     assert {m.actor_name for m in query} == {event_actor_name(Topic.QUERY)}
+
+
+def test_a_long_batch_is_split_into_messages_of_a_bounded_size(broker: dramatiq.Broker) -> None:
+    ids = list(range(1, MAX_IDS_PER_MESSAGE * 2 + 2))
+
+    enqueue_events(broker, [(Topic.GENERAL.value, i) for i in ids])
+
+    messages = drain(broker, Topic.GENERAL.value, 3)
+    assert sorted(len(m.args[0]) for m in messages) == [1, MAX_IDS_PER_MESSAGE, MAX_IDS_PER_MESSAGE]
+    assert sorted(i for m in messages for i in m.args[0]) == ids
+
+
+def test_replies_of_several_turns_go_to_their_senders_in_one_message_each(broker: dramatiq.Broker) -> None:
+    enqueue_deliveries(broker, [(7, "wechat"), (8, "sms"), (9, "template"), (10, "wechat")])
+
+    assert [m.args[0] for m in drain(broker, Topic.REPLY.value, 1)] == [[7, 9, 10]]
+    assert [m.args[0] for m in drain(broker, Topic.NOTIFY.value, 1)] == [[8]]
 
 
 def test_a_redis_that_lost_its_scripts_still_takes_the_batch(broker: dramatiq.Broker) -> None:
@@ -61,6 +81,6 @@ def test_a_redis_that_lost_its_scripts_still_takes_the_batch(broker: dramatiq.Br
         pytest.skip("scripts are Redis's; RabbitMQ publishes one by one")
     broker.client.script_flush()
 
-    enqueue_events(broker, [(Topic.GENERAL.value, 21), (Topic.GENERAL.value, 22)])
+    enqueue_events(broker, [(Topic.QUERY.value, 21), (Topic.QUERY.value, 22)])
 
-    assert sorted(m.args[0] for m in drain(broker, Topic.GENERAL.value, 2)) == [21, 22]
+    assert sorted(m.args[0] for m in drain(broker, Topic.QUERY.value, 2)) == [[21], [22]]

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Mapping
 
 from sqlalchemy import func, select
 
 from adapters.wechat.callbacks import text_xml
+from events.commands import Command, Help
+from events.errors import TransientError
 from events.messages import InboundMessage
 from events.routing import route
+from events.topics import Topic
 from ingress.parse import parse_xml, to_message
 from onecard.scheduler import run_scheduler
 from store.inbox import store_once
-from store.models import InboxEvent, OutboundMessage
+from store.models import Follower, InboxEvent, OutboundMessage
 from tests.harness import Stack, new_openid
 from workers.actors import TOPIC_HANDLERS
-from workers.dispatch import process_event
+from workers.dispatch import process_event, process_group
+from workers.turn import Handler, Turn
 
 
 def _store(stack: Stack, openid: str, text: str) -> tuple[int, InboundMessage]:
@@ -35,7 +40,7 @@ def test_an_event_delivered_twice_is_handled_once(stack: Stack) -> None:
     delivered: list[int] = []
     outcomes = [
         process_event(event_id, uow=stack.platform.uow(), ports=stack.platform.ports,
-                      handlers=TOPIC_HANDLERS[topic], deliver=lambda i, _c: delivered.append(i))
+                      handlers=TOPIC_HANDLERS[topic], deliver=lambda items: delivered.extend(i for i, _c in items))
         for _ in range(2)
     ]
     assert outcomes == ["handled", "duplicate"]
@@ -54,7 +59,7 @@ def test_concurrent_deliveries_of_one_event_answer_once(stack: Stack) -> None:
 
     def worker() -> None:
         outcomes.append(process_event(event_id, uow=stack.platform.uow(), ports=stack.platform.ports,
-                                      handlers=handlers, deliver=lambda *_: None))
+                                      handlers=handlers, deliver=lambda _items: None))
 
     threads = [threading.Thread(target=worker) for _ in range(4)]
     for t in threads:
@@ -81,3 +86,69 @@ def test_an_event_stored_but_never_enqueued_is_answered_after_the_sweep(live: St
         assert (event.status, event.redeliveries >= 1) == ("processed", True)
     time.sleep(1)
     assert len(live.sent_to(openid)) == 1
+
+
+def _group(stack: Stack, event_ids: list[int], handlers: Mapping[type[Command], Handler] | None = None,
+           delivered: list[int] | None = None) -> list[str | None]:
+    return process_group(event_ids, uow=stack.platform.uow(), ports=stack.platform.ports,
+                         handlers=handlers or TOPIC_HANDLERS[Topic.GENERAL],
+                         deliver=lambda items: (delivered if delivered is not None else []).extend(i for i, _ in items))
+
+
+def _replies_to(stack: Stack, event_ids: list[int]) -> list[str]:
+    with stack.platform.uow() as uow:
+        return list(uow.session.execute(
+            select(OutboundMessage.body).where(OutboundMessage.event_id.in_(event_ids)).order_by(OutboundMessage.id)
+        ).scalars())
+
+
+def test_a_group_of_turns_commits_together_and_each_is_answered_once(stack: Stack) -> None:
+    first, second = new_openid(), new_openid()
+    ids = [_store(stack, openid, text)[0] for openid, text in ((first, "帮助"), (second, "你好"), (first, "帮助"))]
+    delivered: list[int] = []
+
+    assert _group(stack, ids, delivered=delivered) == ["handled"] * 3
+    assert _group(stack, ids) == ["duplicate"] * 3  # redelivered: nothing runs twice
+
+    replies = _replies_to(stack, ids)
+    assert len(replies) == 3 and len(delivered) == 3 and "抱歉，没有理解您的意思" in replies[1]
+    with stack.platform.uow() as uow:
+        statuses = uow.session.execute(select(InboxEvent.status).where(InboxEvent.id.in_(ids))).scalars().all()
+        followers = uow.session.execute(
+            select(func.count()).select_from(Follower).where(Follower.openid.in_([first, second]))).scalar_one()
+    assert statuses == ["processed"] * 3 and followers == 2
+
+
+def test_a_group_skips_what_was_processed_and_an_event_handed_in_twice(stack: Stack) -> None:
+    done, fresh = (_store(stack, new_openid(), "帮助")[0] for _ in range(2))
+    assert _group(stack, [done]) == [None]  # a group of one runs on its own
+    process_event(done, uow=stack.platform.uow(), ports=stack.platform.ports,
+                  handlers=TOPIC_HANDLERS[Topic.GENERAL], deliver=lambda _items: None)
+
+    assert _group(stack, [done, fresh, fresh]) == ["duplicate", "handled", "duplicate"]
+    assert len(_replies_to(stack, [done, fresh])) == 2
+
+
+def test_a_failing_turn_sends_its_whole_group_back_to_run_one_by_one(stack: Stack) -> None:
+    ids = [_store(stack, new_openid(), "帮助")[0] for _ in range(3)]
+    calls: list[int] = []
+
+    def flaky(command: Command, turn: Turn) -> None:
+        calls.append(turn.event_id)
+        if turn.event_id == ids[1]:
+            raise TransientError("card system busy")
+        turn.say("ok")
+
+    handlers = {**TOPIC_HANDLERS[Topic.GENERAL], Help: flaky}
+
+    assert _group(stack, ids, handlers) == [None, None, None]
+    assert calls == ids[:2] and _replies_to(stack, ids) == []  # rolled back: nothing half-kept
+    outcomes = []
+    for event_id in ids:
+        try:
+            outcomes.append(process_event(event_id, uow=stack.platform.uow(), ports=stack.platform.ports,
+                                          handlers=handlers, deliver=lambda _items: None))
+        except TransientError:
+            outcomes.append("retry")
+    assert outcomes == ["handled", "retry", "handled"]
+    assert _replies_to(stack, ids) == ["ok", "ok"]

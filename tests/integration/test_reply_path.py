@@ -28,7 +28,7 @@ def _record(stack: Stack, openid: str, text: str) -> int:
 
 def _send(stack: Stack, outbound_id: int) -> str:
     p = stack.platform
-    return deliver(outbound_id, engine=p.engine, wechat=p.wechat, sms=p.sms)
+    return deliver([outbound_id], engine=p.engine, wechat=p.wechat, sms=p.sms)[outbound_id]
 
 
 def _status(stack: Stack, outbound_id: int) -> tuple[str, int, str | None]:
@@ -81,6 +81,36 @@ def test_a_busy_wechat_is_retried_and_the_reply_goes_out_once(stack: Stack) -> N
     assert _send(stack, reply) == "sent"
     assert [m["content"] for m in stack.sent_to(openid)] == ["eventually"]
     assert _status(stack, reply)[:2] == ("sent", 2)
+
+
+def test_a_batch_is_sent_together_and_one_refusal_spoils_none_of_the_others(stack: Stack) -> None:
+    openids = [new_openid() for _ in range(4)]
+    stack.wechat_faults(refuse={openids[1]: 45015})
+    try:
+        replies = [_record(stack, openid, f"第{n}条") for n, openid in enumerate(openids)]
+        p = stack.platform
+        outcomes = deliver(replies, engine=p.engine, wechat=p.wechat, sms=p.sms)
+    finally:
+        stack.wechat_faults(refuse={})
+    assert [outcomes[r] for r in replies] == ["sent", "undeliverable", "sent", "sent"]
+    assert [[m["content"] for m in stack.sent_to(o)] for o in openids] == [["第0条"], [], ["第2条"], ["第3条"]]
+    assert [_status(stack, r)[0] for r in replies] == ["sent", "undeliverable", "sent", "sent"]
+
+
+def test_a_batch_with_a_busy_moment_retries_only_what_was_not_sent(stack: Stack) -> None:
+    openids = [new_openid() for _ in range(3)]
+    replies = [_record(stack, openid, "批量") for openid in openids]
+    p = stack.platform
+    stack.wechat_faults(fail_next=[-1])  # the next send meets a busy WeChat; the others go out
+    with pytest.raises(TransientError):
+        deliver(replies, engine=p.engine, wechat=p.wechat, sms=p.sms)
+    statuses = [_status(stack, r)[0] for r in replies]
+    assert sorted(statuses) == ["pending", "sent", "sent"]
+
+    retried = deliver(replies, engine=p.engine, wechat=p.wechat, sms=p.sms)  # the broker's retry
+
+    assert sorted(retried.values()) == ["not_claimed", "not_claimed", "sent"]
+    assert [len(stack.sent_to(o)) for o in openids] == [1, 1, 1]
 
 
 def test_every_process_shares_one_token_and_only_one_refreshes_it(stack: Stack) -> None:

@@ -1,0 +1,83 @@
+"""Group commit for worker threads: what several threads of a pool hand in together runs as one group.
+
+A pool's threads each take a message from the broker. Run one by one, every event pays a commit,
+a statement per write and a broker round trip; the same work in one transaction pays them once.
+A thread that finds no group running runs everything waiting (its own items and the others'),
+while the others wait for their results. Idle, a group is one message and waits for nothing; busy,
+each group gathers what arrived while the previous one ran, as the ingress's inbox writer does.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass(slots=True)
+class _Slot(Generic[T, R]):
+    items: Sequence[T]
+    results: list[R] | None = None
+    error: BaseException | None = None
+    done: bool = False
+
+
+class GroupRunner(Generic[T, R]):
+    """`runner(items)` → `run(group)`'s results for those items, where the group holds every item
+    handed in meanwhile by other threads too, up to about `max_items`; one group runs at a time."""
+
+    def __init__(self, run: Callable[[list[T]], list[R]], *, max_items: int = 64) -> None:
+        self._run = run
+        self._max_items = max_items
+        self._cond = threading.Condition()
+        self._waiting: list[_Slot[T, R]] = []
+        self._running = False
+
+    def __call__(self, items: Sequence[T]) -> list[R]:
+        slot: _Slot[T, R] = _Slot(items)
+        with self._cond:
+            self._waiting.append(slot)
+            while not slot.done:
+                if self._running:
+                    self._cond.wait()
+                    continue
+                group = self._take()
+                self._running = True
+                self._cond.release()
+                try:
+                    self._run_group(group)
+                finally:
+                    self._cond.acquire()
+                    self._running = False
+                    self._cond.notify_all()
+        if slot.error is not None:
+            raise slot.error
+        assert slot.results is not None
+        return slot.results
+
+    def _take(self) -> list[_Slot[T, R]]:
+        """Whole slots from the front, at least one, while they fit in `max_items`."""
+        count, size = 0, 0
+        for slot in self._waiting:
+            if count and size + len(slot.items) > self._max_items:
+                break
+            count += 1
+            size += len(slot.items)
+        group, self._waiting = self._waiting[:count], self._waiting[count:]
+        return group
+
+    def _run_group(self, group: list[_Slot[T, R]]) -> None:
+        try:
+            results = self._run([item for slot in group for item in slot.items])
+        except BaseException as exc:  # each waiting thread raises it, and its message is retried
+            for slot in group:
+                slot.error, slot.done = exc, True
+            return
+        start = 0
+        for slot in group:
+            slot.results, slot.done = results[start:start + len(slot.items)], True
+            start += len(slot.items)
