@@ -1,7 +1,7 @@
 """The reply worker: sends each recorded reply through WeChat (or SMS) once, and records the outcome.
 
-A broker message carries the replies of a group of turns: they are claimed, and recorded as sent,
-by one statement each, and sent side by side."""
+A broker message carries the replies of a group of turns: claimed by one statement, sent side by
+side, and recorded as sent by one statement per wave of sends."""
 
 from __future__ import annotations
 
@@ -38,8 +38,11 @@ _SENDERS = ThreadPoolExecutor(max_workers=SEND_CONCURRENCY, thread_name_prefix="
 def deliver(outbound_ids: Sequence[int], *, engine: Engine, wechat: WeChatApi, sms: SmsSender) -> dict[int, str]:
     """Send outbound messages once each; their new statuses.
 
-    One statement claims the batch and one records what was sent. Raises TransientError, once the
-    others are recorded, when some should be tried again: the retry finds only those still pending.
+    One statement claims the batch; the sends go out side by side, a wave of `SEND_CONCURRENCY` at
+    a time, and one statement records each wave's. Recording per wave, not per batch, keeps what a
+    kill -9 could send twice (sent, not yet recorded, sent again once the lease runs out) to one
+    wave. Raises TransientError, once the others are recorded, when some should be tried again:
+    the retry finds only those still pending.
     """
     outcomes = dict.fromkeys(outbound_ids, "not_claimed")  # already sent, final, or held by another sender
     claimed = outbound.claim(engine, outbound_ids, SEND_LEASE)
@@ -48,21 +51,22 @@ def deliver(outbound_ids: Sequence[int], *, engine: Engine, wechat: WeChatApi, s
     outbound.finish(engine, [c.id for c in expired], "expired", "reply window closed before it could be sent")
     outcomes.update({c.id: "expired" for c in expired})
     due = [c for c in claimed if c not in expired]
-    if len(due) > 1:
-        attempts = list(_SENDERS.map(lambda c: _attempt(c, wechat, sms), due))
-    else:
-        attempts = [_attempt(c, wechat, sms) for c in due]
-    sent = [c for c, error in zip(due, attempts, strict=True) if error is None]
-    record_sent(engine, [c.id for c in sent])
-    if sent:
-        log.info("sent %s", ", ".join(f"{c.channel} {c.id} to {_shown(c)}" for c in sent))
-    outcomes.update({c.id: "sent" for c in sent})
+    failed: list[tuple[Claimed, BaseException]] = []
+    for start in range(0, len(due), SEND_CONCURRENCY):
+        wave = due[start:start + SEND_CONCURRENCY]
+        errors = list(_SENDERS.map(lambda c: _attempt(c, wechat, sms), wave)) if len(wave) > 1 else \
+            [_attempt(wave[0], wechat, sms)]
+        sent = [c for c, error in zip(wave, errors, strict=True) if error is None]
+        record_sent(engine, [c.id for c in sent])
+        if sent:
+            log.info("sent %s", ", ".join(f"{c.channel} {c.id} to {_shown(c)}" for c in sent))
+        outcomes.update({c.id: "sent" for c in sent})
+        failed += [(c, error) for c, error in zip(wave, errors, strict=True) if error is not None]
     retry: BaseException | None = None
-    for c, error in zip(due, attempts, strict=True):
-        if error is not None:
-            outcomes[c.id] = _record_failure(engine, c, error)
-            if outcomes[c.id] in ("pending", "sending"):
-                retry = error
+    for c, error in failed:
+        outcomes[c.id] = _record_failure(engine, c, error)
+        if outcomes[c.id] in ("pending", "sending"):
+            retry = error
     for outcome in outcomes.values():
         record_delivery(outcome)
     if retry is not None:
