@@ -67,8 +67,8 @@ def within_target(row: dict[str, Any]) -> bool:
 
 def run(results_dir: Path, quick: bool) -> dict[str, Any]:
     """A sweep of offered rates per backend: where the p99 stays under a second, and where it breaks."""
-    rates = [100] if quick else [50, 100, 150, 200, 300, 500]
-    duration = 4.0 if quick else 10.0
+    rates = [100] if quick else [50, 100, 200, 300, 400, 500, 600, 800]
+    duration = 4.0 if quick else 15.0
     rows = []
     for backend_name in ("embedded",) if quick else ("embedded", "postgres-redis"):
         rows += measure(backend_name, rates, duration)
