@@ -80,9 +80,17 @@ def _event_handler(platform: Platform, handlers: Mapping[type[Command], Handler]
 
     def handle(event_ids: list[int]) -> None:
         outcomes = group(event_ids) if group is not None else [None] * len(event_ids)
+        failure: Exception | None = None
         for event_id, outcome in zip(event_ids, outcomes, strict=True):
-            if outcome is None:  # on its own: retried by the broker, apologised for on the last attempt
+            if outcome is not None:
+                continue
+            try:  # on its own: retried by the broker, apologised for on the last attempt
                 process_event(event_id, uow=platform.uow(), ports=platform.ports, handlers=handlers,
                               deliver=platform.deliver_many, last_attempt=_retries() >= EVENT_MAX_RETRIES)
+            except Exception as exc:  # the message's other events still run now; the retry skips them
+                if failure is None or isinstance(failure, PermanentError):  # one that is retried wins
+                    failure = exc
+        if failure is not None:
+            raise failure
 
     return handle
