@@ -72,8 +72,7 @@ class DirectSession(requests.Session):
             url += ("&" if "?" in url else "?") + urlencode(params, doseq=True)
         limit = urllib3.Timeout(*timeout) if isinstance(timeout, tuple) else urllib3.Timeout(timeout, timeout)
         try:
-            raw = self.pool.request(method.upper(), url, body=body, headers=sent, timeout=limit,
-                                    retries=urllib3.Retry(0, read=False, redirect=False))
+            raw = self.pool.urlopen(method.upper(), url, body=body, headers=sent, timeout=limit, retries=_NO_RETRY)
         except (urllib3.exceptions.ConnectTimeoutError, urllib3.exceptions.MaxRetryError) as exc:
             cause = getattr(exc, "reason", exc)
             if isinstance(cause, urllib3.exceptions.ConnectTimeoutError):
@@ -94,6 +93,9 @@ class DirectSession(requests.Session):
 
 
 USER_AGENT = f"onecard python-requests/{requests.__version__}"
+#: As requests' HTTPAdapter: no retry of a request that reached the server, redirects not followed
+#: by urllib3 (our services answer where they are asked).
+_NO_RETRY = urllib3.Retry(0, read=False, redirect=False)
 
 
 class HttpJsonClient:
