@@ -52,10 +52,6 @@ def event_message(topic: Topic | str, event_ids: Sequence[int]) -> dramatiq.Mess
                             args=(list(event_ids),), kwargs={}, options={})
 
 
-def enqueue_event(broker: dramatiq.Broker, topic: Topic | str, event_id: int) -> None:
-    broker.enqueue(event_message(topic, [event_id]))
-
-
 def enqueue_events(broker: dramatiq.Broker, items: Sequence[tuple[str, int]]) -> None:
     """Enqueue several inbox events at once: the ingress's group commit hands them over together.
 

@@ -23,7 +23,7 @@ from adapters.sms.file_sink import FileSms
 from adapters.sms.port import SmsSender
 from adapters.wechat.client import WechatpyApi
 from adapters.wechat.port import WeChatApi
-from events.broker import enqueue_deliveries, enqueue_event, enqueue_events, make_broker
+from events.broker import enqueue_deliveries, enqueue_events, make_broker
 from events.errors import PermanentError
 from onecard.embedded import socket_url, start_embedded_redis
 from onecard.settings import Settings
@@ -65,9 +65,6 @@ class Platform:
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)
-
-    def enqueue_event(self, topic: str, event_id: int) -> None:
-        enqueue_event(self.broker, topic, event_id)
 
     def enqueue_events(self, items: list[tuple[str, int]]) -> None:
         enqueue_events(self.broker, items)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import dramatiq
 from dramatiq.middleware import CurrentMessage
 
+from events.broker import MAX_IDS_PER_MESSAGE
 from events.commands import Command
 from events.errors import PermanentError
 from events.topics import EVENT_TOPICS, GROUPED_TOPICS, Topic, event_actor_name
@@ -76,7 +77,8 @@ def _event_handler(platform: Platform, handlers: Mapping[type[Command], Handler]
     group: GroupRunner[int, str | None] | None = None
     if grouped:
         group = GroupRunner(lambda event_ids: process_group(
-            event_ids, uow=platform.uow(), ports=platform.ports, handlers=handlers, deliver=platform.deliver_many))
+            event_ids, uow=platform.uow(), ports=platform.ports, handlers=handlers, deliver=platform.deliver_many),
+            max_items=MAX_IDS_PER_MESSAGE)
 
     def handle(event_ids: list[int]) -> None:
         outcomes = group(event_ids) if group is not None else [None] * len(event_ids)

@@ -132,15 +132,17 @@ def _process_group_once(
         events = {e.id: e for e in uow.session.execute(_LOAD_EVENTS, {"event_ids": list(set(event_ids))})}
         outcomes: list[str | None] = []
         taken: list[tuple[Turn, Route | None]] = []
+        started: set[int] = set()  # an id handed in twice in one group runs once
         for event_id in event_ids:
             event = events.get(event_id)
             if event is None:
                 log.warning("event %s not in the inbox", event_id)
                 outcomes.append("missing")
                 continue
-            if event.status != "received" or any(turn.event_id == event_id for turn, _ in taken):
+            if event.status != "received" or event_id in started:
                 outcomes.append("duplicate")
                 continue
+            started.add(event_id)
             turn, routed = _begin_turn(uow.session, event, ports)
             outcomes.append(_run_handler(turn, routed, handlers))
             taken.append((turn, routed))

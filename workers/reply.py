@@ -57,14 +57,17 @@ def deliver(outbound_ids: Sequence[int], *, engine: Engine, wechat: WeChatApi, s
     failed: list[tuple[Claimed, BaseException]] = []
     for start in range(0, len(due), SEND_WAVE):
         wave = due[start:start + SEND_WAVE]
-        errors = list(_SENDERS.map(lambda c: _attempt(c, wechat, sms), wave)) if len(wave) > 1 else \
-            [_attempt(wave[0], wechat, sms)]
-        sent = [c for c, error in zip(wave, errors, strict=True) if error is None]
+        if len(wave) == 1:  # one send needs no hand-over to another thread
+            errors = [_attempt(wave[0], wechat, sms)]
+        else:
+            errors = list(_SENDERS.map(lambda c: _attempt(c, wechat, sms), wave))
+        results = list(zip(wave, errors, strict=True))
+        sent = [c for c, error in results if error is None]
         record_sent(engine, [c.id for c in sent])
         if sent:
             log.info("sent %s", ", ".join(f"{c.channel} {c.id} to {_shown(c)}" for c in sent))
         outcomes.update({c.id: "sent" for c in sent})
-        failed += [(c, error) for c, error in zip(wave, errors, strict=True) if error is not None]
+        failed += [(c, error) for c, error in results if error is not None]
     retry: BaseException | None = None
     for c, error in failed:
         outcomes[c.id] = _record_failure(engine, c, error)

@@ -12,7 +12,7 @@ import dramatiq
 import requests
 
 from adapters.wechat.callbacks import text_xml
-from events.broker import enqueue_event
+from events.broker import enqueue_events
 from ingress.parse import parse_xml, to_message
 from onecard.bootstrap import build
 from onecard.serve import ServerThread, free_port
@@ -97,7 +97,7 @@ def test_web_metrics_count_callbacks_their_ack_time_queue_depth_and_backlog(ops:
     ops.say(new_openid(), "帮助")  # no worker runs: it stays in the queue and the inbox
     # Stored but never enqueued (the sweeper's case), on a topic no worker serves here.
     store_once(ops.platform.engine, to_message(parse_xml(text_xml(new_openid(), "topup"))), "topup")
-    enqueue_event(ops.platform.broker, "topup", 10**9)
+    enqueue_events(ops.platform.broker, [("topup", 10**9)])
 
     after = scrape(url)
 

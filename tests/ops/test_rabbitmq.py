@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from events.broker import enqueue_event
+from events.broker import enqueue_events
 from events.broker_stats import queue_depth
 from tests.backends import configured_broker_url
 from tests.harness import Stack
@@ -57,7 +57,7 @@ def test_every_topic_queue_is_durable_and_dead_letters_into_a_durable_queue(ops:
 
 def test_enqueued_messages_are_persistent(ops: Stack, channel: Any) -> None:
     before = queue_depth(ops.platform.broker, "topup").ready
-    enqueue_event(ops.platform.broker, "topup", 4242)
+    enqueue_events(ops.platform.broker, [("topup", 4242)])
     assert queue_depth(ops.platform.broker, "topup").ready == before + 1
     method, properties, body = None, None, b""
     for _ in range(before + 1):  # the newest is last
@@ -70,7 +70,7 @@ def test_enqueued_messages_are_persistent(ops: Stack, channel: Any) -> None:
 def test_publisher_confirms_catch_a_queue_deleted_behind_the_platforms_back(ops: Stack, channel: Any) -> None:
     queue_depth(ops.platform.broker, "topup")
     channel.queue_delete("topup")  # an operator's mistake; without confirms the next publish is lost
-    enqueue_event(ops.platform.broker, "topup", 4343)
+    enqueue_events(ops.platform.broker, [("topup", 4343)])
     # The broker returned the unroutable publish; dramatiq declared the queue again and republished.
     assert queue_depth(ops.platform.broker, "topup").ready == 1
     method, _properties, body = channel.basic_get("topup", auto_ack=True)
