@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Mapping
 
+import pytest
 from sqlalchemy import func, select
 
 from adapters.wechat.callbacks import text_xml
@@ -19,7 +20,7 @@ from onecard.scheduler import run_scheduler
 from store.inbox import store_once
 from store.models import Follower, InboxEvent, OutboundMessage
 from tests.harness import Stack, new_openid
-from workers.actors import TOPIC_HANDLERS
+from workers.actors import TOPIC_HANDLERS, _event_handler
 from workers.dispatch import process_event, process_group
 from workers.turn import Handler, Turn
 
@@ -151,4 +152,26 @@ def test_a_failing_turn_sends_its_whole_group_back_to_run_one_by_one(stack: Stac
         except TransientError:
             outcomes.append("retry")
     assert outcomes == ["handled", "retry", "handled"]
+    assert _replies_to(stack, ids) == ["ok", "ok"]
+
+
+def test_a_grouped_message_runs_all_its_events_before_raising_the_first_failure(stack: Stack) -> None:
+    """The event actor of the general topic: the group falls back, one event fails, the others are
+    answered now and the broker's retry (the raised error) finds only the failed one."""
+    ids = [_store(stack, new_openid(), "帮助")[0] for _ in range(3)]
+
+    def flaky(command: Command, turn: Turn) -> None:
+        if turn.event_id == ids[0]:
+            raise TransientError("card system busy")
+        turn.say("ok")
+
+    handle = _event_handler(stack.platform, {**TOPIC_HANDLERS[Topic.GENERAL], Help: flaky}, grouped=True)
+
+    with pytest.raises(TransientError):
+        handle(ids)
+
+    with stack.platform.uow() as uow:
+        rows = uow.session.execute(select(InboxEvent.id, InboxEvent.status).where(InboxEvent.id.in_(ids)))
+        statuses = {event_id: status for event_id, status in rows}
+    assert [statuses[i] for i in ids] == ["received", "processed", "processed"]
     assert _replies_to(stack, ids) == ["ok", "ok"]
