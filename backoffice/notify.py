@@ -8,7 +8,7 @@ from datetime import datetime
 from store import outbound
 from store.models import Follower
 from store.uow import UnitOfWork
-from workers.turn import MESSAGE_WINDOW
+from workers.runtime.turn import MESSAGE_WINDOW
 
 
 def notify(uow: UnitOfWork, deliver: Callable[[int, str], None], openid: str, text: str, seq: int = 0) -> int:

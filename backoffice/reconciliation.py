@@ -1,6 +1,6 @@
 """What the back-office asks of reconciliation, in one place.
 
-The runs, the discrepancies and `resolve_discrepancy(...)` belong to `workers.reconcile`; the pages
+The runs, the discrepancies and `resolve_discrepancy(...)` belong to `workers.money.reconcile`; the pages
 call this `Reconciliation` interface, implemented over those tables by `reconciliation_store`.
 """
 
@@ -12,7 +12,7 @@ from typing import Protocol
 
 from store.uow import UnitOfWork
 
-#: The classes of discrepancy `workers.reconcile` finds (QUEUES.md: T+1 statements by order number and amount).
+#: The classes of discrepancy `workers.money.reconcile` finds (QUEUES.md: T+1 statements by order number and amount).
 CLASSES = {
     "bank_only": "长款（仅银行有）",
     "platform_only": "短款（仅平台有）",
@@ -21,7 +21,7 @@ CLASSES = {
     "stuck": "停在中间状态",
     "timing": "跨日（时间差）",
 }
-#: The decisions `workers.reconcile.resolve` records (the money itself is moved by hand, outside onecard).
+#: The decisions `workers.money.reconcile.resolve` records (the money itself is moved by hand, outside onecard).
 DECISIONS = {
     "refunded_user": "已退款给用户",
     "credited_card": "已补写入卡",

@@ -1,5 +1,5 @@
 """The back-office's view of reconciliation (issue 3): runs and discrepancies from their tables, and the
-operator's decision recorded through `workers.reconcile.resolve.resolve_discrepancy`."""
+operator's decision recorded through `workers.money.reconcile.resolve.resolve_discrepancy`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from backoffice.reconciliation import Discrepancy, Run
 from store.models import Discrepancy as DiscrepancyRow
 from store.models import ReconciliationRun
 from store.uow import UnitOfWork
-from workers.reconcile.resolve import resolve_discrepancy
+from workers.money.reconcile.resolve import resolve_discrepancy
 
 
 def _item(row: DiscrepancyRow) -> Discrepancy:

@@ -1,7 +1,7 @@
 """What the back-office asks of the services of issue 5 (broadcasts, repair tickets), in one place.
 
 The pages call this `Services` interface; `PlatformServices` delegates to issue 5's functions
-(`workers.broadcast`, `workers.repair`). Each of those runs its own transaction and pushes to the
+(`workers.delivery.broadcast.plan`, `workers.topics.repair`). Each of those runs its own transaction and pushes to the
 user itself (customer-service message inside the 48-hour window, the notice template outside it), so
 a page ends its own read transaction before calling and records the audit entry after success.
 """
@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from onecard.bootstrap import Platform
-from workers import broadcast, repair
+from workers.delivery.broadcast import plan as broadcast
+from workers.topics import repair
 
 TICKET_STATUSES = repair.STATUS
 

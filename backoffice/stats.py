@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from store.models import Binding, BindingLog, InboxEvent, utcnow
-from workers.text import SHANGHAI, yuan
+from workers.text.format import SHANGHAI, yuan
 
 
 @dataclass(frozen=True, slots=True)

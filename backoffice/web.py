@@ -24,7 +24,7 @@ from backoffice.roles import ROLE_LABELS, Perm, allowed
 from backoffice.sessions import COOKIE, Current, load
 from store.retry import retry_locked
 from store.uow import UnitOfWork
-from workers.text import local_time, mask_phone, yuan
+from workers.text.format import local_time, mask_phone, yuan
 
 if TYPE_CHECKING:
     from backoffice.app import BackOffice

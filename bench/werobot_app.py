@@ -20,7 +20,7 @@ from werobot import WeRoBot
 from adapters.cardsystem.client import HttpCardSystem
 from store.db import make_engine
 from store.models import Binding
-from workers.text import yuan
+from workers.text.format import yuan
 
 
 class PooledWSGIServer(WSGIServer):

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from adapters.simulators import WECHAT_PREFIX
+from adapters.sim.server import WECHAT_PREFIX
 from onecard.settings import Settings
 
 #: WeChat openids are 28 characters of [A-Za-z0-9_-]; anything else could break the callback XML.

@@ -10,8 +10,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from events import arguments as sp
 from events import commands as c
-from events import service_parsing as sp
 from events.messages import InboundMessage
 from events.money_kinds import FEES, TOPUP
 from events.topics import Topic

@@ -16,7 +16,7 @@ class Topic(StrEnum):
 EVENT_TOPICS: tuple[Topic, ...] = (Topic.BIND, Topic.QUERY, Topic.TOPUP, Topic.GENERAL)
 
 #: Topics whose turns only read and write our own database (help, menus, repair tickets): their
-#: events travel and run in groups (`workers.grouping`). Turns that wait on the card system or
+#: events travel and run in groups (`workers.runtime.grouping`). Turns that wait on the card system or
 #: another outside service run one per thread, so that those waits overlap instead of queueing.
 GROUPED_TOPICS: frozenset[Topic] = frozenset({Topic.GENERAL})
 

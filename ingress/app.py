@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from events.errors import BadCallback
 from events.messages import InboundMessage
 from events.routing import route
-from ingress.batch import EnqueueMany, InboxWriter
+from ingress.inbox_writer import EnqueueMany, InboxWriter
 from ingress.parse import parse_xml, to_message
 from ingress.verify import check_plain, decrypt
 

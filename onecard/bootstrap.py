@@ -31,9 +31,9 @@ from store.db import make_engine, make_session_factory
 from store.uow import UnitOfWork
 from workers.money.amounts import Limits
 from workers.money.ports import MoneyPorts
+from workers.money.relay import Relay
 from workers.money.wake import enqueue_relay
-from workers.relay import Relay
-from workers.turn import Ports
+from workers.runtime.turn import Ports
 
 
 class NoCardSystem:

@@ -25,7 +25,7 @@ def _web(args: argparse.Namespace) -> int:
     settings = Settings()
     if args.workers > 1:
         # Several server processes: each writes its metrics to files that `/metrics` sums.
-        from onecard.pool_metrics import MULTIPROC_ENV, fresh_multiproc_dir
+        from onecard.observability.pool_metrics import MULTIPROC_ENV, fresh_multiproc_dir
 
         os.environ.setdefault(MULTIPROC_ENV, str(fresh_multiproc_dir(settings.resolved_data_dir, "web")))
     uvicorn.run("onecard.web:create", factory=True, host=args.host or settings.http_host,
@@ -62,7 +62,7 @@ GROUPED_THREADS = 32
 
 def _worker_metrics_env(args: argparse.Namespace) -> dict[str, str]:
     """With a metrics port, the pool's processes count into one fresh folder that its server sums."""
-    from onecard.pool_metrics import MULTIPROC_ENV, fresh_multiproc_dir
+    from onecard.observability.pool_metrics import MULTIPROC_ENV, fresh_multiproc_dir
     from onecard.settings import Settings
 
     settings = Settings()
@@ -74,8 +74,8 @@ def _worker_metrics_env(args: argparse.Namespace) -> dict[str, str]:
 
 
 def _scheduler(args: argparse.Namespace) -> int:
-    from onecard import logs
     from onecard.bootstrap import build
+    from onecard.observability import logs
     from onecard.scheduler import run_scheduler
 
     logs.configure()
@@ -86,7 +86,7 @@ def _scheduler(args: argparse.Namespace) -> int:
 def _simulators(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from adapters.simulators import build_simulators
+    from adapters.sim.server import build_simulators
     from chatsim.config import chat_config, wechat_is_simulated
     from chatsim.web import with_chat
     from onecard.settings import Settings
@@ -141,10 +141,10 @@ def _reconcile(args: argparse.Namespace) -> int:
 
     from sqlalchemy import select
 
-    from onecard import logs
     from onecard.bootstrap import build
+    from onecard.observability import logs
     from store.models import Discrepancy
-    from workers.reconcile.run import reconcile
+    from workers.money.reconcile.run import reconcile
 
     logs.configure()
     platform = build()

@@ -15,7 +15,7 @@ from honcho.manager import Manager
 from honcho.printer import Printer
 
 from adapters.cardsystem.demo import DEMO_HOLDERS
-from adapters.simulators import build_simulators, urls
+from adapters.sim.server import build_simulators, urls
 from backoffice.seed import seed_demo_admin
 from chatsim.config import callback_url, chat_config
 from chatsim.web import with_chat
@@ -25,7 +25,7 @@ from onecard.serve import ServerThread
 from onecard.settings import OFFICIAL_API_BASE, Settings
 from store.db import make_engine
 from store.migrate import upgrade
-from workers.text import yuan
+from workers.text.format import yuan
 
 #: Where the chat simulator is served, in the environment `prepare` returns (only when it is).
 CHAT_URL = "ONECARD_CHAT_URL"
@@ -71,7 +71,7 @@ def prepare(settings: Settings, keepalive: list[Any]) -> dict[str, str]:
 
 def _seed_guides(url: str) -> None:
     from store.db import make_engine
-    from workers.demo_guides import seed_demo_guides
+    from workers.topics.demo_guides import seed_demo_guides
 
     engine = make_engine(url)
     try:

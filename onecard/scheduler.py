@@ -22,12 +22,12 @@ from onecard.bootstrap import Platform
 from onecard.settings import Settings
 from store import schedule
 from store.models import utcnow
-from workers.broadcast_resume import resume_stalled_broadcasts
+from workers.delivery.broadcast.resume import resume_stalled_broadcasts
+from workers.jobs.reminders import remind_due_loans
+from workers.jobs.sweeper import sweep
 from workers.money.orders import expire_unconfirmed
-from workers.reconcile.run import reconcile
-from workers.reconcile.schedule import due_day
-from workers.reminders import remind_due_loans
-from workers.sweeper import sweep
+from workers.money.reconcile.run import reconcile
+from workers.money.reconcile.schedule import due_day
 
 log = logging.getLogger("onecard.scheduler")
 LOCAL = ZoneInfo("Asia/Shanghai")

@@ -7,10 +7,10 @@ from starlette.types import ASGIApp
 
 from backoffice.app import create_backoffice
 from ingress.app import Ingress, IngressConfig, create_app
-from onecard import logs
 from onecard.bootstrap import Platform, build
-from onecard.health import readyz_endpoint
-from onecard.metrics import RequestMetrics, metrics_endpoint
+from onecard.observability import logs
+from onecard.observability.health import readyz_endpoint
+from onecard.observability.metrics import RequestMetrics, metrics_endpoint
 from onecard.settings import Settings
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import dramatiq
 
-from onecard import logs
 from onecard.bootstrap import build
-from onecard.pool_metrics import serve_worker_metrics
+from onecard.observability import logs
+from onecard.observability.pool_metrics import serve_worker_metrics
 from onecard.worker_signals import coalesce_duplicate_sigterm
-from workers.actors import declare_actors
-from workers.metrics import WorkerMetrics
+from workers.runtime.actors import declare_actors
+from workers.runtime.metrics import WorkerMetrics
 
 logs.configure()
 coalesce_duplicate_sigterm()

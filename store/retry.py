@@ -1,7 +1,7 @@
 """Run a short transaction again when SQLite refuses it as "locked".
 
 Under WAL a transaction that read first and then writes fails at once (no busy wait) when another
-writer committed in between; starting it again is the cure, as `workers.dispatch` does for turns.
+writer committed in between; starting it again is the cure, as `workers.runtime.dispatch` does for turns.
 PostgreSQL never raises this, so there the function simply runs once.
 """
 

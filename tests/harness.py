@@ -20,7 +20,7 @@ from typing import Any
 
 import requests
 
-from adapters.simulators import Simulators, build_simulators, urls
+from adapters.sim.server import Simulators, build_simulators, urls
 from adapters.sms.file_sink import FileSms
 from adapters.wechat.callbacks import CallbackSender, event_xml, text_xml
 from onecard.bootstrap import Platform, build

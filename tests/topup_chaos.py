@@ -24,8 +24,8 @@ from store.models import MoneyOrder, utcnow
 from tests.harness import OUTPUT, ROOT, Stack
 from workers.money import orders
 from workers.money.orders import TERMINAL
-from workers.reconcile.run import reconcile
-from workers.text import SHANGHAI
+from workers.money.reconcile.run import reconcile
+from workers.text.format import SHANGHAI
 
 WORKER_ENV = {"ONECARD_MONEY_CALL_TIMEOUT_SECONDS": "0.5", "ONECARD_RELAY_LEASE_SECONDS": "2",
               "ONECARD_RELAY_MAX_ATTEMPTS": "6", "ONECARD_RECONCILE_AT": ""}

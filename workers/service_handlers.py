@@ -1,4 +1,4 @@
-"""The self-service handlers, per topic, merged into `workers.actors.TOPIC_HANDLERS`.
+"""The self-service handlers, per topic, merged into `workers.runtime.actors.TOPIC_HANDLERS`.
 
 The routing table decides each command's topic; `check_topics` (run by the tests) proves every
 routed command has a handler on the topic it is sent to.
@@ -10,15 +10,15 @@ from collections.abc import Mapping
 
 from events import commands as c
 from events.topics import Topic
-from workers import campus_info, card_query, card_state, guide, lost_found, optout, repair
-from workers.turn import Handler
+from workers.runtime.turn import Handler
+from workers.topics import campus_info, card, card_changes, guide, lost_found, repair, subscriptions
 
 QUERY: dict[type[c.Command], Handler] = {
-    **card_query.HANDLERS, **campus_info.HANDLERS, c.AskLostCard: lost_found.ask_lost_card,  # type: ignore[dict-item]
+    **card.HANDLERS, **campus_info.HANDLERS, c.AskLostCard: lost_found.ask_lost_card,  # type: ignore[dict-item]
 }
-BIND: dict[type[c.Command], Handler] = dict(card_state.HANDLERS)
+BIND: dict[type[c.Command], Handler] = dict(card_changes.HANDLERS)
 GENERAL: dict[type[c.Command], Handler] = {
-    **repair.HANDLERS, **guide.HANDLERS, **optout.HANDLERS,
+    **repair.HANDLERS, **guide.HANDLERS, **subscriptions.HANDLERS,
     c.ReportFound: lost_found.report_found,  # type: ignore[dict-item]
 }
 

@@ -13,8 +13,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from adapters.faults import FaultInjector
-from adapters.journal import Journal, keyed_routes
+from adapters.sim.faults import FaultInjector
+from adapters.sim.journal import Journal, keyed_routes
 
 #: Every linked account starts with this much; card holders listed in `unlinked` have no account.
 OPENING_BALANCE_FEN = 10_000_000

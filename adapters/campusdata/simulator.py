@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from adapters.campusdata.demo import demo_people
-from adapters.faults import FaultInjector
+from adapters.sim.faults import FaultInjector
 
 KINDS = ("meetings", "grades", "timetable", "loans", "lockers")
 

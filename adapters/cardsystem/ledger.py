@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from adapters.cardsystem.demo import DemoHolder
-from adapters.journal import Journal
+from adapters.sim.journal import Journal
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

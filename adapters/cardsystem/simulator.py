@@ -12,8 +12,8 @@ from starlette.routing import Route
 from adapters.cardsystem.demo import DEMO_HOLDERS, DemoHolder
 from adapters.cardsystem.ledger import CardLedger
 from adapters.cardsystem.services_sim import CardServicesSimulator
-from adapters.faults import FaultInjector
-from adapters.journal import keyed_routes
+from adapters.sim.faults import FaultInjector
+from adapters.sim.journal import keyed_routes
 
 
 class CardSystemSimulator:

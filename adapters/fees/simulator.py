@@ -8,8 +8,8 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from adapters.faults import FaultInjector
-from adapters.journal import Journal, keyed_routes
+from adapters.sim.faults import FaultInjector
+from adapters.sim.journal import Journal, keyed_routes
 
 #: Dorm buildings 1-40, rooms like 10-305.
 _ROOM = re.compile(r"^([1-9]|[1-3]\d|40)-\d{3,4}$")

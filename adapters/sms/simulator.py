@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from adapters.faults import FaultInjector
+from adapters.sim.faults import FaultInjector
 from adapters.sms.file_sink import FileSms
 
 _PHONE = re.compile(r"^1\d{10}$")

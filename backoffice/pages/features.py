@@ -10,7 +10,7 @@ from backoffice.roles import Perm
 from backoffice.web import Ctx, Page
 from events.routing import RULES, features
 from store.models import FeatureSwitch, utcnow
-from workers.switches import PAUSED
+from workers.runtime.switches import PAUSED
 
 
 def _state(row: FeatureSwitch | None) -> dict[str, object]:

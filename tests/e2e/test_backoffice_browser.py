@@ -142,7 +142,7 @@ def test_the_figures_and_the_operations_pages_draw(live: Stack, browser: webdriv
 
 
 def _reconciliation_with_two_discrepancies(live: Stack) -> tuple[int, int, int]:
-    """A finished run as `workers.reconcile` records it: one short and one amount mismatch left open."""
+    """A finished run as `workers.money.reconcile` records it: one short and one amount mismatch left open."""
     with live.platform.uow() as uow:
         run = ReconciliationRun(statement_date="2026-11-24", triggered_by="schedule", status="done",
                                 summary={"lines": 412, "findings": 2})

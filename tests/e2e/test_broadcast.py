@@ -9,9 +9,9 @@ from sqlalchemy import func, insert, select, update
 
 from store.models import Binding, Broadcast, BroadcastDelivery, Follower
 from tests.harness import Stack, new_openid
-from workers import broadcast as bc
-from workers.broadcast_resume import resume_stalled_broadcasts
-from workers.guide import publish_article
+from workers.delivery.broadcast import plan as bc
+from workers.delivery.broadcast.resume import resume_stalled_broadcasts
+from workers.topics.guide import publish_article
 
 
 def _wait_done(live: Stack, broadcast_id: int, timeout: float = 120.0) -> bc.Progress:

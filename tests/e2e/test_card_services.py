@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tests.harness import Stack
-from workers.periods import local_today, month_of
+from workers.text.periods import local_today, month_of
 
 
 def test_a_bound_student_sees_the_card_info_with_the_number_masked(live: Stack, openid: str) -> None:

@@ -7,7 +7,7 @@ from sqlalchemy import delete
 
 from store.models import FeatureSwitch
 from tests.harness import Stack
-from workers.guide import publish_article
+from workers.topics.guide import publish_article
 
 
 def test_the_guide_is_searched_by_keyword(live: Stack, openid: str) -> None:

@@ -9,8 +9,8 @@ from sqlalchemy import select, update
 
 from store.models import Follower, RepairTicket
 from tests.harness import Stack, new_openid
-from workers.reminders import remind_due_loans
-from workers.repair import change_ticket_status, reply_to_ticket
+from workers.jobs.reminders import remind_due_loans
+from workers.topics.repair import change_ticket_status, reply_to_ticket
 
 
 def _age(live: Stack, openid: str, hours: int) -> None:

@@ -8,7 +8,7 @@ import requests
 
 from adapters.campusdata.demo import COURSES
 from tests.harness import Stack, new_openid
-from workers.periods import local_today
+from workers.text.periods import local_today
 
 
 def test_the_timetable_for_today_tomorrow_and_the_week(live: Stack, openid: str) -> None:

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from store.models import Binding, SmsChallenge, utcnow
 from tests.harness import Stack, new_openid
-from workers import sms_codes
+from workers.topics import sms_codes
 
 
 def test_five_wrong_codes_void_the_code_and_the_right_one_no_longer_binds(live: Stack, openid: str) -> None:

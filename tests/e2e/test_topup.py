@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from store.models import MoneyOrder
 from tests.harness import Stack
-from workers.text import yuan
+from workers.text.format import yuan
 
 
 def _order(live: Stack, openid: str) -> MoneyOrder:

@@ -20,9 +20,9 @@ from onecard.scheduler import run_scheduler
 from store.inbox import store_once
 from store.models import Follower, InboxEvent, OutboundMessage
 from tests.harness import Stack, new_openid
-from workers.actors import TOPIC_HANDLERS, _event_handler
-from workers.dispatch import process_event, process_group
-from workers.turn import Handler, Turn
+from workers.runtime.actors import TOPIC_HANDLERS, _event_handler
+from workers.runtime.dispatch import process_event, process_group
+from workers.runtime.turn import Handler, Turn
 
 
 def _store(stack: Stack, openid: str, text: str) -> tuple[int, InboundMessage]:

@@ -12,7 +12,7 @@ from sqlalchemy import update
 from store.models import MoneyOrder, ReconciliationRun, utcnow
 from tests.harness import ROOT, Stack, new_openid
 from workers.money import orders
-from workers.reconcile.schedule import due_day
+from workers.money.reconcile.schedule import due_day
 
 
 def test_an_unconfirmed_order_expires_and_ends_cancelled(stack: Stack) -> None:

@@ -16,10 +16,10 @@ from store.models import Discrepancy, MoneyOrder, utcnow
 from tests.harness import Stack, new_openid
 from workers.money import orders
 from workers.money.ports import MoneyPorts
-from workers.reconcile.resolve import CannotResolve, resolve_discrepancy
-from workers.reconcile.run import reconcile
-from workers.relay import Relay
-from workers.text import SHANGHAI
+from workers.money.reconcile.resolve import CannotResolve, resolve_discrepancy
+from workers.money.reconcile.run import reconcile
+from workers.money.relay import Relay
+from workers.text.format import SHANGHAI
 
 
 def _relay(stack: Stack, timeout: float = 0.3, max_attempts: int = 4) -> Relay:

@@ -14,7 +14,7 @@ from events.errors import TransientError
 from store import outbound
 from store.models import OutboundMessage
 from tests.harness import Stack, new_openid
-from workers.reply import deliver
+from workers.delivery.reply import deliver
 
 
 def _record(stack: Stack, openid: str, text: str) -> int:

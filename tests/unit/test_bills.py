@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 
 from adapters.cardsystem.demo_transactions import demo_transactions
 from adapters.cardsystem.services_port import Transaction
-from workers.bills import compute_bill
-from workers.periods import month_of, parse_period
+from workers.text.bills import compute_bill
+from workers.text.periods import month_of, parse_period
 
 
 def _t(day: int, hour: int, fen: int, merchant: str = "一食堂", category: str = "餐饮") -> Transaction:

@@ -13,8 +13,8 @@ from adapters.cardsystem.demo import DEMO_HOLDERS
 from adapters.cardsystem.port import CardHolder
 from events import commands as c
 from store.models import Base, Binding, BindingLog, SmsChallenge
-from workers import bind
-from workers.turn import Ports, Turn
+from workers.runtime.turn import Ports, Turn
+from workers.topics import bind
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 

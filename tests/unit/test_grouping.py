@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from workers.grouping import GroupRunner
+from workers.runtime.grouping import GroupRunner
 
 
 class Held:

@@ -7,8 +7,8 @@ from typing import Any
 from adapters.bank.simulator import BankSimulator
 from adapters.cardsystem.simulator import CardSystemSimulator
 from adapters.fees.simulator import FeeSimulator
-from adapters.journal import Apply, Journal
 from adapters.keyed import Outcome
+from adapters.sim.journal import Apply, Journal
 from events.errors import TransientError
 from workers.money.machine import OrderView, Transition, advance
 from workers.money.ports import MoneyPorts

@@ -8,8 +8,8 @@ import pytest
 
 from events.money_kinds import BY_CODE
 from workers.money.amounts import BadAmount, Limits, check_limits, parse_fen
-from workers.reconcile.match import OrderFacts, classify
-from workers.reconcile.statement import BadStatement, Line, parse
+from workers.money.reconcile.match import OrderFacts, classify
+from workers.money.reconcile.statement import BadStatement, Line, parse
 
 
 @pytest.mark.parametrize(("text", "fen"), [("50", 5000), ("12.5", 1250), ("0.01", 1), ("¥3.00", 300), ("8元", 800)])
@@ -75,7 +75,7 @@ def test_a_reversed_top_up_nets_to_zero_on_the_day() -> None:
 
 
 def test_order_numbers_survive_the_log_masking_of_phones_and_student_numbers() -> None:
-    from onecard.logs import mask
+    from onecard.observability.logs import mask
     from workers.money.orders import new_order_no
 
     numbers = {new_order_no(kind, datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)) for kind in ("topup", "net") * 500}

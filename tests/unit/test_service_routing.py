@@ -8,7 +8,7 @@ from events import commands as c
 from events.menu import MENU, check_menu
 from events.routing import RULES, route_text
 from events.topics import Topic
-from workers.actors import TOPIC_HANDLERS
+from workers.runtime.actors import TOPIC_HANDLERS
 
 
 @pytest.mark.parametrize(("text", "topic", "command"), [

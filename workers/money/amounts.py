@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from workers.text import yuan
+from workers.text.format import yuan
 
 _AMOUNT = re.compile(r"^[¥￥]?\s*(\d{1,9}(?:\.\d{1,2})?)\s*元?$")
 

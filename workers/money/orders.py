@@ -9,7 +9,7 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from store.models import MoneyOrder, MoneyOutbox
-from workers.text import SHANGHAI
+from workers.text.format import SHANGHAI
 
 AWAITING = "awaiting_confirmation"
 TERMINAL = frozenset({"done", "failed", "reversed", "refunded", "cancelled", "manual"})

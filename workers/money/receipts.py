@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from events.money_kinds import BY_CODE
 from store.models import MoneyOrder
-from workers.text import yuan
+from workers.text.format import yuan
 
 REASONS = {
     "insufficient_funds": "银行账户余额不足",

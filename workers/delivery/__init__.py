@@ -1,0 +1,1 @@
+"""Reaching a user: the reply worker, pushes outside a turn, broadcasts."""

@@ -1,0 +1,98 @@
+"""Sending one page of a broadcast: claim each delivery row, send it, record what became of it.
+
+A row is claimed (pending -> sending) before its send, so a redelivered chunk skips what was sent;
+a claim left by a crashed worker expires after `CLAIM_LEASE`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select, update
+
+from adapters.wechat.port import Undeliverable, WeChatApi
+from events.errors import PermanentError, TransientError
+from store.models import Article, Broadcast, BroadcastDelivery
+from workers.delivery.broadcast.plan import KIND_LABEL, finish_if_complete
+from workers.delivery.push import template_data
+
+if TYPE_CHECKING:
+    from onecard.bootstrap import Platform
+
+CLAIM_LEASE = timedelta(minutes=5)
+#: A customer-service message refused for these reasons may still go as a template.
+TEMPLATE_FALLBACK = frozenset({45015, 45047})
+
+
+def message_of(article: Article) -> tuple[str, str]:
+    """(title, text) of the push: short enough for a phone screen."""
+    title = f"{KIND_LABEL.get(article.kind, '通知')}：{article.title}"
+    body = article.body if len(article.body) <= 300 else article.body[:300] + "…"
+    return title, f"【{title}】\n{body}"
+
+
+def send_chunk(platform: Platform, broadcast_id: int, first: str, last: str) -> int:
+    """Send the pending deliveries of one page; returns how many were sent now."""
+    with platform.uow() as uow:
+        broadcast = uow.session.get(Broadcast, broadcast_id)
+        article = uow.session.get(Article, broadcast.article_id) if broadcast else None
+        if broadcast is None or article is None:
+            raise PermanentError(f"broadcast {broadcast_id} is gone")
+        title, text = message_of(article)
+        ids = uow.session.execute(
+            select(BroadcastDelivery.id).where(
+                BroadcastDelivery.broadcast_id == broadcast_id, BroadcastDelivery.openid >= first,
+                BroadcastDelivery.openid <= last, BroadcastDelivery.status.in_(("pending", "sending")))
+            .order_by(BroadcastDelivery.openid)).scalars().all()
+    sent = 0
+    for delivery_id in ids:
+        sent += _send_one(platform, delivery_id, title, text)
+    finish_if_complete(platform, broadcast_id)
+    return sent
+
+
+def _set(platform: Platform, delivery_id: int, **values: object) -> None:
+    with platform.uow() as uow:
+        uow.session.execute(update(BroadcastDelivery).where(BroadcastDelivery.id == delivery_id)
+                            .values(updated_at=datetime.now(UTC), **values))
+        uow.commit()
+
+
+def _send_one(platform: Platform, delivery_id: int, title: str, text: str) -> int:
+    now = datetime.now(UTC)
+    with platform.uow() as uow:
+        claimed = uow.session.execute(
+            update(BroadcastDelivery)
+            .where(BroadcastDelivery.id == delivery_id,
+                   (BroadcastDelivery.status == "pending")
+                   | ((BroadcastDelivery.status == "sending") & (BroadcastDelivery.updated_at < now - CLAIM_LEASE)))
+            .values(status="sending", updated_at=now))
+        row = uow.session.get(BroadcastDelivery, delivery_id)
+        uow.commit()
+    if not claimed.rowcount or row is None:  # type: ignore[attr-defined]
+        return 0
+    channel = row.channel
+    try:
+        channel = _deliver(platform.wechat, row.openid, channel, title, text, platform.ports.notice_template_id)
+    except TransientError:
+        _set(platform, delivery_id, status="pending")
+        raise
+    except PermanentError as exc:
+        _set(platform, delivery_id, status="failed", error=str(exc)[:500])
+        return 0
+    _set(platform, delivery_id, status="sent", channel=channel, error=None)
+    return 1
+
+
+def _deliver(wechat: WeChatApi, openid: str, channel: str, title: str, text: str, template_id: str) -> str:
+    """Send by `channel`; a customer-service refusal for the window falls back to the template."""
+    if channel == "custom":
+        try:
+            wechat.send_text(openid, text)
+            return "custom"
+        except Undeliverable as exc:
+            if exc.errcode not in TEMPLATE_FALLBACK:
+                raise
+    wechat.send_template(openid, template_id, template_data(title, text.split("\n", 1)[-1], datetime.now(UTC)))
+    return "template"

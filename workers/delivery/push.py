@@ -1,0 +1,51 @@
+"""Messages nobody asked for (a found card, a repair update, a due book): pick the path WeChat allows.
+
+Customer-service messages only reach users who spoke to the account within 48 hours; everyone
+else gets the notice template. Both go out through the outbound table and the reply worker, so a
+push is recorded in the transaction that caused it and sent once.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from store import outbound
+from store.models import Follower, OutboundMessage
+from workers.text.format import local_time
+
+#: WeChat's window is 48 h; keep an hour's margin for the queue.
+CUSTOM_WINDOW = timedelta(hours=47)
+WINDOW = timedelta(hours=48)
+
+
+def in_window(follower: Follower | None, now: datetime) -> bool:
+    return follower is not None and follower.subscribed and now - follower.last_interaction_at < CUSTOM_WINDOW
+
+
+def template_data(title: str, text: str, now: datetime) -> dict[str, dict[str, str]]:
+    """The notice template's fields (WeChat no longer shows `first`/`remark`, so none are used)."""
+    return {"title": {"value": title[:20]}, "time": {"value": local_time(now)}, "content": {"value": text[:200]}}
+
+
+def template_body(template_id: str, title: str, text: str, now: datetime) -> str:
+    """The outbound body of a template message: what `reply.deliver` hands to send_template."""
+    return json.dumps({"template_id": template_id, "data": template_data(title, text, now)}, ensure_ascii=False)
+
+
+def choose(session: Session, openid: str, title: str, text: str, now: datetime,
+           template_id: str) -> tuple[str, str, datetime | None]:
+    """(channel, body, expires_at) for a push to `openid` right now."""
+    follower = session.get(Follower, openid)
+    if in_window(follower, now):
+        assert follower is not None
+        return "wechat", f"【{title}】\n{text}", follower.last_interaction_at + WINDOW
+    return "template", template_body(template_id, title, text, now), None
+
+
+def push(session: Session, openid: str, title: str, text: str, now: datetime, template_id: str) -> OutboundMessage:
+    """Record a push outside a user's turn (back-office, scheduler); deliver it after commit."""
+    channel, body, expires_at = choose(session, openid, title, text, now, template_id)
+    return outbound.add(session, channel=channel, recipient=openid, body=body, expires_at=expires_at)

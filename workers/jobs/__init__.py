@@ -1,0 +1,1 @@
+"""Periodic work the scheduler runs: the sweeper, library reminders."""

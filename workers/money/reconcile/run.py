@@ -1,0 +1,112 @@
+"""One reconciliation run: fetch, match, repair what is safe, store the rest for an operator."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import Engine, or_, select
+from sqlalchemy.orm import Session
+from tqdm import tqdm
+
+from events.errors import OnecardError
+from store.models import Discrepancy, MoneyOrder, ReconciliationRun, utcnow
+from workers.money.orders import TERMINAL
+from workers.money.ports import MoneyPorts
+from workers.money.reconcile.match import Finding, OrderFacts, classify
+from workers.money.reconcile.statement import parse
+from workers.money.relay import Relay
+from workers.text.format import SHANGHAI
+
+log = logging.getLogger("onecard.reconcile")
+
+
+def _facts(engine: Engine, day: date, order_nos: set[str]) -> dict[str, OrderFacts]:
+    """Top-ups the bank listed, or whose money moved on `day` (a day's margin for cross-midnight items)."""
+    start = datetime.combine(day, time(), SHANGHAI) - timedelta(days=1)
+    end = start + timedelta(days=3)
+    with Session(engine) as session:
+        rows = session.execute(select(MoneyOrder).where(MoneyOrder.kind == "topup", or_(
+            MoneyOrder.order_no.in_(order_nos), MoneyOrder.moved_at.between(start, end),
+            MoneyOrder.undone_at.between(start, end)))).scalars()
+        return {o.order_no: OrderFacts(o.order_no, o.amount_fen, o.status, o.moved_at, o.undone_at) for o in rows}
+
+
+def _card_findings(engine: Engine, money: MoneyPorts, day: date, progress: bool) -> list[tuple[Finding, str | None]]:
+    """Top-ups that moved on `day`: the card ledger must hold exactly the credits of the done ones.
+    A done top-up whose credit the card system never saw is finished (补写) with the same key."""
+    start = datetime.combine(day, time(), SHANGHAI)
+    with Session(engine) as session:
+        rows = session.execute(select(MoneyOrder.order_no, MoneyOrder.amount_fen, MoneyOrder.status,
+                                      MoneyOrder.student_no).where(
+            MoneyOrder.kind == "topup", MoneyOrder.moved_at >= start, MoneyOrder.moved_at < start + timedelta(days=1),
+            MoneyOrder.status.in_(("done", "reversed")))).all()
+    findings: list[tuple[Finding, str | None]] = []
+    for order_no, amount, status, student_no in tqdm(rows, desc="card ledger", disable=not progress, unit="order"):
+        credit = money.ledger.query(f"{order_no}:credit")
+        if (status == "done") == credit.applied:
+            continue
+        finding = Finding(order_no, "card_mismatch", 0, amount if status == "done" else 0,
+                          f"order is {status}, card credit is {credit.status}")
+        done = None
+        if status == "done" and credit.status == "not_found":
+            redo = money.ledger.credit(f"{order_no}:credit", order_no=order_no, student_no=student_no,
+                                       amount_fen=amount)
+            done = "card credit finished" if redo.applied else None
+        findings.append((finding, done))
+    return findings
+
+
+def _stuck(engine: Engine, older_than: timedelta) -> list[tuple[int, str, str]]:
+    with Session(engine) as session:
+        return [tuple(r) for r in session.execute(  # type: ignore[misc]
+            select(MoneyOrder.id, MoneyOrder.order_no, MoneyOrder.status).where(
+                MoneyOrder.status.not_in(TERMINAL | {"awaiting_confirmation"}),
+                MoneyOrder.updated_at < utcnow() - older_than)).all()]
+
+
+def repair(finding: Finding, money: MoneyPorts) -> str | None:
+    """The safe bank repair: reverse an orphan debit (长款). What was done, or None."""
+    try:
+        if finding.kind == "bank_only" and finding.bank_fen > 0:
+            no = finding.order_no
+            outcome = money.bank.reverse(f"{no}:reverse", debit_key=f"{no}:debit", order_no=no)
+            return "orphan debit reversed" if outcome.applied else None
+    except OnecardError as exc:
+        log.warning("repair of %s failed: %s", finding.order_no, exc)
+    return None
+
+
+def reconcile(engine: Engine, money: MoneyPorts, day: date, *, triggered_by: str, relay: Relay | None = None,
+              stuck_after: timedelta = timedelta(minutes=10), progress: bool = False) -> int:
+    """Run reconciliation for `day` (Asia/Shanghai); the run's id. Every finding is stored."""
+    with Session(engine) as session, session.begin():
+        run = ReconciliationRun(statement_date=day.isoformat(), triggered_by=triggered_by, status="running",
+                                started_at=utcnow())
+        session.add(run)
+        session.flush()
+        run_id = run.id
+    lines = parse(money.bank.statement(day.isoformat()))
+    findings = classify(day, list(tqdm(lines, desc="statement", disable=not progress, unit="line")),
+                        _facts(engine, day, {line.order_no for line in lines}))
+    checked = [(f, repair(f, money)) for f in findings] + _card_findings(engine, money, day, progress)
+    rows: list[Discrepancy] = []
+    for f, done in checked:
+        status = "explained" if f.kind == "timing" else ("repaired" if done else "open")
+        rows.append(Discrepancy(run_id=run_id, order_no=f.order_no, kind=f.kind, bank_fen=f.bank_fen,
+                                platform_fen=f.platform_fen, detail=f.detail + (f"; {done}" if done else ""),
+                                status=status))
+    for order_id, order_no, status in tqdm(_stuck(engine, stuck_after), desc="stuck", disable=not progress):
+        ended = relay.drive(order_id) if relay is not None else "no relay"
+        rows.append(Discrepancy(run_id=run_id, order_no=order_no, kind="stuck", detail=f"was {status}, now {ended}",
+                                status="repaired" if ended in TERMINAL else "open"))
+    summary = {"lines": len(lines), "findings": len(rows)}
+    for row in rows:
+        summary[row.status] = summary.get(row.status, 0) + 1
+        summary[row.kind] = summary.get(row.kind, 0) + 1
+    with Session(engine) as session, session.begin():
+        session.add_all(rows)
+        run = session.get_one(ReconciliationRun, run_id)
+        run.status, run.finished_at, run.summary = "done", utcnow(), summary
+    log.info("reconciliation %s for %s: %s", run_id, day, summary)
+    return run_id

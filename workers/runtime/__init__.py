@@ -1,0 +1,1 @@
+"""How a pool runs a turn: actors, exactly-once dispatch, grouping, the handler registry."""

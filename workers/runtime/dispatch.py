@@ -1,0 +1,230 @@
+"""Handle inbox events exactly once: a turn's writes, its replies and the `processed` mark commit
+together, so a redelivered event finds the mark and does nothing. A busy pool commits the turns of
+several events together (`process_group`); each keeps that guarantee.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Row, bindparam, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from events.commands import Command, Unsubscribed, Welcome
+from events.errors import PermanentError, TransientError
+from events.routing import Route, route
+from ingress.parse import to_message
+from store import inbox, outbound
+from store.db import begin_as_writer
+from store.dialect import dialect_insert
+from store.models import Follower, InboxEvent
+from store.uow import UnitOfWork
+from workers.runtime import read_cache, switches
+from workers.runtime.turn import CLICK_WINDOW, MESSAGE_WINDOW, Handler, Ports, Turn
+
+log = logging.getLogger("onecard.workers")
+
+#: Deliver outbound messages (id, channel) once the transaction that recorded them committed.
+DeliverMany = Callable[[list[tuple[int, str]]], None]
+
+_T = TypeVar("_T")
+
+APOLOGY = "系统繁忙，请稍后再试。"
+
+#: Turns lost to SQLite's single writer are re-run at once this often before the broker retries.
+LOCKED_ATTEMPTS = 40
+
+
+def process_event(
+    event_id: int,
+    *,
+    uow: UnitOfWork,
+    ports: Ports,
+    handlers: Mapping[type[Command], Handler],
+    deliver: DeliverMany,
+    last_attempt: bool = False,
+) -> str:
+    """Run the handler for a stored event; returns what happened (for logs and tests)."""
+    turn_ports = read_cache.for_one_turn(ports)
+    return _retry_if_locked(lambda: _process_once(event_id, uow, turn_ports, handlers, deliver, last_attempt))
+
+
+def process_group(
+    event_ids: Sequence[int],
+    *,
+    uow: UnitOfWork,
+    ports: Ports,
+    handlers: Mapping[type[Command], Handler],
+    deliver: DeliverMany,
+) -> list[str | None]:
+    """Run several events' turns in one transaction: what happened to each, or None for every one
+    of them when they must run alone (`process_event`).
+
+    A busy pool pays one commit, one statement per kind of write and one broker round trip for
+    the whole group instead of for each event. Anything out of the ordinary (a handler that fails,
+    an event another worker took meanwhile) sends the group back to be run one event at a time,
+    where retries and the apology work as they always did.
+    """
+    if len(event_ids) < 2:
+        return [None] * len(event_ids)
+    turn_ports = read_cache.for_one_turn(ports)
+    try:
+        return _retry_if_locked(lambda: _process_group_once(event_ids, uow, turn_ports, handlers, deliver))
+    except Exception as exc:  # every event runs again on its own, and fails (and retries) there
+        log.info("group of %d events runs one by one: %s: %s", len(event_ids), type(exc).__name__, exc)
+        return [None] * len(event_ids)
+
+
+def _retry_if_locked(run: Callable[[], _T]) -> _T:
+    for attempt in range(LOCKED_ATTEMPTS):
+        try:
+            return run()
+        except OperationalError as exc:
+            # SQLite: another writer committed after our read began; start the turn again.
+            if "locked" not in str(exc) or attempt == LOCKED_ATTEMPTS - 1:
+                raise
+            # Short and jittered: under load the ingress commits every few milliseconds, so a
+            # turn wins by retrying soon, while the competing turns spread out.
+            time.sleep(random.uniform(0.002, 0.02))
+    raise AssertionError("unreachable")
+
+
+def _process_once(
+    event_id: int, uow: UnitOfWork, ports: Ports, handlers: Mapping[type[Command], Handler],
+    deliver: DeliverMany, last_attempt: bool,
+) -> str:
+    with uow:
+        event = uow.session.execute(_LOAD_EVENTS, {"event_ids": [event_id]}).first()
+        if event is None:
+            log.warning("event %s not in the inbox", event_id)
+            return "missing"
+        if event.status != "received":
+            return "duplicate"
+        turn, routed = _begin_turn(uow.session, event, ports)
+        try:
+            outcome = _run_handler(turn, routed, handlers)
+        except (TransientError, PermanentError) as exc:
+            if isinstance(exc, TransientError) and not last_attempt:
+                raise
+            # Out of retries, or refused outright: the user hears that we failed, not nothing.
+            uow.rollback()
+            log.exception("event %s failed: %s", event_id, exc)
+            turn.outgoing.clear()
+            turn.after_commit.clear()
+            turn.say(APOLOGY)
+            outcome = "gave_up"
+        return outcome if _close_turns(uow, [(turn, routed)], deliver) else "duplicate"
+
+
+def _process_group_once(
+    event_ids: Sequence[int], uow: UnitOfWork, ports: Ports, handlers: Mapping[type[Command], Handler],
+    deliver: DeliverMany,
+) -> list[str | None]:
+    with uow:
+        begin_as_writer(uow.session)
+        events = {e.id: e for e in uow.session.execute(_LOAD_EVENTS, {"event_ids": list(set(event_ids))})}
+        outcomes: list[str | None] = []
+        taken: list[tuple[Turn, Route | None]] = []
+        started: set[int] = set()  # an id handed in twice in one group runs once
+        for event_id in event_ids:
+            event = events.get(event_id)
+            if event is None:
+                log.warning("event %s not in the inbox", event_id)
+                outcomes.append("missing")
+                continue
+            if event.status != "received" or event_id in started:
+                outcomes.append("duplicate")
+                continue
+            started.add(event_id)
+            turn, routed = _begin_turn(uow.session, event, ports)
+            outcomes.append(_run_handler(turn, routed, handlers))
+            taken.append((turn, routed))
+        if taken and not _close_turns(uow, taken, deliver):
+            raise LookupError("another worker processed one of the group's events meanwhile")
+        return outcomes
+
+
+def _begin_turn(session: Session, event: Row[Any], ports: Ports) -> tuple[Turn, Route | None]:
+    message = to_message(event.payload)
+    now = ports.clock() if ports.clock else datetime.now(UTC)
+    window = MESSAGE_WINDOW if message.msg_type != "event" else CLICK_WINDOW
+    turn = Turn(session=session, ports=ports, openid=event.openid, event_id=event.id, now=now,
+                reply_deadline=event.received_at + window)
+    return turn, route(message)
+
+
+def _run_handler(turn: Turn, routed: Route | None, handlers: Mapping[type[Command], Handler]) -> str:
+    if routed is None:
+        return "ignored"
+    paused = switches.paused_message(turn.session, routed.feature)
+    if paused is not None:
+        turn.say(paused)
+        return "paused"
+    handler = handlers.get(type(routed.command))
+    if handler is None:
+        raise LookupError(f"no handler for {type(routed.command).__name__} on this topic")
+    handler(routed.command, turn)
+    return "handled"
+
+
+def _close_turns(uow: UnitOfWork, taken: list[tuple[Turn, Route | None]], deliver: DeliverMany) -> bool:
+    """Record the turns' followers, marks and replies and commit; False (nothing kept) if any of
+    the events was processed by another delivery meanwhile."""
+    session = uow.session
+    _record_followers(session, [(turn.openid, turn.now, routed.command if routed else None) for turn, routed in taken])
+    if not inbox.mark_processed(session, [turn.event_id for turn, _ in taken]):
+        uow.rollback()
+        return False
+    replies = outbound.add_replies(session, {
+        turn.event_id: [(o.channel, o.recipient, o.body,
+                         o.expires_at or (turn.reply_deadline if o.channel == "wechat" else None))
+                        for o in turn.outgoing]
+        for turn, _ in taken
+    })
+    if replies:
+        uow.after_commit(lambda: deliver(replies))
+    for turn, _ in taken:
+        for callback in turn.after_commit:
+            uow.after_commit(callback)
+    uow.commit()
+    return True
+
+
+#: Built once, run for every event: the columns a turn needs, without an ORM object to track.
+_LOAD_EVENTS = select(*(InboxEvent.__table__.c[name] for name in ("id", "openid", "payload", "status", "received_at"))
+                      ).where(InboxEvent.__table__.c.id.in_(bindparam("event_ids", expanding=True)))
+
+
+def _record_followers(session: Session, seen: list[tuple[str, datetime, Command | None]]) -> None:
+    """Keep the last-interaction time that WeChat's 48-hour window is counted from: one row per
+    follower, however many of the group's events are theirs."""
+    rows: dict[str, dict[str, Any]] = {}
+    changes: set[str] = set()
+    for openid, now, command in seen:
+        row = rows.setdefault(openid, {"openid": openid, "subscribed": True, "first_seen_at": now})
+        row["last_interaction_at"] = now
+        if isinstance(command, (Unsubscribed, Welcome)):
+            row["subscribed"] = not isinstance(command, Unsubscribed)
+            changes.add(openid)
+    dialect = session.get_bind().dialect.name
+    for changes_subscription in (False, True):
+        params = [row for openid, row in rows.items() if (openid in changes) is changes_subscription]
+        if params:
+            session.execute(_follower_upsert(dialect, changes_subscription), params)
+
+
+@functools.cache
+def _follower_upsert(dialect: str, changes_subscription: bool) -> Any:
+    """One statement per message, built once: insert the follower, or move its last interaction on."""
+    insert = dialect_insert(dialect, Follower.__table__)
+    updated = {"last_interaction_at": insert.excluded.last_interaction_at}
+    if changes_subscription:
+        updated["subscribed"] = insert.excluded.subscribed
+    return insert.on_conflict_do_update(index_elements=["openid"], set_=updated)

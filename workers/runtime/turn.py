@@ -1,0 +1,92 @@
+"""What a handler gets for one user turn: the stored event, the ports, and a place to put replies."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from adapters.campusdata.port import CampusData
+from adapters.cardsystem.port import CardSystem
+from adapters.cardsystem.services_port import CardServices
+from events.commands import Command
+from events.errors import PermanentError
+from workers.money.amounts import Limits
+
+
+@dataclass(frozen=True)
+class Ports:
+    """The outside world a handler may touch. Built once per process by the composition root."""
+
+    card: CardSystem
+    secret_key: str
+    sms_signature: str = "【校园一卡通】"
+    clock: Callable[[], datetime] | None = None
+    #: Card info, statements, loss reports (the self-service functions); None where not configured.
+    card_services: CardServices | None = None
+    campus: CampusData | None = None
+    notice_template_id: str = "onecard-notice"
+    #: Money: the limits users' amounts are checked against, and how to wake the outbox relay.
+    limits: Limits = field(default_factory=Limits)
+    wake_relay: Callable[[int], None] | None = None
+
+
+@dataclass
+class Outgoing:
+    channel: str  # wechat | sms | template
+    recipient: str
+    body: str
+    #: For a push to another user: their own window, not this turn's reply deadline.
+    expires_at: datetime | None = None
+
+
+@dataclass
+class Turn:
+    """One inbound event being handled: read what you need, say what to answer, in one transaction."""
+
+    session: Session
+    ports: Ports
+    openid: str
+    event_id: int
+    now: datetime
+    #: After this a reply is pointless (a click's answer must leave within a minute).
+    reply_deadline: datetime
+    outgoing: list[Outgoing] = field(default_factory=list)
+    #: Run once the turn's transaction committed (e.g. wake the relay for a confirmed order).
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    def say(self, text: str) -> None:
+        self.outgoing.append(Outgoing("wechat", self.openid, text))
+
+    def sms(self, phone: str, text: str) -> None:
+        self.outgoing.append(Outgoing("sms", phone, f"{self.ports.sms_signature}{text}"))
+
+    def push(self, openid: str, title: str, text: str) -> None:
+        """Tell another user something (customer-service message or template, whichever WeChat allows)."""
+        from workers.delivery.push import choose
+
+        channel, body, expires_at = choose(self.session, openid, title, text, self.now, self.ports.notice_template_id)
+        self.outgoing.append(Outgoing(channel, openid, body, expires_at))
+
+
+Handler = Callable[[Command, Turn], None]
+
+#: WeChat's customer-service windows: 48 h after a message, 1 minute after a click or subscribe.
+MESSAGE_WINDOW = timedelta(hours=48)
+CLICK_WINDOW = timedelta(minutes=1)
+
+
+def card_services(turn: Turn) -> CardServices:
+    """The card system's self-service side, or a permanent error where it is not configured."""
+    if turn.ports.card_services is None:
+        raise PermanentError("the card system is not configured (ONECARD_CARD_SYSTEM_URL)")
+    return turn.ports.card_services
+
+
+def campus(turn: Turn) -> CampusData:
+    """The school's public data store, or a permanent error where it is not configured."""
+    if turn.ports.campus is None:
+        raise PermanentError("the public data store is not configured (ONECARD_CAMPUS_DATA_URL)")
+    return turn.ports.campus

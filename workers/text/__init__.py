@@ -1,0 +1,1 @@
+"""What a student reads: yuan, masks, Asia/Shanghai times, periods, bills."""

@@ -1,0 +1,1 @@
+"""One module per user-facing concern; each registers its handlers with `@handles`."""

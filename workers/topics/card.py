@@ -1,0 +1,151 @@
+"""Card services that only read (query topic): card info, statements with paging, the bills."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from events import commands as c
+from store.service_models import ServiceState
+from workers.runtime.turn import Handler, Turn, card_services
+from workers.text.bills import Bill, compute_bill
+from workers.text.format import STATUS, mask_card, short_time, signed_yuan, yuan
+from workers.text.periods import Period, local_today, month_of, parse_period, year_period
+from workers.topics.balance import bound_or_explain
+
+PAGE = 8
+PAGE_FOR_BILLS = 500
+
+
+def card_info(cmd: c.ShowCardInfo, turn: Turn) -> None:
+    binding = bound_or_explain(turn)
+    if binding is None:
+        return
+    info = card_services(turn).card_info(binding.student_no)
+    if info is None:
+        turn.say("校园卡系统中没有找到您的卡，请联系校园卡服务中心。")
+        return
+    turn.say("\n".join([
+        f"持卡人：{info.name}（{info.kind}）",
+        f"卡号：{mask_card(info.card_no)}",
+        f"状态：{STATUS.get(info.status, info.status)}",
+        f"绑定银行卡：{info.bank_account or '未绑定'}",
+        f"有效期至：{info.valid_until.isoformat()}",
+    ]))
+
+
+def _history_page(turn: Turn, student_no: str, state: dict[str, Any]) -> None:
+    since = state.get("since")
+    until = state.get("until")
+    page = card_services(turn).transactions(
+        student_no, since=datetime.fromisoformat(since) if since else None,
+        until=datetime.fromisoformat(until) if until else None, offset=state["offset"], limit=PAGE)
+    if not page.items:
+        turn.say(f"{state['label']}没有交易记录。" if state["offset"] == 0 else "没有更多记录了。")
+        return
+    lines = [f"{short_time(t.at)} {t.merchant} {signed_yuan(t.amount_fen)}" for t in page.items]
+    shown = state["offset"] + len(page.items)
+    head = f"{state['label']}流水（{state['offset'] + 1}-{shown}/{page.total}）："
+    tail = "回复“更多”看下一页" if shown < page.total else "已全部显示"
+    turn.say("\n".join([head, *lines, f"余额 {yuan(page.items[0].balance_fen)} 元" if state["offset"] == 0 else "",
+                        tail]).replace("\n\n", "\n"))
+    state["offset"] = shown
+    row = turn.session.get(ServiceState, (turn.openid, "history"))
+    if row is None:
+        turn.session.add(ServiceState(openid=turn.openid, name="history", data=dict(state), updated_at=turn.now))
+    else:
+        row.data = dict(state)
+        row.updated_at = turn.now
+
+
+def history(cmd: c.ShowHistory, turn: Turn) -> None:
+    binding = bound_or_explain(turn)
+    if binding is None:
+        return
+    state: dict[str, Any] = {"offset": 0, "label": "最近", "since": None, "until": None}
+    if cmd.period:
+        period = parse_period(cmd.period, turn.now)
+        if period is None:
+            turn.say("没看懂日期。可以这样发：流水 今天 / 流水 11-20 / 流水 上月 / 流水 2026-10")
+            return
+        state.update(label=period.label, since=period.since.isoformat(), until=period.until.isoformat())
+    _history_page(turn, binding.student_no, state)
+
+
+def more_history(cmd: c.MoreHistory, turn: Turn) -> None:
+    binding = bound_or_explain(turn)
+    if binding is None:
+        return
+    row = turn.session.get(ServiceState, (turn.openid, "history"))
+    if row is None:
+        turn.say("请先发送“流水”查看交易记录。")
+        return
+    _history_page(turn, binding.student_no, dict(row.data))
+
+
+def _lines(turn: Turn, student_no: str, period: Period) -> list[Any]:
+    """Every statement line of `period`, page by page (a year is over a thousand lines)."""
+    lines: list[Any] = []
+    while True:
+        page = card_services(turn).transactions(student_no, since=period.since, until=period.until,
+                                                offset=len(lines), limit=PAGE_FOR_BILLS)
+        lines.extend(page.items)
+        if not page.items or len(lines) >= page.total:
+            return lines
+
+
+def render_bill(title: str, bill: Bill, previous_label: str, *, yearly: bool = False) -> str:
+    if bill.count == 0:
+        return f"{title}：这段时间没有消费记录。"
+    out = [f"📒 {title}", f"消费 {yuan(bill.spent_fen)} 元，共 {bill.count} 笔；充值 {yuan(bill.topped_up_fen)} 元"]
+    out.append("分类：" + "，".join(f"{t.name} {yuan(t.fen)}" for t in bill.by_category[:4]))
+    out.append("常去：" + "，".join(f"{t.name}（{t.count}次）" for t in bill.top_merchants))
+    if bill.biggest_day:
+        day, fen = bill.biggest_day
+        out.append(f"花得最多的一天：{day.month}月{day.day}日，{yuan(fen)} 元")
+    if yearly and bill.biggest_month:
+        out.append(f"消费最多的月份：{bill.biggest_month[0]}月")
+    if bill.early_meals:
+        out.append(f"早起指数：8点前吃早餐 {bill.early_meals} 次 🌅")
+    change = bill.change_percent
+    if change is not None:
+        trend = f"多花了 {change}%" if change > 0 else f"少花了 {-change}%" if change < 0 else "持平"
+        out.append(f"比{previous_label}{trend}")
+    return "\n".join(out)
+
+
+def month_bill(cmd: c.ShowBill, turn: Turn) -> None:
+    binding = bound_or_explain(turn)
+    if binding is None:
+        return
+    period = parse_period(cmd.month, turn.now) if cmd.month else month_of(local_today(turn.now), -1)
+    if period is None or period.end - period.first < month_of(period.first).end - month_of(period.first).first:
+        turn.say("请这样发：账单 / 账单 本月 / 账单 上月 / 账单 2026-10")
+        return
+    previous = month_of(period.first, -1)
+    bill = compute_bill(_lines(turn, binding.student_no, period), _lines(turn, binding.student_no, previous))
+    turn.say(render_bill(f"{binding.name}的{period.label}账单", bill, "上月"))
+
+
+def year_bill(cmd: c.ShowYearBill, turn: Turn) -> None:
+    binding = bound_or_explain(turn)
+    if binding is None:
+        return
+    text = cmd.year.removesuffix("年")
+    if text and not (text.isdigit() and len(text) == 4):
+        turn.say("请这样发：年度账单 / 年度账单 2026")
+        return
+    year = int(text) if text else local_today(turn.now).year
+    period = year_period(year)
+    previous = _lines(turn, binding.student_no, year_period(year - 1))
+    bill = compute_bill(_lines(turn, binding.student_no, period), previous)
+    turn.say(render_bill(f"{binding.name}的{period.label}年度账单", bill, "去年", yearly=True))
+
+
+HANDLERS: dict[type[c.Command], Handler] = {
+    c.ShowCardInfo: card_info,  # type: ignore[dict-item]
+    c.ShowHistory: history,  # type: ignore[dict-item]
+    c.MoreHistory: more_history,  # type: ignore[dict-item]
+    c.ShowBill: month_bill,  # type: ignore[dict-item]
+    c.ShowYearBill: year_bill,  # type: ignore[dict-item]
+}

@@ -1,0 +1,109 @@
+"""The topup topic: ask for a top-up or fee payment, confirm it, cancel it.
+
+The handlers move no money: a confirmation writes the order and its outbox entry in the turn's one
+transaction, and the relay (workers/money/relay.py) moves the money afterwards, step by step.
+"""
+
+from __future__ import annotations
+
+from events import commands as c
+from events.money_kinds import BY_CODE, TOPUP, Kind
+from store.models import Binding
+from workers.money import orders
+from workers.money.amounts import BadAmount, check_limits, parse_fen
+from workers.runtime import switches
+from workers.runtime.turn import Handler, Turn
+from workers.text.format import yuan
+from workers.topics.balance import bound_or_explain
+
+NOTHING_TO_CONFIRM = "没有待确认的充值或缴费（确认须在发起后 {minutes} 分钟内完成）。请重新发起，例如：充值 50"
+
+
+def start_topup(cmd: c.StartTopup, turn: Turn) -> None:
+    binding = bound_or_explain(turn)
+    if binding is None:
+        return
+    if not cmd.amount:
+        turn.say(f"请发送“充值 金额”，例如：充值 50。{TOPUP.usage}")
+        return
+    _ask(turn, TOPUP, binding, binding.student_no, cmd.amount)
+
+
+def start_payment(cmd: c.StartPayment, turn: Turn) -> None:
+    binding = bound_or_explain(turn)
+    if binding is None:
+        return
+    kind = BY_CODE[cmd.kind]
+    if not cmd.args:
+        turn.say(f"格式：{kind.usage}")
+        return
+    try:
+        target, amount = kind.split(cmd.args, binding.student_no)
+    except ValueError as exc:
+        turn.say(str(exc))
+        return
+    _ask(turn, kind, binding, target, amount)
+
+
+def _ask(turn: Turn, kind: Kind, binding: Binding, target: str, amount_text: str) -> None:
+    limits = turn.ports.limits
+    try:
+        fen = parse_fen(amount_text)
+        check_limits(fen, orders.spent_today(turn.session, binding.student_no, turn.now), limits)
+    except BadAmount as exc:
+        turn.say(f"{exc} 未发生任何扣款。")
+        return
+    order = orders.ask(turn.session, openid=turn.openid, student_no=binding.student_no, kind=kind.code,
+                       target=target if kind.code != "topup" else None, amount_fen=fen, now=turn.now,
+                       confirm_seconds=limits.confirm_seconds)
+    what = f"从绑定的银行卡圈存 {yuan(fen)} 元到校园卡" if kind.code == "topup" else (
+        f"用校园卡余额缴纳{kind.name} {yuan(fen)} 元" + (f"（{target}）" if kind.target_pattern else ""))
+    turn.say(f"请确认：{what}。回复“确认”完成，回复“取消”放弃（{limits.confirm_seconds // 60} 分钟内有效，"
+             f"订单号 {order.order_no}）。")
+
+
+def confirm(cmd: c.ConfirmOrder, turn: Turn) -> None:
+    binding = bound_or_explain(turn)
+    if binding is None:
+        return
+    order = orders.awaiting(turn.session, turn.openid, turn.now)
+    if order is None:
+        turn.say(NOTHING_TO_CONFIRM.format(minutes=turn.ports.limits.confirm_seconds // 60))
+        return
+    paused = switches.paused_message(turn.session, "topup" if order.kind == "topup" else "fees")
+    if paused is not None:
+        orders.cancel(turn.session, order, turn.now)
+        turn.say(paused)
+        return
+    try:  # the limits again: other orders may have been confirmed since the question
+        check_limits(order.amount_fen, orders.spent_today(turn.session, order.student_no, turn.now, exclude=order.id),
+                     turn.ports.limits)
+    except BadAmount as exc:
+        orders.cancel(turn.session, order, turn.now)
+        turn.say(f"{exc} 订单已取消，未发生任何扣款。")
+        return
+    if not orders.confirm(turn.session, order, event_id=turn.event_id, reply_deadline=turn.reply_deadline,
+                          now=turn.now):
+        turn.say(NOTHING_TO_CONFIRM.format(minutes=turn.ports.limits.confirm_seconds // 60))
+        return
+    turn.say(f"已受理，正在处理（订单号 {order.order_no}），结果稍后通知您。")
+    wake = turn.ports.wake_relay
+    if wake is not None:
+        turn.after_commit.append(lambda: wake(order.id))
+
+
+def cancel(cmd: c.CancelOrder, turn: Turn) -> None:
+    order = orders.awaiting(turn.session, turn.openid, turn.now)
+    if order is None:
+        turn.say("没有待确认的订单。")
+        return
+    orders.cancel(turn.session, order, turn.now)
+    turn.say(f"已取消订单 {order.order_no}，未发生任何扣款。")
+
+
+HANDLERS: dict[type[c.Command], Handler] = {
+    c.StartTopup: start_topup,  # type: ignore[dict-item]
+    c.StartPayment: start_payment,  # type: ignore[dict-item]
+    c.ConfirmOrder: confirm,  # type: ignore[dict-item]
+    c.CancelOrder: cancel,  # type: ignore[dict-item]
+}
