@@ -12,8 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backoffice.roles import ROLES
-from backoffice.tables import Operator
-from store.models import utcnow
+from store.tables import Operator, utcnow
 
 #: argon2id with the library's defaults (RFC 9106 low-memory profile: 64 MiB, 3 passes).
 HASHER = PasswordHasher()

@@ -6,8 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from backoffice.tables import AuditEntry
-from store.models import utcnow
+from store.tables import AuditEntry, utcnow
 
 
 def record(

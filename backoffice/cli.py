@@ -11,7 +11,7 @@ from backoffice import audit
 from backoffice.accounts import AccountError, create_operator, hash_password
 from backoffice.roles import ROLES
 from backoffice.sessions import end_all
-from backoffice.tables import Operator
+from store.tables import Operator
 
 
 def _password(args: argparse.Namespace) -> str:

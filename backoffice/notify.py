@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from store import outbound
-from store.models import Follower
+from store.tables import Follower
 from store.uow import UnitOfWork
 from workers.runtime.turn import MESSAGE_WINDOW
 

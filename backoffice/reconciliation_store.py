@@ -8,8 +8,8 @@ from datetime import date
 from sqlalchemy import func, select
 
 from backoffice.reconciliation import Discrepancy, Run
-from store.models import Discrepancy as DiscrepancyRow
-from store.models import ReconciliationRun
+from store.tables import Discrepancy as DiscrepancyRow
+from store.tables import ReconciliationRun
 from store.uow import UnitOfWork
 from workers.money.reconcile.resolve import resolve_discrepancy
 

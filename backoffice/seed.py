@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from backoffice import audit
 from backoffice.accounts import create_operator
-from backoffice.tables import Operator
+from store.tables import Operator
 
 DEMO_USER = "admin"
 

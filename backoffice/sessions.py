@@ -14,8 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from backoffice.tables import Operator, OperatorSession
-from store.models import utcnow
+from store.tables import Operator, OperatorSession, utcnow
 
 COOKIE = "onecard_admin"
 IDLE = timedelta(minutes=30)

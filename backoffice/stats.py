@@ -15,7 +15,7 @@ from typing import Protocol
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from store.models import Binding, BindingLog, InboxEvent, utcnow
+from store.tables import Binding, BindingLog, InboxEvent, utcnow
 from workers.text.format import SHANGHAI, yuan
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from backoffice.stats import Tx
 from events.money_kinds import BY_CODE
-from store.models import MoneyOrder
+from store.tables import MoneyOrder
 
 
 class OrderTransactions:

@@ -22,7 +22,7 @@ from starlette.templating import Jinja2Templates
 from backoffice import audit
 from backoffice.roles import ROLE_LABELS, Perm, allowed
 from backoffice.sessions import COOKIE, Current, load
-from store.retry import retry_locked
+from store.db import retry_locked
 from store.uow import UnitOfWork
 from workers.text.format import local_time, mask_phone, yuan
 

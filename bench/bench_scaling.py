@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bench.procs import WORKER_ENV, backend, bind_many, load, start_web, wait_until
-from store.models import InboxEvent
+from store.tables import InboxEvent
 from tests.harness import Stack, running_stack
 
 THREADS = 8

@@ -22,7 +22,7 @@ import requests
 from adapters.cardsystem.demo import DemoHolder
 from onecard.process_group import stop_group
 from onecard.serve import free_port
-from store.models import Binding, utcnow
+from store.tables import Binding, utcnow
 from tests.harness import OUTPUT, ROOT, TOKEN, Stack
 
 #: As `onecard worker` sets it: an idle Redis consumer polls at least every 100 ms (dramatiq's

@@ -19,7 +19,7 @@ from werobot import WeRoBot
 
 from adapters.cardsystem.client import HttpCardSystem
 from store.db import make_engine
-from store.models import Binding
+from store.tables import Binding
 from workers.text.format import yuan
 
 

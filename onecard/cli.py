@@ -143,7 +143,7 @@ def _reconcile(args: argparse.Namespace) -> int:
 
     from onecard.bootstrap import build
     from onecard.observability import logs
-    from store.models import Discrepancy
+    from store.tables import Discrepancy
     from workers.money.reconcile.run import reconcile
 
     logs.configure()

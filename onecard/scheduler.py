@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from onecard.bootstrap import Platform
 from onecard.settings import Settings
 from store import schedule
-from store.models import utcnow
+from store.tables import utcnow
 from workers.delivery.broadcast.resume import resume_stalled_broadcasts
 from workers.jobs.reminders import remind_due_loans
 from workers.jobs.sweeper import sweep

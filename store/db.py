@@ -1,13 +1,19 @@
-"""Engine construction: the one place that knows SQLite needs different care from PostgreSQL."""
+"""The database connection: the one place that knows SQLite needs different care from PostgreSQL
+(engine settings, writer transactions, the dialect's INSERT … ON CONFLICT, retry on a locked write)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+T = TypeVar("T")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -76,3 +82,30 @@ def single_statement(engine: Engine) -> Iterator[Connection]:
     else:
         with engine.begin() as conn:
             yield conn
+
+
+def upsert_insert(bind: Engine | Session, table: Any) -> Any:
+    """An insert construct with `.on_conflict_do_nothing()` / `.on_conflict_do_update()`."""
+    engine = bind.get_bind() if isinstance(bind, Session) else bind
+    return dialect_insert(engine.dialect.name, table)
+
+
+def dialect_insert(dialect: str, table: Any) -> Any:
+    """`upsert_insert` by dialect name, for statements built once per dialect and cached."""
+    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
+
+def retry_locked(work: Callable[[], T], attempts: int = 8) -> T:
+    """Run a short transaction again when SQLite refuses it as "locked".
+
+    Under WAL a transaction that read first and then writes fails at once (no busy wait) when another
+    writer committed in between; starting it again is the cure. PostgreSQL never raises this, so
+    there the function simply runs once.
+    """
+    for attempt in range(attempts):
+        try:
+            return work()
+        except OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")

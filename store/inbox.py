@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from events.messages import InboundMessage
 from store.db import single_statement
-from store.models import InboxEvent, utcnow
+from store.tables import InboxEvent, utcnow
 
 #: After this many sweeps an event is left for an operator (it keeps failing in its handler).
 MAX_REDELIVERIES = 20

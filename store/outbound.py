@@ -10,7 +10,7 @@ from sqlalchemy import Engine, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from store.db import single_statement
-from store.models import OutboundMessage, utcnow
+from store.tables import OutboundMessage, utcnow
 
 FINAL_STATUSES = frozenset({"sent", "undeliverable", "failed", "expired"})
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from store.models import ScheduledJob, utcnow
+from store.tables import ScheduledJob, utcnow
 
 
 def claim(engine: Engine, job: str, period: int, *, first_period: int, holder: str) -> bool:

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from adapters.cardsystem.demo import DemoHolder
-from store.models import MoneyOrder, utcnow
+from store.tables import MoneyOrder, utcnow
 from tests.harness import OUTPUT, ROOT, Stack
 from workers.money import orders
 from workers.money.orders import TERMINAL
@@ -159,7 +159,7 @@ def invariants(stack: Stack, ids: list[int]) -> dict[str, Any]:
 
 
 def open_discrepancies(stack: Stack, run_id: int) -> int:
-    from store.models import Discrepancy
+    from store.tables import Discrepancy
 
     with stack.platform.uow() as uow:
         return int(uow.session.execute(select(func.count()).select_from(Discrepancy).where(

@@ -15,8 +15,8 @@ from sqlalchemy import Engine, or_, select, update
 from sqlalchemy.orm import Session
 
 from events.errors import TransientError
-from store.dialect import upsert_insert
-from store.models import WechatToken, utcnow
+from store.db import upsert_insert
+from store.tables import WechatToken, utcnow
 
 #: Fetch a new token when the stored one has less than this left.
 REFRESH_MARGIN = timedelta(seconds=300)

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from backoffice import stats
 from backoffice.roles import Perm
 from backoffice.web import Ctx, Page
-from store.models import utcnow
+from store.tables import utcnow
 
 TABLES = ("bindings", "active", "transactions", "merchants")
 

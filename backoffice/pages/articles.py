@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from backoffice.roles import Perm
 from backoffice.web import Ctx, Page
-from store.models import Article, Broadcast, BroadcastDelivery, utcnow
+from store.tables import Article, Broadcast, BroadcastDelivery, utcnow
 
 KINDS = {"news": "新闻", "announcement": "公告", "guide": "办事指南"}
 STATUSES = {"draft": "草稿", "published": "已发布", "pushed": "已推送"}

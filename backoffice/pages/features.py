@@ -9,7 +9,7 @@ from starlette.responses import Response
 from backoffice.roles import Perm
 from backoffice.web import Ctx, Page
 from events.routing import RULES, features
-from store.models import FeatureSwitch, utcnow
+from store.tables import FeatureSwitch, utcnow
 from workers.runtime.switches import PAUSED
 
 

@@ -6,9 +6,8 @@ from sqlalchemy import func, select
 from starlette.responses import Response
 
 from backoffice.roles import Perm
-from backoffice.tables import AuditEntry
 from backoffice.web import Ctx, Page
-from store.models import Article, Binding, FeatureSwitch, InboxEvent, OutboundMessage, RepairTicket
+from store.tables import Article, AuditEntry, Binding, FeatureSwitch, InboxEvent, OutboundMessage, RepairTicket
 
 
 def home(ctx: Ctx) -> Response:

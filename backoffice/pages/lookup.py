@@ -12,7 +12,7 @@ from starlette.responses import Response
 from backoffice.notify import notify
 from backoffice.roles import Perm
 from backoffice.web import Ctx, Page
-from store.models import Binding, BindingLog, utcnow
+from store.tables import Binding, BindingLog, utcnow
 
 # "138****0001": the first three and last four digits of a phone, as the office reads it to a caller.
 _MASKED = re.compile(r"^(\d{3})\*+(\d{4})$")

@@ -13,7 +13,7 @@ from backoffice import queues
 from backoffice.roles import Perm
 from backoffice.web import Ctx, Page
 from store.inbox import MAX_REDELIVERIES
-from store.models import InboxEvent, OutboundMessage
+from store.tables import InboxEvent, OutboundMessage
 
 log = logging.getLogger("onecard.backoffice")
 FAILED = ("failed", "undeliverable", "expired")

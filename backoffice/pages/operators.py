@@ -8,8 +8,8 @@ from starlette.responses import Response
 from backoffice.accounts import AccountError, create_operator, snapshot
 from backoffice.roles import ROLES, Perm
 from backoffice.sessions import end_all
-from backoffice.tables import Operator
 from backoffice.web import Ctx, Page
+from store.tables import Operator
 
 
 def _operator(ctx: Ctx) -> Operator:

@@ -8,7 +8,7 @@ from starlette.responses import Response
 from backoffice.roles import Perm
 from backoffice.services import TICKET_STATUSES
 from backoffice.web import Ctx, Page
-from store.models import RepairTicket
+from store.tables import RepairTicket
 
 
 def _snap(ticket: RepairTicket) -> dict[str, object]:

@@ -25,7 +25,7 @@ from events.broker_stats import queue_depth
 from events.topics import Topic
 from onecard.bootstrap import Platform
 from onecard.observability.pool_metrics import MULTIPROC_ENV
-from store.models import InboxEvent, OutboundMessage
+from store.tables import InboxEvent, OutboundMessage
 
 log = logging.getLogger("onecard.observability.metrics")
 

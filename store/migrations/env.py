@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from alembic import context
 
-import backoffice.tables  # noqa: F401  (the back-office's tables, so autogenerate sees them)
+import store.tables  # noqa: F401  (the back-office's tables, so autogenerate sees them)
 from store.db import make_engine
-from store.models import Base
+from store.tables import Base
 
 config = context.config
 

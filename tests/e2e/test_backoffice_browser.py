@@ -13,11 +13,10 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import select
 
-from backoffice.tables import AuditEntry
-from store.models import Binding, Discrepancy, ReconciliationRun
-from tests.backoffice.client import PASSWORD, make_operator
+from store.tables import AuditEntry, Binding, Discrepancy, ReconciliationRun
 from tests.e2e.backoffice_browser import chromium, shoot, wait_for
 from tests.harness import Stack, new_openid
+from tests.integration.backoffice.client import PASSWORD, make_operator
 
 pytestmark = pytest.mark.e2e
 

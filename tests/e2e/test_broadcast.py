@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, insert, select, update
 
-from store.models import Binding, Broadcast, BroadcastDelivery, Follower
+from store.tables import Binding, Broadcast, BroadcastDelivery, Follower
 from tests.harness import Stack, new_openid
 from workers.delivery.broadcast import plan as bc
 from workers.delivery.broadcast.resume import resume_stalled_broadcasts

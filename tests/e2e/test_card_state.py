@@ -7,8 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
-from store.models import Binding, Follower
-from store.service_models import FoundCard
+from store.tables import Binding, Follower, FoundCard
 from tests.harness import Stack, new_openid
 
 

@@ -7,7 +7,7 @@ import time
 from sqlalchemy import select
 
 from adapters.wechat.callbacks import text_xml
-from store.models import Binding, FeatureSwitch, SmsChallenge
+from store.tables import Binding, FeatureSwitch, SmsChallenge
 from tests.harness import Stack
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete
 
-from store.models import FeatureSwitch
+from store.tables import FeatureSwitch
 from tests.harness import Stack
 from workers.topics.guide import publish_article
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, inspect, select
 
 from adapters.wechat.callbacks import text_xml
 from ingress.verify import plain_signature
-from store.models import InboxEvent
+from store.tables import InboxEvent
 from tests.harness import TOKEN, Stack
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
-from store.models import Follower, RepairTicket
+from store.tables import Follower, RepairTicket
 from tests.harness import Stack, new_openid
 from workers.jobs.reminders import remind_due_loans
 from workers.topics.repair import change_ticket_status, reply_to_ticket

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from store.models import Binding, SmsChallenge, utcnow
+from store.tables import Binding, SmsChallenge, utcnow
 from tests.harness import Stack, new_openid
 from workers.topics import sms_codes
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from store.models import MoneyOrder
+from store.tables import MoneyOrder
 from tests.harness import Stack
 from workers.text.format import yuan
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from ingress.parse import parse_xml, to_message
 from store.inbox import store_key
-from store.models import InboxEvent
+from store.tables import InboxEvent
 from tests.harness import Stack
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "wechat-messages"

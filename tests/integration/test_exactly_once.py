@@ -18,7 +18,7 @@ from events.topics import Topic
 from ingress.parse import parse_xml, to_message
 from onecard.scheduler import run_scheduler
 from store.inbox import store_once
-from store.models import Follower, InboxEvent, OutboundMessage
+from store.tables import Follower, InboxEvent, OutboundMessage
 from tests.harness import Stack, new_openid
 from workers.runtime.actors import TOPIC_HANDLERS, _event_handler
 from workers.runtime.dispatch import process_event, process_group

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from adapters.wechat.callbacks import text_xml
 from ingress.verify import plain_signature
-from store.models import InboxEvent
+from store.tables import InboxEvent
 from tests.harness import TOKEN, Stack, new_openid
 
 

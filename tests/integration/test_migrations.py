@@ -13,7 +13,7 @@ from sqlalchemy import inspect
 
 from store.db import make_engine
 from store.migrate import upgrade
-from store.models import Base
+from store.tables import Base
 from tests.backends import private_database
 
 

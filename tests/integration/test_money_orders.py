@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 
-from store.models import MoneyOrder, ReconciliationRun, utcnow
+from store.tables import MoneyOrder, ReconciliationRun, utcnow
 from tests.harness import ROOT, Stack, new_openid
 from workers.money import orders
 from workers.money.reconcile.schedule import due_day

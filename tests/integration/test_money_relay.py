@@ -12,7 +12,7 @@ from adapters.bank.client import HttpBank
 from adapters.cardsystem.demo import DemoHolder
 from adapters.cardsystem.ledger_client import HttpCardLedger
 from adapters.fees.client import HttpFeeSystems
-from store.models import Discrepancy, MoneyOrder, utcnow
+from store.tables import Discrepancy, MoneyOrder, utcnow
 from tests.harness import Stack, new_openid
 from workers.money import orders
 from workers.money.ports import MoneyPorts

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from events.errors import TransientError
 from store import outbound
-from store.models import OutboundMessage
+from store.tables import OutboundMessage
 from tests.harness import Stack, new_openid
 from workers.delivery.reply import deliver
 

@@ -16,7 +16,7 @@ from events.broker_stats import queue_depth
 from events.routing import route
 from ingress.parse import parse_xml, to_message
 from store.inbox import store_once
-from store.models import InboxEvent
+from store.tables import InboxEvent
 from tests.harness import Stack
 from tests.ops.processes import onecard
 

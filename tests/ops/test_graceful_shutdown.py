@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from adapters.wechat.callbacks import text_xml
 from events.broker_stats import queue_depth
 from onecard.serve import free_port
-from store.models import InboxEvent
+from store.tables import InboxEvent
 from tests.harness import Stack, new_openid
 from tests.ops.processes import Process, http_up, onecard
 from tests.ops.test_delivery_guarantees import assert_still_one_reply, wait_until

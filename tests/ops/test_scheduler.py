@@ -7,7 +7,7 @@ import signal
 import time
 from collections import Counter
 
-from store.models import ScheduledJob
+from store.tables import ScheduledJob
 from tests.harness import Stack
 from tests.ops.processes import Process, onecard
 

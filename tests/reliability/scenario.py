@@ -25,8 +25,8 @@ from sqlalchemy.engine import make_url
 
 from bench.procs import Proc, start_scheduler, start_web, wait_until
 from onecard.serve import free_port
-from store.models import OutboundMessage
 from store.outbound import FINAL_STATUSES
+from store.tables import OutboundMessage
 from tests.harness import Stack, WorkerPool
 from tests.reliability.traffic import Traffic, wait_for_replies
 

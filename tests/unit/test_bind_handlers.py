@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from adapters.cardsystem.demo import DEMO_HOLDERS
 from adapters.cardsystem.port import CardHolder
 from events import commands as c
-from store.models import Base, Binding, BindingLog, SmsChallenge
+from store.tables import Base, Binding, BindingLog, SmsChallenge
 from workers.runtime.turn import Ports, Turn
 from workers.topics import bind
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from store import outbound
-from store.models import Follower, OutboundMessage
+from store.tables import Follower, OutboundMessage
 from workers.text.format import local_time
 
 #: WeChat's window is 48 h; keep an hour's margin for the queue.

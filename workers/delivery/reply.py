@@ -19,8 +19,8 @@ from adapters.sms.port import SmsSender
 from adapters.wechat.port import Undeliverable, WeChatApi
 from events.errors import PermanentError, TransientError
 from store import outbound
-from store.models import utcnow
 from store.outbound import Claimed
+from store.tables import utcnow
 from workers.runtime.metrics import record_delivery
 from workers.text.format import mask_phone
 

@@ -14,9 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from adapters.campusdata.port import DueLoan
-from store.models import Binding
-from store.retry import retry_locked
-from store.service_models import LoanReminder
+from store.db import retry_locked
+from store.tables import Binding, LoanReminder
 from workers.delivery.push import push
 from workers.text.periods import local_today
 

@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
-from store.models import MoneyOrder, MoneyOutbox
+from store.tables import MoneyOrder, MoneyOutbox
 from workers.text.format import SHANGHAI
 
 AWAITING = "awaiting_confirmation"

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, or_, select, update
 from sqlalchemy.orm import Session
 
 from store import outbound
-from store.models import MoneyOrder, MoneyOutbox, utcnow
+from store.tables import MoneyOrder, MoneyOutbox, utcnow
 from workers.money.machine import OrderView, Transition
 from workers.money.orders import TERMINAL
 from workers.money.receipts import receipt

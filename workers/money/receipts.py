@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from events.money_kinds import BY_CODE
-from store.models import MoneyOrder
+from store.tables import MoneyOrder
 from workers.text.format import yuan
 
 REASONS = {

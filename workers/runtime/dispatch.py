@@ -22,9 +22,8 @@ from events.errors import PermanentError, TransientError
 from events.routing import Route, route
 from ingress.parse import to_message
 from store import inbox, outbound
-from store.db import begin_as_writer
-from store.dialect import dialect_insert
-from store.models import Follower, InboxEvent
+from store.db import begin_as_writer, dialect_insert
+from store.tables import Follower, InboxEvent
 from store.uow import UnitOfWork
 from workers.runtime import read_cache, switches
 from workers.runtime.turn import CLICK_WINDOW, MESSAGE_WINDOW, Handler, Ports, Turn

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from store.models import FeatureSwitch
+from store.tables import FeatureSwitch
 
 PAUSED = "该功能暂停服务，请稍后再试。如有疑问请联系校园卡服务中心。"
 

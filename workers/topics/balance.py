@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from events import commands as c
-from store.models import Binding
+from store.tables import Binding
 from workers.runtime.turn import Handler, Turn
 from workers.text.format import local_time, yuan
 

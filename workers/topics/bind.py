@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 
 from events import commands as c
-from store.models import Binding, BindingLog
+from store.tables import Binding, BindingLog
 from workers.runtime.turn import Handler, Turn
 from workers.text.format import mask_phone
 from workers.topics import sms_codes

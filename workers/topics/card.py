@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from events import commands as c
-from store.service_models import ServiceState
+from store.tables import ServiceState
 from workers.runtime.turn import Handler, Turn, card_services
 from workers.text.bills import Bill, compute_bill
 from workers.text.format import STATUS, mask_card, short_time, signed_yuan, yuan

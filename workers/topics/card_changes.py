@@ -11,7 +11,7 @@ import re
 from sqlalchemy import select
 
 from events import commands as c
-from store.models import Binding, BindingLog, SmsChallenge
+from store.tables import Binding, BindingLog, SmsChallenge
 from workers.runtime.turn import Handler, Turn, card_services
 from workers.text.format import mask_card, mask_phone
 from workers.topics import bind, sms_codes

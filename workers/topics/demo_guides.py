@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from store.models import Article
+from store.tables import Article
 
 DEMO_GUIDES: tuple[tuple[str, str, str], ...] = (
     ("补办校园卡", "补卡 丢卡 补办 新卡",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import or_, select
 
 from events import commands as c
-from store.models import Article
+from store.tables import Article
 from workers.runtime.turn import Handler, Turn
 
 if TYPE_CHECKING:

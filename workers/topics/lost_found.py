@@ -11,8 +11,7 @@ import re
 from sqlalchemy import or_, select
 
 from events import commands as c
-from store.models import Binding
-from store.service_models import FoundCard
+from store.tables import Binding, FoundCard
 from workers.runtime.turn import Handler, Turn, card_services
 from workers.text.format import mask_card, short_time
 from workers.topics.balance import bound_or_explain

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from events import commands as c
-from store.models import RepairTicket
-from store.retry import retry_locked
+from store.db import retry_locked
+from store.tables import RepairTicket
 from workers.delivery.push import push
 from workers.runtime.turn import Handler, Turn
 from workers.text.format import SHANGHAI, short_time

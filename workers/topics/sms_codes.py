@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from store.models import SmsChallenge
+from store.tables import SmsChallenge
 
 CODE_TTL = timedelta(minutes=5)
 RESEND_INTERVAL = timedelta(minutes=1)

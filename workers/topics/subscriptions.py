@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from events import commands as c
-from store.service_models import NotificationOptOut
+from store.tables import NotificationOptOut
 from workers.runtime.turn import Handler, Turn
 
 

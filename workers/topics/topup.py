@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from events import commands as c
 from events.money_kinds import BY_CODE, TOPUP, Kind
-from store.models import Binding
+from store.tables import Binding
 from workers.money import orders
 from workers.money.amounts import BadAmount, check_limits, parse_fen
 from workers.runtime import switches

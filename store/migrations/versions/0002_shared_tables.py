@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import store.models
+import store.tables
 
 revision = "0002"
 down_revision = "0001"
@@ -29,8 +29,8 @@ def upgrade() -> None:
         sa.Column("keywords", sa.Text(), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("created_by", sa.String(length=64), nullable=True),
-        sa.Column("created_at", store.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("published_at", store.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", store.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("published_at", store.tables.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_articles")),
     )
     op.create_table(
@@ -38,7 +38,7 @@ def upgrade() -> None:
         sa.Column("feature", sa.String(length=64), nullable=False),
         sa.Column("enabled", sa.Boolean(), nullable=False),
         sa.Column("message", sa.Text(), nullable=True),
-        sa.Column("updated_at", store.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", store.tables.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_by", sa.String(length=64), nullable=True),
         sa.PrimaryKeyConstraint("feature", name=op.f("pk_feature_switches")),
     )
@@ -52,8 +52,8 @@ def upgrade() -> None:
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("reply", sa.Text(), nullable=True),
-        sa.Column("created_at", store.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", store.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", store.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", store.tables.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_repair_tickets")),
         sa.UniqueConstraint("ticket_no", name=op.f("uq_repair_tickets_ticket_no")),
     )
@@ -67,8 +67,8 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("total", sa.Integer(), nullable=False),
         sa.Column("created_by", sa.String(length=64), nullable=True),
-        sa.Column("created_at", store.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("finished_at", store.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", store.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", store.tables.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["article_id"], ["articles.id"], name=op.f("fk_broadcasts_article_id_articles")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_broadcasts")),
     )
@@ -83,7 +83,7 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(length=16), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("error", sa.Text(), nullable=True),
-        sa.Column("updated_at", store.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", store.tables.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["broadcast_id"], ["broadcasts.id"], name=op.f("fk_broadcast_deliveries_broadcast_id_broadcasts")
         ),

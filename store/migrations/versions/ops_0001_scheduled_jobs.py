@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import store.models
+import store.tables
 
 revision = "ops_0001"
 down_revision = "topup_0001"
@@ -24,8 +24,8 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=64), nullable=False),
         sa.Column("last_period", sa.BigInteger(), nullable=False),
         sa.Column("holder", sa.String(length=128), nullable=True),
-        sa.Column("started_at", store.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("finished_at", store.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("started_at", store.tables.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("finished_at", store.tables.UTCDateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_scheduled_jobs")),
     )

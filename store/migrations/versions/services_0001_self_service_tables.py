@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import store.models
+import store.tables
 
 revision = "services_0001"
 down_revision = "0002"
@@ -29,7 +29,7 @@ def upgrade() -> None:
     sa.Column('finder_openid', sa.String(length=64), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('owner_notified', sa.Boolean(), nullable=False),
-    sa.Column('found_at', store.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('found_at', store.tables.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_found_cards'))
     )
     with op.batch_alter_table('found_cards', schema=None) as batch_op:
@@ -41,7 +41,7 @@ def upgrade() -> None:
     sa.Column('student_no', sa.String(length=32), nullable=False),
     sa.Column('loan_id', sa.String(length=64), nullable=False),
     sa.Column('due_on', sa.Date(), nullable=False),
-    sa.Column('sent_at', store.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', store.tables.UTCDateTime(timezone=True), nullable=False),
     sa.Column('note', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_loan_reminders')),
     sa.UniqueConstraint('student_no', 'loan_id', 'due_on', name='uq_loan_reminders_loan_due')
@@ -51,14 +51,14 @@ def upgrade() -> None:
 
     op.create_table('notification_optouts',
     sa.Column('openid', sa.String(length=64), nullable=False),
-    sa.Column('at', store.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', store.tables.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('openid', name=op.f('pk_notification_optouts'))
     )
     op.create_table('service_states',
     sa.Column('openid', sa.String(length=64), nullable=False),
     sa.Column('name', sa.String(length=32), nullable=False),
     sa.Column('data', sa.JSON(), nullable=False),
-    sa.Column('updated_at', store.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', store.tables.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('openid', 'name', name=op.f('pk_service_states'))
     )
     # ### end Alembic commands ###

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import store.models
+import store.tables
 
 revision: str = "topup_0001"
 down_revision: str | None = "services_0001"
@@ -25,8 +25,8 @@ def upgrade() -> None:
     sa.Column('statement_date', sa.String(length=10), nullable=False),
     sa.Column('triggered_by', sa.String(length=64), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('started_at', store.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('finished_at', store.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('started_at', store.tables.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', store.tables.UTCDateTime(timezone=True), nullable=True),
     sa.Column('summary', sa.JSON(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reconciliation_runs'))
     )
@@ -43,14 +43,14 @@ def upgrade() -> None:
     sa.Column('amount_fen', sa.BigInteger(), nullable=False),
     sa.Column('status', sa.String(length=24), nullable=False),
     sa.Column('event_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
-    sa.Column('reply_deadline', store.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', store.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', store.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('confirmed_at', store.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('moved_at', store.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('undone_at', store.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('finished_at', store.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('updated_at', store.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('reply_deadline', store.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', store.tables.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', store.tables.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('confirmed_at', store.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('moved_at', store.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('undone_at', store.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', store.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', store.tables.UTCDateTime(timezone=True), nullable=False),
     sa.Column('balance_after_fen', sa.BigInteger(), nullable=True),
     sa.Column('step_attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
@@ -75,7 +75,7 @@ def upgrade() -> None:
     sa.Column('operator', sa.String(length=64), nullable=True),
     sa.Column('decision', sa.String(length=32), nullable=True),
     sa.Column('note', sa.Text(), nullable=True),
-    sa.Column('resolved_at', store.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('resolved_at', store.tables.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['run_id'], ['reconciliation_runs.id'],
                             name=op.f('fk_reconciliation_discrepancies_run_id_reconciliation_runs')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reconciliation_discrepancies'))
@@ -88,11 +88,11 @@ def upgrade() -> None:
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('order_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('next_attempt_at', store.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('next_attempt_at', store.tables.UTCDateTime(timezone=True), nullable=False),
     sa.Column('claimed_by', sa.String(length=64), nullable=True),
-    sa.Column('claimed_until', store.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', store.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('done_at', store.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('claimed_until', store.tables.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', store.tables.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('done_at', store.tables.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['order_id'], ['money_orders.id'], name=op.f('fk_money_outbox_order_id_money_orders')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_money_outbox')),
     sa.UniqueConstraint('order_id', name=op.f('uq_money_outbox_order_id'))

@@ -20,9 +20,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from events.topics import Topic
-from store.models import Article, Binding, Broadcast, BroadcastDelivery, Follower
-from store.retry import retry_locked
-from store.service_models import NotificationOptOut
+from store.db import retry_locked
+from store.tables import Article, Binding, Broadcast, BroadcastDelivery, Follower, NotificationOptOut
 from workers.delivery.push import in_window
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from store.models import Broadcast, BroadcastDelivery
+from store.tables import Broadcast, BroadcastDelivery
 from workers.delivery.broadcast.plan import CHUNK, enqueue_notify
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from adapters.wechat.port import Undeliverable, WeChatApi
 from events.errors import PermanentError, TransientError
-from store.models import Article, Broadcast, BroadcastDelivery
+from store.tables import Article, Broadcast, BroadcastDelivery
 from workers.delivery.broadcast.plan import KIND_LABEL, finish_if_complete
 from workers.delivery.push import template_data
 

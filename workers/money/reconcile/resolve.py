@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from store.models import Discrepancy, utcnow
+from store.tables import Discrepancy, utcnow
 
 #: What an operator may decide (the money movement itself is done by hand, outside onecard).
 DECISIONS = frozenset({"refunded_user", "credited_card", "reversed_at_bank", "bank_error", "no_action"})

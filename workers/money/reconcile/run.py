@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from events.errors import OnecardError
-from store.models import Discrepancy, MoneyOrder, ReconciliationRun, utcnow
+from store.tables import Discrepancy, MoneyOrder, ReconciliationRun, utcnow
 from workers.money.orders import TERMINAL
 from workers.money.ports import MoneyPorts
 from workers.money.reconcile.match import Finding, OrderFacts, classify

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from store.models import ReconciliationRun
+from store.tables import ReconciliationRun
 from workers.text.format import SHANGHAI
 
 

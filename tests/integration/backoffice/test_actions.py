@@ -13,9 +13,9 @@ from dramatiq.brokers.redis import RedisBroker
 from sqlalchemy import select
 
 from backoffice import queues
-from backoffice.tables import AuditEntry
-from store.models import (
+from store.tables import (
     Article,
+    AuditEntry,
     Binding,
     BindingLog,
     Broadcast,
@@ -25,9 +25,9 @@ from store.models import (
     RepairTicket,
     utcnow,
 )
-from tests.backoffice.client import audit_entries, operator_row, signed_in
-from tests.backoffice.fixtures import add_binding, add_ticket
 from tests.harness import Stack, new_openid
+from tests.integration.backoffice.client import audit_entries, operator_row, signed_in
+from tests.integration.backoffice.fixtures import add_binding, add_ticket
 
 
 def status_of(stack: Stack, outbound_id: int) -> str:
@@ -122,7 +122,7 @@ def test_a_super_admin_creates_an_operator_changes_the_role_and_the_new_role_app
         .headers["location"].find("err=") > 0
     assert boss.post("/operators", {"username": "新同事", "password": "a long enough password", "role": "operator"}) \
         .status_code == 303
-    from tests.backoffice.client import admin_client
+    from tests.integration.backoffice.client import admin_client
 
     newcomer = admin_client(live)
     assert newcomer.sign_in("新同事", "a long enough password").status_code == 303

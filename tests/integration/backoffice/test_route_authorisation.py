@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 
 from backoffice.roles import ROLES, Perm, allowed
 from backoffice.routes import ROUTES
-from backoffice.tables import AuditEntry
 from backoffice.web import Page
-from tests.backoffice.client import Admin, admin_client, signed_in
+from store.tables import AuditEntry
 from tests.harness import Stack
+from tests.integration.backoffice.client import Admin, admin_client, signed_in
 
 SAMPLE = {"feature": "bind", "id": "1", "openid": "o-nobody", "table": "bindings", "topic": "reply"}
 PROTECTED = [page for page in ROUTES if page.perm is not Perm.PUBLIC]

@@ -8,10 +8,16 @@ from sqlalchemy import update
 
 from backoffice.accounts import MAX_FAILURES
 from backoffice.sessions import IDLE
-from backoffice.tables import OperatorSession
-from store.models import utcnow
-from tests.backoffice.client import PASSWORD, admin_client, audit_entries, make_operator, operator_row, signed_in
+from store.tables import OperatorSession, utcnow
 from tests.harness import Stack
+from tests.integration.backoffice.client import (
+    PASSWORD,
+    admin_client,
+    audit_entries,
+    make_operator,
+    operator_row,
+    signed_in,
+)
 
 
 def test_an_operator_signs_in_and_the_password_is_stored_as_argon2id(stack: Stack) -> None:
@@ -86,7 +92,7 @@ def test_sign_in_never_redirects_outside_the_back_office(stack: Stack) -> None:
     username = make_operator(stack, "operator")
     admin = admin_client(stack)
     page = admin.get("/login")
-    from tests.backoffice.client import CSRF
+    from tests.integration.backoffice.client import CSRF
 
     token = CSRF.search(page.text).group(1)  # type: ignore[union-attr]
     answer = admin.http.post(admin.base + "/login", data={"csrf": token, "username": username, "password": PASSWORD,

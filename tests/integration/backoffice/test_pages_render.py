@@ -7,10 +7,10 @@ import subprocess
 import sys
 
 from backoffice.stats import Tx, buckets, top_merchants, transactions_by_kind
-from store.models import Article, utcnow
-from tests.backoffice.client import admin_client, audit_entries, signed_in
-from tests.backoffice.fixtures import add_binding, add_ticket
+from store.tables import Article, utcnow
 from tests.harness import ROOT, Stack, new_openid
+from tests.integration.backoffice.client import admin_client, audit_entries, signed_in
+from tests.integration.backoffice.fixtures import add_binding, add_ticket
 
 
 def test_every_page_renders_with_rows_in_it(stack: Stack) -> None:

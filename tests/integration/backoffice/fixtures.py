@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from store.models import Binding, BindingLog, Follower, RepairTicket, utcnow
+from store.tables import Binding, BindingLog, Follower, RepairTicket, utcnow
 from tests.harness import Stack
 
 

@@ -1,7 +1,7 @@
 """Tables of the self-service functions (card services, notifications, lost-and-found).
 
-Kept apart from `store/models.py` so that each function's state reads in one place; imported at
-the end of `store.models`, so they share its metadata and migrations.
+Kept apart from `store/tables/` so that each function's state reads in one place; imported at
+the end of `store.tables`, so they share its metadata and migrations.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from store.models import Base, BigId, UTCDateTime, utcnow
+from store.tables import Base, BigId, UTCDateTime, utcnow
 
 
 class ServiceState(Base):

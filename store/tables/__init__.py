@@ -362,5 +362,6 @@ class ScheduledJob(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
-# The self-service tables share this metadata (imported last: they build on the classes above).
-from store import service_models as _service_models  # noqa: E402, F401
+# The other features' tables share this metadata (imported last: they build on the classes above).
+from store.tables.backoffice import *  # noqa: E402, F403
+from store.tables.services import *  # noqa: E402, F403

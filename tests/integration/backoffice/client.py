@@ -10,7 +10,7 @@ import requests
 from sqlalchemy import select
 
 from backoffice.accounts import create_operator
-from backoffice.tables import AuditEntry, Operator
+from store.tables import AuditEntry, Operator
 from tests.harness import Stack
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
