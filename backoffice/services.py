@@ -41,14 +41,14 @@ class PlatformServices:
         self.platform = platform
 
     def start_broadcast(self, article_id: int, operator: str) -> int:
-        return broadcast.start_broadcast(self.platform, article_id, operator)
+        return broadcast.start_broadcast(self.platform.uow, self.platform.broker, article_id, operator)
 
     def broadcast_progress(self, broadcast_id: int) -> Progress:
-        p = broadcast.broadcast_progress(self.platform, broadcast_id)
+        p = broadcast.broadcast_progress(self.platform.uow, broadcast_id)
         return Progress(p.total, p.sent, p.failed, p.pending, p.status)
 
     def reply_to_ticket(self, ticket_id: int, text: str, operator: str) -> None:
-        repair.reply_to_ticket(self.platform, ticket_id, operator, text)
+        repair.reply_to_ticket(self.platform.uow, self.platform.pusher, ticket_id, operator, text)
 
     def change_ticket_status(self, ticket_id: int, status: str, operator: str) -> None:
-        repair.change_ticket_status(self.platform, ticket_id, operator, status)
+        repair.change_ticket_status(self.platform.uow, self.platform.pusher, ticket_id, operator, status)

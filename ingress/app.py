@@ -19,10 +19,10 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from events.errors import BadCallback
-from events.messages import InboundMessage
+from events.messages import InboundMessage, to_message
 from events.routing import route
 from ingress.inbox_writer import EnqueueMany, InboxWriter
-from ingress.parse import parse_xml, to_message
+from ingress.parse import parse_xml
 from ingress.verify import check_plain, decrypt
 
 log = logging.getLogger("onecard.ingress")

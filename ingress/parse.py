@@ -8,7 +8,6 @@ from xml.parsers.expat import ExpatError
 import xmltodict
 
 from events.errors import BadCallback
-from events.messages import InboundMessage
 
 
 def parse_xml(body: bytes | str) -> dict[str, Any]:
@@ -25,39 +24,3 @@ def parse_xml(body: bytes | str) -> dict[str, Any]:
     if not isinstance(root, dict):
         raise BadCallback(400, "root element must be <xml> with children")
     return root
-
-
-def _text(fields: dict[str, Any], name: str) -> str | None:
-    value = fields.get(name)
-    if value is None:
-        return None
-    if isinstance(value, (dict, list)):
-        raise BadCallback(400, f"{name} must be text")
-    return str(value)
-
-
-def to_message(fields: dict[str, Any]) -> InboundMessage:
-    """Check the fields every callback has and build the message."""
-    sender = _text(fields, "FromUserName")
-    receiver = _text(fields, "ToUserName")
-    msg_type = _text(fields, "MsgType")
-    create_time = _text(fields, "CreateTime")
-    if not sender or not receiver or not msg_type or not create_time:
-        raise BadCallback(400, "missing ToUserName, FromUserName, MsgType or CreateTime")
-    try:
-        created = int(create_time)
-    except ValueError as exc:
-        raise BadCallback(400, "CreateTime is not a number") from exc
-    msg_id = _text(fields, "MsgId") or _text(fields, "MsgID")
-    event_key = fields.get("EventKey")
-    return InboundMessage(
-        to_user=receiver,
-        from_user=sender,
-        create_time=created,
-        msg_type=msg_type.strip(),
-        msg_id=msg_id.strip() if msg_id else None,
-        event=_text(fields, "Event"),
-        event_key=str(event_key) if isinstance(event_key, str) else None,
-        content=_text(fields, "Content"),
-        fields=fields,
-    )

@@ -29,6 +29,7 @@ from onecard.embedded import socket_url, start_embedded_redis
 from onecard.settings import Settings
 from store.db import make_engine, make_session_factory
 from store.uow import UnitOfWork
+from workers.delivery.push import Pusher
 from workers.money.amounts import Limits
 from workers.money.ports import MoneyPorts
 from workers.money.relay import Relay
@@ -74,6 +75,11 @@ class Platform:
 
     def deliver_many(self, items: list[tuple[int, str]]) -> None:
         enqueue_deliveries(self.broker, items)
+
+    @property
+    def pusher(self) -> Pusher:
+        """How the back-office and the scheduler reach a user outside a turn."""
+        return Pusher(self.deliver, self.ports.notice_template_id)
 
     def wake_relay(self, order_id: int, delay_seconds: float = 0.0) -> None:
         enqueue_relay(self.broker, order_id, delay_seconds)

@@ -68,8 +68,9 @@ def sweep_job(platform: Platform) -> None:
 #: The periodic jobs. Append one line per job.
 JOBS: list[Job] = [
     Job("sweep", sweep_job, every=lambda s: timedelta(seconds=s.sweep_interval_seconds)),
-    Job("resume_broadcasts", resume_stalled_broadcasts, every=timedelta(seconds=60)),
-    Job("library_reminders", remind_due_loans, every=lambda s: timedelta(seconds=s.loan_reminder_interval_seconds)),
+    Job("resume_broadcasts", lambda p: resume_stalled_broadcasts(p.uow, p.broker), every=timedelta(seconds=60)),
+    Job("library_reminders", lambda p: remind_due_loans(p.uow, p.ports.campus, p.pusher),
+        every=lambda s: timedelta(seconds=s.loan_reminder_interval_seconds)),
     Job("money", lambda p: money_jobs(p), every=lambda s: timedelta(seconds=s.sweep_interval_seconds)),
 ]
 

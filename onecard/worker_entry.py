@@ -18,5 +18,7 @@ dramatiq.set_broker(platform.broker)
 # With a metrics port, dramatiq forks one process beside the workers that serves the pool's metrics.
 platform.broker.add_middleware(
     WorkerMetrics(forks=[serve_worker_metrics] if platform.settings.worker_metrics_port else None))
-actors = declare_actors(platform)
+actors = declare_actors(platform.broker, uow_factory=platform.uow, ports=platform.ports,
+                        deliver_many=platform.deliver_many, engine=platform.engine, wechat=platform.wechat,
+                        sms=platform.sms, relay=platform.relay())
 broker = platform.broker

@@ -52,3 +52,7 @@ class UnitOfWork:
 
 
 UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+#: Opens a new unit of work; what functions outside a turn are handed instead of a session.
+UowFactory = Callable[[], UnitOfWork]

@@ -17,7 +17,7 @@ from workers.topics.guide import publish_article
 def _wait_done(live: Stack, broadcast_id: int, timeout: float = 120.0) -> bc.Progress:
     deadline = time.monotonic() + timeout
     while True:
-        progress = bc.broadcast_progress(live.platform, broadcast_id)
+        progress = bc.broadcast_progress(live.platform.uow, broadcast_id)
         if progress.status == "done" or time.monotonic() > deadline:
             return progress
         time.sleep(0.2)
@@ -33,10 +33,11 @@ def test_an_announcement_reaches_recent_users_by_message_others_by_template_and_
         uow.session.execute(update(Follower).where(Follower.openid == dormant)
                             .values(last_interaction_at=datetime.now(UTC) - timedelta(days=3)))
         uow.commit()
-    article = publish_article(live.platform, "announcement", "校园卡系统升级", "11月30日 0:00-6:00 暂停消费。", "admin")
+    article = publish_article(live.platform.uow, "announcement", "校园卡系统升级", "11月30日 0:00-6:00 暂停消费。",
+                              "admin")
     counts = {o: len(live.sent_to(o)) for o in (recent, dormant, quiet)}
 
-    progress = _wait_done(live, bc.start_broadcast(live.platform, article, "admin"))
+    progress = _wait_done(live, bc.start_broadcast(live.platform.uow, live.platform.broker, article, "admin"))
 
     assert progress.status == "done" and progress.pending == 0 and progress.failed == 0
     assert progress.sent == progress.total >= 2
@@ -50,7 +51,7 @@ def test_an_announcement_reaches_recent_users_by_message_others_by_template_and_
 def test_a_broadcast_whose_plan_message_was_lost_is_resumed_by_the_sweep(live: Stack) -> None:
     reader = new_openid("bl")
     live.bind(reader, "20240004", "13800000004")
-    article = publish_article(live.platform, "news", "图书馆延长开放", "考试周图书馆开放至23点。", "admin")
+    article = publish_article(live.platform.uow, "news", "图书馆延长开放", "考试周图书馆开放至23点。", "admin")
     with live.platform.uow() as uow:  # as if start_broadcast committed but the broker lost its message
         lost = Broadcast(article_id=article, status="queued", total=0, created_by="admin",
                          created_at=datetime.now(UTC) - timedelta(minutes=30))
@@ -60,7 +61,7 @@ def test_a_broadcast_whose_plan_message_was_lost_is_resumed_by_the_sweep(live: S
         uow.commit()
     before = len(live.sent_to(reader))
 
-    assert resume_stalled_broadcasts(live.platform) >= 1
+    assert resume_stalled_broadcasts(live.platform.uow, live.platform.broker) >= 1
 
     assert _wait_done(live, broadcast_id).status == "done"
     assert "图书馆延长开放" in live.replies(reader, before + 1)[before]
@@ -75,8 +76,8 @@ def test_a_broadcast_to_thousands_is_planned_in_chunks_and_counted(live: Stack) 
         uow.session.execute(insert(Binding), [{"openid": o, "student_no": f"B{n:07d}{o[-4:]}", "name": "测试",
                                                "phone": "13800009999", "bound_at": now} for n, o in enumerate(people)])
         uow.commit()
-    article = publish_article(live.platform, "news", "运动会", "下周三举行校运动会。", "admin")
-    broadcast_id = bc.start_broadcast(live.platform, article, "admin")
+    article = publish_article(live.platform.uow, "news", "运动会", "下周三举行校运动会。", "admin")
+    broadcast_id = bc.start_broadcast(live.platform.uow, live.platform.broker, article, "admin")
 
     progress = _wait_done(live, broadcast_id, timeout=240)
 

@@ -11,9 +11,9 @@ from workers.topics.guide import publish_article
 
 
 def test_the_guide_is_searched_by_keyword(live: Stack, openid: str) -> None:
-    publish_article(live.platform, "guide", "补办校园卡", "携带身份证到校园卡服务中心（行政楼101），工本费20元。",
+    publish_article(live.platform.uow, "guide", "补办校园卡", "携带身份证到校园卡服务中心（行政楼101），工本费20元。",
                     "admin", keywords="补卡 丢卡 补办")
-    publish_article(live.platform, "guide", "校园卡充值方式", "可在微信、自助充值机或银行圈存充值。", "admin",
+    publish_article(live.platform.uow, "guide", "校园卡充值方式", "可在微信、自助充值机或银行圈存充值。", "admin",
                     keywords="充值 圈存")
     assert live.ask(openid, "指南 补卡").startswith("《补办校园卡》\n携带身份证")
     listing = live.ask(openid, "指南")

@@ -33,7 +33,8 @@ def test_a_repair_gets_a_ticket_number_and_the_office_reply_is_pushed(live: Stac
     ticket_no = filed.split("单号 ")[1].split("。")[0]
 
     before = len(live.sent_to(openid))
-    reply_to_ticket(live.platform, _ticket_id(live, openid), "王师傅", "已安排维修，今天下午处理")
+    reply_to_ticket(live.platform.uow, live.platform.pusher, _ticket_id(live, openid), "王师傅",
+                    "已安排维修，今天下午处理")
     pushed = live.replies(openid, before + 1)[before]
     assert pushed.startswith("【报修进度】") and ticket_no in pushed and "已安排维修" in pushed
 
@@ -45,7 +46,8 @@ def test_a_user_outside_the_48_hour_window_gets_the_status_as_a_template(live: S
     live.ask(openid, "报修 闸机 东门 进门闸机不识别卡")
     _age(live, openid, 60)
     before = len(live.sent_to(openid))
-    change_ticket_status(live.platform, _ticket_id(live, openid), "王师傅", "resolved", "已更换读头")
+    change_ticket_status(live.platform.uow, live.platform.pusher, _ticket_id(live, openid), "王师傅", "resolved",
+                         "已更换读头")
     message = live.replies(openid, before + 1)[before]
     sent = live.sent_to(openid)[before]
     assert sent["msgtype"] == "template" and sent["raw"]["template_id"] == live.settings.notice_template_id
@@ -59,9 +61,9 @@ def test_library_loans_due_in_three_days_are_reminded_once(live: Stack) -> None:
     _age(live, far, 50)
     near_before, far_before = len(live.sent_to(near)), len(live.sent_to(far))
 
-    assert remind_due_loans(live.platform) >= 2
+    assert remind_due_loans(live.platform.uow, live.platform.ports.campus, live.platform.pusher) >= 2
     assert "《平凡的世界》将于" in live.replies(near, near_before + 1)[near_before]
     assert "3 天后" in live.replies(far, far_before + 1)[far_before]
     assert live.sent_to(far)[far_before]["msgtype"] == "template"
 
-    assert remind_due_loans(live.platform) == 0
+    assert remind_due_loans(live.platform.uow, live.platform.ports.campus, live.platform.pusher) == 0

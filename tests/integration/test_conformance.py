@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from ingress.parse import parse_xml, to_message
+from events.messages import to_message
+from ingress.parse import parse_xml
 from store.inbox import store_key
 from store.tables import InboxEvent
 from tests.harness import Stack

@@ -12,16 +12,16 @@ from sqlalchemy import func, select
 from adapters.wechat.callbacks import text_xml
 from events.commands import Command, Help
 from events.errors import TransientError
-from events.messages import InboundMessage
+from events.messages import InboundMessage, to_message
 from events.routing import route
-from events.topics import Topic
-from ingress.parse import parse_xml, to_message
+from ingress.parse import parse_xml
 from onecard.scheduler import run_scheduler
 from store.inbox import store_once
 from store.tables import Follower, InboxEvent, OutboundMessage
 from tests.harness import Stack, new_openid
-from workers.runtime.actors import TOPIC_HANDLERS, _event_handler
+from workers.runtime.actors import event_handler
 from workers.runtime.dispatch import process_event, process_group
+from workers.runtime.registry import handlers as registered_handlers
 from workers.runtime.turn import Handler, Turn
 
 
@@ -36,12 +36,11 @@ def _store(stack: Stack, openid: str, text: str) -> tuple[int, InboundMessage]:
 
 def test_an_event_delivered_twice_is_handled_once(stack: Stack) -> None:
     openid = new_openid()
-    event_id, message = _store(stack, openid, "帮助")
-    topic = route(message).topic  # type: ignore[union-attr]
+    event_id, _message = _store(stack, openid, "帮助")
     delivered: list[int] = []
     outcomes = [
         process_event(event_id, uow=stack.platform.uow(), ports=stack.platform.ports,
-                      handlers=TOPIC_HANDLERS[topic], deliver=lambda items: delivered.extend(i for i, _c in items))
+                      handlers=registered_handlers(), deliver=lambda items: delivered.extend(i for i, _c in items))
         for _ in range(2)
     ]
     assert outcomes == ["handled", "duplicate"]
@@ -54,8 +53,8 @@ def test_an_event_delivered_twice_is_handled_once(stack: Stack) -> None:
 
 def test_concurrent_deliveries_of_one_event_answer_once(stack: Stack) -> None:
     openid = new_openid()
-    event_id, message = _store(stack, openid, "帮助")
-    handlers = TOPIC_HANDLERS[route(message).topic]  # type: ignore[union-attr]
+    event_id, _message = _store(stack, openid, "帮助")
+    handlers = registered_handlers()
     outcomes: list[str] = []
 
     def worker() -> None:
@@ -92,7 +91,7 @@ def test_an_event_stored_but_never_enqueued_is_answered_after_the_sweep(live: St
 def _group(stack: Stack, event_ids: list[int], handlers: Mapping[type[Command], Handler] | None = None,
            delivered: list[int] | None = None) -> list[str | None]:
     return process_group(event_ids, uow=stack.platform.uow(), ports=stack.platform.ports,
-                         handlers=handlers or TOPIC_HANDLERS[Topic.GENERAL],
+                         handlers=handlers or registered_handlers(),
                          deliver=lambda items: (delivered if delivered is not None else []).extend(i for i, _ in items))
 
 
@@ -124,7 +123,7 @@ def test_a_group_skips_what_was_processed_and_an_event_handed_in_twice(stack: St
     done, fresh = (_store(stack, new_openid(), "帮助")[0] for _ in range(2))
     assert _group(stack, [done]) == [None]  # a group of one runs on its own
     process_event(done, uow=stack.platform.uow(), ports=stack.platform.ports,
-                  handlers=TOPIC_HANDLERS[Topic.GENERAL], deliver=lambda _items: None)
+                  handlers=registered_handlers(), deliver=lambda _items: None)
 
     assert _group(stack, [done, fresh, fresh]) == ["duplicate", "handled", "duplicate"]
     assert len(_replies_to(stack, [done, fresh])) == 2
@@ -140,7 +139,7 @@ def test_a_failing_turn_sends_its_whole_group_back_to_run_one_by_one(stack: Stac
             raise TransientError("card system busy")
         turn.say("ok")
 
-    handlers = {**TOPIC_HANDLERS[Topic.GENERAL], Help: flaky}
+    handlers = {**registered_handlers(), Help: flaky}
 
     assert _group(stack, ids, handlers) == [None, None, None]
     assert calls == ids[:2] and _replies_to(stack, ids) == []  # rolled back: nothing half-kept
@@ -165,7 +164,8 @@ def test_a_grouped_message_runs_all_its_events_before_raising_the_first_failure(
             raise TransientError("card system busy")
         turn.say("ok")
 
-    handle = _event_handler(stack.platform, {**TOPIC_HANDLERS[Topic.GENERAL], Help: flaky}, grouped=True)
+    handle = event_handler(stack.platform.uow, stack.platform.ports, stack.platform.deliver_many,
+                           {**registered_handlers(), Help: flaky}, grouped=True)
 
     with pytest.raises(TransientError):
         handle(ids)

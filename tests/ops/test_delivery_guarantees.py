@@ -13,8 +13,9 @@ import dramatiq
 
 from adapters.wechat.callbacks import text_xml
 from events.broker_stats import queue_depth
+from events.messages import to_message
 from events.routing import route
-from ingress.parse import parse_xml, to_message
+from ingress.parse import parse_xml
 from store.inbox import store_once
 from store.tables import InboxEvent
 from tests.harness import Stack

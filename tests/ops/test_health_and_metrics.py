@@ -13,7 +13,8 @@ import requests
 
 from adapters.wechat.callbacks import text_xml
 from events.broker import enqueue_events
-from ingress.parse import parse_xml, to_message
+from events.messages import to_message
+from ingress.parse import parse_xml
 from onecard.bootstrap import build
 from onecard.serve import ServerThread, free_port
 from onecard.web import create_web_app

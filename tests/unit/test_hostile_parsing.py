@@ -8,10 +8,10 @@ from hypothesis import strategies as st
 
 from events import commands as c
 from events.errors import BadCallback
-from events.messages import InboundMessage
+from events.messages import InboundMessage, to_message
 from events.routing import route, route_text
 from events.topics import Topic
-from ingress.parse import parse_xml, to_message
+from ingress.parse import parse_xml
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 #: Characters XML 1.0 allows (no other control characters, no surrogates).

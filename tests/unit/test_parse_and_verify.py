@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from events.errors import BadCallback
-from ingress.parse import parse_xml, to_message
+from events.messages import to_message
+from ingress.parse import parse_xml
 from ingress.verify import check_plain, decrypt, plain_signature
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "wechat"

@@ -8,7 +8,7 @@ from events import commands as c
 from events.menu import MENU, check_menu
 from events.routing import RULES, route_text
 from events.topics import Topic
-from workers.runtime.actors import TOPIC_HANDLERS
+from workers.runtime.registry import handlers, handles
 
 
 @pytest.mark.parametrize(("text", "topic", "command"), [
@@ -25,11 +25,21 @@ def test_typed_commands_reach_their_topic_with_their_arguments(text: str, topic:
     assert (routed.topic, routed.command) == (topic, command)
 
 
-def test_every_routed_command_has_a_handler_on_its_topic() -> None:
+def test_every_routed_command_has_a_handler() -> None:
+    registered = handlers()
     for rule in RULES:
         command = rule.build("")
-        if command is not None and rule.topic in TOPIC_HANDLERS and rule.topic is not Topic.TOPUP:
-            assert type(command) in TOPIC_HANDLERS[rule.topic], (rule.words, rule.topic)
+        if command is not None:
+            assert type(command) in registered, (rule.words, rule.topic)
+    always = (c.VerifyCode("123456"), c.Help(unknown=True), c.Welcome(), c.Unsubscribed(), c.Unsupported("image"))
+    for command in always:
+        assert type(command) in registered
+
+
+def test_a_second_handler_for_a_command_is_refused_at_import() -> None:
+    handlers()
+    with pytest.raises(ValueError, match=r"QueryBalance is already handled by workers\.topics\.balance\.balance"):
+        handles(c.QueryBalance)(lambda cmd, turn: None)
 
 
 def test_the_menu_keeps_wechats_limits() -> None:

@@ -8,12 +8,15 @@ push is recorded in the transaction that caused it and sent once.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from store import outbound
-from store.tables import Follower, OutboundMessage
+from store.tables import Follower
+from store.uow import UnitOfWork
 from workers.text.format import local_time
 
 #: WeChat's window is 48 h; keep an hour's margin for the queue.
@@ -45,7 +48,20 @@ def choose(session: Session, openid: str, title: str, text: str, now: datetime,
     return "template", template_body(template_id, title, text, now), None
 
 
-def push(session: Session, openid: str, title: str, text: str, now: datetime, template_id: str) -> OutboundMessage:
-    """Record a push outside a user's turn (back-office, scheduler); deliver it after commit."""
-    channel, body, expires_at = choose(session, openid, title, text, now, template_id)
-    return outbound.add(session, channel=channel, recipient=openid, body=body, expires_at=expires_at)
+@dataclass(frozen=True)
+class Pusher:
+    """The one way to reach a user outside a turn (back-office, scheduler, a broadcast's sender):
+    recorded in the caller's transaction, delivered by the reply worker once it commits."""
+
+    #: Enqueue an outbound row for the reply worker: (outbound id, channel).
+    deliver: Callable[[int, str], None]
+    template_id: str
+
+    def push(self, uow: UnitOfWork, openid: str, title: str, text: str, now: datetime) -> int:
+        """Record the push in `uow`'s transaction; returns the outbound row's id."""
+        channel, body, expires_at = choose(uow.session, openid, title, text, now, self.template_id)
+        row = outbound.add(uow.session, channel=channel, recipient=openid, body=body, expires_at=expires_at)
+        uow.session.flush()
+        row_id = row.id
+        uow.after_commit(lambda: self.deliver(row_id, channel))
+        return row_id

@@ -6,44 +6,42 @@ unique (student, loan, due date) row makes a second run, or a second scheduler, 
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from adapters.campusdata.port import DueLoan
+from adapters.campusdata.port import CampusData, DueLoan
 from store.db import retry_locked
 from store.tables import Binding, LoanReminder
-from workers.delivery.push import push
+from store.uow import UowFactory
+from workers.delivery.push import Pusher
 from workers.text.periods import local_today
-
-if TYPE_CHECKING:
-    from onecard.bootstrap import Platform
 
 log = logging.getLogger("onecard.reminders")
 
 DAYS_BEFORE = 3
 
 
-def remind_due_loans(platform: Platform, now: datetime | None = None) -> int:
+def remind_due_loans(uow_factory: UowFactory, campus: CampusData | None, pusher: Pusher,
+                     now: datetime | None = None) -> int:
     """Push a reminder for every bound reader's loan due in three days; returns how many were sent."""
-    campus = platform.ports.campus
     if campus is None:
         return 0
     now = now or datetime.now(UTC)
     due_on = local_today(now) + timedelta(days=DAYS_BEFORE)
     due = campus.loans_due_on(due_on)
-    sent = sum(retry_locked(lambda item=item: _remind(platform, item, due_on, now)) for item in due)
+    sent = sum(retry_locked(functools.partial(_remind, uow_factory, pusher, item, due_on, now)) for item in due)
     if sent:
         log.info("sent %d library due reminders for %s", sent, due_on)
     return sent
 
 
-def _remind(platform: Platform, item: DueLoan, due_on: date, now: datetime) -> bool:
+def _remind(uow_factory: UowFactory, pusher: Pusher, item: DueLoan, due_on: date, now: datetime) -> bool:
     """Record and push one reminder; False when the reader is not bound or was reminded already."""
-    with platform.uow() as uow:
+    with uow_factory() as uow:
         binding = uow.session.execute(select(Binding).where(Binding.student_no == item.student_no)).scalar()
         if binding is None:
             return False
@@ -54,8 +52,6 @@ def _remind(platform: Platform, item: DueLoan, due_on: date, now: datetime) -> b
             return False  # already reminded
         text = (f"《{item.loan.title}》将于 {due_on.month}月{due_on.day}日到期（{DAYS_BEFORE} 天后），"
                 "请及时续借或归还。")
-        row = push(uow.session, binding.openid, "图书到期提醒", text, now, platform.ports.notice_template_id)
-        uow.session.flush()
-        uow.after_commit(lambda: platform.deliver(row.id, row.channel))
+        pusher.push(uow, binding.openid, "图书到期提醒", text, now)
         uow.commit()
         return True

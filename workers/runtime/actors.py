@@ -1,41 +1,35 @@
-"""The dramatiq actors: thin shells that take an id from the queue and call a plain function.
+"""The dramatiq actors: thin shells that take ids from the queue and call a plain function.
 
-Declared by `declare_actors` (not at import time) so that the broker is always chosen first.
+Declared by `declare_actors` (not at import time) so that the broker is always chosen first; the
+composition root hands in what they need.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from typing import Any
 
 import dramatiq
 from dramatiq.middleware import CurrentMessage
+from sqlalchemy import Engine
 
+from adapters.sms.port import SmsSender
+from adapters.wechat.port import WeChatApi
 from events.broker import MAX_IDS_PER_MESSAGE
 from events.commands import Command
 from events.errors import PermanentError
 from events.topics import EVENT_TOPICS, GROUPED_TOPICS, Topic, event_actor_name
-from workers import service_handlers
+from store.uow import UowFactory
 from workers.delivery import reply
-from workers.delivery.broadcast.actors import declare_broadcast_actors
-from workers.money.actor import declare_relay_actor
-from workers.runtime.dispatch import process_event, process_group
+from workers.delivery.broadcast import plan, send
+from workers.money.relay import Relay
+from workers.money.wake import RELAY_ACTOR
+from workers.runtime.dispatch import DeliverMany, process_event, process_group
 from workers.runtime.grouping import GroupRunner
-from workers.runtime.turn import Handler
-from workers.topics import balance, bind, general, topup
+from workers.runtime.registry import handlers as registered_handlers
+from workers.runtime.turn import Handler, Ports
 
-if TYPE_CHECKING:
-    from onecard.bootstrap import Platform
-
-#: Which handlers each topic's pool runs. A topic without handlers yet has an empty table.
-TOPIC_HANDLERS: dict[Topic, Mapping[type[Command], Handler]] = {
-    Topic.BIND: bind.HANDLERS,
-    Topic.QUERY: balance.HANDLERS,
-    Topic.GENERAL: general.HANDLERS,
-    Topic.TOPUP: topup.HANDLERS,
-}
-# The self-service functions (issue 5) add their handlers to the bind, query and general tables.
-TOPIC_HANDLERS.update({t: service_handlers.merged(t, h) for t, h in TOPIC_HANDLERS.items()})
+Actor = dramatiq.Actor[Any, Any]
 
 EVENT_MAX_RETRIES = 4
 DELIVERY_MAX_RETRIES = 8
@@ -46,40 +40,58 @@ def _retries() -> int:
     return int(message.options.get("retries", 0)) if message else 0
 
 
-def declare_actors(platform: Platform) -> dict[str, dramatiq.Actor]:  # type: ignore[type-arg]
-    broker = platform.broker
-    actors: dict[str, dramatiq.Actor] = {}  # type: ignore[type-arg]
+def declare_actors(broker: dramatiq.Broker, *, uow_factory: UowFactory, ports: Ports, deliver_many: DeliverMany,
+                   engine: Engine, wechat: WeChatApi, sms: SmsSender, relay: Relay) -> dict[str, Actor]:
+    """Every actor of the platform, bound to `broker`: a pool serves the ones on its queues."""
+    actors: dict[str, Actor] = {}
+    handlers = registered_handlers()
 
     for topic in EVENT_TOPICS:
         name = event_actor_name(topic)
         actors[name] = dramatiq.actor(
-            _event_handler(platform, TOPIC_HANDLERS[topic], grouped=topic in GROUPED_TOPICS),
             actor_name=name, queue_name=topic.value, broker=broker,
             max_retries=EVENT_MAX_RETRIES, min_backoff=300, max_backoff=5_000, time_limit=60_000,
             throws=(PermanentError,),
-        )
+        )(event_handler(uow_factory, ports, deliver_many, handlers, grouped=topic in GROUPED_TOPICS))
 
-    def send(outbound_ids: list[int]) -> None:
-        reply.deliver(outbound_ids, engine=platform.engine, wechat=platform.wechat, sms=platform.sms)
+    def send_outbound(outbound_ids: list[int]) -> None:
+        reply.deliver(outbound_ids, engine=engine, wechat=wechat, sms=sms)
 
     for name, queue in (("send_reply", Topic.REPLY), ("send_sms", Topic.NOTIFY)):
         actors[name] = dramatiq.actor(
-            send, actor_name=name, queue_name=queue.value, broker=broker,
+            actor_name=name, queue_name=queue.value, broker=broker,
             max_retries=DELIVERY_MAX_RETRIES, min_backoff=500, max_backoff=15_000, time_limit=30_000,
             throws=(PermanentError,),
-        )
-    actors.update(declare_broadcast_actors(platform))
-    actors.update(declare_relay_actor(platform))
+        )(send_outbound)
+
+    def plan_broadcast(broadcast_id: int) -> None:
+        plan.plan(uow_factory, broker, broadcast_id)
+
+    def send_broadcast_chunk(broadcast_id: int, first: str, last: str) -> None:
+        send.send_chunk(uow_factory, wechat, ports.notice_template_id, broadcast_id, first, last)
+
+    notify = dramatiq.actor(queue_name=Topic.NOTIFY.value, broker=broker, max_retries=10, min_backoff=1_000,
+                            max_backoff=60_000, time_limit=15 * 60_000, throws=(PermanentError,))
+    actors["plan_broadcast"] = notify(plan_broadcast)
+    actors["send_broadcast_chunk"] = notify(send_broadcast_chunk)
+
+    def relay_orders(order_id: int) -> None:
+        relay.drive(order_id)
+
+    # A crash mid-step is not retried by the broker but by the sweep, after the claim's lease.
+    actors[RELAY_ACTOR] = dramatiq.actor(
+        actor_name=RELAY_ACTOR, queue_name=Topic.TOPUP.value, broker=broker,
+        max_retries=2, min_backoff=500, max_backoff=5_000, time_limit=10 * 60_000)(relay_orders)
     return actors
 
 
-def _event_handler(platform: Platform, handlers: Mapping[type[Command], Handler], *,
-                   grouped: bool) -> Callable[[list[int]], None]:
+def event_handler(uow_factory: UowFactory, ports: Ports, deliver_many: DeliverMany,
+                  handlers: Mapping[type[Command], Handler], *, grouped: bool) -> Callable[[list[int]], None]:
     """The actor of one event topic: its events' turns, in groups where the topic allows it."""
     group: GroupRunner[int, str | None] | None = None
     if grouped:
         group = GroupRunner(lambda event_ids: process_group(
-            event_ids, uow=platform.uow(), ports=platform.ports, handlers=handlers, deliver=platform.deliver_many),
+            event_ids, uow=uow_factory(), ports=ports, handlers=handlers, deliver=deliver_many),
             max_items=MAX_IDS_PER_MESSAGE)
 
     def handle(event_ids: list[int]) -> None:
@@ -89,8 +101,8 @@ def _event_handler(platform: Platform, handlers: Mapping[type[Command], Handler]
             if outcome is not None:
                 continue
             try:  # on its own: retried by the broker, apologised for on the last attempt
-                process_event(event_id, uow=platform.uow(), ports=platform.ports, handlers=handlers,
-                              deliver=platform.deliver_many, last_attempt=_retries() >= EVENT_MAX_RETRIES)
+                process_event(event_id, uow=uow_factory(), ports=ports, handlers=handlers,
+                              deliver=deliver_many, last_attempt=_retries() >= EVENT_MAX_RETRIES)
             except Exception as exc:  # the message's other events still run now; the retry skips them
                 if failure is None or isinstance(failure, PermanentError):  # one that is retried wins
                     failure = exc

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from events.commands import Command, Unsubscribed, Welcome
 from events.errors import PermanentError, TransientError
+from events.messages import to_message
 from events.routing import Route, route
-from ingress.parse import to_message
 from store import inbox, outbound
 from store.db import begin_as_writer, dialect_insert
 from store.tables import Follower, InboxEvent
@@ -168,7 +168,7 @@ def _run_handler(turn: Turn, routed: Route | None, handlers: Mapping[type[Comman
         return "paused"
     handler = handlers.get(type(routed.command))
     if handler is None:
-        raise LookupError(f"no handler for {type(routed.command).__name__} on this topic")
+        raise LookupError(f"no handler registered for {type(routed.command).__name__}")
     handler(routed.command, turn)
     return "handled"
 

@@ -1,1 +1,21 @@
-"""One module per user-facing concern; each registers its handlers with `@handles`."""
+"""One module per user-facing concern; each registers its handlers with `@handles`.
+
+Importing the package imports every topic module, so the registry is complete before any turn runs.
+"""
+
+from workers.topics import (
+    balance,
+    bind,
+    campus_info,
+    card,
+    card_changes,
+    general,
+    guide,
+    lost_found,
+    repair,
+    subscriptions,
+    topup,
+)
+
+__all__ = ["balance", "bind", "campus_info", "card", "card_changes", "general", "guide", "lost_found", "repair",
+           "subscriptions", "topup"]

@@ -6,13 +6,15 @@ from sqlalchemy import delete, select
 
 from events import commands as c
 from store.tables import Binding, BindingLog
-from workers.runtime.turn import Handler, Turn
+from workers.runtime.registry import handles
+from workers.runtime.turn import Turn
 from workers.text.format import mask_phone
 from workers.topics import sms_codes
 
 BIND = "bind"
 
 
+@handles(c.StartBind)
 def start_bind(cmd: c.StartBind, turn: Turn) -> None:
     current = turn.session.get(Binding, turn.openid)
     if current is not None:
@@ -67,6 +69,7 @@ def verify_code(cmd: c.VerifyCode, turn: Turn) -> None:
     turn.say(f"绑定成功！{holder.name}，欢迎使用微信校园卡。发送“余额”查询余额，发送“帮助”查看全部功能。")
 
 
+@handles(c.Unbind)
 def unbind(cmd: c.Unbind, turn: Turn) -> None:
     current = turn.session.get(Binding, turn.openid)
     if current is None:
@@ -76,10 +79,3 @@ def unbind(cmd: c.Unbind, turn: Turn) -> None:
     turn.session.add(BindingLog(openid=turn.openid, student_no=current.student_no, action="unbound",
                                 reason="by the user", at=turn.now))
     turn.say("已解除绑定。如需再次使用，请发送“绑定 学号”。")
-
-
-HANDLERS: dict[type[c.Command], Handler] = {
-    c.StartBind: start_bind,  # type: ignore[dict-item]
-    c.VerifyCode: verify_code,  # type: ignore[dict-item]
-    c.Unbind: unbind,  # type: ignore[dict-item]
-}

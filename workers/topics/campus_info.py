@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from events import commands as c
-from workers.runtime.turn import Handler, Turn, campus
+from workers.runtime.registry import handles
+from workers.runtime.turn import Turn, campus
 from workers.text.format import short_time
 from workers.text.periods import local_today
 from workers.topics.balance import bound_or_explain
@@ -13,6 +14,7 @@ from workers.topics.balance import bound_or_explain
 WEEKDAYS = "一二三四五六日"
 
 
+@handles(c.ShowMeetings)
 def meetings(cmd: c.ShowMeetings, turn: Turn) -> None:
     binding = bound_or_explain(turn)
     if binding is None:
@@ -31,6 +33,7 @@ def meetings(cmd: c.ShowMeetings, turn: Turn) -> None:
     turn.say("我的会议：\n" + "\n".join(lines))
 
 
+@handles(c.ShowGrades)
 def grades(cmd: c.ShowGrades, turn: Turn) -> None:
     binding = bound_or_explain(turn)
     if binding is None:
@@ -47,6 +50,7 @@ def grades(cmd: c.ShowGrades, turn: Turn) -> None:
     turn.say(f"{term} 学期成绩：\n" + "\n".join(lines) + tail)
 
 
+@handles(c.ShowTimetable)
 def timetable(cmd: c.ShowTimetable, turn: Turn) -> None:
     binding = bound_or_explain(turn)
     if binding is None:
@@ -66,6 +70,7 @@ def timetable(cmd: c.ShowTimetable, turn: Turn) -> None:
     turn.say(f"{when}的课：\n" + "\n".join(lines))
 
 
+@handles(c.ShowLoans)
 def loans(cmd: c.ShowLoans, turn: Turn) -> None:
     binding = bound_or_explain(turn)
     if binding is None:
@@ -83,6 +88,7 @@ def loans(cmd: c.ShowLoans, turn: Turn) -> None:
     turn.say("我的借阅：\n" + "\n".join(lines))
 
 
+@handles(c.ShowLockers)
 def lockers(cmd: c.ShowLockers, turn: Turn) -> None:
     binding = bound_or_explain(turn)
     if binding is None:
@@ -92,12 +98,3 @@ def lockers(cmd: c.ShowLockers, turn: Turn) -> None:
         turn.say("您没有正在使用的存包柜。")
         return
     turn.say("正在使用的存包柜：\n" + "\n".join(f"{x.place} {x.number} 号，自 {short_time(x.since)} 起" for x in found))
-
-
-HANDLERS: dict[type[c.Command], Handler] = {
-    c.ShowMeetings: meetings,  # type: ignore[dict-item]
-    c.ShowGrades: grades,  # type: ignore[dict-item]
-    c.ShowTimetable: timetable,  # type: ignore[dict-item]
-    c.ShowLoans: loans,  # type: ignore[dict-item]
-    c.ShowLockers: lockers,  # type: ignore[dict-item]
-}

@@ -7,7 +7,8 @@ from typing import Any
 
 from events import commands as c
 from store.tables import ServiceState
-from workers.runtime.turn import Handler, Turn, card_services
+from workers.runtime.registry import handles
+from workers.runtime.turn import Turn, card_services
 from workers.text.bills import Bill, compute_bill
 from workers.text.format import STATUS, mask_card, short_time, signed_yuan, yuan
 from workers.text.periods import Period, local_today, month_of, parse_period, year_period
@@ -17,6 +18,7 @@ PAGE = 8
 PAGE_FOR_BILLS = 500
 
 
+@handles(c.ShowCardInfo)
 def card_info(cmd: c.ShowCardInfo, turn: Turn) -> None:
     binding = bound_or_explain(turn)
     if binding is None:
@@ -58,6 +60,7 @@ def _history_page(turn: Turn, student_no: str, state: dict[str, Any]) -> None:
         row.updated_at = turn.now
 
 
+@handles(c.ShowHistory)
 def history(cmd: c.ShowHistory, turn: Turn) -> None:
     binding = bound_or_explain(turn)
     if binding is None:
@@ -72,6 +75,7 @@ def history(cmd: c.ShowHistory, turn: Turn) -> None:
     _history_page(turn, binding.student_no, state)
 
 
+@handles(c.MoreHistory)
 def more_history(cmd: c.MoreHistory, turn: Turn) -> None:
     binding = bound_or_explain(turn)
     if binding is None:
@@ -114,6 +118,7 @@ def render_bill(title: str, bill: Bill, previous_label: str, *, yearly: bool = F
     return "\n".join(out)
 
 
+@handles(c.ShowBill)
 def month_bill(cmd: c.ShowBill, turn: Turn) -> None:
     binding = bound_or_explain(turn)
     if binding is None:
@@ -127,6 +132,7 @@ def month_bill(cmd: c.ShowBill, turn: Turn) -> None:
     turn.say(render_bill(f"{binding.name}的{period.label}账单", bill, "上月"))
 
 
+@handles(c.ShowYearBill)
 def year_bill(cmd: c.ShowYearBill, turn: Turn) -> None:
     binding = bound_or_explain(turn)
     if binding is None:
@@ -140,12 +146,3 @@ def year_bill(cmd: c.ShowYearBill, turn: Turn) -> None:
     previous = _lines(turn, binding.student_no, year_period(year - 1))
     bill = compute_bill(_lines(turn, binding.student_no, period), previous)
     turn.say(render_bill(f"{binding.name}的{period.label}年度账单", bill, "去年", yearly=True))
-
-
-HANDLERS: dict[type[c.Command], Handler] = {
-    c.ShowCardInfo: card_info,  # type: ignore[dict-item]
-    c.ShowHistory: history,  # type: ignore[dict-item]
-    c.MoreHistory: more_history,  # type: ignore[dict-item]
-    c.ShowBill: month_bill,  # type: ignore[dict-item]
-    c.ShowYearBill: year_bill,  # type: ignore[dict-item]
-}

@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from events import commands as c
 from store.tables import Binding, BindingLog, SmsChallenge
-from workers.runtime.turn import Handler, Turn, card_services
+from workers.runtime.registry import handles
+from workers.runtime.turn import Turn, card_services
 from workers.text.format import mask_card, mask_phone
 from workers.topics import bind, sms_codes
 from workers.topics.balance import bound_or_explain
@@ -22,6 +23,7 @@ PHONE = "phone"
 _PHONE = re.compile(r"^1\d{10}$")
 
 
+@handles(c.ReportLost)
 def report_lost(cmd: c.ReportLost, turn: Turn) -> None:
     binding = bound_or_explain(turn)
     if binding is None:
@@ -61,6 +63,7 @@ def _send_code(turn: Turn, binding: Binding, phone: str, purpose: str, what: str
     turn.say(f"验证码已发送至 {mask_phone(phone)}，请在 5 分钟内直接回复 6 位验证码以{what}。")
 
 
+@handles(c.StartUnfreeze)
 def start_unfreeze(cmd: c.StartUnfreeze, turn: Turn) -> None:
     binding = bound_or_explain(turn)
     if binding is None:
@@ -72,6 +75,7 @@ def start_unfreeze(cmd: c.StartUnfreeze, turn: Turn) -> None:
     _send_code(turn, binding, binding.phone, UNFREEZE, "解除校园卡挂失")
 
 
+@handles(c.ChangePhone)
 def change_phone(cmd: c.ChangePhone, turn: Turn) -> None:
     binding = bound_or_explain(turn)
     if binding is None:
@@ -100,6 +104,7 @@ def _finish_phone(turn: Turn, binding: Binding, phone: str) -> None:
     turn.say(f"绑定手机已更换为 {mask_phone(phone)}。")
 
 
+@handles(c.VerifyCode)
 def verify_code(cmd: c.VerifyCode, turn: Turn) -> None:
     """A six-digit reply: finish the unfreeze or phone change pending for this user, else binding."""
     challenge = None
@@ -123,11 +128,3 @@ def verify_code(cmd: c.VerifyCode, turn: Turn) -> None:
         _finish_unfreeze(turn, binding)
     else:
         _finish_phone(turn, binding, challenge.phone)
-
-
-HANDLERS: dict[type[c.Command], Handler] = {
-    c.ReportLost: report_lost,  # type: ignore[dict-item]
-    c.StartUnfreeze: start_unfreeze,  # type: ignore[dict-item]
-    c.ChangePhone: change_phone,  # type: ignore[dict-item]
-    c.VerifyCode: verify_code,  # type: ignore[dict-item]
-}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from events import commands as c
 from events.routing import help_lines, help_modules
-from workers.runtime.turn import Handler, Turn
+from workers.runtime.registry import handles
+from workers.runtime.turn import Turn
 
 WELCOME = "欢迎关注校园一卡通！绑定校园卡后即可在微信中查询余额、充值缴费。"
 
@@ -20,10 +21,12 @@ def module_help(module: str) -> str | None:
     return f"{module}：\n" + "\n".join(lines) if lines else None
 
 
+@handles(c.Welcome)
 def welcome(cmd: c.Welcome, turn: Turn) -> None:
     turn.say(f"{WELCOME}\n\n{help_text()}")
 
 
+@handles(c.Help)
 def show_help(cmd: c.Help, turn: Turn) -> None:
     if cmd.topic and (text := module_help(cmd.topic)):
         turn.say(text)
@@ -32,17 +35,11 @@ def show_help(cmd: c.Help, turn: Turn) -> None:
     turn.say(prefix + help_text())
 
 
+@handles(c.Unsupported)
 def unsupported(cmd: c.Unsupported, turn: Turn) -> None:
     turn.say("暂不支持此类消息。请发送文字指令，发送“帮助”查看可用功能。")
 
 
+@handles(c.Unsubscribed)
 def unsubscribed(cmd: c.Unsubscribed, turn: Turn) -> None:
     """Nothing to say (WeChat would not deliver it); the follower record is updated by dispatch."""
-
-
-HANDLERS: dict[type[c.Command], Handler] = {
-    c.Welcome: welcome,  # type: ignore[dict-item]
-    c.Help: show_help,  # type: ignore[dict-item]
-    c.Unsupported: unsupported,  # type: ignore[dict-item]
-    c.Unsubscribed: unsubscribed,  # type: ignore[dict-item]
-}

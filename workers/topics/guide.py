@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 
 from events import commands as c
 from store.tables import Article
-from workers.runtime.turn import Handler, Turn
-
-if TYPE_CHECKING:
-    from onecard.bootstrap import Platform
+from store.uow import UowFactory
+from workers.runtime.registry import handles
+from workers.runtime.turn import Turn
 
 VISIBLE = ("published", "pushed")
 KINDS = ("news", "announcement", "guide")
 BODY_LIMIT = 600
 
 
-def publish_article(platform: Platform, kind: str, title: str, body: str, operator: str,
+def publish_article(uow_factory: UowFactory, kind: str, title: str, body: str, operator: str,
                     keywords: str | None = None) -> int:
     """Create and publish an article (back-office); guides become searchable at once. Returns its id."""
     if kind not in KINDS:
@@ -27,7 +25,7 @@ def publish_article(platform: Platform, kind: str, title: str, body: str, operat
     if not title.strip() or not body.strip():
         raise ValueError("an article needs a title and a body")
     now = datetime.now(UTC)
-    with platform.uow() as uow:
+    with uow_factory() as uow:
         article = Article(kind=kind, title=title.strip(), body=body.strip(), keywords=keywords, status="published",
                           created_by=operator, created_at=now, published_at=now)
         uow.session.add(article)
@@ -36,6 +34,7 @@ def publish_article(platform: Platform, kind: str, title: str, body: str, operat
         return article.id
 
 
+@handles(c.SearchGuide)
 def search_guide(cmd: c.SearchGuide, turn: Turn) -> None:
     query = select(Article).where(Article.kind == "guide", Article.status.in_(VISIBLE))
     if cmd.keyword:
@@ -52,8 +51,3 @@ def search_guide(cmd: c.SearchGuide, turn: Turn) -> None:
         return
     titles = "\n".join(f"· {a.title}" for a in found[:5])
     turn.say(f"找到这些指南：\n{titles}\n发送“指南 标题”查看全文。")
-
-
-HANDLERS: dict[type[c.Command], Handler] = {
-    c.SearchGuide: search_guide,  # type: ignore[dict-item]
-}

@@ -12,7 +12,8 @@ from sqlalchemy import or_, select
 
 from events import commands as c
 from store.tables import Binding, FoundCard
-from workers.runtime.turn import Handler, Turn, card_services
+from workers.runtime.registry import handles
+from workers.runtime.turn import Turn, card_services
 from workers.text.format import mask_card, short_time
 from workers.topics.balance import bound_or_explain
 
@@ -30,6 +31,7 @@ def _owner(turn: Turn, card_no: str | None, name: str | None) -> Binding | None:
     return same_name[0] if len(same_name) == 1 else None
 
 
+@handles(c.ReportFound)
 def report_found(cmd: c.ReportFound, turn: Turn) -> None:
     if not cmd.who or not cmd.place:
         turn.say(USAGE)
@@ -47,6 +49,7 @@ def report_found(cmd: c.ReportFound, turn: Turn) -> None:
     turn.say("感谢您的热心！已登记，失主" + ("已收到通知。" if owner else "可发送“寻卡”查到存放地点。"))
 
 
+@handles(c.AskLostCard)
 def ask_lost_card(cmd: c.AskLostCard, turn: Turn) -> None:
     binding = bound_or_explain(turn)
     if binding is None:
@@ -63,9 +66,3 @@ def ask_lost_card(cmd: c.AskLostCard, turn: Turn) -> None:
         return
     lines = [f"{short_time(f.found_at)} 有人捡到，存放于：{f.place}" for f in found]
     turn.say("好消息！\n" + "\n".join(lines) + "\n领取时请带好有效证件。")
-
-
-HANDLERS: dict[type[c.Command], Handler] = {
-    c.ReportFound: report_found,  # type: ignore[dict-item]
-    c.AskLostCard: ask_lost_card,  # type: ignore[dict-item]
-}

@@ -9,19 +9,17 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from events import commands as c
 from store.db import retry_locked
 from store.tables import RepairTicket
-from workers.delivery.push import push
-from workers.runtime.turn import Handler, Turn
+from store.uow import UowFactory
+from workers.delivery.push import Pusher
+from workers.runtime.registry import handles
+from workers.runtime.turn import Turn
 from workers.text.format import SHANGHAI, short_time
-
-if TYPE_CHECKING:
-    from onecard.bootstrap import Platform
 
 log = logging.getLogger("onecard.repair")
 
@@ -44,6 +42,7 @@ def category(word: str) -> str:
     return "其他"
 
 
+@handles(c.FileRepair)
 def file_repair(cmd: c.FileRepair, turn: Turn) -> None:
     if not (cmd.category and cmd.location and cmd.description):
         turn.say(USAGE)
@@ -60,6 +59,7 @@ def file_repair(cmd: c.FileRepair, turn: Turn) -> None:
              "处理进展会推送给您，也可发送“我的报修”查看。")
 
 
+@handles(c.MyRepairs)
 def my_repairs(cmd: c.MyRepairs, turn: Turn) -> None:
     tickets = turn.session.execute(
         select(RepairTicket).where(RepairTicket.openid == turn.openid)
@@ -76,13 +76,15 @@ def my_repairs(cmd: c.MyRepairs, turn: Turn) -> None:
     turn.say("我的报修：\n" + "\n".join(lines))
 
 
-def _notify(platform: Platform, ticket_id: int, change: str, apply: dict[str, str]) -> RepairTicket:
-    return retry_locked(lambda: _notify_once(platform, ticket_id, change, apply))
+def _notify(uow_factory: UowFactory, pusher: Pusher, ticket_id: int, change: str,
+            apply: dict[str, str]) -> RepairTicket:
+    return retry_locked(lambda: _notify_once(uow_factory, pusher, ticket_id, change, apply))
 
 
-def _notify_once(platform: Platform, ticket_id: int, change: str, apply: dict[str, str]) -> RepairTicket:
+def _notify_once(uow_factory: UowFactory, pusher: Pusher, ticket_id: int, change: str,
+                 apply: dict[str, str]) -> RepairTicket:
     now = datetime.now(UTC)
-    with platform.uow() as uow:
+    with uow_factory() as uow:
         ticket = uow.session.get(RepairTicket, ticket_id)
         if ticket is None:
             raise LookupError(f"no repair ticket {ticket_id}")
@@ -90,23 +92,21 @@ def _notify_once(platform: Platform, ticket_id: int, change: str, apply: dict[st
             setattr(ticket, name, value)
         ticket.updated_at = now
         text = f"您的报修单 {ticket.ticket_no}（{ticket.category} @{ticket.location}）{change}"
-        row = push(uow.session, ticket.openid, "报修进度", text, now, platform.ports.notice_template_id)
-        uow.session.flush()
-        uow.after_commit(lambda: platform.deliver(row.id, row.channel))
+        pusher.push(uow, ticket.openid, "报修进度", text, now)
         uow.commit()
         return ticket
 
 
-def reply_to_ticket(platform: Platform, ticket_id: int, operator: str, text: str) -> RepairTicket:
+def reply_to_ticket(uow_factory: UowFactory, pusher: Pusher, ticket_id: int, operator: str, text: str) -> RepairTicket:
     """The office answers a ticket (back-office); the user gets the answer pushed at once."""
     text = text.strip()
     if not text:
         raise ValueError("empty reply")
     log.info("ticket %s answered by %s", ticket_id, operator)
-    return _notify(platform, ticket_id, f"收到回复：{text}", {"reply": text})
+    return _notify(uow_factory, pusher, ticket_id, f"收到回复：{text}", {"reply": text})
 
 
-def change_ticket_status(platform: Platform, ticket_id: int, operator: str, status: str,
+def change_ticket_status(uow_factory: UowFactory, pusher: Pusher, ticket_id: int, operator: str, status: str,
                          note: str | None = None) -> RepairTicket:
     """Move a ticket to open | in_progress | resolved | closed (back-office); the user is told."""
     if status not in STATUS:
@@ -114,10 +114,4 @@ def change_ticket_status(platform: Platform, ticket_id: int, operator: str, stat
     log.info("ticket %s set to %s by %s", ticket_id, status, operator)
     change = f"状态更新为：{STATUS[status]}" + (f"。{note}" if note else "")
     values = {"status": status, **({"reply": note} if note else {})}
-    return _notify(platform, ticket_id, change, values)
-
-
-HANDLERS: dict[type[c.Command], Handler] = {
-    c.FileRepair: file_repair,  # type: ignore[dict-item]
-    c.MyRepairs: my_repairs,  # type: ignore[dict-item]
-}
+    return _notify(uow_factory, pusher, ticket_id, change, values)

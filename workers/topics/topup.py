@@ -12,13 +12,15 @@ from store.tables import Binding
 from workers.money import orders
 from workers.money.amounts import BadAmount, check_limits, parse_fen
 from workers.runtime import switches
-from workers.runtime.turn import Handler, Turn
+from workers.runtime.registry import handles
+from workers.runtime.turn import Turn
 from workers.text.format import yuan
 from workers.topics.balance import bound_or_explain
 
 NOTHING_TO_CONFIRM = "没有待确认的充值或缴费（确认须在发起后 {minutes} 分钟内完成）。请重新发起，例如：充值 50"
 
 
+@handles(c.StartTopup)
 def start_topup(cmd: c.StartTopup, turn: Turn) -> None:
     binding = bound_or_explain(turn)
     if binding is None:
@@ -29,6 +31,7 @@ def start_topup(cmd: c.StartTopup, turn: Turn) -> None:
     _ask(turn, TOPUP, binding, binding.student_no, cmd.amount)
 
 
+@handles(c.StartPayment)
 def start_payment(cmd: c.StartPayment, turn: Turn) -> None:
     binding = bound_or_explain(turn)
     if binding is None:
@@ -62,6 +65,7 @@ def _ask(turn: Turn, kind: Kind, binding: Binding, target: str, amount_text: str
              f"订单号 {order.order_no}）。")
 
 
+@handles(c.ConfirmOrder)
 def confirm(cmd: c.ConfirmOrder, turn: Turn) -> None:
     binding = bound_or_explain(turn)
     if binding is None:
@@ -92,6 +96,7 @@ def confirm(cmd: c.ConfirmOrder, turn: Turn) -> None:
         turn.after_commit.append(lambda: wake(order.id))
 
 
+@handles(c.CancelOrder)
 def cancel(cmd: c.CancelOrder, turn: Turn) -> None:
     order = orders.awaiting(turn.session, turn.openid, turn.now)
     if order is None:
@@ -99,11 +104,3 @@ def cancel(cmd: c.CancelOrder, turn: Turn) -> None:
         return
     orders.cancel(turn.session, order, turn.now)
     turn.say(f"已取消订单 {order.order_no}，未发生任何扣款。")
-
-
-HANDLERS: dict[type[c.Command], Handler] = {
-    c.StartTopup: start_topup,  # type: ignore[dict-item]
-    c.StartPayment: start_payment,  # type: ignore[dict-item]
-    c.ConfirmOrder: confirm,  # type: ignore[dict-item]
-    c.CancelOrder: cancel,  # type: ignore[dict-item]
-}

@@ -8,24 +8,20 @@ nothing twice, and the progress is a count over the rows.
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 
 import dramatiq
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from events.topics import Topic
-from store.db import retry_locked
+from store.db import retry_locked, upsert_insert
 from store.tables import Article, Binding, Broadcast, BroadcastDelivery, Follower, NotificationOptOut
+from store.uow import UowFactory
 from workers.delivery.push import in_window
-
-if TYPE_CHECKING:
-    from onecard.bootstrap import Platform
 
 log = logging.getLogger("onecard.broadcast")
 
@@ -54,15 +50,15 @@ def enqueue_notify(broker: dramatiq.Broker, actor: str, *args: object) -> None:
                                     options={}))
 
 
-def start_broadcast(platform: Platform, article_id: int, operator: str) -> int:
+def start_broadcast(uow_factory: UowFactory, broker: dramatiq.Broker, article_id: int, operator: str) -> int:
     """Queue a push of a published article to every subscriber (back-office). Returns the broadcast id."""
-    broadcast_id = retry_locked(lambda: _create(platform, article_id, operator))
+    broadcast_id = retry_locked(lambda: _create(uow_factory, broker, article_id, operator))
     log.info("broadcast %s of article %s started by %s", broadcast_id, article_id, operator)
     return broadcast_id
 
 
-def _create(platform: Platform, article_id: int, operator: str) -> int:
-    with platform.uow() as uow:
+def _create(uow_factory: UowFactory, broker: dramatiq.Broker, article_id: int, operator: str) -> int:
+    with uow_factory() as uow:
         article = uow.session.get(Article, article_id)
         if article is None or article.status not in ("published", "pushed"):
             raise ValueError(f"article {article_id} is not published")
@@ -71,27 +67,23 @@ def _create(platform: Platform, article_id: int, operator: str) -> int:
         uow.session.add(broadcast)
         uow.session.flush()
         broadcast_id = broadcast.id
-        uow.after_commit(lambda: enqueue_notify(platform.broker, "plan_broadcast", broadcast_id))
+        uow.after_commit(lambda: enqueue_notify(broker, "plan_broadcast", broadcast_id))
         uow.commit()
     return broadcast_id
 
 
-def _insert(session: Session) -> Callable[..., object]:
-    return postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert  # type: ignore[union-attr,return-value]
-
-
-def plan(platform: Platform, broadcast_id: int) -> int:
+def plan(uow_factory: UowFactory, broker: dramatiq.Broker, broadcast_id: int) -> int:
     """Write the delivery rows page by page and enqueue each page; returns the recipients planned."""
     after: str | None = ""
     while after is not None:
-        after = retry_locked(lambda last=after: _plan_page(platform, broadcast_id, last))
-    return retry_locked(lambda: _planned(platform, broadcast_id))
+        after = retry_locked(functools.partial(_plan_page, uow_factory, broker, broadcast_id, after))
+    return retry_locked(lambda: _planned(uow_factory, broadcast_id))
 
 
-def _plan_page(platform: Platform, broadcast_id: int, after: str) -> str | None:
+def _plan_page(uow_factory: UowFactory, broker: dramatiq.Broker, broadcast_id: int, after: str) -> str | None:
     """One page of recipients after `after` (by openid): rows written, chunk enqueued; None at the end."""
     now = datetime.now(UTC)
-    with platform.uow() as uow:
+    with uow_factory() as uow:
         rows = uow.session.execute(
             select(Binding.openid, Follower)
             .join(Follower, Follower.openid == Binding.openid)
@@ -103,16 +95,16 @@ def _plan_page(platform: Platform, broadcast_id: int, after: str) -> str | None:
             return None
         values = [{"broadcast_id": broadcast_id, "openid": openid, "status": "pending", "updated_at": now,
                    "channel": "custom" if in_window(follower, now) else "template"} for openid, follower in rows]
-        uow.session.execute(_insert(uow.session)(BroadcastDelivery).values(values)
+        uow.session.execute(upsert_insert(uow.session, BroadcastDelivery).values(values)
                             .on_conflict_do_nothing(index_elements=["broadcast_id", "openid"]))
         first, last = rows[0][0], rows[-1][0]
-        uow.after_commit(lambda: enqueue_notify(platform.broker, "send_broadcast_chunk", broadcast_id, first, last))
+        uow.after_commit(lambda: enqueue_notify(broker, "send_broadcast_chunk", broadcast_id, first, last))
         uow.commit()
         return str(last)
 
 
-def _planned(platform: Platform, broadcast_id: int) -> int:
-    with platform.uow() as uow:
+def _planned(uow_factory: UowFactory, broadcast_id: int) -> int:
+    with uow_factory() as uow:
         total = _count(uow.session, broadcast_id)
         uow.session.execute(update(Broadcast).where(Broadcast.id == broadcast_id, Broadcast.status == "queued")
                             .values(status="sending", total=total))
@@ -125,9 +117,9 @@ def _count(session: Session, broadcast_id: int) -> int:
     return int(session.execute(select(func.count()).where(BroadcastDelivery.broadcast_id == broadcast_id)).scalar_one())
 
 
-def finish_if_complete(platform: Platform, broadcast_id: int) -> None:
+def finish_if_complete(uow_factory: UowFactory, broadcast_id: int) -> None:
     def work() -> None:
-        with platform.uow() as uow:
+        with uow_factory() as uow:
             _maybe_finish(uow.session, broadcast_id)
             uow.commit()
 
@@ -147,9 +139,9 @@ def _maybe_finish(session: Session, broadcast_id: int) -> None:
         session.execute(update(Article).where(Article.id == article_id).values(status="pushed"))
 
 
-def broadcast_progress(platform: Platform, broadcast_id: int) -> Progress:
+def broadcast_progress(uow_factory: UowFactory, broadcast_id: int) -> Progress:
     """How far a broadcast got (back-office): one grouped count over its delivery rows."""
-    with platform.uow() as uow:
+    with uow_factory() as uow:
         broadcast = uow.session.get(Broadcast, broadcast_id)
         if broadcast is None:
             raise LookupError(f"no broadcast {broadcast_id}")

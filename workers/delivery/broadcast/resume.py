@@ -7,24 +7,23 @@ pending too long are enqueued again. Both are idempotent (unique rows, claimed s
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 
+import dramatiq
 from sqlalchemy import select
 
 from store.tables import Broadcast, BroadcastDelivery
+from store.uow import UowFactory
 from workers.delivery.broadcast.plan import CHUNK, enqueue_notify
-
-if TYPE_CHECKING:
-    from onecard.bootstrap import Platform
 
 STALE_AFTER = timedelta(minutes=10)
 
 
-def resume_stalled_broadcasts(platform: Platform, older_than: timedelta = STALE_AFTER) -> int:
+def resume_stalled_broadcasts(uow_factory: UowFactory, broker: dramatiq.Broker,
+                              older_than: timedelta = STALE_AFTER) -> int:
     """Enqueue again what a lost message left behind; returns how many messages were enqueued."""
     cutoff = datetime.now(UTC) - older_than
     enqueued = 0
-    with platform.uow() as uow:
+    with uow_factory() as uow:
         queued = uow.session.execute(select(Broadcast.id).where(Broadcast.status == "queued",
                                                                 Broadcast.created_at < cutoff)).scalars().all()
         stale = uow.session.execute(
@@ -35,7 +34,7 @@ def resume_stalled_broadcasts(platform: Platform, older_than: timedelta = STALE_
             .order_by(BroadcastDelivery.broadcast_id, BroadcastDelivery.openid).limit(CHUNK * 20)
         ).all()
     for broadcast_id in queued:
-        enqueue_notify(platform.broker, "plan_broadcast", broadcast_id)
+        enqueue_notify(broker, "plan_broadcast", broadcast_id)
         enqueued += 1
     pages: dict[int, list[str]] = {}
     for broadcast_id, openid in stale:
@@ -43,6 +42,6 @@ def resume_stalled_broadcasts(platform: Platform, older_than: timedelta = STALE_
     for broadcast_id, openids in pages.items():
         for start in range(0, len(openids), CHUNK):
             page = openids[start:start + CHUNK]
-            enqueue_notify(platform.broker, "send_broadcast_chunk", broadcast_id, page[0], page[-1])
+            enqueue_notify(broker, "send_broadcast_chunk", broadcast_id, page[0], page[-1])
             enqueued += 1
     return enqueued

@@ -7,18 +7,15 @@ a claim left by a crashed worker expires after `CLAIM_LEASE`.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 
 from adapters.wechat.port import Undeliverable, WeChatApi
 from events.errors import PermanentError, TransientError
 from store.tables import Article, Broadcast, BroadcastDelivery
+from store.uow import UowFactory
 from workers.delivery.broadcast.plan import KIND_LABEL, finish_if_complete
 from workers.delivery.push import template_data
-
-if TYPE_CHECKING:
-    from onecard.bootstrap import Platform
 
 CLAIM_LEASE = timedelta(minutes=5)
 #: A customer-service message refused for these reasons may still go as a template.
@@ -32,9 +29,10 @@ def message_of(article: Article) -> tuple[str, str]:
     return title, f"【{title}】\n{body}"
 
 
-def send_chunk(platform: Platform, broadcast_id: int, first: str, last: str) -> int:
+def send_chunk(uow_factory: UowFactory, wechat: WeChatApi, template_id: str, broadcast_id: int, first: str,
+               last: str) -> int:
     """Send the pending deliveries of one page; returns how many were sent now."""
-    with platform.uow() as uow:
+    with uow_factory() as uow:
         broadcast = uow.session.get(Broadcast, broadcast_id)
         article = uow.session.get(Article, broadcast.article_id) if broadcast else None
         if broadcast is None or article is None:
@@ -47,21 +45,22 @@ def send_chunk(platform: Platform, broadcast_id: int, first: str, last: str) -> 
             .order_by(BroadcastDelivery.openid)).scalars().all()
     sent = 0
     for delivery_id in ids:
-        sent += _send_one(platform, delivery_id, title, text)
-    finish_if_complete(platform, broadcast_id)
+        sent += _send_one(uow_factory, wechat, template_id, delivery_id, title, text)
+    finish_if_complete(uow_factory, broadcast_id)
     return sent
 
 
-def _set(platform: Platform, delivery_id: int, **values: object) -> None:
-    with platform.uow() as uow:
+def _set(uow_factory: UowFactory, delivery_id: int, **values: object) -> None:
+    with uow_factory() as uow:
         uow.session.execute(update(BroadcastDelivery).where(BroadcastDelivery.id == delivery_id)
                             .values(updated_at=datetime.now(UTC), **values))
         uow.commit()
 
 
-def _send_one(platform: Platform, delivery_id: int, title: str, text: str) -> int:
+def _send_one(uow_factory: UowFactory, wechat: WeChatApi, template_id: str, delivery_id: int, title: str,
+              text: str) -> int:
     now = datetime.now(UTC)
-    with platform.uow() as uow:
+    with uow_factory() as uow:
         claimed = uow.session.execute(
             update(BroadcastDelivery)
             .where(BroadcastDelivery.id == delivery_id,
@@ -74,14 +73,14 @@ def _send_one(platform: Platform, delivery_id: int, title: str, text: str) -> in
         return 0
     channel = row.channel
     try:
-        channel = _deliver(platform.wechat, row.openid, channel, title, text, platform.ports.notice_template_id)
+        channel = _deliver(wechat, row.openid, channel, title, text, template_id)
     except TransientError:
-        _set(platform, delivery_id, status="pending")
+        _set(uow_factory, delivery_id, status="pending")
         raise
     except PermanentError as exc:
-        _set(platform, delivery_id, status="failed", error=str(exc)[:500])
+        _set(uow_factory, delivery_id, status="failed", error=str(exc)[:500])
         return 0
-    _set(platform, delivery_id, status="sent", channel=channel, error=None)
+    _set(uow_factory, delivery_id, status="sent", channel=channel, error=None)
     return 1
 
 
