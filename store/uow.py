@@ -50,5 +50,3 @@ class UnitOfWork:
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._after_commit.append(callback)
 
-
-UnitOfWorkFactory = Callable[[], UnitOfWork]
