@@ -65,6 +65,7 @@ def begin_as_writer(session: Session) -> None:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions whose loaded objects stay readable after commit, without a query per attribute."""
     return sessionmaker(engine, expire_on_commit=False)
 
 

@@ -17,6 +17,8 @@ FINAL_STATUSES = frozenset({"sent", "undeliverable", "failed", "expired"})
 
 @dataclass(frozen=True, slots=True)
 class Claimed:
+    """A message taken for sending: what the sender needs, read in the claiming statement itself."""
+
     id: int
     channel: str
     recipient: str
@@ -35,6 +37,7 @@ def add(
     seq: int = 0,
     expires_at: datetime | None = None,
 ) -> OutboundMessage:
+    """Record a message to send in the caller's transaction, so it exists exactly when its cause does."""
     row = OutboundMessage(**_new_row(event_id, seq, channel, recipient, body, expires_at, utcnow()))
     session.add(row)
     return row
