@@ -65,6 +65,7 @@ def begin_as_writer(session: Session) -> None:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions whose loaded objects stay readable after commit, without a query per attribute."""
     return sessionmaker(engine, expire_on_commit=False)
 
 
@@ -94,8 +95,13 @@ def dialect_insert(dialect: str, table: Any) -> Any:
     """`upsert_insert` by dialect name, for statements built once per dialect and cached."""
     return (postgresql if dialect == "postgresql" else sqlite).insert(table)
 
-def retry_locked(work: Callable[[], T], attempts: int = 8) -> T:
-    """Run a short transaction again when SQLite refuses it as "locked".
+
+def _growing_pause(attempt: int) -> float:
+    return 0.05 * (attempt + 1)
+
+
+def retry_locked(work: Callable[[], T], *, attempts: int = 8, pause: Callable[[int], float] = _growing_pause) -> T:
+    """Run a short transaction again when SQLite refuses it as "locked"; `pause(n)` seconds after failure n.
 
     Under WAL a transaction that read first and then writes fails at once (no busy wait) when another
     writer committed in between; starting it again is the cure. PostgreSQL never raises this, so
@@ -107,5 +113,5 @@ def retry_locked(work: Callable[[], T], attempts: int = 8) -> T:
         except OperationalError as exc:
             if "locked" not in str(exc) or attempt == attempts - 1:
                 raise
-            time.sleep(0.05 * (attempt + 1))
+            time.sleep(pause(attempt))
     raise AssertionError("unreachable")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from events.messages import InboundMessage
 from store.db import single_statement
-from store.tables import InboxEvent, utcnow
+from store.tables import InboxEvent, table_of, utcnow
 
 #: After this many sweeps an event is left for an operator (it keeps failing in its handler).
 MAX_REDELIVERIES = 20
@@ -134,10 +134,10 @@ def claim_unprocessed(engine: Engine, older_than: timedelta, limit: int = 500) -
         return [(row.id, row.topic) for row in rows if row.topic]
 
 
+_INBOX = table_of(InboxEvent)
 _MARK_PROCESSED = (
-    update(InboxEvent.__table__)
-    .where(InboxEvent.__table__.c.id.in_(bindparam("event_ids", expanding=True)),
-           InboxEvent.__table__.c.status == "received")
+    update(_INBOX)
+    .where(_INBOX.c.id.in_(bindparam("event_ids", expanding=True)), _INBOX.c.status == "received")
     .values(status="processed", processed_at=bindparam("at"))
 )
 

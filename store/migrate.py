@@ -11,6 +11,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def alembic_config(url: str) -> Config:
+    """A config naming our migrations and the database; `%` escaped, as Alembic's ini syntax needs."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -18,8 +19,5 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
+    """Bring the database at `url` to `revision`; safe to run again on an up-to-date database."""
     command.upgrade(alembic_config(url), revision)
-
-
-def revision(url: str, message: str) -> None:
-    command.revision(alembic_config(url), message=message, autogenerate=True)

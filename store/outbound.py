@@ -10,13 +10,15 @@ from sqlalchemy import Engine, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from store.db import single_statement
-from store.tables import OutboundMessage, utcnow
+from store.tables import OutboundMessage, table_of, utcnow
 
 FINAL_STATUSES = frozenset({"sent", "undeliverable", "failed", "expired"})
 
 
 @dataclass(frozen=True, slots=True)
 class Claimed:
+    """A message taken for sending: what the sender needs, read in the claiming statement itself."""
+
     id: int
     channel: str
     recipient: str
@@ -35,6 +37,7 @@ def add(
     seq: int = 0,
     expires_at: datetime | None = None,
 ) -> OutboundMessage:
+    """Record a message to send in the caller's transaction, so it exists exactly when its cause does."""
     row = OutboundMessage(**_new_row(event_id, seq, channel, recipient, body, expires_at, utcnow()))
     session.add(row)
     return row
@@ -47,9 +50,10 @@ def _new_row(event_id: int | None, seq: int, channel: str, recipient: str, body:
             "status": "pending", "attempts": 0, "created_at": now, "expires_at": expires_at}
 
 
-_T = OutboundMessage.__table__.c
+_TABLE = table_of(OutboundMessage)
+_T = _TABLE.c
 
-_ADD = insert(OutboundMessage.__table__).returning(_T.id, _T.channel, sort_by_parameter_order=True)
+_ADD = insert(_TABLE).returning(_T.id, _T.channel, sort_by_parameter_order=True)
 
 
 def add_replies(session: Session,
@@ -71,14 +75,14 @@ def add_replies(session: Session,
 # Built once: the reply worker runs these for every message it sends, so SQLAlchemy compiles them
 # once and nothing about an ORM session is paid for on that path.
 _CLAIM = (
-    update(OutboundMessage.__table__)
+    update(_TABLE)
     .where(_T.id.in_(bindparam("oids", expanding=True)),
            or_(_T.status == "pending", (_T.status == "sending") & (_T.claimed_until < bindparam("now"))))
     .values(status="sending", claimed_until=bindparam("lease_until"), attempts=_T.attempts + 1)
     .returning(_T.id, _T.channel, _T.recipient, _T.body, _T.attempts, _T.expires_at)
 )
 _FINISH = (
-    update(OutboundMessage.__table__)
+    update(_TABLE)
     .where(_T.id.in_(bindparam("oids", expanding=True)))
     .values(status=bindparam("new_status"), last_error=bindparam("error"), claimed_until=None)
 )

@@ -7,8 +7,8 @@ Works the same on SQLite and PostgreSQL: two schedulers racing for a period both
 from __future__ import annotations
 
 from sqlalchemy import Engine, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from store.db import upsert_insert
 from store.tables import ScheduledJob, utcnow
 
 
@@ -18,9 +18,8 @@ def claim(engine: Engine, job: str, period: int, *, first_period: int, holder: s
     A job seen for the first time starts at `first_period`, so a new daily job waits for its time
     instead of running at once, while a missed run is caught up once when a scheduler comes back.
     """
-    insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
     with engine.begin() as conn:
-        conn.execute(insert(ScheduledJob).values(name=job, last_period=first_period)
+        conn.execute(upsert_insert(engine, ScheduledJob).values(name=job, last_period=first_period)
                      .on_conflict_do_nothing(index_elements=["name"]))
         result = conn.execute(
             update(ScheduledJob)

@@ -51,8 +51,5 @@ class UnitOfWork:
         self._after_commit.append(callback)
 
 
-UnitOfWorkFactory = Callable[[], UnitOfWork]
-
-
 #: Opens a new unit of work; what functions outside a turn are handed instead of a session.
 UowFactory = Callable[[], UnitOfWork]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import store.tables
+import store.tables.base
 ${imports if imports else ""}
 
 revision = ${repr(up_revision)}

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from store.tables import Base, BigId, UTCDateTime, utcnow
+from store.tables.base import Base, BigId, UTCDateTime, utcnow
 
 
 class Operator(Base):

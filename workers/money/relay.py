@@ -10,38 +10,28 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TypeVar
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
 
+from store.db import retry_locked
 from workers.money import outbox
 from workers.money.machine import advance
 from workers.money.orders import TERMINAL
 from workers.money.ports import MoneyPorts
 
 log = logging.getLogger("onecard.relay")
-T = TypeVar("T")
 
 #: Wake a relay for an order after `delay` seconds (0: now).
 Wake = Callable[[int, float], None]
 
 
-def retry_locked(fn: Callable[[], T], tries: int = 8) -> T:
-    """SQLite refuses a read transaction's upgrade to a write while another writer commits: retry."""
-    for attempt in range(tries):
-        try:
-            return fn()
-        except OperationalError as exc:
-            if "locked" not in str(exc) or attempt == tries - 1:
-                raise
-            time.sleep(0.02 * (attempt + 1))
-    raise AssertionError("unreachable")
+def _soon(attempt: int) -> float:
+    """The relay's writes are a single short statement: a locked one is tried again soon."""
+    return 0.02 * (attempt + 1)
 
 
 def relay_name() -> str:
@@ -68,18 +58,20 @@ class Relay:
     def drive(self, order_id: int) -> str:
         """Take the order (if free and due) and step it until it ends or must wait; what happened."""
         me = f"{self.name}:{uuid.uuid4().hex[:6]}"
-        if not retry_locked(lambda: outbox.claim_order(self.engine, order_id, me, self.lease)):
+        if not retry_locked(lambda: outbox.claim_order(self.engine, order_id, me, self.lease), pause=_soon):
             return "not_claimed"
         return self.run_claimed(order_id, me)
 
     def run_claimed(self, order_id: int, me: str) -> str:
         while True:
-            view = retry_locked(lambda: outbox.load(self.engine, order_id))
+            view = retry_locked(lambda: outbox.load(self.engine, order_id), pause=_soon)
             if view.status in TERMINAL:  # ended, but the entry was left open by a crash: close it
                 return view.status
             step = advance(view, self.ports, self.max_attempts)
             pause = backoff(view.attempts)
-            recorded = retry_locked(lambda: outbox.record(self.engine, view, step, me, self.lease, pause))  # noqa: B023
+            recorded = retry_locked(
+                lambda: outbox.record(self.engine, view, step, me, self.lease, pause), pause=_soon  # noqa: B023
+            )
             if recorded is None:
                 log.warning("order %s: claim lost while at %s", view.order_no, view.status)
                 return "claim_lost"
@@ -89,7 +81,7 @@ class Relay:
                 log.info("order %s ended %s", view.order_no, step.status)
                 return step.status
             if step.retry:
-                retry_locked(lambda: outbox.release(self.engine, order_id, me))
+                retry_locked(lambda: outbox.release(self.engine, order_id, me), pause=_soon)
                 self.wake(order_id, pause.total_seconds())
                 return "retry"
 
@@ -101,7 +93,7 @@ class Relay:
         """
         token = f"{outbox.SWEEP}{self.name}"
         hold = max(self.lease, overdue)
-        order_ids = retry_locked(lambda: outbox.claim_due(self.engine, token, hold, limit, overdue))
+        order_ids = retry_locked(lambda: outbox.claim_due(self.engine, token, hold, limit, overdue), pause=_soon)
         for order_id in order_ids:
             self.wake(order_id, 0)
         if order_ids:

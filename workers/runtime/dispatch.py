@@ -8,13 +8,11 @@ from __future__ import annotations
 import functools
 import logging
 import random
-import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Row, bindparam, select
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from events.commands import Command, Unsubscribed, Welcome
@@ -22,7 +20,7 @@ from events.errors import PermanentError, TransientError
 from events.messages import to_message
 from events.routing import Route, route
 from store import inbox, outbound
-from store.db import begin_as_writer, dialect_insert
+from store.db import begin_as_writer, dialect_insert, retry_locked
 from store.tables import Follower, InboxEvent
 from store.uow import UnitOfWork
 from workers.runtime import read_cache, switches
@@ -32,8 +30,6 @@ log = logging.getLogger("onecard.workers")
 
 #: Deliver outbound messages (id, channel) once the transaction that recorded them committed.
 DeliverMany = Callable[[list[tuple[int, str]]], None]
-
-_T = TypeVar("_T")
 
 APOLOGY = "系统繁忙，请稍后再试。"
 
@@ -52,7 +48,8 @@ def process_event(
 ) -> str:
     """Run the handler for a stored event; returns what happened (for logs and tests)."""
     turn_ports = read_cache.for_one_turn(ports)
-    return _retry_if_locked(lambda: _process_once(event_id, uow, turn_ports, handlers, deliver, last_attempt))
+    return retry_locked(lambda: _process_once(event_id, uow, turn_ports, handlers, deliver, last_attempt),
+                        attempts=LOCKED_ATTEMPTS, pause=_turn_pause)
 
 
 def process_group(
@@ -75,24 +72,17 @@ def process_group(
         return [None] * len(event_ids)
     turn_ports = read_cache.for_one_turn(ports)
     try:
-        return _retry_if_locked(lambda: _process_group_once(event_ids, uow, turn_ports, handlers, deliver))
+        return retry_locked(lambda: _process_group_once(event_ids, uow, turn_ports, handlers, deliver),
+                            attempts=LOCKED_ATTEMPTS, pause=_turn_pause)
     except Exception as exc:  # every event runs again on its own, and fails (and retries) there
         log.info("group of %d events runs one by one: %s: %s", len(event_ids), type(exc).__name__, exc)
         return [None] * len(event_ids)
 
 
-def _retry_if_locked(run: Callable[[], _T]) -> _T:
-    for attempt in range(LOCKED_ATTEMPTS):
-        try:
-            return run()
-        except OperationalError as exc:
-            # SQLite: another writer committed after our read began; start the turn again.
-            if "locked" not in str(exc) or attempt == LOCKED_ATTEMPTS - 1:
-                raise
-            # Short and jittered: under load the ingress commits every few milliseconds, so a
-            # turn wins by retrying soon, while the competing turns spread out.
-            time.sleep(random.uniform(0.002, 0.02))
-    raise AssertionError("unreachable")
+def _turn_pause(_attempt: int) -> float:
+    # Short and jittered: under load the ingress commits every few milliseconds, so a turn wins
+    # by retrying soon, while the competing turns spread out.
+    return random.uniform(0.002, 0.02)
 
 
 def _process_once(

@@ -1,4 +1,4 @@
-"""shared tables: feature switches, articles, broadcasts, repair tickets
+"""Feature switches, articles, broadcasts with their deliveries, repair tickets
 
 Revision ID: 0002
 Revises: 0001
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import store.tables
+import store.tables.base
 
 revision = "0002"
 down_revision = "0001"
@@ -19,7 +19,6 @@ depends_on = None
 
 
 def upgrade() -> None:
-
     op.create_table(
         "articles",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
@@ -29,8 +28,8 @@ def upgrade() -> None:
         sa.Column("keywords", sa.Text(), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("created_by", sa.String(length=64), nullable=True),
-        sa.Column("created_at", store.tables.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("published_at", store.tables.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", store.tables.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("published_at", store.tables.base.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_articles")),
     )
     op.create_table(
@@ -38,7 +37,7 @@ def upgrade() -> None:
         sa.Column("feature", sa.String(length=64), nullable=False),
         sa.Column("enabled", sa.Boolean(), nullable=False),
         sa.Column("message", sa.Text(), nullable=True),
-        sa.Column("updated_at", store.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", store.tables.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_by", sa.String(length=64), nullable=True),
         sa.PrimaryKeyConstraint("feature", name=op.f("pk_feature_switches")),
     )
@@ -52,8 +51,8 @@ def upgrade() -> None:
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("reply", sa.Text(), nullable=True),
-        sa.Column("created_at", store.tables.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", store.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", store.tables.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", store.tables.base.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_repair_tickets")),
         sa.UniqueConstraint("ticket_no", name=op.f("uq_repair_tickets_ticket_no")),
     )
@@ -67,8 +66,8 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("total", sa.Integer(), nullable=False),
         sa.Column("created_by", sa.String(length=64), nullable=True),
-        sa.Column("created_at", store.tables.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("finished_at", store.tables.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", store.tables.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", store.tables.base.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["article_id"], ["articles.id"], name=op.f("fk_broadcasts_article_id_articles")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_broadcasts")),
     )
@@ -83,7 +82,7 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(length=16), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("error", sa.Text(), nullable=True),
-        sa.Column("updated_at", store.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", store.tables.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["broadcast_id"], ["broadcasts.id"], name=op.f("fk_broadcast_deliveries_broadcast_id_broadcasts")
         ),
@@ -95,7 +94,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-
     with op.batch_alter_table("broadcast_deliveries", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_broadcast_deliveries_broadcast_id"))
 

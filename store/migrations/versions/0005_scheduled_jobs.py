@@ -1,7 +1,7 @@
-"""scheduled jobs: the per-job claim that makes each period run once across schedulers
+"""Scheduled jobs: the per-job claim that makes each period run once across schedulers
 
-Revision ID: ops_0001
-Revises: topup_0001
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-25 17:00:00.598003
 """
 
@@ -10,10 +10,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import store.tables
+import store.tables.base
 
-revision = "ops_0001"
-down_revision = "topup_0001"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
@@ -24,8 +24,8 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=64), nullable=False),
         sa.Column("last_period", sa.BigInteger(), nullable=False),
         sa.Column("holder", sa.String(length=128), nullable=True),
-        sa.Column("started_at", store.tables.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("finished_at", store.tables.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("started_at", store.tables.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("finished_at", store.tables.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_scheduled_jobs")),
     )

@@ -1,4 +1,4 @@
-"""initial schema: inbox, outbound messages, followers, bindings, SMS codes, tokens
+"""Inbox events and outbound messages; followers, bindings, their log and SMS codes; WeChat tokens
 
 Revision ID: 0001
 Revises:
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import store.tables
+import store.tables.base
 
 revision = "0001"
 down_revision = None
@@ -19,7 +19,6 @@ depends_on = None
 
 
 def upgrade() -> None:
-
     op.create_table(
         "binding_log",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
@@ -28,7 +27,7 @@ def upgrade() -> None:
         sa.Column("action", sa.String(length=16), nullable=False),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("actor", sa.String(length=64), nullable=False),
-        sa.Column("at", store.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", store.tables.base.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_binding_log")),
     )
     with op.batch_alter_table("binding_log", schema=None) as batch_op:
@@ -41,7 +40,7 @@ def upgrade() -> None:
         sa.Column("student_no", sa.String(length=32), nullable=False),
         sa.Column("name", sa.String(length=64), nullable=False),
         sa.Column("phone", sa.String(length=32), nullable=False),
-        sa.Column("bound_at", store.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("bound_at", store.tables.base.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("openid", name=op.f("pk_bindings")),
         sa.UniqueConstraint("student_no", name=op.f("uq_bindings_student_no")),
     )
@@ -49,8 +48,8 @@ def upgrade() -> None:
         "followers",
         sa.Column("openid", sa.String(length=64), nullable=False),
         sa.Column("subscribed", sa.Boolean(), nullable=False),
-        sa.Column("first_seen_at", store.tables.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_interaction_at", store.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("first_seen_at", store.tables.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_interaction_at", store.tables.base.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("openid", name=op.f("pk_followers")),
     )
     op.create_table(
@@ -67,9 +66,9 @@ def upgrade() -> None:
         sa.Column("create_time", sa.BigInteger(), nullable=False),
         sa.Column("topic", sa.String(length=32), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("received_at", store.tables.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("processed_at", store.tables.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("redelivered_at", store.tables.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("received_at", store.tables.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("processed_at", store.tables.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("redelivered_at", store.tables.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("redeliveries", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_inbox_events")),
         sa.UniqueConstraint("dedup_key", name=op.f("uq_inbox_events_dedup_key")),
@@ -86,8 +85,8 @@ def upgrade() -> None:
         sa.Column("student_no", sa.String(length=32), nullable=False),
         sa.Column("phone", sa.String(length=32), nullable=False),
         sa.Column("code_hash", sa.String(length=128), nullable=False),
-        sa.Column("created_at", store.tables.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", store.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", store.tables.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", store.tables.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sms_challenges")),
@@ -99,8 +98,8 @@ def upgrade() -> None:
         "wechat_tokens",
         sa.Column("appid", sa.String(length=64), nullable=False),
         sa.Column("token", sa.String(length=1024), nullable=True),
-        sa.Column("expires_at", store.tables.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("refreshing_until", store.tables.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("expires_at", store.tables.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("refreshing_until", store.tables.base.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("appid", name=op.f("pk_wechat_tokens")),
     )
     op.create_table(
@@ -114,10 +113,10 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("last_error", sa.Text(), nullable=True),
-        sa.Column("created_at", store.tables.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("claimed_until", store.tables.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("sent_at", store.tables.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("expires_at", store.tables.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", store.tables.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("claimed_until", store.tables.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("sent_at", store.tables.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("expires_at", store.tables.base.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["event_id"], ["inbox_events.id"], name=op.f("fk_outbound_messages_event_id_inbox_events")
         ),
@@ -131,7 +130,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-
     with op.batch_alter_table("outbound_messages", schema=None) as batch_op:
         batch_op.drop_index("ix_outbound_messages_status_created")
         batch_op.drop_index(batch_op.f("ix_outbound_messages_recipient"))
