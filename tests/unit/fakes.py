@@ -21,9 +21,15 @@ from adapters.cardsystem.services_port import CardInfo, Transaction, Transaction
 from store.tables import Binding, Follower
 from workers.money.amounts import Limits
 from workers.runtime.turn import Ports, Turn
+from workers.text.format import SHANGHAI
 
 #: Wednesday 25 November 2026, 16:00 in Shanghai.
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+
+
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    """A Shanghai wall-clock time as it is stored: UTC."""
+    return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI).astimezone(UTC)
 
 
 class FakeCardSystem:
@@ -58,17 +64,15 @@ class FakeCardSystem:
         return next((h.student_no for h in self.holders.values() if h.card_no == card_no), None)
 
     def freeze(self, student_no: str, reason: str) -> str:
-        return self._change(student_no, status="lost")
+        self.holders[student_no] = dataclasses.replace(self.holders[student_no], status="lost")
+        return "lost"
 
     def unfreeze(self, student_no: str) -> str:
-        return self._change(student_no, status="normal")
+        self.holders[student_no] = dataclasses.replace(self.holders[student_no], status="normal")
+        return "normal"
 
     def set_phone(self, student_no: str, phone: str) -> None:
-        self._change(student_no, phone=phone)
-
-    def _change(self, student_no: str, **changes: str) -> str:
-        self.holders[student_no] = dataclasses.replace(self.holders[student_no], **changes)
-        return self.holders[student_no].status
+        self.holders[student_no] = dataclasses.replace(self.holders[student_no], phone=phone)
 
     def spend(self, student_no: str, at: datetime, fen: int, merchant: str = "一食堂", category: str = "餐饮") -> None:
         """Add a statement line (negative `fen` for spending); ids and balances follow the order added."""

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
 from events import commands as c
 from store.tables import ServiceState
-from tests.unit.fakes import NOW, FakeCardSystem, bind, ports, said, turn
-from workers.text.format import SHANGHAI
+from tests.unit.fakes import NOW, FakeCardSystem, bind, local, ports, said, turn
 from workers.topics import card as card_topic
-
-
-def local(*args: int) -> datetime:
-    """A Shanghai wall-clock time, stored as the card system stores it: UTC."""
-    return datetime(*args, tzinfo=SHANGHAI).astimezone(UTC)
 
 
 def test_card_info_shows_the_masked_card_and_its_state(session: Session, card: FakeCardSystem) -> None:
