@@ -1,0 +1,150 @@
+"""In-process stand-ins for the outside world, shared by the handler tests.
+
+One fake card system answers both the holder/balance methods and the self-service ones (card
+info, statements, loss reports, phone), so whichever way `Ports` splits or joins the card ports,
+only `ports()` below changes. Holders start as the simulator's demo holders.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from adapters.campusdata.port import DueLoan, Grade, Lesson, Loan, Locker, Meeting
+from adapters.cardsystem.demo import DEMO_HOLDERS, DemoHolder
+from adapters.cardsystem.port import CardHolder
+from adapters.cardsystem.services_port import CardInfo, Transaction, TransactionPage
+from store.tables import Binding, Follower
+from workers.money.amounts import Limits
+from workers.runtime.turn import Ports, Turn
+from workers.text.format import SHANGHAI
+
+#: Wednesday 25 November 2026, 16:00 in Shanghai.
+NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+
+
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    """A Shanghai wall-clock time as it is stored: UTC."""
+    return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI).astimezone(UTC)
+
+
+class FakeCardSystem:
+    """The card system's holders, balances and statements in memory; changes are kept, like the simulator's."""
+
+    def __init__(self, holders: tuple[DemoHolder, ...] = DEMO_HOLDERS) -> None:
+        self.holders = {h.student_no: h for h in holders}
+        self.statements: dict[str, list[Transaction]] = {}
+        self.bank_accounts: dict[str, str] = {}
+
+    def find_holder(self, student_no: str) -> CardHolder | None:
+        h = self.holders.get(student_no)
+        return None if h is None else CardHolder(h.student_no, h.name, h.phone, h.card_no, h.status)
+
+    def balance_fen(self, student_no: str) -> int:
+        return self.holders[student_no].balance_fen
+
+    def card_info(self, student_no: str) -> CardInfo | None:
+        h = self.holders.get(student_no)
+        if h is None:
+            return None
+        return CardInfo(h.student_no, h.name, h.card_no, h.status, "本科生", self.bank_accounts.get(student_no),
+                        date(2028, 6, 30))
+
+    def transactions(self, student_no: str, *, since: datetime | None = None, until: datetime | None = None,
+                     offset: int = 0, limit: int = 20) -> TransactionPage:
+        lines = sorted(self.statements.get(student_no, []), key=lambda t: t.at, reverse=True)
+        chosen = [t for t in lines if (since is None or t.at >= since) and (until is None or t.at < until)]
+        return TransactionPage(chosen[offset:offset + limit], len(chosen))
+
+    def holder_by_card(self, card_no: str) -> str | None:
+        return next((h.student_no for h in self.holders.values() if h.card_no == card_no), None)
+
+    def freeze(self, student_no: str, reason: str) -> str:
+        self.holders[student_no] = dataclasses.replace(self.holders[student_no], status="lost")
+        return "lost"
+
+    def unfreeze(self, student_no: str) -> str:
+        self.holders[student_no] = dataclasses.replace(self.holders[student_no], status="normal")
+        return "normal"
+
+    def set_phone(self, student_no: str, phone: str) -> None:
+        self.holders[student_no] = dataclasses.replace(self.holders[student_no], phone=phone)
+
+    def spend(self, student_no: str, at: datetime, fen: int, merchant: str = "一食堂", category: str = "餐饮") -> None:
+        """Add a statement line (negative `fen` for spending); ids and balances follow the order added."""
+        lines = self.statements.setdefault(student_no, [])
+        balance = self.holders[student_no].balance_fen
+        lines.append(Transaction(f"{student_no}-{len(lines)}", at, fen, merchant, category, balance))
+
+
+@dataclass
+class FakeCampus:
+    """The school's public data store: per student number, exactly the rows a test puts in."""
+
+    meeting_rows: dict[str, list[Meeting]] = field(default_factory=dict)
+    grade_rows: dict[str, list[Grade]] = field(default_factory=dict)
+    lesson_rows: dict[str, list[Lesson]] = field(default_factory=dict)
+    loan_rows: dict[str, list[Loan]] = field(default_factory=dict)
+    locker_rows: dict[str, list[Locker]] = field(default_factory=dict)
+
+    def meetings(self, student_no: str) -> list[Meeting]:
+        return self.meeting_rows.get(student_no, [])
+
+    def grades(self, student_no: str, term: str | None = None) -> list[Grade]:
+        return [g for g in self.grade_rows.get(student_no, []) if term is None or g.term == term]
+
+    def timetable(self, student_no: str) -> list[Lesson]:
+        return self.lesson_rows.get(student_no, [])
+
+    def loans(self, student_no: str) -> list[Loan]:
+        return self.loan_rows.get(student_no, [])
+
+    def loans_due_on(self, day: date) -> list[DueLoan]:
+        return [DueLoan(no, loan) for no, loans in self.loan_rows.items() for loan in loans if loan.due_on == day]
+
+    def lockers(self, student_no: str) -> list[Locker]:
+        return self.locker_rows.get(student_no, [])
+
+
+def ports(card: FakeCardSystem | None = None, *, campus: FakeCampus | None = None, limits: Limits | None = None,
+          wake_relay: Callable[[int], None] | None = None) -> Ports:
+    """The ports a handler sees; the one place that knows how the card ports are split."""
+    card = card or FakeCardSystem()
+    return Ports(card=card, secret_key="k", card_services=card, campus=campus, limits=limits or Limits(),
+                 wake_relay=wake_relay)
+
+
+def turn(session: Session, used: Ports, openid: str = "oA", at: datetime = NOW) -> Turn:
+    return Turn(session=session, ports=used, openid=openid, event_id=1, now=at,
+                reply_deadline=at + timedelta(minutes=1))
+
+
+def bind(session: Session, card: FakeCardSystem, openid: str = "oA", student_no: str = "20240001") -> Binding:
+    """A user bound to a card, as a finished bind leaves them."""
+    h = card.holders[student_no]
+    binding = Binding(openid=openid, student_no=h.student_no, name=h.name, phone=h.phone, bound_at=NOW)
+    session.add(binding)
+    session.flush()
+    return binding
+
+
+def follow(session: Session, openid: str, last_spoke: datetime) -> None:
+    """A follower who last wrote to the account at `last_spoke` (decides how a push may reach them)."""
+    session.add(Follower(openid=openid, subscribed=True, first_seen_at=last_spoke, last_interaction_at=last_spoke))
+    session.flush()
+
+
+def said(t: Turn) -> str:
+    """What the user of this turn read, every WeChat reply joined."""
+    return "\n".join(o.body for o in t.outgoing if o.channel == "wechat" and o.recipient == t.openid)
+
+
+def code_sent(t: Turn, phone: str) -> str:
+    """The six-digit code this turn texted to `phone`."""
+    sms = [o for o in t.outgoing if o.channel == "sms"]
+    assert [o.recipient for o in sms] == [phone]
+    return sms[0].body.split("验证码 ")[1][:6]
