@@ -7,12 +7,12 @@ from sqlalchemy.orm import Session
 from events import commands as c
 from events.routing import help_lines, help_modules
 from tests.unit.fakes import FakeCardSystem, ports, said, turn
-from workers.topics import general
+from workers.runtime.registry import handlers
 
 
 def _answer(session: Session, card: FakeCardSystem, cmd: c.Command) -> str:
     t = turn(session, ports(card))
-    general.HANDLERS[type(cmd)](cmd, t)
+    handlers()[type(cmd)](cmd, t)
     return said(t)
 
 
