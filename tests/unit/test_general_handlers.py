@@ -8,6 +8,7 @@ from events import commands as c
 from events.routing import help_lines, help_modules
 from tests.unit.fakes import FakeCardSystem, ports, said, turn
 from workers.runtime.registry import handlers
+from workers.topics import general
 
 
 def _answer(session: Session, card: FakeCardSystem, cmd: c.Command) -> str:
