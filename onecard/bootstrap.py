@@ -39,6 +39,9 @@ class NoCardSystem:
     """Stands in where ONECARD_CARD_SYSTEM_URL is unset (the web process never asks the card system)."""
 
     def __getattr__(self, name: str) -> Callable[..., NoReturn]:
+        if name.startswith("__"):  # copy, pickle and friends probe for these: they do not exist
+            raise AttributeError(name)
+
         def refuse(*_args: Any, **_kwargs: Any) -> NoReturn:
             raise PermanentError("the card system is not configured (ONECARD_CARD_SYSTEM_URL)")
 
