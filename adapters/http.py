@@ -48,13 +48,13 @@ class DirectSession(requests.Session):
         super().__init__()
         self.pool = urllib3.PoolManager(maxsize=pool_size, ca_certs=ca_bundle, cert_reqs="CERT_REQUIRED")
 
-    def request(self, method: str | bytes, url: str | bytes, params: Any = None, data: Any = None,  # type: ignore[override]
+    def request(self, method: str, url: str | bytes, params: Any = None, data: Any = None,
                 headers: Any = None, cookies: Any = None, files: Any = None, auth: Any = None,
                 timeout: Any = None, allow_redirects: bool = True, proxies: Any = None, hooks: Any = None,
                 stream: Any = None, verify: Any = None, cert: Any = None, json: Any = None) -> requests.Response:
         plain = not (cookies or files or auth or proxies or hooks or stream or cert or self.proxies or self.auth
                      or verify not in (None, self.verify) or self.verify is False)
-        if not plain or not isinstance(method, str) or not isinstance(url, str):
+        if not plain or not isinstance(url, str):
             return super().request(method, url, params=params, data=data, headers=headers, cookies=cookies,
                                    files=files, auth=auth, timeout=timeout, allow_redirects=allow_redirects,
                                    proxies=proxies, hooks=hooks, stream=stream, verify=verify, cert=cert, json=json)
@@ -106,21 +106,36 @@ class HttpJsonClient:
         self.timeout = timeout
         self.session = session or outgoing_session(self.base_url)
 
-    def request(self, method: str, path: str, *, ok_404: bool = False, **kwargs: Any) -> Any:
-        url = self.base_url + path.lstrip("/")
+    def _send(self, method: str, path: str, timeout: float | None, kwargs: dict[str, Any]) -> requests.Response:
         try:
-            response = self.session.request(method, url, timeout=self.timeout, **kwargs)
+            return self.session.request(method, self.base_url + path.lstrip("/"),
+                                        timeout=self.timeout if timeout is None else timeout, **kwargs)
         except requests.Timeout as exc:
             raise TransientError(f"{method} {path}: timed out") from exc
         except requests.RequestException as exc:
             raise TransientError(f"{method} {path}: {type(exc).__name__}") from exc
-        if ok_404 and response.status_code == 404:
-            return None
+
+    @staticmethod
+    def _check(method: str, path: str, response: requests.Response) -> None:
         if response.status_code >= 500:
             raise TransientError(f"{method} {path}: HTTP {response.status_code}")
         if response.status_code >= 400:
             raise PermanentError(f"{method} {path}: HTTP {response.status_code} {response.text[:200]}")
+
+    def request(self, method: str, path: str, *, ok_404: bool = False, timeout: float | None = None,
+                **kwargs: Any) -> Any:
+        """The decoded JSON answer (None for a 404 when `ok_404`); `timeout` overrides the client's."""
+        response = self._send(method, path, timeout, kwargs)
+        if ok_404 and response.status_code == 404:
+            return None
+        self._check(method, path, response)
         try:
             return response.json()
         except ValueError as exc:
             raise TransientError(f"{method} {path}: answer is not JSON") from exc
+
+    def get_bytes(self, path: str, *, timeout: float | None = None, **kwargs: Any) -> bytes:
+        """The raw body of a GET, for the few answers that are not JSON (a bank's CSV statement)."""
+        response = self._send("GET", path, timeout, kwargs)
+        self._check("GET", path, response)
+        return response.content

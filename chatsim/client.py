@@ -11,6 +11,7 @@ from typing import Any
 
 import requests
 
+from adapters.http import HttpJsonClient
 from adapters.sms.file_sink import FileSms
 from adapters.wechat.callbacks import CallbackSender, event_xml, text_xml
 from chatsim.config import ChatConfig
@@ -50,11 +51,12 @@ class ChatClient:
     def __init__(self, config: ChatConfig) -> None:
         self.config = config
         self.sms_sink = FileSms(config.sms_sink)
+        self.sender = CallbackSender(config.callback_url, config.token, config.appid, config.aes_key)
+        self.wechat_sim = HttpJsonClient(config.wechat_sim_url, timeout=10)
 
     def _post(self, xml: str) -> Delivery:
-        sender = CallbackSender(self.config.callback_url, self.config.token, self.config.appid, self.config.aes_key)
         try:
-            response = sender.post(xml, timeout=10)
+            response = self.sender.post(xml, timeout=10)
         except requests.RequestException as exc:
             return Delivery(xml, 0, f"ingress unreachable: {type(exc).__name__}", self.config.safe_mode)
         return Delivery(xml, response.status_code, response.text, self.config.safe_mode)
@@ -69,10 +71,9 @@ class ChatClient:
 
     def received(self, openid: str, after: int = 0, wait: float = 0.0) -> list[dict[str, Any]]:
         """Messages the account sent `openid` (seq > after), waiting up to `wait` s for the first."""
-        answer = requests.get(f"{self.config.wechat_sim_url}/_sim/messages",
-                              params={"touser": openid, "after": after, "wait": wait}, timeout=wait + 10)
-        answer.raise_for_status()
-        return list(answer.json())
+        found = self.wechat_sim.request("GET", "_sim/messages", params={"touser": openid, "after": after, "wait": wait},
+                                        timeout=wait + 10)
+        return list(found)
 
     def last_seq(self, openid: str) -> int:
         found = self.received(openid)
@@ -80,9 +81,7 @@ class ChatClient:
 
     def pushed_menu(self) -> dict[str, Any] | None:
         """The menu the platform pushed to the WeChat API simulator (`menu/create`), if any."""
-        answer = requests.get(f"{self.config.wechat_sim_url}/_sim/stats", timeout=10)
-        answer.raise_for_status()
-        menu = answer.json().get("menu")
+        menu = self.wechat_sim.request("GET", "_sim/stats").get("menu")
         return menu if isinstance(menu, dict) else None
 
     def sms(self, after: int = 0) -> list[dict[str, Any]]:

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import sys
 
-import requests
-
 from chatsim.client import ChatClient
 from chatsim.config import DEFAULT_SIMULATOR_URL, OPENID, chat_config, wechat_is_simulated
 from chatsim.terminal import chat
+from events.errors import OnecardError
 from onecard.settings import OFFICIAL_API_BASE, Settings
 
 
@@ -32,7 +31,7 @@ def main(openid: str | None, *, simulator_url: str | None, callback_url: str | N
     client = ChatClient(config)
     try:
         client.last_seq(openid or "nobody")
-    except requests.RequestException:
+    except OnecardError:
         print(f"onecard chat: no WeChat API simulator answers at {config.wechat_sim_url}. Is `make run` "
               "running? (--simulator-url or ONECARD_SIMULATOR_URL point elsewhere)", file=sys.stderr)
         return 1

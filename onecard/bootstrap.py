@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 import dramatiq
 from sqlalchemy import Engine
@@ -14,9 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from adapters.bank.client import HttpBank
 from adapters.campusdata.client import HttpCampusData
 from adapters.cardsystem.client import HttpCardSystem
-from adapters.cardsystem.ledger_client import HttpCardLedger
 from adapters.cardsystem.port import CardSystem
-from adapters.cardsystem.services_client import HttpCardServices
 from adapters.fees.client import HttpFeeSystems
 from adapters.sms.client import HttpSms
 from adapters.sms.file_sink import FileSms
@@ -38,13 +37,16 @@ from workers.runtime.turn import Ports
 
 
 class NoCardSystem:
-    """Stands in where ONECARD_CARD_SYSTEM_URL is unset (the web process does not need it)."""
+    """Stands in where ONECARD_CARD_SYSTEM_URL is unset (the web process never asks the card system)."""
 
-    def find_holder(self, student_no: str) -> Any:
-        raise PermanentError("ONECARD_CARD_SYSTEM_URL is not set")
+    def __getattr__(self, name: str) -> Callable[..., NoReturn]:
+        if name.startswith("__"):  # copy, pickle and friends probe for these: they do not exist
+            raise AttributeError(name)
 
-    def balance_fen(self, student_no: str) -> int:
-        raise PermanentError("ONECARD_CARD_SYSTEM_URL is not set")
+        def refuse(*_args: Any, **_kwargs: Any) -> NoReturn:
+            raise PermanentError("the card system is not configured (ONECARD_CARD_SYSTEM_URL)")
+
+        return refuse
 
 
 @dataclass
@@ -55,7 +57,6 @@ class Platform:
     engine: Engine
     session_factory: sessionmaker[Session]
     broker: dramatiq.Broker
-    card: CardSystem
     sms: SmsSender
     wechat: WeChatApi
     ports: Ports
@@ -92,12 +93,18 @@ class Platform:
                      lease=timedelta(seconds=s.relay_lease_seconds), max_attempts=s.relay_max_attempts)
 
 
-def money_ports(settings: Settings) -> MoneyPorts | None:
+def card_system(settings: Settings) -> CardSystem:
+    """The one card-system client of this process: handlers and the money relay share it."""
+    if not settings.card_system_url:
+        return NoCardSystem()
+    return HttpCardSystem(settings.card_system_url, money_timeout=settings.money_call_timeout_seconds)
+
+
+def money_ports(settings: Settings, card: CardSystem) -> MoneyPorts | None:
     if not (settings.bank_url and settings.fees_url and settings.card_system_url):
         return None
     timeout = settings.money_call_timeout_seconds
-    return MoneyPorts(HttpBank(settings.bank_url, timeout=timeout),
-                      HttpCardLedger(settings.card_system_url, timeout=timeout),
+    return MoneyPorts(HttpBank(settings.bank_url, timeout=timeout), card,
                       HttpFeeSystems(settings.fees_url, timeout=timeout))
 
 
@@ -123,7 +130,7 @@ def build(settings: Settings | None = None, *, broker: dramatiq.Broker | None = 
         broker = make_broker(broker_url(settings, keepalive), namespace=settings.broker_namespace,
                              heartbeat_timeout_ms=settings.broker_heartbeat_timeout_ms,
                              maintenance_chance=settings.broker_maintenance_chance)
-    card: CardSystem = HttpCardSystem(settings.card_system_url) if settings.card_system_url else NoCardSystem()
+    card = card_system(settings)
     sms: SmsSender
     if settings.sms_backend == "http":
         if not settings.sms_url:
@@ -136,10 +143,9 @@ def build(settings: Settings | None = None, *, broker: dramatiq.Broker | None = 
     ports = Ports(card=card, secret_key=settings.secret_key.get_secret_value(), sms_signature=settings.sms_signature)
     ports = dataclasses.replace(
         ports, notice_template_id=settings.notice_template_id,
-        card_services=HttpCardServices(settings.card_system_url) if settings.card_system_url else None,
         campus=HttpCampusData(settings.campus_data_url) if settings.campus_data_url else None)
     limits = Limits(settings.money_max_per_transaction_fen, settings.money_max_per_day_fen,
                     settings.money_confirm_seconds)
     ports = dataclasses.replace(ports, limits=limits, wake_relay=lambda order_id: enqueue_relay(broker, order_id))
-    return Platform(settings, engine, make_session_factory(engine), broker, card, sms, wechat, ports, keepalive,
-                    money=money_ports(settings))
+    return Platform(settings, engine, make_session_factory(engine), broker, sms, wechat, ports, keepalive,
+                    money=money_ports(settings, card))

@@ -124,7 +124,7 @@ def invariants(stack: Stack, ids: list[int]) -> dict[str, Any]:
                                           MoneyOrder.amount_fen).where(MoneyOrder.id.in_(ids))).all()
     applied: dict[str, Counter[str]] = defaultdict(Counter)
     moved: Counter[str] = Counter()
-    journals = (("bank", sims.bank.journal), ("card", sims.card.ledger.journal), ("fees", sims.fees.journal))
+    journals = (("bank", sims.bank.journal), ("card", sims.card.journal), ("fees", sims.fees.journal))
     for system, journal in journals:
         for op in journal.entries():
             step = op["key"].rsplit(":", 1)[1]

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import requests
-
 from adapters.http import HttpJsonClient
 from adapters.keyed import Outcome
-from events.errors import TransientError
 
 
 class HttpBank:
@@ -25,11 +22,6 @@ class HttpBank:
         return Outcome.from_json(self.http.request("GET", f"ops/{key}"))
 
     def statement(self, date: str) -> str:
-        try:
-            response = self.http.session.get(self.http.base_url + "statement", params={"date": date},
-                                             timeout=max(self.http.timeout, 30))
-        except requests.RequestException as exc:
-            raise TransientError(f"statement {date}: {type(exc).__name__}") from exc
-        if response.status_code != 200:
-            raise TransientError(f"statement {date}: HTTP {response.status_code}")
-        return response.content.decode("utf-8-sig")
+        # A whole day of CSV, with the BOM banks like to send: more time than a keyed call.
+        raw = self.http.get_bytes("statement", params={"date": date}, timeout=max(self.http.timeout, 30))
+        return raw.decode("utf-8-sig")

@@ -1,1 +1,1 @@
-"""The campus card system (一卡通): holders, balances and, later, the card ledger."""
+"""The campus card system (一卡通): holders, balances, self-service and the keyed card ledger."""

@@ -1,9 +1,16 @@
-"""What onecard needs from the campus card system."""
+"""What onecard needs from the campus card system (一卡通): one port, one service behind it.
+
+The school's middleware answers holders, balances, self-service and the keyed card ledger on one
+base URL, so the handlers, the money relay and reconciliation all hold the same client.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Protocol
+
+from adapters.keyed import Outcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,9 +22,71 @@ class CardHolder:
     status: str  # normal | lost | frozen | cancelled
 
 
+@dataclass(frozen=True, slots=True)
+class CardInfo:
+    student_no: str
+    name: str
+    card_no: str
+    status: str  # normal | lost | frozen | cancelled
+    kind: str  # 本科生 | 研究生 | 教职工
+    bank_account: str | None  # the linked bank card, already masked by the card system
+    valid_until: date
+
+
+@dataclass(frozen=True, slots=True)
+class Transaction:
+    """One line of the card's statement (流水). Spending is negative, top-ups positive."""
+
+    id: str
+    at: datetime  # aware UTC
+    amount_fen: int
+    merchant: str
+    category: str  # 餐饮 | 购物 | 洗浴 | 图书 | 交通 | 充值 | 其他
+    balance_fen: int
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionPage:
+    items: list[Transaction]
+    total: int
+
+
 class CardSystem(Protocol):
+    """Every call raises TransientError when the card system is unreachable or busy."""
+
     def find_holder(self, student_no: str) -> CardHolder | None:
         """The holder of `student_no`, or None if the card system does not know it."""
 
     def balance_fen(self, student_no: str) -> int:
-        """The card's balance in fen. Raises TransientError when the card system is unreachable."""
+        """The card's balance in fen."""
+
+    def card_info(self, student_no: str) -> CardInfo | None:
+        """The card and its account; None when the card system does not know the holder."""
+
+    def transactions(self, student_no: str, *, since: datetime | None = None, until: datetime | None = None,
+                     offset: int = 0, limit: int = 20) -> TransactionPage:
+        """Newest first, in [since, until)."""
+
+    def holder_by_card(self, card_no: str) -> str | None:
+        """The student number printed on `card_no`, or None."""
+
+    def freeze(self, student_no: str, reason: str) -> str:
+        """Report the card lost: it refuses every payment at once. Returns the new status."""
+
+    def unfreeze(self, student_no: str) -> str:
+        """Lift a loss report. Returns the new status."""
+
+    def set_phone(self, student_no: str, phone: str) -> None:
+        """Register a new mobile number for the holder (SMS codes go there from now on)."""
+
+    def credit(self, key: str, *, order_no: str, student_no: str, amount_fen: int) -> Outcome:
+        """Add to the card balance (圈存 or a refund), once per key. TransientError: the outcome is unknown."""
+
+    def debit(self, key: str, *, order_no: str, student_no: str, amount_fen: int) -> Outcome:
+        """Take from the card balance (a fee payment), once per key. TransientError: the outcome is unknown."""
+
+    def query(self, key: str) -> Outcome:
+        """The outcome of `key` so far (`not_found` if the card system never saw it)."""
+
+    def void(self, key: str, *, order_no: str) -> Outcome:
+        """Make sure `key` never applies: its outcome if it had one, else `voided`."""

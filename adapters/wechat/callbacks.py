@@ -6,6 +6,7 @@ exactly as WeChat does.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import secrets
 import time
@@ -16,6 +17,7 @@ from xml.sax.saxutils import escape
 import requests
 from wechatpy.crypto import WeChatCrypto
 
+from adapters.http import outgoing_session
 from ingress.verify import plain_signature
 
 _msg_ids = itertools.count(int(time.time() * 1000) * 1000)
@@ -54,7 +56,11 @@ class CallbackSender:
     token: str
     appid: str = ""
     aes_key: str | None = None
+    #: Our outgoing stack unless given (a load generator brings its own).
     session: requests.Session | None = None
+
+    def __post_init__(self) -> None:
+        self.http: requests.Session = self.session or outgoing_session(self.url)
 
     def signed_query(self, *, timestamp: str | None = None, nonce: str | None = None,
                      encrypt: str | None = None) -> dict[str, str]:
@@ -68,7 +74,7 @@ class CallbackSender:
         return query
 
     def post(self, xml: str, *, timeout: float = 10.0) -> requests.Response:
-        session = self.session or requests
+        """The ingress's answer as it came: its status and body are what the caller checks."""
         if self.aes_key:
             nonce = secrets.token_hex(5)
             timestamp = str(int(time.time()))
@@ -77,12 +83,10 @@ class CallbackSender:
             encrypt = envelope.split("<Encrypt><![CDATA[")[1].split("]]></Encrypt>")[0]
             query = self.signed_query(timestamp=timestamp, nonce=nonce, encrypt=encrypt)
             body = f"<xml><ToUserName><![CDATA[gh_onecard]]></ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>"
-            return session.post(f"{self.url}?{urlencode(query)}", data=body.encode(), timeout=timeout)
-        return session.post(f"{self.url}?{urlencode(self.signed_query())}", data=xml.encode(), timeout=timeout)
+            return self.http.post(f"{self.url}?{urlencode(query)}", data=body.encode(), timeout=timeout)
+        return self.http.post(f"{self.url}?{urlencode(self.signed_query())}", data=xml.encode(), timeout=timeout)
 
 
 def plain_signature_4(token: str, timestamp: str, nonce: str, encrypt: str) -> str:
     """msg_signature: the same SHA-1 over four sorted strings."""
-    import hashlib
-
     return hashlib.sha1("".join(sorted([token, timestamp, nonce, encrypt])).encode()).hexdigest()

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select, update
 
 from adapters.bank.client import HttpBank
+from adapters.cardsystem.client import HttpCardSystem
 from adapters.cardsystem.demo import DemoHolder
-from adapters.cardsystem.ledger_client import HttpCardLedger
 from adapters.fees.client import HttpFeeSystems
 from store.tables import Discrepancy, MoneyOrder, utcnow
 from tests.harness import Stack, new_openid
@@ -25,7 +25,7 @@ from workers.text.format import SHANGHAI
 def _relay(stack: Stack, timeout: float = 0.3, max_attempts: int = 4) -> Relay:
     s = stack.settings
     ports = MoneyPorts(HttpBank(s.bank_url or "", timeout=timeout),
-                       HttpCardLedger(s.card_system_url or "", timeout=timeout),
+                       HttpCardSystem(s.card_system_url or "", timeout=timeout),
                        HttpFeeSystems(s.fees_url or "", timeout=timeout))
     return Relay(stack.platform.engine, ports, wake=lambda *_: None, deliver=lambda *_: None,
                  lease=timedelta(seconds=5), max_attempts=max_attempts)
@@ -133,4 +133,4 @@ def test_reconciliation_reverses_an_orphan_debit_and_keeps_a_mismatch_for_an_ope
         with pytest.raises(CannotResolve):
             resolve_discrepancy(uow.session, found[no, "amount_mismatch"].id, "operator-2", "no_action", "again")
     assert stack.simulators.bank.journal.get("TORPHAN1:debit")["status"] == "reversed"
-    assert stack.simulators.card.ledger.journal.get(f"{no}:credit")["status"] == "applied"
+    assert stack.simulators.card.journal.get(f"{no}:credit")["status"] == "applied"

@@ -1,8 +1,8 @@
 """In-process stand-ins for the outside world, shared by the handler tests.
 
-One fake card system answers both the holder/balance methods and the self-service ones (card
-info, statements, loss reports, phone), so whichever way `Ports` splits or joins the card ports,
-only `ports()` below changes. Holders start as the simulator's demo holders.
+The fake card system answers what the handlers ask of the card system (holders, balances, card
+info, statements, loss reports, phone); the keyed ledger belongs to the money relay's tests.
+Holders start as the simulator's demo holders.
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import cast
 
 from sqlalchemy.orm import Session
 
 from adapters.campusdata.port import DueLoan, Grade, Lesson, Loan, Locker, Meeting
 from adapters.cardsystem.demo import DEMO_HOLDERS, DemoHolder
-from adapters.cardsystem.port import CardHolder
-from adapters.cardsystem.services_port import CardInfo, Transaction, TransactionPage
+from adapters.cardsystem.port import CardHolder, CardInfo, CardSystem, Transaction, TransactionPage
 from store.tables import Binding, Follower
 from workers.money.amounts import Limits
 from workers.runtime.turn import Ports, Turn
@@ -112,9 +112,9 @@ class FakeCampus:
 
 def ports(card: FakeCardSystem | None = None, *, campus: FakeCampus | None = None, limits: Limits | None = None,
           wake_relay: Callable[[int], None] | None = None) -> Ports:
-    """The ports a handler sees; the one place that knows how the card ports are split."""
+    """The ports a handler sees. The fake has no keyed ledger, which no handler uses: hence the cast."""
     card = card or FakeCardSystem()
-    return Ports(card=card, secret_key="k", card_services=card, campus=campus, limits=limits or Limits(),
+    return Ports(card=cast(CardSystem, card), secret_key="k", campus=campus, limits=limits or Limits(),
                  wake_relay=wake_relay)
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, date, datetime
 
-from adapters.cardsystem.demo_transactions import demo_transactions
-from adapters.cardsystem.services_port import Transaction
+from adapters.cardsystem.demo import demo_transactions
+from adapters.cardsystem.port import Transaction
 from workers.text.bills import compute_bill
 from workers.text.periods import month_of, parse_period
 

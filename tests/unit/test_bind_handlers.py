@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from adapters.cardsystem.demo import DEMO_HOLDERS
-from adapters.cardsystem.port import CardHolder
+from adapters.cardsystem.port import CardHolder, CardSystem
 from events import commands as c
 from store.tables import Base, Binding, BindingLog, SmsChallenge
 from workers.runtime.turn import Ports, Turn
@@ -20,7 +21,10 @@ NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 
 
 class DemoCards:
-    """The demo holders, in process: what the card system simulator serves over HTTP."""
+    """The demo holders, in process: what the card system simulator serves over HTTP.
+
+    Only the holder look-ups binding needs; any other card-system call fails the test.
+    """
 
     def find_holder(self, student_no: str) -> CardHolder | None:
         for h in DEMO_HOLDERS:
@@ -41,7 +45,8 @@ def session() -> Iterator[Session]:
 
 
 def _turn(session: Session, openid: str = "oA", at: datetime = NOW) -> Turn:
-    return Turn(session=session, ports=Ports(card=DemoCards(), secret_key="k"), openid=openid, event_id=1, now=at,
+    ports = Ports(card=cast(CardSystem, DemoCards()), secret_key="k")
+    return Turn(session=session, ports=ports, openid=openid, event_id=1, now=at,
                 reply_deadline=at + timedelta(minutes=1))
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from adapters.bank.simulator import BankSimulator
+from adapters.cardsystem.port import CardSystem
 from adapters.cardsystem.simulator import CardSystemSimulator
 from adapters.fees.simulator import FeeSimulator
 from adapters.keyed import Outcome
@@ -46,14 +47,13 @@ class Bank(Remote):
 
 
 class Ledger(Remote):
+    """The card system's keyed ledger only: the state machine asks nothing else of it."""
+
     def credit(self, key: str, *, order_no: str, student_no: str, amount_fen: int) -> Outcome:
         return self.run(key, {"op": "credit", "order_no": order_no, "student_no": student_no, "amount_fen": amount_fen})
 
     def debit(self, key: str, *, order_no: str, student_no: str, amount_fen: int) -> Outcome:
         return self.run(key, {"op": "debit", "order_no": order_no, "student_no": student_no, "amount_fen": amount_fen})
-
-    def entries(self, date: str) -> list[dict[str, Any]]:
-        return []
 
 
 class CreditsDown(Ledger):
@@ -68,7 +68,7 @@ class Fees(Remote):
 
 def _world() -> tuple[MoneyPorts, BankSimulator, CardSystemSimulator, FeeSimulator]:
     bank, card, fees = BankSimulator(), CardSystemSimulator(), FeeSimulator()
-    ports = MoneyPorts(Bank(bank.journal, bank.apply), Ledger(card.ledger.journal, card.ledger.apply),
+    ports = MoneyPorts(Bank(bank.journal, bank.apply), cast(CardSystem, Ledger(card.journal, card.apply)),
                        Fees(fees.journal, fees.apply))
     return ports, bank, card, fees
 
@@ -105,11 +105,11 @@ def test_a_lost_answer_is_asked_about_and_the_debit_is_not_repeated() -> None:
 
 def test_a_credit_unknown_for_too_long_is_voided_and_the_debit_reversed() -> None:
     ports, bank, card, _ = _world()
-    ports = MoneyPorts(ports.bank, CreditsDown(card.ledger.journal, card.ledger.apply), ports.fees)
+    ports = MoneyPorts(ports.bank, cast(CardSystem, CreditsDown(card.journal, card.apply)), ports.fees)
     before = card.balances["20240002"]
     path = _run(OrderView(3, "T3", "topup", "20240002", None, 900, "created", 0), ports, max_attempts=2)
     assert [t.status for t in path][-2:] == ["reversing", "reversed"]
-    assert card.ledger.journal.get("T3:credit")["status"] == "voided"
+    assert card.journal.get("T3:credit")["status"] == "voided"
     assert bank.journal.get("T3:debit")["status"] == "reversed" and card.balances["20240002"] == before
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from adapters.bank.port import Bank
-from adapters.cardsystem.ledger_port import CardLedgerPort
+from adapters.cardsystem.port import CardSystem
 from adapters.fees.port import FeeSystems
 
 
 @dataclass(frozen=True)
 class MoneyPorts:
     bank: Bank
-    ledger: CardLedgerPort
+    #: The card system's keyed ledger: the same client the handlers hold.
+    ledger: CardSystem
     fees: FeeSystems

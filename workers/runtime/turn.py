@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from adapters.campusdata.port import CampusData
 from adapters.cardsystem.port import CardSystem
-from adapters.cardsystem.services_port import CardServices
 from events.commands import Command
 from events.errors import PermanentError
 from workers.money.amounts import Limits
@@ -24,8 +23,6 @@ class Ports:
     secret_key: str
     sms_signature: str = "【校园一卡通】"
     clock: Callable[[], datetime] | None = None
-    #: Card info, statements, loss reports (the self-service functions); None where not configured.
-    card_services: CardServices | None = None
     campus: CampusData | None = None
     notice_template_id: str = "onecard-notice"
     #: Money: the limits users' amounts are checked against, and how to wake the outbox relay.
@@ -76,13 +73,6 @@ Handler = Callable[[Command, Turn], None]
 #: WeChat's customer-service windows: 48 h after a message, 1 minute after a click or subscribe.
 MESSAGE_WINDOW = timedelta(hours=48)
 CLICK_WINDOW = timedelta(minutes=1)
-
-
-def card_services(turn: Turn) -> CardServices:
-    """The card system's self-service side, or a permanent error where it is not configured."""
-    if turn.ports.card_services is None:
-        raise PermanentError("the card system is not configured (ONECARD_CARD_SYSTEM_URL)")
-    return turn.ports.card_services
 
 
 def campus(turn: Turn) -> CampusData:

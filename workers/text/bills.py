@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, time
 from decimal import ROUND_HALF_UP, Decimal
 
-from adapters.cardsystem.services_port import Transaction
+from adapters.cardsystem.port import Transaction
 from workers.text.format import SHANGHAI
 
 EARLY = time(8, 0)

@@ -8,7 +8,7 @@ from typing import Any
 from events import commands as c
 from store.tables import ServiceState
 from workers.runtime.registry import handles
-from workers.runtime.turn import Turn, card_services
+from workers.runtime.turn import Turn
 from workers.text.bills import Bill, compute_bill
 from workers.text.format import STATUS, mask_card, short_time, signed_yuan, yuan
 from workers.text.periods import Period, local_today, month_of, parse_period, year_period
@@ -23,7 +23,7 @@ def card_info(cmd: c.ShowCardInfo, turn: Turn) -> None:
     binding = bound_or_explain(turn)
     if binding is None:
         return
-    info = card_services(turn).card_info(binding.student_no)
+    info = turn.ports.card.card_info(binding.student_no)
     if info is None:
         turn.say("校园卡系统中没有找到您的卡，请联系校园卡服务中心。")
         return
@@ -39,7 +39,7 @@ def card_info(cmd: c.ShowCardInfo, turn: Turn) -> None:
 def _history_page(turn: Turn, student_no: str, state: dict[str, Any]) -> None:
     since = state.get("since")
     until = state.get("until")
-    page = card_services(turn).transactions(
+    page = turn.ports.card.transactions(
         student_no, since=datetime.fromisoformat(since) if since else None,
         until=datetime.fromisoformat(until) if until else None, offset=state["offset"], limit=PAGE)
     if not page.items:
@@ -91,8 +91,8 @@ def _lines(turn: Turn, student_no: str, period: Period) -> list[Any]:
     """Every statement line of `period`, page by page (a year is over a thousand lines)."""
     lines: list[Any] = []
     while True:
-        page = card_services(turn).transactions(student_no, since=period.since, until=period.until,
-                                                offset=len(lines), limit=PAGE_FOR_BILLS)
+        page = turn.ports.card.transactions(student_no, since=period.since, until=period.until,
+                                            offset=len(lines), limit=PAGE_FOR_BILLS)
         lines.extend(page.items)
         if not page.items or len(lines) >= page.total:
             return lines

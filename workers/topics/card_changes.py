@@ -13,7 +13,7 @@ from sqlalchemy import select
 from events import commands as c
 from store.tables import Binding, BindingLog, SmsChallenge
 from workers.runtime.registry import handles
-from workers.runtime.turn import Turn, card_services
+from workers.runtime.turn import Turn
 from workers.text.format import mask_card, mask_phone
 from workers.topics import bind, sms_codes
 from workers.topics.balance import bound_or_explain
@@ -35,7 +35,7 @@ def report_lost(cmd: c.ReportLost, turn: Turn) -> None:
     if not cmd.confirmed:
         turn.say("挂失后校园卡将立即停止消费，找回后可发送“解挂”恢复。\n确认挂失请回复：确认挂失")
         return
-    card_services(turn).freeze(binding.student_no, reason="reported lost by the holder in WeChat")
+    turn.ports.card.freeze(binding.student_no, reason="reported lost by the holder in WeChat")
     turn.session.add(BindingLog(openid=turn.openid, student_no=binding.student_no, action="lost",
                                 reason="reported lost in WeChat", at=turn.now))
     card_no = mask_card(holder.card_no) if holder else ""
@@ -90,14 +90,14 @@ def change_phone(cmd: c.ChangePhone, turn: Turn) -> None:
 
 
 def _finish_unfreeze(turn: Turn, binding: Binding) -> None:
-    card_services(turn).unfreeze(binding.student_no)
+    turn.ports.card.unfreeze(binding.student_no)
     turn.session.add(BindingLog(openid=turn.openid, student_no=binding.student_no, action="found",
                                 reason="loss report lifted after SMS verification", at=turn.now))
     turn.say("解挂成功，校园卡已恢复使用。")
 
 
 def _finish_phone(turn: Turn, binding: Binding, phone: str) -> None:
-    card_services(turn).set_phone(binding.student_no, phone)
+    turn.ports.card.set_phone(binding.student_no, phone)
     binding.phone = phone
     turn.session.add(BindingLog(openid=turn.openid, student_no=binding.student_no, action="phone",
                                 reason="bound phone changed after SMS verification", at=turn.now))

@@ -13,7 +13,7 @@ from sqlalchemy import or_, select
 from events import commands as c
 from store.tables import Binding, FoundCard
 from workers.runtime.registry import handles
-from workers.runtime.turn import Turn, card_services
+from workers.runtime.turn import Turn
 from workers.text.format import mask_card, short_time
 from workers.topics.balance import bound_or_explain
 
@@ -23,7 +23,7 @@ USAGE = "请这样登记：拾卡 卡号或姓名 存放地点\n例如：拾卡 
 
 def _owner(turn: Turn, card_no: str | None, name: str | None) -> Binding | None:
     if card_no:
-        student_no = card_services(turn).holder_by_card(card_no)
+        student_no = turn.ports.card.holder_by_card(card_no)
         if student_no is None:
             return None
         return turn.session.execute(select(Binding).where(Binding.student_no == student_no)).scalar()

@@ -1,0 +1,132 @@
+"""The card system simulator over HTTP: the school middleware's paths and JSON, faults on every one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from adapters.cardsystem.demo import DEMO_HOLDERS, SHANGHAI, DemoHolder
+from adapters.cardsystem.simulator.state import CardState
+from adapters.sim.faults import FaultInjector
+from adapters.sim.journal import Journal, keyed_routes
+
+
+def _not_found() -> Response:
+    return JSONResponse({"error": "no such holder"}, status_code=404)
+
+
+class CardSystemSimulator(CardState):
+    """Holders, balances, self-service and the keyed ledger in memory, seeded with the demo holders."""
+
+    def __init__(self, holders: tuple[DemoHolder, ...] = DEMO_HOLDERS, now: datetime | None = None) -> None:
+        super().__init__(holders, now)
+        self.faults = FaultInjector()
+        self.journal = Journal()
+
+    async def add_holders(self, request: Request) -> Response:
+        for item in await request.json():
+            self.add_holder(DemoHolder(**item))
+        return JSONResponse({"holders": len(self.holders)})
+
+    async def get_holder(self, request: Request) -> Response:
+        if (injected := await self.faults.before()) is not None:
+            return injected
+        holder = self.holder(request.path_params["student_no"])
+        if holder is None:
+            return _not_found()
+        return JSONResponse({"student_no": holder.student_no, "name": holder.name, "phone": holder.phone,
+                             "card_no": holder.card_no, "status": holder.status})
+
+    async def get_balance(self, request: Request) -> Response:
+        if (injected := await self.faults.before()) is not None:
+            return injected
+        student_no = request.path_params["student_no"]
+        balance = self.balance(student_no)
+        if balance is None:
+            return _not_found()
+        return JSONResponse({"student_no": student_no, "balance_fen": balance})
+
+    async def card_info(self, request: Request) -> Response:
+        if (injected := await self.faults.before()) is not None:
+            return injected
+        holder = self.holder(request.path_params["student_no"])
+        if holder is None:
+            return _not_found()
+        staff = holder.student_no.startswith("T")
+        return JSONResponse({
+            "student_no": holder.student_no, "name": holder.name, "card_no": holder.card_no,
+            "status": holder.status, "kind": "教职工" if staff else "本科生",
+            "bank_account": f"6222 **** **** {holder.card_no[-4:]}",
+            "valid_until": "2030-12-31" if staff else f"20{int(holder.student_no[2:4]) + 4}-06-30",
+        })
+
+    async def transactions(self, request: Request) -> Response:
+        if (injected := await self.faults.before()) is not None:
+            return injected
+        lines = self.statements.get(request.path_params["student_no"])
+        if lines is None:
+            return _not_found()
+        q = request.query_params
+        since = datetime.fromisoformat(q["since"]) if "since" in q else None
+        until = datetime.fromisoformat(q["until"]) if "until" in q else None
+        offset, limit = int(q.get("offset", 0)), min(int(q.get("limit", 20)), 2000)
+        chosen = [t for t in lines if (since is None or t.at >= since) and (until is None or t.at < until)]
+        return JSONResponse({"total": len(chosen), "items": [
+            {"id": t.id, "at": t.at.isoformat(), "amount_fen": t.amount_fen, "merchant": t.merchant,
+             "category": t.category, "balance_fen": t.balance_fen} for t in chosen[offset:offset + limit]
+        ]})
+
+    async def get_by_card(self, request: Request) -> Response:
+        if (injected := await self.faults.before()) is not None:
+            return injected
+        holder = self.by_card(request.path_params["card_no"])
+        if holder is None:
+            return JSONResponse({"error": "no such card"}, status_code=404)
+        return JSONResponse({"student_no": holder.student_no})
+
+    async def _change(self, request: Request, *, status: str | None = None, phone: str | None = None) -> Response:
+        if (injected := await self.faults.before()) is not None:
+            return injected
+        holder = self.change(request.path_params["student_no"], status=status, phone=phone)
+        if holder is None:
+            return _not_found()
+        return JSONResponse({"student_no": holder.student_no, "status": holder.status, "phone": holder.phone})
+
+    async def freeze(self, request: Request) -> Response:
+        return await self._change(request, status="lost")
+
+    async def unfreeze(self, request: Request) -> Response:
+        return await self._change(request, status="normal")
+
+    async def set_phone(self, request: Request) -> Response:
+        phone = str((await request.json()).get("phone", ""))
+        if not (phone.isdigit() and len(phone) == 11):
+            return JSONResponse({"error": "bad phone"}, status_code=400)
+        return await self._change(request, phone=phone)
+
+    async def ledger(self, request: Request) -> Response:
+        """Applied entries, all or those of one Asia/Shanghai day (`?date=YYYY-MM-DD`)."""
+        day = request.query_params.get("date")
+        entries = [e for e in self.journal.entries() if e["status"] == "applied" and (
+            day is None or datetime.fromisoformat(e["at"]).astimezone(SHANGHAI).date().isoformat() == day)]
+        return JSONResponse(entries)
+
+    def app(self) -> Starlette:
+        return Starlette(routes=[
+            Route("/holders/{student_no}", self.get_holder),
+            Route("/holders/{student_no}/balance", self.get_balance),
+            Route("/holders/{student_no}/card", self.card_info),
+            Route("/holders/{student_no}/transactions", self.transactions),
+            Route("/holders/{student_no}/freeze", self.freeze, methods=["POST"]),
+            Route("/holders/{student_no}/unfreeze", self.unfreeze, methods=["POST"]),
+            Route("/holders/{student_no}/phone", self.set_phone, methods=["POST"]),
+            Route("/cards/{card_no}", self.get_by_card),
+            Route("/_faults", self.faults.endpoint, methods=["GET", "POST", "DELETE"]),
+            *keyed_routes(self.journal, self.faults, self.apply),
+            Route("/ledger", self.ledger),
+            Route("/_sim/holders", self.add_holders, methods=["POST"]),
+        ])
