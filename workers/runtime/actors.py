@@ -70,10 +70,11 @@ def declare_actors(broker: dramatiq.Broker, *, uow_factory: UowFactory, ports: P
     def send_broadcast_chunk(broadcast_id: int, first: str, last: str) -> None:
         send.send_chunk(uow_factory, wechat, ports.notice_template_id, broadcast_id, first, last)
 
-    notify = dramatiq.actor(queue_name=Topic.NOTIFY.value, broker=broker, max_retries=10, min_backoff=1_000,
-                            max_backoff=60_000, time_limit=15 * 60_000, throws=(PermanentError,))
-    actors["plan_broadcast"] = notify(plan_broadcast)
-    actors["send_broadcast_chunk"] = notify(send_broadcast_chunk)
+    # One decorator per actor: dramatiq's decorator keeps the first function's name for every later one.
+    for fn in (plan_broadcast, send_broadcast_chunk):
+        actors[fn.__name__] = dramatiq.actor(
+            actor_name=fn.__name__, queue_name=Topic.NOTIFY.value, broker=broker, max_retries=10,
+            min_backoff=1_000, max_backoff=60_000, time_limit=15 * 60_000, throws=(PermanentError,))(fn)
 
     def relay_orders(order_id: int) -> None:
         relay.drive(order_id)
