@@ -9,7 +9,7 @@ from __future__ import annotations
 import hmac
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -64,7 +64,6 @@ class Ctx:
     current: Current | None
     uow: UnitOfWork
     platform: Platform
-    _extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def base(self) -> str:

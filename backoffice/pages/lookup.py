@@ -15,8 +15,8 @@ from store.tables import Binding, BindingLog, utcnow
 
 # "138****0001": the first three and last four digits of a phone, as the office reads it to a caller.
 _MASKED = re.compile(r"^(\d{3})\*+(\d{4})$")
-#: What a binding log entry records.
-ACTIONS = {"bound": "绑定", "unbound": "解绑"}
+#: What a binding log entry records (bind and card_changes write them).
+ACTIONS = {"bound": "绑定", "unbound": "解绑", "lost": "挂失", "found": "解挂", "phone": "更换手机"}
 
 
 def find(ctx: Ctx, q: str) -> list[Binding]:

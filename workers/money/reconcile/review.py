@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from store.tables import Discrepancy, ReconciliationRun
 
-#: The classes of discrepancy `run.reconcile` records (QUEUES.md: T+1 statements by order number and amount).
+#: The classes of discrepancy `run.reconcile` records (the bank's T+1 statement, by order number and amount).
 KINDS = {
     "bank_only": "长款（仅银行有）",
     "platform_only": "短款（仅平台有）",
