@@ -8,6 +8,17 @@ from sqlalchemy.orm import Session
 
 from store.tables import AuditEntry, utcnow
 
+#: Every action the log records, and the name the audit page shows for it.
+ACTIONS = {
+    "sign-in": "登录", "sign-in refused": "登录被拒", "sign-out": "退出登录",
+    "feature switch": "功能开关", "unbind": "解除绑定",
+    "article created": "新建文章", "article edited": "修改文章", "article published": "发布文章",
+    "article pushed": "推送文章", "ticket reply": "回复报修", "ticket status": "报修状态",
+    "discrepancy resolved": "处理对账差异", "dead letters retried": "重试死信", "send retried": "重发消息",
+    "operator created": "新建操作员", "operator reset": "重置操作员", "operator role": "修改角色",
+    "operator disabled": "停用操作员", "operator enabled": "启用操作员",
+}
+
 
 def record(
     session: Session,

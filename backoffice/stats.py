@@ -1,7 +1,6 @@
 """Figures for the data-analysis page, bucketed by Shanghai day or month in Python (same on every database).
 
-Transactions (top-ups, fees) come through `TransactionSource` (`backoffice.transactions` reads the
-money orders); a source that records none makes the page say so.
+Transactions are the money orders that completed: top-ups, and fee payments whose fee system is the payee.
 """
 
 from __future__ import annotations
@@ -10,26 +9,21 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from store.tables import Binding, BindingLog, InboxEvent, utcnow
+from events.money_kinds import BY_CODE
+from store.tables import Binding, BindingLog, InboxEvent, MoneyOrder, utcnow
 from workers.text.format import SHANGHAI, yuan
 
 
 @dataclass(frozen=True, slots=True)
 class Tx:
     at: datetime
-    kind: str  # topup | a fee's name
+    kind: str  # the order kind's Chinese name
     amount_fen: int
     merchant: str | None = None
-
-
-class TransactionSource(Protocol):
-    def transactions(self, session: Session, since: datetime) -> list[Tx] | None:
-        """Every transaction since `since`; None when the platform does not record them yet."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +78,22 @@ def active_users(session: Session, period: str, now: datetime | None = None) -> 
     return Table("活跃用户", ["日期", "活跃用户数"], [[key, len(users[key])] for key in buckets(period, now)])
 
 
+def _kind_name(code: str) -> str:
+    return BY_CODE[code].name if code in BY_CODE else code
+
+
+def transactions(session: Session, since: datetime) -> list[Tx]:
+    """Orders that ended `done`, dated when their money moved; the fee systems are the merchants."""
+    moved = func.coalesce(MoneyOrder.moved_at, MoneyOrder.created_at)
+    rows = session.execute(
+        select(MoneyOrder.kind, MoneyOrder.amount_fen, moved.label("at"))
+        .where(MoneyOrder.status == "done", moved >= since)
+    ).all()
+    return [Tx(at=row.at, kind=_kind_name(row.kind), amount_fen=int(row.amount_fen),
+               merchant=None if row.kind == "topup" else _kind_name(row.kind))
+            for row in rows]
+
+
 def transactions_by_kind(txs: Iterable[Tx], period: str, now: datetime) -> Table:
     txs = list(txs)
     kinds = sorted({tx.kind for tx in txs})
@@ -94,8 +104,8 @@ def transactions_by_kind(txs: Iterable[Tx], period: str, now: datetime) -> Table
         count[key] += 1
         amount[key] += tx.amount_fen
     columns = ["日期"] + [f"{k} 笔数" for k in kinds] + [f"{k} 金额（元）" for k in kinds]
-    rows = [[b] + [count[(b, k)] for k in kinds] + [yuan(amount[(b, k)]) for k in kinds]
-            for b in buckets(period, now)]
+    rows: list[list[object]] = [[b, *(count[(b, k)] for k in kinds), *(yuan(amount[(b, k)]) for k in kinds)]
+                                for b in buckets(period, now)]
     return Table("交易笔数与金额（按类型）", columns, rows)
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import hmac
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from starlette.concurrency import run_in_threadpool
@@ -22,12 +22,10 @@ from starlette.templating import Jinja2Templates
 from backoffice import audit
 from backoffice.roles import ROLE_LABELS, Perm, allowed
 from backoffice.sessions import COOKIE, Current, load
+from onecard.bootstrap import Platform
 from store.db import retry_locked
 from store.uow import UnitOfWork
 from workers.text.format import local_time, mask_phone, yuan
-
-if TYPE_CHECKING:
-    from backoffice.app import BackOffice
 
 HERE = Path(__file__).parent
 TEMPLATES = Jinja2Templates(directory=str(HERE / "templates"))
@@ -58,14 +56,14 @@ class Page:
 
 @dataclass
 class Ctx:
-    """What a handler gets: the request, its form, the operator, one unit of work."""
+    """What a handler gets: the request, its form, the operator, one unit of work, and the platform
+    (its broker and pusher) for the workers' functions a page calls."""
 
     request: Request
     form: dict[str, str]
     current: Current | None
     uow: UnitOfWork
-    bo: BackOffice
-    _extra: dict[str, Any] = field(default_factory=dict)
+    platform: Platform
 
     @property
     def base(self) -> str:
@@ -93,9 +91,9 @@ class Ctx:
         audit.record(self.uow.session, self.operator, action, target, ip=self.ip, **kwargs)
 
     def audit_apart(self, action: str, target: str | None = None, **kwargs: Any) -> None:
-        """Audit what a service already committed in its own transaction: a short one of its own."""
+        """Audit what a workers' function already committed in its own transaction: a short one of its own."""
         def write() -> None:
-            with self.bo.uow() as uow:
+            with self.platform.uow() as uow:
                 audit.record(uow.session, self.operator, action, target, ip=self.ip, **kwargs)
                 uow.commit()
 
@@ -119,20 +117,20 @@ def refuse(ctx: Ctx, status: int, why: str) -> Response:
     return PlainTextResponse(why, status_code=status)
 
 
-def handle(page: Page, bo: BackOffice, request: Request, form: dict[str, str]) -> Response:
+def handle(page: Page, platform: Platform, request: Request, form: dict[str, str]) -> Response:
     """Authenticate, authorise and check CSRF before the handler sees anything.
 
     SQLite refuses a transaction that read and then writes after a worker committed: the request is
-    then handled again from the start. (Handlers that call a service committing on its own do so only
-    after their last possible failure, and audit it apart.)
+    then handled again from the start. (Handlers that call a workers' function committing on its own do
+    so only after their last possible failure, and audit it apart.)
     """
-    return retry_locked(lambda: _handle_once(page, bo, request, form))
+    return retry_locked(lambda: _handle_once(page, platform, request, form))
 
 
-def _handle_once(page: Page, bo: BackOffice, request: Request, form: dict[str, str]) -> Response:
-    with bo.uow() as uow:
+def _handle_once(page: Page, platform: Platform, request: Request, form: dict[str, str]) -> Response:
+    with platform.uow() as uow:
         current = load(uow.session, request.cookies.get(COOKIE))
-        ctx = Ctx(request, form, current, uow, bo)
+        ctx = Ctx(request, form, current, uow, platform)
         if page.perm is not Perm.PUBLIC:
             if current is None:
                 if request.method == "GET":
@@ -149,13 +147,13 @@ def _handle_once(page: Page, bo: BackOffice, request: Request, form: dict[str, s
             return refuse(ctx, 404, f"未找到：{exc}")
 
 
-def endpoint(page: Page, bo: BackOffice) -> Callable[[Request], Any]:
+def endpoint(page: Page, platform: Platform) -> Callable[[Request], Any]:
     async def serve(request: Request) -> Response:
         form: dict[str, str] = {}
         if request.method == "POST":
             async with request.form(max_files=0, max_fields=100) as data:
                 form = {key: str(value) for key, value in data.items()}
-        response = await run_in_threadpool(handle, page, bo, request, form)
+        response = await run_in_threadpool(handle, page, platform, request, form)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         return response

@@ -15,15 +15,15 @@ from store.tables import utcnow
 TABLES = ("bindings", "active", "transactions", "merchants")
 
 
-def _tables(ctx: Ctx, period: str) -> dict[str, stats.Table | None]:
+def _tables(ctx: Ctx, period: str) -> dict[str, stats.Table]:
     now = utcnow()
     session = ctx.uow.session
-    txs = ctx.bo.transactions.transactions(session, stats.since(period, now))
+    txs = stats.transactions(session, stats.since(period, now))
     return {
         "bindings": stats.bindings(session, period, now),
         "active": stats.active_users(session, period, now),
-        "transactions": stats.transactions_by_kind(txs, period, now) if txs is not None else None,
-        "merchants": stats.top_merchants(txs) if txs is not None else None,
+        "transactions": stats.transactions_by_kind(txs, period, now),
+        "merchants": stats.top_merchants(txs),
     }
 
 
@@ -34,8 +34,7 @@ def _period(ctx: Ctx) -> str:
 def analytics(ctx: Ctx) -> Response:
     period = _period(ctx)
     tables = _tables(ctx, period)
-    charts = {name: {"columns": t.columns, "rows": t.rows} for name, t in tables.items()
-              if t is not None and name != "merchants"}
+    charts = {name: {"columns": t.columns, "rows": t.rows} for name, t in tables.items() if name != "merchants"}
     return ctx.render("analytics.html", period=period, tables=tables, charts=charts)
 
 
@@ -44,8 +43,6 @@ def export_csv(ctx: Ctx) -> Response:
     if name not in TABLES:
         raise LookupError(name)
     table = _tables(ctx, period)[name]
-    if table is None:
-        raise LookupError(f"{name}：尚无数据来源")
     out = io.StringIO()
     out.write("\ufeff")  # so Excel opens the Chinese headers as UTF-8
     writer = csv.writer(out)

@@ -10,9 +10,14 @@ from starlette.responses import Response
 from backoffice.roles import Perm
 from backoffice.web import Ctx, Page
 from store.tables import Article, Broadcast, BroadcastDelivery, utcnow
+from workers.delivery.broadcast.plan import broadcast_progress, start_broadcast
+from workers.topics.guide import KINDS
 
-KINDS = {"news": "新闻", "announcement": "公告", "guide": "办事指南"}
 STATUSES = {"draft": "草稿", "published": "已发布", "pushed": "已推送"}
+#: A broadcast's states, and those of its delivery rows and their channels.
+BROADCAST_STATUSES = {"queued": "排队中", "sending": "发送中", "done": "已完成"}
+DELIVERY_STATUSES = {"pending": "待发送", "sending": "发送中", "sent": "已送达", "failed": "失败"}
+CHANNELS = {"custom": "客服消息", "template": "模板消息"}
 
 
 def _snap(article: Article) -> dict[str, object]:
@@ -97,8 +102,8 @@ def push_article(ctx: Ctx) -> Response:
     if article.status not in ("published", "pushed"):
         return ctx.redirect(f"/articles/{article.id}", err="只能推送已发布的文章")
     before, article_id = _snap(article), article.id
-    ctx.uow.rollback()  # the service writes in its own transaction: hold no read transaction meanwhile
-    broadcast_id = ctx.bo.services.start_broadcast(article_id, ctx.operator)
+    ctx.uow.rollback()  # start_broadcast writes in its own transaction: hold no read transaction meanwhile
+    broadcast_id = start_broadcast(ctx.platform.uow, ctx.platform.broker, article_id, ctx.operator)
     ctx.audit_apart("article pushed", f"article {article_id}", before=before, after={"broadcast": broadcast_id})
     return ctx.redirect(f"/broadcasts/{broadcast_id}", ok="推送已开始")
 
@@ -107,14 +112,15 @@ def show_broadcast(ctx: Ctx) -> Response:
     broadcast = ctx.uow.session.get(Broadcast, ctx.int_param("id"))
     if broadcast is None:
         raise LookupError(f"推送 {ctx.param('id')}")
-    progress = ctx.bo.services.broadcast_progress(broadcast.id)
+    progress = broadcast_progress(ctx.platform.uow, broadcast.id)
     deliveries = ctx.uow.session.execute(
         select(BroadcastDelivery).where(BroadcastDelivery.broadcast_id == broadcast.id)
         .order_by(BroadcastDelivery.id).limit(500)
     ).scalars().all()
     article = ctx.uow.session.get(Article, broadcast.article_id)
     return ctx.render("broadcast.html", broadcast=broadcast, progress=progress, deliveries=deliveries,
-                      article=article)
+                      article=article, statuses=BROADCAST_STATUSES, delivery_statuses=DELIVERY_STATUSES,
+                      channels=CHANNELS)
 
 
 PAGES = [

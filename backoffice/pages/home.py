@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from starlette.responses import Response
 
+from backoffice import audit
 from backoffice.roles import Perm
 from backoffice.web import Ctx, Page
 from store.tables import Article, AuditEntry, Binding, FeatureSwitch, InboxEvent, OutboundMessage, RepairTicket
@@ -13,7 +14,7 @@ from store.tables import Article, AuditEntry, Binding, FeatureSwitch, InboxEvent
 def home(ctx: Ctx) -> Response:
     session = ctx.uow.session
 
-    def count(model: type, *where: object) -> int:
+    def count(model: type, *where: ColumnElement[bool]) -> int:
         return int(session.execute(select(func.count()).select_from(model).where(*where)).scalar_one())
 
     figures = {
@@ -33,7 +34,7 @@ def audit_log(ctx: Ctx) -> Response:
         query = query.where(AuditEntry.operator == who)
     if action := ctx.request.query_params.get("action"):
         query = query.where(AuditEntry.action == action)
-    return ctx.render("audit.html", entries=ctx.uow.session.execute(query).scalars().all())
+    return ctx.render("audit.html", entries=ctx.uow.session.execute(query).scalars().all(), actions=audit.ACTIONS)
 
 
 PAGES = [

@@ -6,22 +6,24 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from starlette.responses import Response
 
-from backoffice.notify import notify
 from backoffice.roles import Perm
 from backoffice.web import Ctx, Page
 from store.tables import Binding, BindingLog, utcnow
 
 # "138****0001": the first three and last four digits of a phone, as the office reads it to a caller.
 _MASKED = re.compile(r"^(\d{3})\*+(\d{4})$")
+#: What a binding log entry records (bind and card_changes write them).
+ACTIONS = {"bound": "绑定", "unbound": "解绑", "lost": "挂失", "found": "解挂", "phone": "更换手机"}
 
 
 def find(ctx: Ctx, q: str) -> list[Binding]:
     q = q.strip()
     if not q:
         return list(ctx.uow.session.execute(select(Binding).order_by(Binding.bound_at.desc()).limit(50)).scalars())
+    cond: ColumnElement[bool]
     if masked := _MASKED.match(q):
         cond = Binding.phone.like(f"{masked.group(1)}%") & Binding.phone.like(f"%{masked.group(2)}")
     else:
@@ -42,7 +44,7 @@ def show(ctx: Ctx) -> Response:
     ).scalars().all()
     if binding is None and not log:
         raise LookupError(openid)
-    return ctx.render("binding.html", openid=openid, binding=binding, log=log)
+    return ctx.render("binding.html", openid=openid, binding=binding, log=log, actions=ACTIONS)
 
 
 def unbind(ctx: Ctx) -> Response:
@@ -54,11 +56,12 @@ def unbind(ctx: Ctx) -> Response:
     if binding is None:
         raise LookupError(openid)
     before = {"openid": openid, "student_no": binding.student_no, "name": binding.name}
+    now = utcnow()
     ctx.uow.session.add(BindingLog(openid=openid, student_no=binding.student_no, action="unbound", reason=reason,
-                                   actor=f"admin:{ctx.operator}", at=utcnow()))
+                                   actor=f"admin:{ctx.operator}", at=now))
     ctx.uow.session.delete(binding)
-    notify(ctx.uow, ctx.bo.platform.deliver, openid,
-           f"您的校园卡绑定已由校园卡服务中心解除。原因：{reason}\n如需重新绑定，请发送“绑定 学号”。")
+    text = f"您的校园卡绑定已由校园卡服务中心解除。原因：{reason}\n如需重新绑定，请发送“绑定 学号”。"
+    ctx.platform.pusher.push(ctx.uow, openid, "绑定已解除", text, now)
     ctx.audit("unbind", f"binding {openid}", before=before, after=None, detail=reason)
     ctx.uow.commit()
     return ctx.redirect(f"/bindings/{openid}", ok="已解除绑定并通知用户")

@@ -5,8 +5,10 @@ and the database's backlog (replies not sent, callbacks not processed).
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import InstrumentedAttribute
 from starlette.responses import Response
 
 from backoffice import queues
@@ -16,14 +18,18 @@ from store.inbox import MAX_REDELIVERIES
 from store.tables import InboxEvent, OutboundMessage
 
 log = logging.getLogger("onecard.backoffice")
-FAILED = ("failed", "undeliverable", "expired")
+#: The outbound rows that will not be sent unless an operator retries them, and how each is named.
+FAILED = {"failed": "发送失败", "undeliverable": "无法送达", "expired": "已过期"}
+CHANNELS = {"wechat": "客服消息", "template": "模板消息", "sms": "短信"}
 
 
 def _backlog(ctx: Ctx) -> dict[str, object]:
     session = ctx.uow.session
 
-    def count_oldest(model: type, column: object, *where: object) -> tuple[int, object]:
-        return tuple(session.execute(select(func.count(), func.min(column)).select_from(model).where(*where)).one())  # type: ignore[return-value]
+    def count_oldest(model: type, column: InstrumentedAttribute[datetime],
+                     *where: ColumnElement[bool]) -> tuple[int, datetime | None]:
+        count, oldest = session.execute(select(func.count(), func.min(column)).select_from(model).where(*where)).one()
+        return int(count), oldest
 
     return {
         "outbox": count_oldest(OutboundMessage, OutboundMessage.created_at,
@@ -35,7 +41,7 @@ def _backlog(ctx: Ctx) -> dict[str, object]:
 
 
 def operations(ctx: Ctx) -> Response:
-    broker = ctx.bo.platform.broker
+    broker = ctx.platform.broker
     try:
         depths, alive, dead, broker_error = queues.depths(broker), queues.workers_alive(broker), \
             queues.dead_letters(broker), None
@@ -43,18 +49,19 @@ def operations(ctx: Ctx) -> Response:
         log.warning("broker not readable: %s", exc)
         depths, alive, dead, broker_error = [], None, [], f"{type(exc).__name__}: {exc}"
     failed = ctx.uow.session.execute(
-        select(OutboundMessage).where(OutboundMessage.status.in_(FAILED))
+        select(OutboundMessage).where(OutboundMessage.status.in_(tuple(FAILED)))
         .order_by(OutboundMessage.id.desc()).limit(100)
     ).scalars().all()
     return ctx.render("operations.html", depths=depths, alive=alive, dead=dead, broker_error=broker_error,
-                      failed=failed, backlog=_backlog(ctx), broker_kind=type(broker).__name__)
+                      failed=failed, backlog=_backlog(ctx), broker_kind=type(broker).__name__,
+                      statuses=FAILED, channels=CHANNELS)
 
 
 def retry_dead(ctx: Ctx) -> Response:
     topic = ctx.param("topic")
     message_id = ctx.form.get("message_id") or None
     try:
-        count = queues.retry_dead(ctx.bo.platform.broker, topic, message_id)
+        count = queues.retry_dead(ctx.platform.broker, topic, message_id)
     except ValueError as exc:
         raise LookupError(topic) from exc
     ctx.audit("dead letters retried", f"queue {topic}", after={"count": count, "message_id": message_id})
@@ -67,12 +74,12 @@ def retry_outbound(ctx: Ctx) -> Response:
     if row is None:
         raise LookupError(f"消息 {ctx.param('id')}")
     if row.status not in FAILED:
-        return ctx.redirect("/operations", err=f"消息 {row.id} 状态为 {row.status}，无需重试")
+        return ctx.redirect("/operations", err=f"消息 {row.id} 不在失败状态，无需重试")
     before = {"status": row.status, "last_error": row.last_error}
     row.status, row.claimed_until, row.expires_at = "pending", None, None
     ctx.audit("send retried", f"outbound {row.id}", before=before, after={"status": "pending"})
     row_id, channel = row.id, row.channel
-    ctx.uow.after_commit(lambda: ctx.bo.platform.deliver(row_id, channel))
+    ctx.uow.after_commit(lambda: ctx.platform.deliver(row_id, channel))
     ctx.uow.commit()
     return ctx.redirect("/operations", ok=f"消息 {row.id} 已重新发送")
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from backoffice.accounts import AccountError, create_operator, snapshot
-from backoffice.roles import ROLES, Perm
+from backoffice.roles import ROLE_LABELS, ROLES, Perm
 from backoffice.sessions import end_all
 from backoffice.web import Ctx, Page
 from store.tables import Operator
@@ -45,7 +45,7 @@ def set_role(ctx: Ctx) -> Response:
     operator.role = role
     ctx.audit("operator role", operator.username, before=before, after=snapshot(operator))
     ctx.uow.commit()
-    return ctx.redirect("/operators", ok=f"{operator.username} 的角色已改为 {role}")
+    return ctx.redirect("/operators", ok=f"{operator.username} 的角色已改为 {ROLE_LABELS[role]}")
 
 
 def set_disabled(ctx: Ctx) -> Response:

@@ -2,46 +2,53 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from starlette.responses import Response
 
-from backoffice.reconciliation import CLASSES, DECISIONS
 from backoffice.roles import Perm
 from backoffice.web import Ctx, Page
+from store.tables import Discrepancy, ReconciliationRun
+from workers.money.reconcile import review
+from workers.money.reconcile.resolve import DECISIONS, CannotResolve, resolve_discrepancy
+
+
+def _snap(item: Discrepancy) -> dict[str, object]:
+    return {"kind": item.kind, "order_no": item.order_no, "platform_fen": item.platform_fen,
+            "bank_fen": item.bank_fen, "status": item.status, "decision": item.decision,
+            "operator": item.operator, "note": item.note}
 
 
 def runs(ctx: Ctx) -> Response:
-    rec = ctx.bo.reconciliation
-    return ctx.render("reconciliation.html", runs=rec.runs(ctx.uow))
+    return ctx.render("reconciliation.html", runs=review.runs(ctx.uow.session), statuses=review.RUN_STATUSES)
 
 
 def run(ctx: Ctx) -> Response:
-    run_id = ctx.int_param("id")
-    rec = ctx.bo.reconciliation
-    found = [r for r in rec.runs(ctx.uow) if r.id == run_id]
-    if not found:
-        raise LookupError(f"对账批次 {run_id}")
-    items = rec.discrepancies(ctx.uow, run_id)
-    if cls := ctx.request.query_params.get("cls"):
-        items = [d for d in items if d.cls == cls]
-    return ctx.render("reconciliation_run.html", run=found[0], items=items, classes=CLASSES, decisions=DECISIONS,
-                      cls=cls)
+    found = ctx.uow.session.get(ReconciliationRun, ctx.int_param("id"))
+    if found is None:
+        raise LookupError(f"对账批次 {ctx.param('id')}")
+    kind = ctx.request.query_params.get("kind") or None
+    return ctx.render("reconciliation_run.html", run=found, items=review.discrepancies(ctx.uow.session, found.id, kind),
+                      kinds=review.KINDS, statuses=review.STATUSES, run_statuses=review.RUN_STATUSES,
+                      decisions=DECISIONS, kind=kind)
 
 
 def resolve(ctx: Ctx) -> Response:
-    rec = ctx.bo.reconciliation
     discrepancy_id = ctx.int_param("id")
     decision, note = ctx.form.get("decision", ""), ctx.form.get("note", "").strip()[:500]
-    before = rec.discrepancy(ctx.uow, discrepancy_id)
-    if before is None:
+    item = ctx.uow.session.get(Discrepancy, discrepancy_id)
+    if item is None:
         raise LookupError(f"对账差异 {discrepancy_id}")
+    back = f"/reconciliation/{item.run_id}"
     if decision not in DECISIONS or not note:
-        return ctx.redirect(f"/reconciliation/{before.run_id}", err="请选择处理决定并填写说明")
-    after = rec.resolve_discrepancy(ctx.uow, discrepancy_id, decision, note, ctx.operator)
-    ctx.audit("discrepancy resolved", f"discrepancy {discrepancy_id}", before=asdict(before), after=asdict(after))
+        return ctx.redirect(back, err="请选择处理决定并填写说明")
+    before = _snap(item)
+    try:
+        resolve_discrepancy(ctx.uow.session, discrepancy_id, ctx.operator, decision, note)
+    except CannotResolve:
+        state = review.STATUSES.get(item.status, item.status)
+        return ctx.redirect(back, err=f"差异 {discrepancy_id}（{state}）无法再处理")
+    ctx.audit("discrepancy resolved", f"discrepancy {discrepancy_id}", before=before, after=_snap(item))
     ctx.uow.commit()
-    return ctx.redirect(f"/reconciliation/{before.run_id}", ok=f"差异 {discrepancy_id} 已处理")
+    return ctx.redirect(back, ok=f"差异 {discrepancy_id} 已处理")
 
 
 PAGES = [

@@ -6,9 +6,9 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from backoffice.roles import Perm
-from backoffice.services import TICKET_STATUSES
 from backoffice.web import Ctx, Page
 from store.tables import RepairTicket
+from workers.topics.repair import STATUS, change_ticket_status, reply_to_ticket
 
 
 def _snap(ticket: RepairTicket) -> dict[str, object]:
@@ -34,11 +34,11 @@ def list_tickets(ctx: Ctx) -> Response:
                             | RepairTicket.location.contains(q))
     categories = ctx.uow.session.execute(select(RepairTicket.category).distinct()).scalars().all()
     return ctx.render("tickets.html", tickets=ctx.uow.session.execute(query).scalars().all(),
-                      statuses=TICKET_STATUSES, categories=sorted(categories), params=params)
+                      statuses=STATUS, categories=sorted(categories), params=params)
 
 
 def show_ticket(ctx: Ctx) -> Response:
-    return ctx.render("ticket.html", ticket=_ticket(ctx), statuses=TICKET_STATUSES)
+    return ctx.render("ticket.html", ticket=_ticket(ctx), statuses=STATUS)
 
 
 def reply_ticket(ctx: Ctx) -> Response:
@@ -47,8 +47,8 @@ def reply_ticket(ctx: Ctx) -> Response:
     if not text:
         return ctx.redirect(f"/tickets/{ticket.id}", err="回复不能为空")
     before, number, ticket_id = _snap(ticket), ticket.ticket_no, ticket.id
-    ctx.uow.rollback()  # the service writes in its own transaction
-    ctx.bo.services.reply_to_ticket(ticket_id, text, ctx.operator)
+    ctx.uow.rollback()  # reply_to_ticket writes (and pushes) in its own transaction
+    reply_to_ticket(ctx.platform.uow, ctx.platform.pusher, ticket_id, ctx.operator, text)
     ctx.audit_apart("ticket reply", f"ticket {number}", before=before, after=_snap(_ticket(ctx)))
     return ctx.redirect(f"/tickets/{ticket_id}", ok="已回复并通知用户")
 
@@ -56,11 +56,11 @@ def reply_ticket(ctx: Ctx) -> Response:
 def set_ticket_status(ctx: Ctx) -> Response:
     ticket = _ticket(ctx)
     status = ctx.form.get("status", "")
-    if status not in TICKET_STATUSES:
+    if status not in STATUS:
         return ctx.redirect(f"/tickets/{ticket.id}", err="未知状态")
     before, number, ticket_id = _snap(ticket), ticket.ticket_no, ticket.id
     ctx.uow.rollback()
-    ctx.bo.services.change_ticket_status(ticket_id, status, ctx.operator)
+    change_ticket_status(ctx.platform.uow, ctx.platform.pusher, ticket_id, ctx.operator, status)
     ctx.audit_apart("ticket status", f"ticket {number}", before=before, after=_snap(_ticket(ctx)))
     return ctx.redirect(f"/tickets/{ticket_id}", ok="状态已更新并通知用户")
 

@@ -136,7 +136,7 @@ def test_the_figures_and_the_operations_pages_draw(live: Stack, browser: webdriv
     browser.get(f"{live.ingress_url}/admin/operators")
     shoot(browser, "operators")
     browser.get(f"{live.ingress_url}/admin/audit")
-    assert "unbind" in wait_for(browser, "table").text  # type: ignore[attr-defined]
+    assert "解除绑定" in wait_for(browser, "table").text  # type: ignore[attr-defined]
     shoot(browser, "audit-log")
 
 

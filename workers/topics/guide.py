@@ -13,7 +13,8 @@ from workers.runtime.registry import handles
 from workers.runtime.turn import Turn
 
 VISIBLE = ("published", "pushed")
-KINDS = ("news", "announcement", "guide")
+#: The kinds of article the office publishes, and the name a user or an operator reads for each.
+KINDS = {"news": "新闻", "announcement": "公告", "guide": "服务指南"}
 BODY_LIMIT = 600
 
 

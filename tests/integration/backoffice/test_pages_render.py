@@ -6,8 +6,10 @@ import os
 import subprocess
 import sys
 
+from backoffice.pages.features import LABELS
 from backoffice.stats import Tx, buckets, top_merchants, transactions_by_kind
-from store.tables import Article, utcnow
+from events.routing import features
+from store.tables import Article, Discrepancy, ReconciliationRun, utcnow
 from tests.harness import ROOT, Stack, new_openid
 from tests.integration.backoffice.client import admin_client, audit_entries, signed_in
 from tests.integration.backoffice.fixtures import add_binding, add_ticket
@@ -68,3 +70,26 @@ def test_figures_are_bucketed_by_shanghai_day_and_transactions_by_kind() -> None
     assert table.columns == ["日期", "topup 笔数", "电费 笔数", "topup 金额（元）", "电费 金额（元）"]
     assert table.rows[-1] == [days[-1], 2, 1, "51.50", "20.00"]
     assert top_merchants(txs).rows == [["后勤电费", 1, "20.00"]]
+
+
+def test_every_feature_switch_has_a_chinese_name() -> None:
+    assert set(features()) <= set(LABELS)
+
+
+def test_a_discrepancy_repaired_by_the_run_offers_no_decision_and_refuses_one(stack: Stack) -> None:
+    admin = signed_in(stack, "operator")
+    with stack.platform.uow() as uow:
+        run = ReconciliationRun(statement_date="2026-11-20", triggered_by="schedule", status="done", summary={})
+        uow.session.add(run)
+        uow.session.flush()
+        item = Discrepancy(run_id=run.id, order_no="TP20261120AAA", kind="bank_only", bank_fen=100,
+                           detail="orphan debit reversed", status="repaired")
+        uow.session.add(item)
+        uow.commit()
+        run_id, item_id = run.id, item.id
+    page = admin.get(f"/reconciliation/{run_id}")
+    assert "已自动修复" in page.text and f"/discrepancies/{item_id}/resolve" not in page.text
+    answer = admin.post(f"/reconciliation/discrepancies/{item_id}/resolve", {"decision": "no_action", "note": "看过"})
+    assert answer.status_code == 303 and "err=" in answer.headers["location"]
+    with stack.platform.uow() as uow:
+        assert uow.session.get_one(Discrepancy, item_id).status == "repaired"

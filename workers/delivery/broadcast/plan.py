@@ -27,7 +27,6 @@ log = logging.getLogger("onecard.broadcast")
 
 CHUNK = 500
 CLAIM_LEASE = timedelta(minutes=5)
-KIND_LABEL = {"news": "新闻", "announcement": "公告", "guide": "指南"}
 
 
 @dataclass(frozen=True, slots=True)

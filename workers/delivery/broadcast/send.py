@@ -14,8 +14,9 @@ from adapters.wechat.port import Undeliverable, WeChatApi
 from events.errors import PermanentError, TransientError
 from store.tables import Article, Broadcast, BroadcastDelivery
 from store.uow import UowFactory
-from workers.delivery.broadcast.plan import KIND_LABEL, finish_if_complete
+from workers.delivery.broadcast.plan import finish_if_complete
 from workers.delivery.push import template_data
+from workers.topics.guide import KINDS
 
 CLAIM_LEASE = timedelta(minutes=5)
 #: A customer-service message refused for these reasons may still go as a template.
@@ -24,7 +25,7 @@ TEMPLATE_FALLBACK = frozenset({45015, 45047})
 
 def message_of(article: Article) -> tuple[str, str]:
     """(title, text) of the push: short enough for a phone screen."""
-    title = f"{KIND_LABEL.get(article.kind, '通知')}：{article.title}"
+    title = f"{KINDS.get(article.kind, '通知')}：{article.title}"
     body = article.body if len(article.body) <= 300 else article.body[:300] + "…"
     return title, f"【{title}】\n{body}"
 

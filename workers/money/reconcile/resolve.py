@@ -6,8 +6,14 @@ from sqlalchemy.orm import Session
 
 from store.tables import Discrepancy, utcnow
 
-#: What an operator may decide (the money movement itself is done by hand, outside onecard).
-DECISIONS = frozenset({"refunded_user", "credited_card", "reversed_at_bank", "bank_error", "no_action"})
+#: What an operator may decide, with its Chinese name (the money itself is moved by hand, outside onecard).
+DECISIONS = {
+    "refunded_user": "已退款给用户",
+    "credited_card": "已补写入卡",
+    "reversed_at_bank": "已在银行冲正",
+    "bank_error": "银行差错",
+    "no_action": "无需处理（时间差等）",
+}
 
 
 class CannotResolve(ValueError):
