@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import time
 from collections.abc import Sequence
 
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
+from wechatpy.utils import WeChatSigner
 
 from events.errors import BadCallback
 
 
 def plain_signature(token: str, timestamp: str, nonce: str) -> str:
-    return hashlib.sha1("".join(sorted([token, timestamp, nonce])).encode()).hexdigest()
+    """SHA-1 over the sorted token, timestamp and nonce: what WeChat puts in `signature`."""
+    signer = WeChatSigner()
+    signer.add_data(token, timestamp, nonce)
+    return str(signer.signature)
 
 
 def check_plain(

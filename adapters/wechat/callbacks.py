@@ -6,7 +6,6 @@ exactly as WeChat does.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import secrets
 import time
@@ -16,9 +15,9 @@ from xml.sax.saxutils import escape
 
 import requests
 from wechatpy.crypto import WeChatCrypto
+from wechatpy.utils import WeChatSigner
 
 from adapters.http import outgoing_session
-from ingress.verify import plain_signature
 
 _msg_ids = itertools.count(int(time.time() * 1000) * 1000)
 
@@ -66,11 +65,11 @@ class CallbackSender:
                      encrypt: str | None = None) -> dict[str, str]:
         timestamp = timestamp or str(int(time.time()))
         nonce = nonce or secrets.token_hex(5)
-        query = {"signature": plain_signature(self.token, timestamp, nonce), "timestamp": timestamp,
+        query = {"signature": signature(self.token, timestamp, nonce), "timestamp": timestamp,
                  "nonce": nonce, "openid": ""}
         if encrypt is not None:
             query["encrypt_type"] = "aes"
-            query["msg_signature"] = plain_signature_4(self.token, timestamp, nonce, encrypt)
+            query["msg_signature"] = signature(self.token, timestamp, nonce, encrypt)
         return query
 
     def post(self, xml: str, *, timeout: float = 10.0) -> requests.Response:
@@ -87,6 +86,8 @@ class CallbackSender:
         return self.http.post(f"{self.url}?{urlencode(self.signed_query())}", data=xml.encode(), timeout=timeout)
 
 
-def plain_signature_4(token: str, timestamp: str, nonce: str, encrypt: str) -> str:
-    """msg_signature: the same SHA-1 over four sorted strings."""
-    return hashlib.sha1("".join(sorted([token, timestamp, nonce, encrypt])).encode()).hexdigest()
+def signature(*parts: str) -> str:
+    """WeChat's SHA-1 over the sorted strings: `signature` over three, safe mode's `msg_signature` over four."""
+    signer = WeChatSigner()
+    signer.add_data(*parts)
+    return str(signer.signature)
