@@ -23,10 +23,6 @@ class InboundMessage:
     content: str | None = None
     fields: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def is_event(self) -> bool:
-        return self.msg_type == "event"
-
     def dedup_key(self) -> str:
         """The identity WeChat's retries share and distinct callbacks do not.
 
