@@ -9,7 +9,7 @@ from collections import Counter
 
 from store.tables import ScheduledJob
 from tests.harness import Stack
-from tests.ops.processes import Process, onecard
+from tests.processes import Process, onecard
 
 
 def claimed_periods(process: Process, job: str) -> list[int]:
