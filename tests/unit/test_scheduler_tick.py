@@ -20,7 +20,7 @@ def test_a_slow_reconciliation_does_not_delay_the_sweep_jobs(tmp_path: Path) -> 
     # Given a scheduler with two sweep jobs and a nightly reconciliation that blocks until released
     engine = create_engine(f"sqlite:///{tmp_path / 'schedule.db'}")
     Base.metadata.create_all(engine, tables=[ScheduledJob.__table__])  # type: ignore[list-item]
-    platform = cast(Platform, SimpleNamespace(engine=engine, settings=Settings(_env_file=None)))  # type: ignore[call-arg]
+    platform = cast(Platform, SimpleNamespace(engine=engine, settings=Settings(_env_file=None)))
     reconciling, release = threading.Event(), threading.Event()
     swept: dict[str, list[int]] = {"sweep": [], "money_sweep": []}
     lock = threading.Lock()
