@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
-from onecard.scheduler import reconcile_yesterday
+from onecard.jobs import reconcile_yesterday
 from store.tables import MoneyOrder, ReconciliationRun, utcnow
 from tests.harness import ROOT, Stack, new_openid
 from workers.money import orders

@@ -31,7 +31,7 @@ def test_racing_claims_for_one_period_have_exactly_one_winner(tmp_path: Path) ->
 
 
 def test_a_new_daily_job_waits_for_its_time_and_an_interval_job_starts_at_once() -> None:
-    from onecard.scheduler import Job
+    from onecard.jobs import Job
 
     nightly = Job("nightly", lambda p: None, daily_at=time(2, 0))
     before_two = datetime(2026, 3, 1, 17, 59, tzinfo=UTC)  # 01:59 in Shanghai

@@ -11,7 +11,8 @@ from typing import Any, cast
 from sqlalchemy import create_engine
 
 from onecard.bootstrap import Platform
-from onecard.scheduler import Job, Scheduler
+from onecard.jobs import Job
+from onecard.scheduler import Scheduler
 from onecard.settings import Settings
 from store.tables import Base, ScheduledJob
 
