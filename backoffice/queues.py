@@ -113,7 +113,7 @@ def retry_dead(broker: dramatiq.Broker, topic: str, message_id: str | None = Non
     return 0
 
 
-def _fresh(message: dramatiq.Message) -> dramatiq.Message:  # type: ignore[type-arg]
+def _fresh(message: dramatiq.Message) -> dramatiq.Message:
     """The same message with its retry count cleared, so it gets the actor's full retries again."""
     dropped = ("retries", "traceback", "eta", "redis_message_id")
     options = {k: v for k, v in message.options.items() if k not in dropped}
