@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-embedded lint bench clean
+.PHONY: run test test-fast lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,16 +18,24 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(BIN)/onecard run
 
-## The whole suite. With ONECARD_TEST_CONFIGS set (CI does), once per backend configuration.
+## The whole suite, ruff and mypy. With ONECARD_TEST_CONFIGS set (CI does), the backend-dependent
+## tests once per backend configuration, the rest once.
 test: $(STAMP)
 	$(BIN)/python -m tests.matrix
 
+## Under a minute, no processes started: the unit tier, ruff and mypy.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest tests/unit -q
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) var test-output
+	rm -rf $(VENV) var test-output .mypy_cache

@@ -1,9 +1,8 @@
 """What the broker holds, per topic: ready, delayed and dead-lettered messages, and the workers alive.
 
-dramatiq has no public API for this, so this reads its documented layout: on Redis, the list
-`ns:queue`, the delay queue `ns:queue.DQ`, the dead-letter sorted set `ns:queue.XQ` (+ `.msgs` hash)
-and the heartbeat set `ns:__heartbeats__`; on RabbitMQ, passive queue declarations (message and
-consumer counts) and the `queue.XQ` queue.
+Queue depths come from `events.broker_stats`. For the rest dramatiq has no public API, so this reads
+its documented layout: on Redis, the dead-letter sorted set `ns:queue.XQ` (+ `.msgs` hash) and the
+heartbeat set `ns:__heartbeats__`; on RabbitMQ, the `queue.XQ` queue.
 """
 
 from __future__ import annotations
@@ -17,19 +16,10 @@ import dramatiq
 import pika.exceptions
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from dramatiq.brokers.redis import RedisBroker
-from dramatiq.common import dq_name, xq_name
+from dramatiq.common import xq_name
 
+from events.broker_stats import QueueDepth, queue_depth
 from events.topics import Topic
-
-
-@dataclass(frozen=True, slots=True)
-class QueueDepth:
-    topic: str
-    ready: int
-    delayed: int
-    dead: int
-    #: RabbitMQ: consumers on the queue; Redis: None (workers are counted by heartbeat).
-    consumers: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,20 +32,10 @@ class DeadLetter:
 
 
 def depths(broker: dramatiq.Broker) -> list[QueueDepth]:
-    if isinstance(broker, RedisBroker):
-        client, ns = broker.client, broker.namespace
-        return [QueueDepth(t.value, client.llen(f"{ns}:{t.value}"), client.llen(f"{ns}:{dq_name(t.value)}"),
-                           client.zcard(f"{ns}:{xq_name(t.value)}")) for t in Topic]
-    if isinstance(broker, RabbitmqBroker):
-        with _fresh_channel_on_error(broker):
-            out = []
-            for t in Topic:
-                main, delayed, dead = (broker.channel.queue_declare(queue=name, passive=True).method
-                                       for name in (t.value, dq_name(t.value), xq_name(t.value)))
-                out.append(QueueDepth(t.value, main.message_count, delayed.message_count, dead.message_count,
-                                      main.consumer_count))
-            return out
-    return []
+    """Every topic's queue depth; none on a broker we cannot count."""
+    if not isinstance(broker, RedisBroker | RabbitmqBroker):
+        return []
+    return [queue_depth(broker, t.value) for t in Topic]
 
 
 @contextmanager
@@ -133,7 +113,7 @@ def retry_dead(broker: dramatiq.Broker, topic: str, message_id: str | None = Non
     return 0
 
 
-def _fresh(message: dramatiq.Message) -> dramatiq.Message:  # type: ignore[type-arg]
+def _fresh(message: dramatiq.Message) -> dramatiq.Message:
     """The same message with its retry count cleared, so it gets the actor's full retries again."""
     dropped = ("retries", "traceback", "eta", "redis_message_id")
     options = {k: v for k, v in message.options.items() if k not in dropped}

@@ -6,6 +6,7 @@ generator; the WeChat API simulator records when each message arrived (`at`), ma
 
 from __future__ import annotations
 
+import signal
 import sys
 import tempfile
 import time
@@ -13,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.correlate import end_to_end
-from bench.procs import WORKER_ENV, backend, clear_sent, group_cpu_seconds, load, own_cpu_seconds, start_web
+from bench.procs import WORKER_ENV, backend, clear_sent, group_cpu_seconds, load, own_cpu_seconds
 from tests.harness import running_stack
+from tests.processes import start_web
 
 TARGET = {"rate": 500, "p99_ms": 1000}
 
@@ -46,7 +48,7 @@ def measure(backend_name: str, rates: list[int], duration: float,
                              "cpu_ms_per_message": {name: round(1000 * cpu / max(1, ack["acked"]), 2)
                                                     for name, cpu in spent.items()}})
         finally:
-            web.kill()
+            web.stop(signal.SIGKILL)
             for pool in started:
                 pool.stop()
     return rows

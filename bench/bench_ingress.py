@@ -7,13 +7,15 @@ is another process. No worker consumes the queues: this measures verify, parse, 
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from bench.procs import backend, load, start_web
+from bench.procs import backend, load
 from tests.harness import running_stack
+from tests.processes import start_web
 
 TARGET = {"acks_per_s": 2000, "p99_ms": 50}
 
@@ -32,7 +34,7 @@ def measure(backend_name: str, quick: bool, web_workers: int) -> dict[str, Any]:
                 rows.append({"concurrency": concurrency, **result})
                 time.sleep(0.5)
         finally:
-            web.kill()
+            web.stop(signal.SIGKILL)
     best = max(rows, key=lambda r: r["acks_per_s"])
     return {
         "backend": backend_name,

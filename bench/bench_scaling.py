@@ -8,15 +8,17 @@ process start-up is not measured. The card system answers after BENCH_SCALING_LA
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 
-from bench.procs import WORKER_ENV, backend, bind_many, load, start_web, wait_until
+from bench.procs import WORKER_ENV, backend, bind_many, load
 from store.tables import InboxEvent
 from tests.harness import Stack, running_stack
+from tests.processes import start_web, wait_until
 
 THREADS = 8
 
@@ -40,7 +42,7 @@ def drain(backend_name: str, processes: int, count: int, latency_ms: int) -> dic
             fill = load({"url": f"{web.url}/wechat", "concurrency": 16, "duration": 60, "content": "余额",
                          "openids": users, "max_requests": count})
         finally:
-            web.kill()
+            web.stop(signal.SIGKILL)
         pool = stack.start_workers("query", processes=processes, threads=THREADS, name=f"scale-{processes}",
                                    extra_env=WORKER_ENV)
         try:

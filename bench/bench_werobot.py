@@ -7,6 +7,7 @@ slowed to BENCH_CARD_LATENCY_MS (200 ms by default), at the same offered rate.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -16,9 +17,10 @@ from typing import Any
 import requests
 
 from bench.correlate import end_to_end
-from bench.procs import WORKER_ENV, backend, bind_many, clear_sent, load, spawn, start_web
+from bench.procs import WORKER_ENV, backend, bind_many, clear_sent, load
 from onecard.serve import free_port
 from tests.harness import TOKEN, running_stack
+from tests.processes import spawn, start_web
 
 
 def _ratio(a: float | None, b: float | None) -> float | None:
@@ -27,10 +29,9 @@ def _ratio(a: float | None, b: float | None) -> float | None:
 
 def start_werobot(stack: Any, threads: int) -> Any:
     port = free_port()
-    proc = spawn(stack, [sys.executable, "-m", "bench.werobot_app"], "werobot",
-                 {"BENCH_WEROBOT_TOKEN": TOKEN, "BENCH_WEROBOT_PORT": str(port),
-                  "BENCH_WEROBOT_THREADS": str(threads),
-                  "ONECARD_DATABASE_URL": stack.settings.resolved_database_url})
+    proc = spawn([sys.executable, "-m", "bench.werobot_app"], name="werobot", env={
+        **stack.env, "BENCH_WEROBOT_TOKEN": TOKEN, "BENCH_WEROBOT_PORT": str(port),
+        "BENCH_WEROBOT_THREADS": str(threads), "ONECARD_DATABASE_URL": stack.settings.resolved_database_url})
     proc.url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -54,7 +55,7 @@ def compare(backend_name: str, rate: int, duration: float, latency_ms: int, wero
         try:
             werobot_ack = load({**common, "url": f"{werobot.url}/wechat", "openids": werobot_users})
         finally:
-            werobot.kill()
+            werobot.stop(signal.SIGKILL)
         web = start_web(stack, workers=1)
         pools = [stack.start_workers("query", processes=2, threads=16, name="side-query", extra_env=WORKER_ENV),
                  stack.start_workers("reply", processes=1, threads=8, name="side-reply", extra_env=WORKER_ENV)]
@@ -65,7 +66,7 @@ def compare(backend_name: str, rate: int, duration: float, latency_ms: int, wero
                                 "record": str(record)})
             answered = end_to_end(stack, record, timeout=30 + duration)
         finally:
-            web.kill()
+            web.stop(signal.SIGKILL)
             for pool in pools:
                 pool.stop()
     return {

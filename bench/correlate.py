@@ -14,7 +14,7 @@ from tests.harness import Stack
 
 
 def read_records(path: Path) -> list[tuple[str, int, float, float | None, str]]:
-    return [tuple(json.loads(line)) for line in path.read_text().splitlines() if line]  # type: ignore[misc]
+    return [tuple(json.loads(line)) for line in path.read_text().splitlines() if line]
 
 
 def wait_for_replies(stack: Stack, openids: set[str], timeout: float) -> dict[str, list[float]]:

@@ -1,29 +1,21 @@
-"""The processes a benchmark runs: the ingress (`onecard web`), worker pools, the scheduler and the
-load generator, each a real OS process as in production, against a stack from `tests.harness`.
+"""What a benchmark needs beside the processes it starts (with `tests.processes`): a backend
+configuration, the load generator in a process of its own, bound users, and CPU time per process group.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import requests
-
 from adapters.cardsystem.demo import DemoHolder
-from onecard.process_group import stop_group
-from onecard.serve import free_port
 from store.tables import Binding, utcnow
-from tests.harness import OUTPUT, ROOT, TOKEN, Stack
+from tests.harness import ROOT, TOKEN, Stack
 
 #: As `onecard worker` sets it: an idle Redis consumer polls at least every 100 ms (dramatiq's
 #: default backs off to 1 s, which adds up to a second per hop to a quiet queue's latency).
@@ -51,72 +43,6 @@ def backend(name: str) -> Iterator[None]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-
-
-@dataclass
-class Proc:
-    """A child process in its own session, so that a kill reaches all of its children."""
-
-    proc: subprocess.Popen[bytes]
-    log: Path
-    url: str = ""
-
-    def kill(self, sig: int = signal.SIGKILL) -> None:
-        stop_group(self.proc, sig)
-
-    def tail(self) -> str:
-        return self.log.read_text(errors="replace")[-3000:]
-
-
-def spawn(stack: Stack, args: list[str], name: str, extra_env: dict[str, str] | None = None) -> Proc:
-    OUTPUT.mkdir(exist_ok=True)
-    log = OUTPUT / f"{name}-{uuid.uuid4().hex[:6]}.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(args, env={**os.environ, **stack.env, **(extra_env or {})}, stdout=out,
-                                stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True)
-    return Proc(proc, log)
-
-
-def start_web(stack: Stack, *, workers: int = 1, port: int | None = None, name: str = "web") -> Proc:
-    """`onecard web` as production runs it; returns once /healthz answers.
-
-    Without a fixed port, a free one is picked; another process on the machine can take it before
-    uvicorn binds it, so then a new one is picked (a couple of times).
-    """
-    if port is None:
-        for _attempt in range(3):
-            try:
-                return _start_web(stack, workers, free_port(), name)
-            except PortTaken:
-                continue
-    return _start_web(stack, workers, port or free_port(), name)
-
-
-class PortTaken(RuntimeError):
-    pass
-
-
-def _start_web(stack: Stack, workers: int, port: int, name: str) -> Proc:
-    web = spawn(stack, [sys.executable, "-m", "onecard.cli", "web", "--port", str(port), "--workers", str(workers)],
-                name)
-    web.url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if web.proc.poll() is not None:
-            error = PortTaken if "address already in use" in web.tail() else RuntimeError
-            raise error(f"web exited:\n{web.tail()}")
-        try:
-            if requests.get(f"{web.url}/healthz", timeout=1).ok:
-                return web
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.1)
-    web.kill()
-    raise RuntimeError(f"web did not start:\n{web.tail()}")
-
-
-def start_scheduler(stack: Stack) -> Proc:
-    return spawn(stack, [sys.executable, "-m", "onecard.cli", "scheduler"], "scheduler")
 
 
 def load(spec: dict[str, Any], timeout: float | None = None) -> dict[str, Any]:
@@ -184,12 +110,3 @@ def own_cpu_seconds() -> float:
     """This process: the harness and the simulators it serves in threads."""
     times = os.times()
     return times.user + times.system
-
-
-def wait_until(predicate: Any, timeout: float, interval: float = 0.2) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return bool(predicate())

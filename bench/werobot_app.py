@@ -53,7 +53,7 @@ def build_robot(token: str, database_url: str, card_url: str) -> WeRoBot:
     card = HttpCardSystem(card_url)
     robot = WeRoBot(token=token, enable_session=False)
 
-    @robot.text  # type: ignore[misc]
+    @robot.text
     def balance(message: Any) -> str:
         with Session(engine) as session:
             binding = session.get(Binding, message.source)

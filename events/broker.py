@@ -126,8 +126,7 @@ def _dispatch_pipelined(broker: RedisBroker, messages: list[dramatiq.Message]) -
         for message in pending:
             pipeline.evalsha(script.sha, 1, broker.namespace, "enqueue", current_millis(), message.queue_name,
                              broker.broker_id, broker.heartbeat_timeout, broker.dead_message_ttl,
-                             broker._should_do_maintenance("enqueue"), broker._max_unpack_size(),
-                             message.options["redis_message_id"], message.encode())
+                             *_private_dispatch_args(broker), message.options["redis_message_id"], message.encode())
         results = pipeline.execute(raise_on_error=False)
         missing = [m for m, r in zip(pending, results, strict=True) if isinstance(r, NoScriptError)]
         failed = next((r for r in results if isinstance(r, Exception) and not isinstance(r, NoScriptError)), None)
@@ -138,3 +137,14 @@ def _dispatch_pipelined(broker: RedisBroker, messages: list[dramatiq.Message]) -
         broker.client.script_load(script.script)
         pending = missing
     raise NoScriptError("dramatiq's dispatch script could not be loaded")
+
+
+def _private_dispatch_args(broker: RedisBroker) -> tuple[int, int]:
+    """The two arguments of the dispatch script that only dramatiq's private members know.
+
+    Whether this call runs the queue maintenance (`maintenance_chance` per million) and how many
+    values the script may unpack at once (half of Lua's stack): `RedisBroker._dispatch` computes both
+    for every call and has no public API for them. Every private call is in here, so a dramatiq
+    upgrade that renames them breaks one function (and tests/integration/test_batch_enqueue.py).
+    """
+    return broker._should_do_maintenance("enqueue"), broker._max_unpack_size()

@@ -14,13 +14,16 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.common import dq_name, xq_name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QueueDepth:
     """Messages waiting (`ready`), waiting for a retry's backoff (`delayed`), and given up (`dead`)."""
 
+    topic: str
     ready: int
     delayed: int
     dead: int
+    #: RabbitMQ: consumers on the queue; Redis: None (workers are counted by heartbeat).
+    consumers: int | None = None
 
 
 def ping(broker: dramatiq.Broker) -> None:
@@ -38,6 +41,11 @@ def ping(broker: dramatiq.Broker) -> None:
 
 
 def queue_depth(broker: dramatiq.Broker, queue: str) -> QueueDepth:
+    """How many messages of `queue` wait, are delayed and are dead: for `/metrics` and the back-office.
+
+    On RabbitMQ this declares the queue as a worker would (dramatiq's `get_queue_message_counts`),
+    so asking about a queue no worker consumed yet is not an error.
+    """
     if isinstance(broker, RedisBroker):
         client, ns = broker.client, broker.namespace
         with client.pipeline(transaction=False) as pipe:
@@ -45,14 +53,15 @@ def queue_depth(broker: dramatiq.Broker, queue: str) -> QueueDepth:
             pipe.llen(f"{ns}:{dq_name(queue)}")
             pipe.zcard(f"{ns}:{xq_name(queue)}")
             ready, delayed, dead = pipe.execute()
-        return QueueDepth(int(ready), int(delayed), int(dead))
+        return QueueDepth(queue, int(ready), int(delayed), int(dead))
     if isinstance(broker, RabbitmqBroker):
         # A thread's cached connection may have been closed by the server while idle (missed
         # heartbeats): drop it and try once more on a fresh one, as dramatiq's enqueue does.
         for attempt in (1, 2):
             try:
                 ready, delayed, dead = broker.get_queue_message_counts(queue)
-                return QueueDepth(ready, delayed, dead)
+                consumers = broker.channel.queue_declare(queue=queue, passive=True).method.consumer_count
+                return QueueDepth(queue, ready, delayed, dead, consumers)
             except Exception:
                 del broker.connection
                 if attempt == 2:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from events.errors import BadCallback
@@ -124,7 +124,7 @@ class Ingress:
         await self.writer.store(message, routed.topic.value if routed else None)
 
 
-def create_app(ingress: Ingress, extra_routes: list[Route] | None = None) -> ASGIApp:
+def create_app(ingress: Ingress, extra_routes: list[BaseRoute] | None = None) -> ASGIApp:
     """`POST /wechat` straight to the ingress; the URL check and everything else through Starlette."""
 
     async def healthz(_request: Request) -> Response:

@@ -69,18 +69,18 @@ class InboxWriter:
 
     def _write(self, items: list[tuple[InboundMessage, str | None]]) -> list[int | SQLAlchemyError | None]:
         try:
-            ids: list[int | SQLAlchemyError | None] = list(store_many(self.engine, items))
+            stored = store_many(self.engine, items)
         except SQLAlchemyError as exc:
             if len(items) == 1:
                 return [exc]
             # One bad row must not fail its neighbours: store them one by one, as before.
             log.warning("batch of %d failed; storing one by one", len(items))
             return [self._write([item])[0] for item in items]
-        new = [(topic, event_id) for (_message, topic), event_id in zip(items, ids, strict=True)
+        new = [(topic, event_id) for (_message, topic), event_id in zip(items, stored, strict=True)
                if event_id is not None and topic is not None]
         if new:
             try:
                 self.enqueue(new)
             except Exception:
                 log.exception("enqueue failed for %d events; the sweeper will deliver them", len(new))
-        return ids
+        return list(stored)

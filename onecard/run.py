@@ -70,7 +70,6 @@ def prepare(settings: Settings, keepalive: list[Any]) -> dict[str, str]:
 
 
 def _seed_guides(url: str) -> None:
-    from store.db import make_engine
     from workers.topics.demo_guides import seed_demo_guides
 
     engine = make_engine(url)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
 from backoffice.app import create_backoffice
@@ -35,7 +35,7 @@ def create_web_app(platform: Platform) -> ASGIApp:
                                                Mount("/admin", app=create_backoffice(platform))]))
 
 
-def operations_routes(platform: Platform) -> list[Route]:
+def operations_routes(platform: Platform) -> list[BaseRoute]:
     """Readiness and Prometheus metrics, beside the ingress's `/healthz`."""
     return [Route("/readyz", readyz_endpoint(platform)), Route("/metrics", metrics_endpoint(platform))]
 

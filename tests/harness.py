@@ -5,10 +5,7 @@ ingress over HTTP and real worker processes, with helpers that play WeChat and a
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
-import subprocess
 import sys
 import time
 import uuid
@@ -24,15 +21,15 @@ from adapters.sim.server import Simulators, build_simulators, urls
 from adapters.sms.file_sink import FileSms
 from adapters.wechat.callbacks import CallbackSender, event_xml, text_xml
 from onecard.bootstrap import Platform, build
-from onecard.process_group import stop_group
 from onecard.serve import ServerThread
 from onecard.settings import Settings
 from onecard.web import create_web_app
 from store.migrate import upgrade
 from tests.backends import private_broker, private_database
+from tests.processes import OUTPUT as OUTPUT  # where every test's files and logs go
+from tests.processes import ROOT as ROOT
+from tests.processes import WorkerPool, spawn
 
-ROOT = Path(__file__).resolve().parent.parent
-OUTPUT = ROOT / "test-output"
 TOKEN = "onecard-test-token"
 APPID = "wxtest0000000001"
 SECRET = "test-secret"
@@ -41,27 +38,6 @@ CODE = re.compile(r"验证码 (\d{6})")
 
 def new_openid(prefix: str = "o") -> str:
     return f"{prefix}{uuid.uuid4().hex[:20]}"
-
-
-@dataclass
-class WorkerPool:
-    """A `dramatiq` worker process started as production starts it."""
-
-    proc: subprocess.Popen[bytes]
-    log: Path
-
-    def ready(self, timeout: float = 60.0) -> WorkerPool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"worker exited early:\n{self.log.read_text()[-3000:]}")
-            if "ready for action" in self.log.read_text(errors="replace"):
-                return self
-            time.sleep(0.1)
-        raise RuntimeError(f"worker not ready:\n{self.log.read_text()[-3000:]}")
-
-    def stop(self, sig: int = signal.SIGTERM) -> None:
-        stop_group(self.proc, sig)
 
 
 @dataclass
@@ -79,16 +55,13 @@ class Stack:
     # -- processes --------------------------------------------------------------------------
     def start_workers(self, *queues: str, processes: int = 1, threads: int = 4, name: str = "workers",
                       extra_env: dict[str, str] | None = None) -> WorkerPool:
-        OUTPUT.mkdir(exist_ok=True)
-        log = OUTPUT / f"{name}-{uuid.uuid4().hex[:6]}.log"
+        """A `dramatiq` worker pool started as production starts it, stopped with the stack."""
         args = [sys.executable, "-m", "dramatiq", "onecard.worker_entry", "--processes", str(processes),
                 "--threads", str(threads)]
         if queues:
             args += ["--queues", *queues]
-        with log.open("wb") as out:
-            proc = subprocess.Popen(args, env={**os.environ, **self.env, **(extra_env or {})}, stdout=out,
-                                    stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True)
-        pool = WorkerPool(proc, log).ready()
+        started = spawn(args, name=name, env={**self.env, **(extra_env or {})})
+        pool = WorkerPool(started.proc, started.log).ready()
         self.pools.append(pool)
         return pool
 

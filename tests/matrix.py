@@ -6,6 +6,10 @@ ONECARD_TEST_CONFIGS names the configurations (comma-separated); unset means `em
   postgres-rabbit ONECARD_TEST_POSTGRES_URL + ONECARD_TEST_RABBITMQ_URL
 A configuration whose server is unreachable fails the run; nothing is skipped.
 Extra arguments are passed to pytest (e.g. `python -m tests.matrix -k bind`).
+
+What does not depend on the backend runs once: ruff and mypy before the first configuration, and
+the unit tier and the browser page tests in the first configuration only (unless the arguments
+name the tests to run: then those run in every configuration).
 """
 
 from __future__ import annotations
@@ -21,6 +25,9 @@ DEFAULTS = {
     "ONECARD_TEST_REDIS_URL": "redis://127.0.0.1:6379/0",
     "ONECARD_TEST_RABBITMQ_URL": "amqp://guest:guest@127.0.0.1:5672/",
 }
+
+#: Tests that give the same answer on every backend: run in the first configuration only.
+BACKEND_INDEPENDENT = ("tests/unit", "tests/e2e/test_backoffice_browser.py", "tests/e2e/test_chat_browser.py")
 
 CONFIGS: dict[str, dict[str, str]] = {
     "embedded": {},
@@ -40,13 +47,29 @@ def _reachable(url: str) -> bool:
         return False
 
 
+def _names_tests(argv: list[str]) -> bool:
+    """Whether the pytest arguments pick test files or folders themselves."""
+    return any(not arg.startswith("-") and os.path.exists(arg.split("::", 1)[0]) for arg in argv)
+
+
+def checks() -> dict[str, int]:
+    """The linter and the type checker over the whole project: any finding fails the run."""
+    results = {}
+    for name, command in (("ruff", ["ruff", "check", "."]), ("mypy", ["mypy"])):
+        print(f"\n==== {name} ====", flush=True)
+        results[name] = subprocess.call([sys.executable, "-m", *command])
+    return results
+
+
 def main(argv: list[str]) -> int:
     names = [n.strip() for n in os.environ.get("ONECARD_TEST_CONFIGS", "embedded").split(",") if n.strip()]
     unknown = [n for n in names if n not in CONFIGS]
     if unknown:
         print(f"unknown test configuration(s): {unknown}; known: {list(CONFIGS)}", file=sys.stderr)
         return 2
-    results: dict[str, int] = {}
+    chosen = _names_tests(argv)
+    results: dict[str, int] = {} if chosen else checks()
+    once_done = chosen
     for name in names:
         env = {k: v for k, v in os.environ.items() if k not in ("ONECARD_TEST_DATABASE_URL", "ONECARD_TEST_BROKER_URL")}
         for target, source in CONFIGS[name].items():
@@ -58,8 +81,10 @@ def main(argv: list[str]) -> int:
                 break
             env[target] = url
         else:
-            print(f"\n==== test configuration: {name} ====", flush=True)
-            results[name] = subprocess.call([sys.executable, "-m", "pytest", *argv], env=env)
+            skip = [f"--ignore={path}" for path in BACKEND_INDEPENDENT] if once_done else []
+            print(f"\n==== test configuration: {name}{' (backend-dependent tests)' if skip else ''} ====", flush=True)
+            results[name] = subprocess.call([sys.executable, "-m", "pytest", *skip, *argv], env=env)
+            once_done = True
     print("\n==== summary ====")
     for name, code in results.items():
         print(f"{name:<16} {'passed' if code == 0 else f'FAILED (exit {code})'}")

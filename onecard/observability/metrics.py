@@ -8,15 +8,15 @@ Prometheus scrapes.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Iterator
 from typing import Any
 
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from events.broker_stats import queue_depth
 from events.topics import Topic
 from onecard.bootstrap import Platform
-from onecard.observability.pool_metrics import MULTIPROC_ENV
+from onecard.observability.pool_metrics import process_registry
 from store.tables import InboxEvent, OutboundMessage
 
 log = logging.getLogger("onecard.observability.metrics")
@@ -84,9 +84,9 @@ class BacklogCollector(Collector):
         depth = GaugeMetricFamily("onecard_queue_depth", "Messages in the broker per topic", labels=["topic", "state"])
         try:
             for topic in Topic:
-                counts = queue_depth(self.platform.broker, topic.value)
-                for state in ("ready", "delayed", "dead"):
-                    depth.add_metric([topic.value, state], getattr(counts, state))
+                queue = queue_depth(self.platform.broker, topic.value)
+                for state, count in (("ready", queue.ready), ("delayed", queue.delayed), ("dead", queue.dead)):
+                    depth.add_metric([topic.value, state], count)
             yield depth
         except Exception:
             log.warning("queue depth unavailable", exc_info=True)
@@ -115,16 +115,6 @@ class BacklogCollector(Collector):
         yield outbox
 
 
-def process_registry() -> Collector:
-    """This process's counters, or in multiprocess mode the sum over every process of the pool."""
-    directory = os.environ.get(MULTIPROC_ENV)
-    if not directory:
-        return REGISTRY
-    registry = CollectorRegistry()
-    multiprocess.MultiProcessCollector(registry, path=directory)
-    return registry
-
-
 def metrics_endpoint(platform: Platform) -> Any:
     backlog = CollectorRegistry(auto_describe=False)
     backlog.register(BacklogCollector(platform))
@@ -133,8 +123,6 @@ def metrics_endpoint(platform: Platform) -> Any:
         return generate_latest(process_registry()) + generate_latest(backlog)
 
     async def metrics(_request: Request) -> Response:
-        from starlette.concurrency import run_in_threadpool
-
         return Response(await run_in_threadpool(render), media_type=CONTENT_TYPE)
 
     return metrics

@@ -1,18 +1,19 @@
-"""Orders before the money moves: confirmations expire, limits count what is in flight, the daily run is due once."""
+"""Orders before the money moves: confirmations expire, limits count what is in flight, a day is reconciled once."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
+from onecard.jobs import reconcile_yesterday
 from store.tables import MoneyOrder, ReconciliationRun, utcnow
 from tests.harness import ROOT, Stack, new_openid
 from workers.money import orders
-from workers.money.reconcile.schedule import due_day
+from workers.text.format import SHANGHAI
 
 
 def test_an_unconfirmed_order_expires_and_ends_cancelled(stack: Stack) -> None:
@@ -41,17 +42,16 @@ def test_the_daily_limit_counts_orders_in_flight_but_not_failed_ones(stack: Stac
         assert orders.spent_today(uow.session, student, now) == 5000
 
 
-def test_the_reconciliation_of_yesterday_is_due_after_two_in_the_morning_once(stack: Stack) -> None:
-    before_two = datetime(2031, 3, 4, 17, 59, tzinfo=UTC)  # 01:59 on the 5th in Shanghai
-    after_two = datetime(2031, 3, 4, 18, 1, tzinfo=UTC)
-    engine = stack.platform.engine
-    assert due_day(engine, before_two, "02:00") is None
-    assert str(due_day(engine, after_two, "02:00")) == "2031-03-04"
-    assert due_day(engine, after_two, "") is None
+def test_the_daily_reconciliation_leaves_a_day_already_reconciled_alone(stack: Stack) -> None:
+    yesterday = (datetime.now(SHANGHAI).date() - timedelta(days=1)).isoformat()
     with stack.platform.uow() as uow:
-        uow.session.add(ReconciliationRun(statement_date="2031-03-04", triggered_by="test", status="done"))
+        uow.session.add(ReconciliationRun(statement_date=yesterday, triggered_by="test", status="done"))
         uow.commit()
-    assert due_day(engine, after_two, "02:00") is None
+    reconcile_yesterday(stack.platform)
+    with stack.platform.uow() as uow:
+        runs = uow.session.execute(select(ReconciliationRun).where(
+            ReconciliationRun.statement_date == yesterday)).scalars().all()
+        assert [run.triggered_by for run in runs] == ["test"]
 
 
 def test_onecard_reconcile_reports_a_quiet_day_as_clean(stack: Stack) -> None:

@@ -19,14 +19,7 @@ from ingress.parse import parse_xml
 from store.inbox import store_once
 from store.tables import InboxEvent
 from tests.harness import Stack
-from tests.ops.processes import onecard
-
-
-def wait_until(condition: object, timeout: float = 20.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
+from tests.processes import onecard, wait_until
 
 
 def assert_still_one_reply(stack: Stack, openid: str, settle: float = 3.0) -> str:
@@ -43,7 +36,7 @@ def test_a_worker_killed_mid_message_loses_nothing_and_the_user_gets_one_reply(o
     since = len(ops.sms_to("13800000001"))
 
     ops.say(openid, "绑定 20240001")
-    wait_until(lambda: queue_depth(ops.platform.broker, "bind").ready == 0, what="the worker to take the message")
+    assert wait_until(lambda: queue_depth(ops.platform.broker, "bind").ready == 0), "the message was not taken"
     time.sleep(1.0)  # it is now waiting on the slow card system
     doomed.stop(signal.SIGKILL)
     ops.card_faults(latency_ms=0)
@@ -61,7 +54,7 @@ def test_a_message_that_keeps_failing_ends_in_the_dead_letter_queue(ops: Stack) 
     # An event message without its id: the actor raises on every attempt.
     ops.platform.broker.enqueue(dramatiq.Message(queue_name="general", actor_name="handle_general_event",
                                                  args=(), kwargs={}, options={"max_retries": 0}))
-    wait_until(lambda: queue_depth(ops.platform.broker, "general").dead == before + 1, what="the dead letter")
+    assert wait_until(lambda: queue_depth(ops.platform.broker, "general").dead == before + 1), "no dead letter"
     assert queue_depth(ops.platform.broker, "general").ready == 0
 
 

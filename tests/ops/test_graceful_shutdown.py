@@ -16,8 +16,8 @@ from events.broker_stats import queue_depth
 from onecard.serve import free_port
 from store.tables import InboxEvent
 from tests.harness import Stack, new_openid
-from tests.ops.processes import Process, http_up, onecard
-from tests.ops.test_delivery_guarantees import assert_still_one_reply, wait_until
+from tests.ops.test_delivery_guarantees import assert_still_one_reply
+from tests.processes import Process, http_up, onecard, wait_until
 
 
 def test_a_stopped_worker_finishes_its_message_and_requeues_the_ones_it_had_not_started(ops: Stack) -> None:
@@ -27,7 +27,7 @@ def test_a_stopped_worker_finishes_its_message_and_requeues_the_ones_it_had_not_
     first, second = new_openid(), new_openid()
     ops.say(first, "绑定 20240002")
     ops.say(second, "绑定 20240003")
-    wait_until(lambda: queue_depth(ops.platform.broker, "bind").ready == 0, what="the worker to take both")
+    assert wait_until(lambda: queue_depth(ops.platform.broker, "bind").ready == 0), "the worker did not take both"
     time.sleep(0.5)  # the first is in the slow card call, the second waits in the worker
 
     started = time.monotonic()

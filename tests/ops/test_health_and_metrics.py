@@ -21,8 +21,7 @@ from onecard.web import create_web_app
 from store.inbox import store_once
 from tests.backends import configured_broker_url, configured_database_url
 from tests.harness import Stack, new_openid
-from tests.ops.processes import onecard_worker
-from tests.ops.test_delivery_guarantees import wait_until
+from tests.processes import onecard_worker, wait_until
 
 
 def sample(text: str, name: str, **labels: str) -> float:
@@ -119,7 +118,7 @@ def test_a_worker_pool_serves_its_counters_summed_over_its_processes(ops: Stack)
     onecard_worker(ops, "general", "reply", "--processes", "2", "--threads", "2", "--metrics-port", str(port),
                    name="ops-metrics-workers")
     url = f"http://127.0.0.1:{port}/metrics"
-    wait_until(lambda: _answers(url), what="the pool's metrics server")
+    assert wait_until(lambda: _answers(url)), "the pool's metrics server did not answer"
     openid = new_openid()
     assert "没有理解" in ops.ask(openid, "今天天气如何", timeout=30)
     ops.platform.broker.enqueue(dramatiq.Message(queue_name="general", actor_name="handle_general_event",
@@ -131,7 +130,7 @@ def test_a_worker_pool_serves_its_counters_summed_over_its_processes(ops: Stack)
                 and sample(text, "onecard_messages_failed_total", topic="general") >= 1
                 and sample(text, "onecard_replies_total", topic="reply", outcome="sent") >= 1)
 
-    wait_until(counted, timeout=30, what="the pool's counters")
+    assert wait_until(counted, timeout=30), "the pool's counters did not move"
     assert sample(scrape(url), "onecard_message_seconds_count", topic="general") >= 2
 
 

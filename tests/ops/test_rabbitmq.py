@@ -62,7 +62,7 @@ def test_enqueued_messages_are_persistent(ops: Stack, channel: Any) -> None:
     method, properties, body = None, None, b""
     for _ in range(before + 1):  # the newest is last
         method, properties, body = channel.basic_get("topup", auto_ack=False)
-    assert method is not None and b"4242" in body
+    assert method is not None and properties is not None and b"4242" in body
     assert properties.delivery_mode == 2  # persistent: survives a broker restart
     channel.basic_nack(method.delivery_tag, multiple=True, requeue=True)
 

@@ -6,10 +6,15 @@ import json
 import signal
 import time
 from collections import Counter
+from functools import partial
 
 from store.tables import ScheduledJob
 from tests.harness import Stack
-from tests.ops.processes import Process, onecard
+from tests.processes import Process, onecard
+
+
+def _started(process: Process) -> bool:
+    return "started: sweep" in process.text()
 
 
 def claimed_periods(process: Process, job: str) -> list[int]:
@@ -29,7 +34,7 @@ def test_two_schedulers_run_each_period_of_a_job_once_and_either_carries_on_alon
     second = onecard(ops, "scheduler", name="ops-scheduler-b", env=env)
     try:
         for process in (first, second):
-            process.wait_for(lambda p=process: "started: sweep" in p.text())
+            process.wait_for(partial(_started, process))
         time.sleep(3)
         assert second.stop() == 0
         time.sleep(1.5)

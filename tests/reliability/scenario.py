@@ -23,11 +23,11 @@ from typing import Any
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from bench.procs import Proc, start_scheduler, start_web, wait_until
 from onecard.serve import free_port
 from store.outbound import FINAL_STATUSES
 from store.tables import OutboundMessage
-from tests.harness import Stack, WorkerPool
+from tests.harness import Stack
+from tests.processes import Process, WorkerPool, start_scheduler, start_web, wait_until
 from tests.reliability.traffic import Traffic, wait_for_replies
 
 POOLS = ("general", "query", "bind", "reply")
@@ -37,15 +37,15 @@ FAULTS = ("ingress", "general-pool", "query-pool", "bind-pool", "reply-pool", "b
 @dataclass
 class Running:
     stack: Stack
-    web: Proc
+    web: Process
     pools: dict[str, WorkerPool]
-    scheduler: Proc
+    scheduler: Process
     broker: PrivateRedis | None = None
     notes: dict[str, Any] = field(default_factory=dict)
 
     def stop(self) -> None:
-        self.web.kill(signal.SIGTERM)
-        self.scheduler.kill(signal.SIGTERM)
+        self.web.stop()
+        self.scheduler.stop()
         for pool in self.pools.values():
             pool.stop()
 
@@ -119,7 +119,7 @@ def _restart_pool(run: Running, name: str, down_for: float) -> None:
 
 def _restart_web(run: Running, down_for: float) -> None:
     port = int(run.web.url.rsplit(":", 1)[1])
-    run.web.kill(signal.SIGKILL)
+    run.web.stop(signal.SIGKILL)
     time.sleep(down_for)
     run.web = start_web(run.stack, port=port, name="chaos-web")
 

@@ -1,7 +1,15 @@
 """Worker-side Prometheus metrics: messages processed and failed per topic, and reply outcomes.
 
 Counted in each worker process; with `PROMETHEUS_MULTIPROC_DIR` set (`onecard worker` sets it)
-every process of a pool writes to that folder and one exposition process serves the sum.
+every process of a pool writes to that folder and one exposition process serves the sum
+(`onecard.observability.pool_metrics`).
+
+Why not dramatiq's `dramatiq.middleware.prometheus.Prometheus`: its names and labels
+(`dramatiq_messages_total{queue_name,actor_name}`, counting failures as processed, `.DQ`/`.XQ` as
+queues of their own) are not the ones operators alert on (README "Health and metrics"); it reads
+its folder and port from the environment once at import, so pools on one machine share
+`/tmp/dramatiq-prometheus` and port 9191 unless each is started with its own; and it has no place
+for what became of a reply.
 """
 
 from __future__ import annotations

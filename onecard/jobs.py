@@ -1,0 +1,94 @@
+"""What the scheduler runs: each periodic job, when it is due, and the list of this deployment's jobs.
+
+A job runs `every` interval, or once a day `daily_at` a wall-clock time in Asia/Shanghai.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from onecard.bootstrap import Platform
+from store.tables import ReconciliationRun, utcnow
+from workers.delivery.broadcast.resume import resume_stalled_broadcasts
+from workers.jobs.reminders import remind_due_loans
+from workers.jobs.sweeper import sweep
+from workers.money.orders import expire_unconfirmed
+from workers.money.reconcile.run import reconcile
+from workers.text.format import SHANGHAI
+
+log = logging.getLogger("onecard.scheduler")
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    run: Callable[[Platform], object]
+    every: timedelta | None = None
+    #: Wall-clock time in Asia/Shanghai, e.g. time(2, 0) for the nightly reconciliation.
+    daily_at: time | None = None
+
+    def period(self, now: datetime) -> int:
+        """A number that grows by one each time the job is due: the key of exactly-once."""
+        if self.every is not None:
+            return int(now.timestamp() // self.every.total_seconds())
+        assert self.daily_at is not None, f"job {self.name} needs every= or daily_at="
+        local = now.astimezone(SHANGHAI)
+        day = local.date() if local.time() >= self.daily_at else local.date() - timedelta(days=1)
+        return day.toordinal()
+
+    def first_period(self, now: datetime) -> int:
+        """Interval jobs run at once on a fresh database; daily jobs wait for their time."""
+        current = self.period(now)
+        return current - 1 if self.every is not None else current
+
+
+def jobs(platform: Platform) -> list[Job]:
+    """The periodic jobs of this deployment: money jobs only where the money systems are configured."""
+    s = platform.settings
+    sweep_every = timedelta(seconds=s.sweep_interval_seconds)
+    listed = [
+        Job("sweep", sweep_events, every=sweep_every),
+        Job("resume_broadcasts", lambda p: resume_stalled_broadcasts(p.uow, p.broker), every=timedelta(seconds=60)),
+        Job("library_reminders", lambda p: remind_due_loans(p.uow, p.ports.campus, p.pusher),
+            every=timedelta(seconds=s.loan_reminder_interval_seconds)),
+    ]
+    if platform.money is not None:
+        listed.append(Job("money_sweep", sweep_money, every=sweep_every))
+        if s.reconcile_at:
+            listed.append(Job("reconcile", reconcile_yesterday, daily_at=time.fromisoformat(s.reconcile_at)))
+    return listed
+
+
+def sweep_events(platform: Platform) -> None:
+    """Inbox events and outbound messages left unfinished past the deadline go to the broker again."""
+    sweep(platform.engine, older_than=timedelta(seconds=platform.settings.redeliver_after_seconds),
+          enqueue_events=platform.enqueue_events, deliver=platform.deliver_many)
+
+
+def sweep_money(platform: Platform) -> None:
+    """Confirmations that timed out end cancelled; outbox entries past their deadline go to a relay."""
+    expire_unconfirmed(platform.engine, utcnow())
+    platform.relay().sweep(timedelta(seconds=platform.settings.redeliver_after_seconds))
+
+
+def reconcile_yesterday(platform: Platform) -> None:
+    """Yesterday's (Asia/Shanghai) reconciliation, unless a run of it already finished (an operator's)."""
+    assert platform.money is not None, "listed only with the money systems configured"
+    day = datetime.now(SHANGHAI).date() - timedelta(days=1)
+    if _reconciled(platform.engine, day.isoformat()):
+        log.info("reconciliation of %s already done", day)
+        return
+    reconcile(platform.engine, platform.money, day, triggered_by="scheduler", relay=platform.relay(),
+              stuck_after=timedelta(seconds=platform.settings.reconcile_stuck_after_seconds))
+
+
+def _reconciled(engine: Engine, day: str) -> bool:
+    with Session(engine) as session:
+        return session.execute(select(ReconciliationRun.id).where(
+            ReconciliationRun.statement_date == day, ReconciliationRun.status == "done")).first() is not None

@@ -1,0 +1,66 @@
+"""The scheduler's tick: a reconciliation that runs for minutes does not hold back the sweeps."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, cast
+
+from sqlalchemy import create_engine
+
+from onecard.bootstrap import Platform
+from onecard.jobs import Job
+from onecard.scheduler import Scheduler
+from onecard.settings import Settings
+from store.tables import Base, ScheduledJob
+
+
+def test_a_slow_reconciliation_does_not_delay_the_sweep_jobs(tmp_path: Path) -> None:
+    # Given a scheduler with two sweep jobs and a nightly reconciliation that blocks until released
+    engine = create_engine(f"sqlite:///{tmp_path / 'schedule.db'}")
+    Base.metadata.create_all(engine, tables=[ScheduledJob.__table__])  # type: ignore[list-item]
+    platform = cast(Platform, SimpleNamespace(engine=engine, settings=Settings(_env_file=None)))
+    reconciling, release = threading.Event(), threading.Event()
+    swept: dict[str, list[int]] = {"sweep": [], "money_sweep": []}
+    lock = threading.Lock()
+
+    def reconcile(_platform: Any) -> None:
+        reconciling.set()
+        release.wait(30)
+
+    def sweeper(name: str) -> Any:
+        def run(_platform: Any) -> None:
+            with lock:
+                swept[name].append(1)
+        return run
+
+    scheduler = Scheduler(platform, [
+        Job("reconcile", reconcile, daily_at=time(2, 0)),
+        Job("sweep", sweeper("sweep"), every=timedelta(seconds=5)),
+        Job("money_sweep", sweeper("money_sweep"), every=timedelta(seconds=5)),
+    ])
+    before_two = datetime(2031, 3, 4, 17, 59, 58, tzinfo=UTC)  # 01:59:58 in Shanghai
+    try:
+        scheduler.tick(before_two)
+        _wait_for_idle_sweeps(scheduler)
+        # When the reconciliation is due and runs on, while the sweeps come round twice more
+        scheduler.tick(before_two + timedelta(seconds=5))
+        assert reconciling.wait(10), "the reconciliation did not start"
+        for seconds in (10, 15):
+            _wait_for_idle_sweeps(scheduler)
+            scheduler.tick(before_two + timedelta(seconds=seconds))
+        _wait_for_idle_sweeps(scheduler)
+        # Then every sweep period ran although the reconciliation has not finished
+        assert not scheduler.running["reconcile"].done()
+        assert swept == {"sweep": [1, 1, 1, 1], "money_sweep": [1, 1, 1, 1]}
+    finally:
+        release.set()
+        scheduler.shutdown()
+        engine.dispose()
+
+
+def _wait_for_idle_sweeps(scheduler: Scheduler) -> None:
+    for name in ("sweep", "money_sweep"):
+        scheduler.running[name].result(timeout=10)
