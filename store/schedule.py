@@ -26,7 +26,7 @@ def claim(engine: Engine, job: str, period: int, *, first_period: int, holder: s
             .where(ScheduledJob.name == job, ScheduledJob.last_period < period)
             .values(last_period=period, holder=holder[:128], started_at=utcnow(), finished_at=None, last_error=None)
         )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        return result.rowcount == 1
 
 
 def finish(engine: Engine, job: str, period: int, error: str | None = None) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dramatiq
 import pytest
+from dramatiq.broker import MessageProxy
 from dramatiq.brokers.redis import RedisBroker
 
 from events.broker import MAX_IDS_PER_MESSAGE, enqueue_deliveries, enqueue_events, make_broker
@@ -27,9 +28,9 @@ def broker(tmp_path: Path) -> Iterator[dramatiq.Broker]:
             broker.close()
 
 
-def drain(broker: dramatiq.Broker, queue: str, expected: int) -> list[dramatiq.Message]:
+def drain(broker: dramatiq.Broker, queue: str, expected: int) -> list[MessageProxy]:
     consumer = broker.consume(queue, prefetch=expected + 5, timeout=500)
-    got: list[dramatiq.Message] = []
+    got: list[MessageProxy] = []
     try:
         for _ in range(expected * 4 + 8):
             message = next(consumer)

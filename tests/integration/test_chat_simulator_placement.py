@@ -20,7 +20,7 @@ def prepared(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
              **settings: Any) -> Iterator[tuple[Settings, dict[str, str]]]:
     """What `onecard run` starts before its processes (a broker URL given: no embedded Redis needed)."""
     monkeypatch.setenv("ONECARD_SIMULATOR_PORT", str(free_port()))
-    chosen = Settings(_env_file=None, data_dir=tmp_path, broker_url="redis://127.0.0.1:1/0", **settings)  # type: ignore[call-arg]
+    chosen = Settings(_env_file=None, data_dir=tmp_path, broker_url="redis://127.0.0.1:1/0", **settings)
     keepalive: list[Any] = []
     try:
         yield chosen, prepare(chosen, keepalive)

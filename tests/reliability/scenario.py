@@ -135,11 +135,11 @@ def _database_outage(run: Running, down_for: float) -> None:
     url = run.stack.settings.resolved_database_url
     if url.startswith("sqlite"):
         # Another process holding the write lock: every writer waits (the ingress) or fails (workers).
-        conn = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None, timeout=30)
-        conn.execute("BEGIN EXCLUSIVE")
+        lock = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None, timeout=30)
+        lock.execute("BEGIN EXCLUSIVE")
         time.sleep(down_for)
-        conn.execute("ROLLBACK")
-        conn.close()
+        lock.execute("ROLLBACK")
+        lock.close()
         return
     # PostgreSQL: refuse new connections and cut the open ones, on this run's private database only.
     parsed = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))

@@ -15,7 +15,7 @@ from ingress.parse import parse_xml
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 #: Characters XML 1.0 allows (no other control characters, no surrogates).
-XML_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\ufffe\uffff",
+XML_TEXT = st.text(st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00\ufffe\uffff",
                                  min_codepoint=0x20) | st.sampled_from("\t\n"), max_size=200)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, or_, select, update
+from sqlalchemy import ColumnElement, Engine, or_, select, update
 from sqlalchemy.orm import Session
 
 from store import outbound
@@ -25,7 +25,7 @@ SWEEP = "sweep:"
 RECEIPT_SEQ = 100
 
 
-def _free(now: datetime):  # type: ignore[no-untyped-def]
+def _free(now: datetime) -> ColumnElement[bool]:
     return or_(MoneyOutbox.claimed_until.is_(None), MoneyOutbox.claimed_until < now)
 
 

@@ -185,7 +185,8 @@ def test_a_failed_send_is_retried_from_the_operations_page(live: Stack) -> None:
 def test_a_dead_lettered_message_is_listed_and_put_back_on_its_queue(live: Stack) -> None:
     admin = signed_in(live, "operator")
     broker = live.platform.broker
-    message = dramatiq.Message(queue_name="general", actor_name="no_such_actor", args=(1,), kwargs={}, options={})
+    message: dramatiq.Message[object] = dramatiq.Message(queue_name="general", actor_name="no_such_actor",
+                                                         args=(1,), kwargs={}, options={})
     broker.enqueue(message)
     deadline = time.monotonic() + 20
     while not [q for q in queues.depths(broker) if q.topic == "general" and q.dead] and time.monotonic() < deadline:
