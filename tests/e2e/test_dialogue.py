@@ -75,7 +75,7 @@ def test_a_paused_function_answers_with_the_office_message(live: Stack, openid: 
         assert "可用功能" in live.ask(openid, "帮助")
     finally:
         with live.platform.uow() as uow:
-            uow.session.merge(FeatureSwitch(feature="balance", enabled=True))
+            uow.session.merge(FeatureSwitch(feature="balance", enabled=True, message=None))  # as it was
             uow.commit()
     assert "还未绑定" in live.ask(openid, "余额")
 
