@@ -1,53 +1,21 @@
-"""The bind handlers over an in-memory database and an in-process card system: the SMS code rules."""
+"""The bind handlers over an in-memory database and the fake card system: the SMS code rules."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-from typing import cast
+from datetime import datetime, timedelta
 
-import pytest
-from sqlalchemy import create_engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from adapters.cardsystem.demo import DEMO_HOLDERS
-from adapters.cardsystem.port import CardHolder, CardSystem
 from events import commands as c
-from store.tables import Base, Binding, BindingLog, SmsChallenge
-from workers.runtime.turn import Ports, Turn
+from store.tables import Binding, BindingLog, SmsChallenge
+from tests.unit.fakes import NOW, ports, turn
+from workers.runtime.turn import Turn
 from workers.topics import bind
-
-NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
-
-
-class DemoCards:
-    """The demo holders, in process: what the card system simulator serves over HTTP.
-
-    Only the holder look-ups binding needs; any other card-system call fails the test.
-    """
-
-    def find_holder(self, student_no: str) -> CardHolder | None:
-        for h in DEMO_HOLDERS:
-            if h.student_no == student_no:
-                return CardHolder(h.student_no, h.name, h.phone, h.card_no, h.status)
-        return None
-
-    def balance_fen(self, student_no: str) -> int:
-        return next(h.balance_fen for h in DEMO_HOLDERS if h.student_no == student_no)
-
-
-@pytest.fixture
-def session() -> Iterator[Session]:
-    engine = create_engine("sqlite://")
-    Base.metadata.create_all(engine)
-    with Session(engine) as s:
-        yield s
 
 
 def _turn(session: Session, openid: str = "oA", at: datetime = NOW) -> Turn:
-    ports = Ports(card=cast(CardSystem, DemoCards()), secret_key="k")
-    return Turn(session=session, ports=ports, openid=openid, event_id=1, now=at,
-                reply_deadline=at + timedelta(minutes=1))
+    return turn(session, ports(), openid, at)
 
 
 def _request_code(session: Session, openid: str = "oA", at: datetime = NOW) -> str:
