@@ -24,6 +24,9 @@ from workers.text.format import SHANGHAI
 
 log = logging.getLogger("onecard.scheduler")
 
+#: A nightly reconciliation that failed (the bank's statement not there yet, a timeout) runs again.
+RECONCILE_RETRY = timedelta(minutes=15)
+
 
 @dataclass(frozen=True)
 class Job:
@@ -32,6 +35,8 @@ class Job:
     every: timedelta | None = None
     #: Wall-clock time in Asia/Shanghai, e.g. time(2, 0) for the nightly reconciliation.
     daily_at: time | None = None
+    #: A failed run is tried again after this, until its period ends (None: at the next period).
+    retry_after: timedelta | None = None
 
     def period(self, now: datetime) -> int:
         """A number that grows by one each time the job is due: the key of exactly-once."""
@@ -61,7 +66,8 @@ def jobs(platform: Platform) -> list[Job]:
     if platform.money is not None:
         listed.append(Job("money_sweep", sweep_money, every=sweep_every))
         if s.reconcile_at:
-            listed.append(Job("reconcile", reconcile_yesterday, daily_at=time.fromisoformat(s.reconcile_at)))
+            listed.append(Job("reconcile", reconcile_yesterday, daily_at=time.fromisoformat(s.reconcile_at),
+                              retry_after=RECONCILE_RETRY))
     return listed
 
 

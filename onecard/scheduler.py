@@ -31,6 +31,8 @@ class Scheduler:
         self.holder = f"{socket.gethostname()}:{os.getpid()}"
         self.seen: dict[str, int] = {}
         self.running: dict[str, Future[None]] = {}
+        #: When to look again whether a job with `retry_after` failed and may run again.
+        self.retry_at: dict[str, datetime] = {}
         # One thread per job: a job never runs beside itself, so none ever waits for another's thread.
         self.pool = ThreadPoolExecutor(max_workers=max(1, len(self.jobs)), thread_name_prefix="job")
 
@@ -43,11 +45,15 @@ class Scheduler:
         for job in self.jobs:
             period = job.period(now)
             busy = job.name in self.running and not self.running[job.name].done()
-            if period <= self.seen.get(job.name, -1) or busy:
+            retry = job.retry_after is not None and now >= self.retry_at.get(job.name, now)
+            if busy or (period <= self.seen.get(job.name, -1) and not retry):
                 continue
+            failed_before = now - job.retry_after if job.retry_after is not None else None
             won = schedule.claim(self.platform.engine, job.name, period, first_period=job.first_period(now),
-                                 holder=self.holder)
+                                 holder=self.holder, failed_before=failed_before)
             self.seen[job.name] = period
+            if job.retry_after is not None:
+                self.retry_at[job.name] = now + job.retry_after
             if won:
                 log.info("job %s claimed for period %d", job.name, period)
                 self.running[job.name] = self.pool.submit(self._run, job, period)
@@ -57,7 +63,8 @@ class Scheduler:
         try:
             job.run(self.platform)
         except Exception as exc:  # the scheduler must outlive any one failure
-            log.exception("job %s failed for period %d; next period tries again", job.name, period)
+            log.exception("job %s failed for period %d; %s", job.name, period,
+                          f"tried again after {job.retry_after}" if job.retry_after else "next period tries again")
             error = repr(exc)
         schedule.finish(self.platform.engine, job.name, period, error)
 

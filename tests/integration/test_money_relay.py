@@ -12,7 +12,8 @@ from adapters.bank.client import HttpBank
 from adapters.cardsystem.client import HttpCardSystem
 from adapters.cardsystem.demo import DemoHolder
 from adapters.fees.client import HttpFeeSystems
-from store.tables import Discrepancy, MoneyOrder, utcnow
+from events.errors import TransientError
+from store.tables import Discrepancy, MoneyOrder, ReconciliationRun, utcnow
 from tests.harness import Stack, new_openid
 from workers.money import orders
 from workers.money.ports import MoneyPorts
@@ -134,3 +135,17 @@ def test_reconciliation_reverses_an_orphan_debit_and_keeps_a_mismatch_for_an_ope
             resolve_discrepancy(uow.session, found[no, "amount_mismatch"].id, "operator-2", "no_action", "again")
     assert stack.simulators.bank.journal.get("TORPHAN1:debit")["status"] == "reversed"
     assert stack.simulators.card.journal.get(f"{no}:credit")["status"] == "applied"
+
+
+def test_a_reconciliation_whose_bank_is_down_ends_failed_and_says_why(stack: Stack) -> None:
+    stack.money_faults("bank", outage=True)
+    try:
+        with pytest.raises(TransientError):
+            reconcile(stack.platform.engine, stack.platform.money,  # type: ignore[arg-type]
+                      utcnow().astimezone(SHANGHAI).date(), triggered_by="test")
+    finally:
+        stack.money_faults("bank")
+    with stack.platform.uow() as uow:
+        run = uow.session.execute(select(ReconciliationRun).order_by(ReconciliationRun.id.desc())).scalars().first()
+    assert run is not None and run.triggered_by == "test"
+    assert run.status == "failed" and run.finished_at is not None and "Transient" in (run.summary or {})["error"]

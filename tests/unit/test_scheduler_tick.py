@@ -64,3 +64,33 @@ def test_a_slow_reconciliation_does_not_delay_the_sweep_jobs(tmp_path: Path) -> 
 def _wait_for_idle_sweeps(scheduler: Scheduler) -> None:
     for name in ("sweep", "money_sweep"):
         scheduler.running[name].result(timeout=10)
+
+
+def test_a_failed_nightly_job_runs_again_after_its_retry_delay_and_not_once_it_succeeded(tmp_path: Path) -> None:
+    # Given a nightly job whose partner is down for its first run
+    engine = create_engine(f"sqlite:///{tmp_path / 'schedule.db'}")
+    Base.metadata.create_all(engine, tables=[ScheduledJob.__table__])  # type: ignore[list-item]
+    platform = cast(Platform, SimpleNamespace(engine=engine, settings=Settings(_env_file=None)))
+    outcomes = [RuntimeError("statement not there yet"), None]
+    runs: list[int] = []
+
+    def nightly(_platform: Any) -> None:
+        runs.append(1)
+        failure = outcomes.pop(0)
+        if failure is not None:
+            raise failure
+
+    scheduler = Scheduler(platform, [Job("reconcile", nightly, daily_at=time(2, 0), retry_after=timedelta(minutes=15))])
+    at_two = datetime(2031, 3, 4, 18, 0, 1, tzinfo=UTC)  # 02:00:01 in Shanghai
+    try:
+        scheduler.tick(at_two - timedelta(seconds=2))  # the day's first sight of the job: waits for 02:00
+        # When it fails at two, then the scheduler looks again before and after the delay, twice
+        for minutes in (0, 5, 16, 17, 40):
+            scheduler.tick(at_two + timedelta(minutes=minutes))
+            if "reconcile" in scheduler.running:
+                scheduler.running["reconcile"].result(timeout=10)
+        # Then it ran at two and once more after the delay, and not again once it had succeeded
+        assert len(runs) == 2
+    finally:
+        scheduler.shutdown()
+        engine.dispose()

@@ -86,6 +86,19 @@ def reconcile(engine: Engine, money: MoneyPorts, day: date, *, triggered_by: str
         session.add(run)
         session.flush()
         run_id = run.id
+    try:
+        summary = _match_and_store(engine, money, day, run_id, relay, stuck_after, progress)
+    except Exception as exc:  # the run ends failed, not "running" forever; the scheduler tries again
+        with Session(engine) as session, session.begin():
+            run = session.get_one(ReconciliationRun, run_id)
+            run.status, run.finished_at, run.summary = "failed", utcnow(), {"error": repr(exc)[:500]}
+        raise
+    log.info("reconciliation %s for %s: %s", run_id, day, summary)
+    return run_id
+
+
+def _match_and_store(engine: Engine, money: MoneyPorts, day: date, run_id: int, relay: Relay | None,
+                     stuck_after: timedelta, progress: bool) -> dict[str, int]:
     lines = parse(money.bank.statement(day.isoformat()))
     findings = classify(day, list(tqdm(lines, desc="statement", disable=not progress, unit="line")),
                         _facts(engine, day, {line.order_no for line in lines}))
@@ -108,5 +121,4 @@ def reconcile(engine: Engine, money: MoneyPorts, day: date, *, triggered_by: str
         session.add_all(rows)
         run = session.get_one(ReconciliationRun, run_id)
         run.status, run.finished_at, run.summary = "done", utcnow(), summary
-    log.info("reconciliation %s for %s: %s", run_id, day, summary)
-    return run_id
+    return summary
