@@ -13,9 +13,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from events.campus_time import SHANGHAI
 from events.money_kinds import BY_CODE
 from store.tables import Binding, BindingLog, InboxEvent, MoneyOrder, utcnow
-from workers.text.format import SHANGHAI, yuan
+from workers.text.format import yuan
 
 
 @dataclass(frozen=True, slots=True)

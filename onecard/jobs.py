@@ -13,6 +13,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from events.campus_time import SHANGHAI
 from onecard.bootstrap import Platform
 from store.tables import ReconciliationRun, utcnow
 from workers.delivery.broadcast.resume import resume_stalled_broadcasts
@@ -20,7 +21,6 @@ from workers.jobs.reminders import remind_due_loans
 from workers.jobs.sweeper import sweep
 from workers.money.orders import expire_unconfirmed
 from workers.money.reconcile.run import reconcile
-from workers.text.format import SHANGHAI
 
 log = logging.getLogger("onecard.scheduler")
 

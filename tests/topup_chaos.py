@@ -20,12 +20,12 @@ from typing import Any
 from sqlalchemy import func, select
 
 from adapters.cardsystem.demo import DemoHolder
+from events.campus_time import SHANGHAI
 from store.tables import MoneyOrder, utcnow
 from tests.harness import OUTPUT, ROOT, Stack
 from workers.money import orders
 from workers.money.orders import TERMINAL
 from workers.money.reconcile.run import reconcile
-from workers.text.format import SHANGHAI
 
 WORKER_ENV = {"ONECARD_MONEY_CALL_TIMEOUT_SECONDS": "0.5", "ONECARD_RELAY_LEASE_SECONDS": "2",
               "ONECARD_RELAY_MAX_ATTEMPTS": "6", "ONECARD_RECONCILE_AT": ""}

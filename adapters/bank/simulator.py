@@ -6,7 +6,6 @@ import csv
 import io
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -15,10 +14,10 @@ from starlette.routing import Route
 
 from adapters.sim.faults import FaultInjector
 from adapters.sim.journal import Journal, keyed_routes
+from events.campus_time import SHANGHAI
 
 #: Every linked account starts with this much; card holders listed in `unlinked` have no account.
 OPENING_BALANCE_FEN = 10_000_000
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 STATEMENT_HEADER = ("银行流水号", "商户订单号", "交易类型", "交易金额", "交易时间", "账号")
 
 

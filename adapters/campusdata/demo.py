@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from events.campus_time import SHANGHAI
 
 STUDENTS = ("20240001", "20240002", "20240003", "20240004")
 

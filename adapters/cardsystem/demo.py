@@ -9,11 +9,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from adapters.cardsystem.port import Transaction
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from events.campus_time import SHANGHAI
 
 
 @dataclass(frozen=True, slots=True)

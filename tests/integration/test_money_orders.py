@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
+from events.campus_time import SHANGHAI
 from onecard.jobs import reconcile_yesterday
 from store.tables import MoneyOrder, ReconciliationRun, utcnow
 from tests.harness import ROOT, Stack, new_openid
 from workers.money import orders
-from workers.text.format import SHANGHAI
 
 
 def test_an_unconfirmed_order_expires_and_ends_cancelled(stack: Stack) -> None:

@@ -12,6 +12,7 @@ from adapters.bank.client import HttpBank
 from adapters.cardsystem.client import HttpCardSystem
 from adapters.cardsystem.demo import DemoHolder
 from adapters.fees.client import HttpFeeSystems
+from events.campus_time import SHANGHAI
 from events.errors import TransientError
 from store.tables import Discrepancy, MoneyOrder, ReconciliationRun, utcnow
 from tests.harness import Stack, new_openid
@@ -20,7 +21,6 @@ from workers.money.ports import MoneyPorts
 from workers.money.reconcile.resolve import CannotResolve, resolve_discrepancy
 from workers.money.reconcile.run import reconcile
 from workers.money.relay import Relay
-from workers.text.format import SHANGHAI
 
 
 def _relay(stack: Stack, timeout: float = 0.3, max_attempts: int = 4) -> Relay:

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 from adapters.campusdata.port import DueLoan, Grade, Lesson, Loan, Locker, Meeting
 from adapters.cardsystem.demo import DEMO_HOLDERS, DemoHolder
 from adapters.cardsystem.port import CardHolder, CardInfo, CardSystem, Transaction, TransactionPage
+from events.campus_time import SHANGHAI
 from store.tables import Binding, Follower
 from workers.money.amounts import Limits
 from workers.runtime.turn import Ports, Turn
-from workers.text.format import SHANGHAI
 
 #: Wednesday 25 November 2026, 16:00 in Shanghai.
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)

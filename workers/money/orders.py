@@ -8,8 +8,8 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
+from events.campus_time import SHANGHAI
 from store.tables import MoneyOrder, MoneyOutbox
-from workers.text.format import SHANGHAI
 
 AWAITING = "awaiting_confirmation"
 TERMINAL = frozenset({"done", "failed", "reversed", "refunded", "cancelled", "manual"})

@@ -12,7 +12,7 @@ from datetime import date, time
 from decimal import ROUND_HALF_UP, Decimal
 
 from adapters.cardsystem.port import Transaction
-from workers.text.format import SHANGHAI
+from events.campus_time import SHANGHAI
 
 EARLY = time(8, 0)
 

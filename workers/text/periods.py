@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from workers.text.format import SHANGHAI
+from events.campus_time import SHANGHAI
 
 _DAY = re.compile(r"^(?:(\d{4})[-/.年])?(\d{1,2})[-/.月](\d{1,2})日?$")
 _MONTH = re.compile(r"^(?:(\d{4})[-/.年])?(\d{1,2})月?$")

@@ -13,13 +13,14 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from events import commands as c
+from events.campus_time import SHANGHAI
 from store.db import retry_locked
 from store.tables import RepairTicket
 from store.uow import UowFactory
 from workers.delivery.push import Pusher
 from workers.runtime.registry import handles
 from workers.runtime.turn import Turn
-from workers.text.format import SHANGHAI, short_time
+from workers.text.format import short_time
 
 log = logging.getLogger("onecard.repair")
 

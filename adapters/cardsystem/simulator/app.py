@@ -9,10 +9,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from adapters.cardsystem.demo import DEMO_HOLDERS, SHANGHAI, DemoHolder
+from adapters.cardsystem.demo import DEMO_HOLDERS, DemoHolder
 from adapters.cardsystem.simulator.state import CardState
 from adapters.sim.faults import FaultInjector
 from adapters.sim.journal import Journal, keyed_routes
+from events.campus_time import SHANGHAI
 
 
 def _not_found() -> Response:

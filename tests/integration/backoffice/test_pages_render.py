@@ -8,6 +8,7 @@ import sys
 
 from backoffice.pages.features import LABELS
 from backoffice.stats import Tx, buckets, top_merchants, transactions_by_kind
+from events.campus_time import SHANGHAI
 from events.routing import features
 from store.tables import Article, Discrepancy, ReconciliationRun, utcnow
 from tests.harness import ROOT, Stack, new_openid
@@ -62,8 +63,7 @@ def test_the_command_line_creates_the_first_super_admin(stack: Stack) -> None:
 def test_figures_are_bucketed_by_shanghai_day_and_transactions_by_kind() -> None:
     now = utcnow()
     days = buckets("day", now)
-    assert len(days) == 30 and days[-1] == now.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Shanghai"))\
-        .strftime("%Y-%m-%d")
+    assert len(days) == 30 and days[-1] == now.astimezone(SHANGHAI).strftime("%Y-%m-%d")
     assert len(buckets("month", now)) == 12
     txs = [Tx(now, "topup", 5000, None), Tx(now, "topup", 150, None), Tx(now, "电费", 2000, "后勤电费")]
     table = transactions_by_kind(txs, "day", now)

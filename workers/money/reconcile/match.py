@@ -10,8 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from events.campus_time import SHANGHAI
 from workers.money.reconcile.statement import Line
-from workers.text.format import SHANGHAI
 
 TIMING_WINDOW = timedelta(minutes=10)
 INTERMEDIATE = frozenset({"created", "bank_debited", "card_credited", "reversing"})

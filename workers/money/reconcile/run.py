@@ -9,6 +9,7 @@ from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
+from events.campus_time import SHANGHAI
 from events.errors import OnecardError
 from store.tables import Discrepancy, MoneyOrder, ReconciliationRun, utcnow
 from workers.money.orders import TERMINAL
@@ -16,7 +17,6 @@ from workers.money.ports import MoneyPorts
 from workers.money.reconcile.match import Finding, OrderFacts, classify
 from workers.money.reconcile.statement import parse
 from workers.money.relay import Relay
-from workers.text.format import SHANGHAI
 
 log = logging.getLogger("onecard.reconcile")
 
