@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -140,12 +140,12 @@ def build(settings: Settings | None = None, *, broker: dramatiq.Broker | None = 
         sms = FileSms(settings.sms_sink_path)
     wechat = WechatpyApi(engine, settings.wechat_appid, settings.wechat_secret.get_secret_value(),
                          settings.wechat_api_base)
-    ports = Ports(card=card, secret_key=settings.secret_key.get_secret_value(), sms_signature=settings.sms_signature)
-    ports = dataclasses.replace(
-        ports, notice_template_id=settings.notice_template_id,
-        campus=HttpCampusData(settings.campus_data_url) if settings.campus_data_url else None)
-    limits = Limits(settings.money_max_per_transaction_fen, settings.money_max_per_day_fen,
-                    settings.money_confirm_seconds)
-    ports = dataclasses.replace(ports, limits=limits, wake_relay=lambda order_id: enqueue_relay(broker, order_id))
+    ports = Ports(
+        card=card, secret_key=settings.secret_key.get_secret_value(), sms_signature=settings.sms_signature,
+        campus=HttpCampusData(settings.campus_data_url) if settings.campus_data_url else None,
+        notice_template_id=settings.notice_template_id,
+        limits=Limits(settings.money_max_per_transaction_fen, settings.money_max_per_day_fen,
+                      settings.money_confirm_seconds),
+        wake_relay=functools.partial(enqueue_relay, broker))
     return Platform(settings, engine, make_session_factory(engine), broker, sms, wechat, ports, keepalive,
                     money=money_ports(settings, card))
