@@ -8,11 +8,10 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, and_, bindparam, or_, select, text, update
-from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from events.messages import InboundMessage
-from store.db import single_statement
+from store.db import dialect_insert, single_statement
 from store.tables import InboxEvent, table_of, utcnow
 
 #: After this many sweeps an event is left for an operator (it keeps failing in its handler).
@@ -48,7 +47,7 @@ def _row(msg: InboundMessage, topic: str | None) -> dict[str, object]:
 #: SQLite: one statement object, so SQLAlchemy compiles it once, not once per batch size; executed
 #: with a list of rows, SQLAlchemy's "insertmanyvalues" sends them as one multi-row INSERT.
 _SQLITE_INSERT = (
-    sqlite.insert(InboxEvent)
+    dialect_insert("sqlite", InboxEvent)
     .on_conflict_do_nothing(index_elements=["dedup_key"])
     .returning(InboxEvent.id, InboxEvent.dedup_key)
 )
