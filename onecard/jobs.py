@@ -39,13 +39,18 @@ class Job:
     retry_after: timedelta | None = None
 
     def period(self, now: datetime) -> int:
-        """A number that grows by one each time the job is due: the key of exactly-once."""
+        """When the current period began, in epoch milliseconds: the key of exactly-once.
+
+        A time, not a count of intervals, so that it only ever grows: after a deployment changes a
+        job's interval, its next period is still later than the one last claimed.
+        """
         if self.every is not None:
-            return int(now.timestamp() // self.every.total_seconds())
+            step = max(1, int(self.every.total_seconds() * 1000))
+            return int(now.timestamp() * 1000) // step * step
         assert self.daily_at is not None, f"job {self.name} needs every= or daily_at="
         local = now.astimezone(SHANGHAI)
         day = local.date() if local.time() >= self.daily_at else local.date() - timedelta(days=1)
-        return day.toordinal()
+        return int(datetime.combine(day, self.daily_at, SHANGHAI).timestamp() * 1000)
 
     def first_period(self, now: datetime) -> int:
         """Interval jobs run at once on a fresh database; daily jobs wait for their time."""

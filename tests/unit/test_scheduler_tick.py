@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -94,3 +95,26 @@ def test_a_failed_nightly_job_runs_again_after_its_retry_delay_and_not_once_it_s
     finally:
         scheduler.shutdown()
         engine.dispose()
+
+
+def test_a_job_whose_interval_grows_keeps_running(tmp_path: Path) -> None:
+    # Given a sweep that ran every 5 s, redeployed to run every 60 s
+    engine = create_engine(f"sqlite:///{tmp_path / 'schedule.db'}")
+    Base.metadata.create_all(engine, tables=[ScheduledJob.__table__])  # type: ignore[list-item]
+    platform = cast(Platform, SimpleNamespace(engine=engine, settings=Settings(_env_file=None)))
+    runs: list[str] = []
+    now = datetime(2031, 3, 4, 18, 0, 1, tzinfo=UTC)
+    try:
+        for every, label in ((timedelta(seconds=5), "before"), (timedelta(seconds=60), "after")):
+            scheduler = Scheduler(platform, [Job("sweep", functools.partial(_record, runs, label), every=every)])
+            scheduler.tick(now)
+            scheduler.shutdown()
+            now += timedelta(seconds=61)
+        # Then the redeployed job still wins its next period
+        assert runs == ["before", "after"]
+    finally:
+        engine.dispose()
+
+
+def _record(runs: list[str], label: str, _platform: Any) -> None:
+    runs.append(label)
