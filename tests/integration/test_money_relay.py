@@ -147,5 +147,6 @@ def test_a_reconciliation_whose_bank_is_down_ends_failed_and_says_why(stack: Sta
         stack.money_faults("bank")
     with stack.platform.uow() as uow:
         run = uow.session.execute(select(ReconciliationRun).order_by(ReconciliationRun.id.desc())).scalars().first()
-    assert run is not None and run.triggered_by == "test"
-    assert run.status == "failed" and run.finished_at is not None and "Transient" in (run.summary or {})["error"]
+        assert run is not None and run.triggered_by == "test"
+        assert run.status == "failed" and run.finished_at is not None
+        assert "Transient" in (run.summary or {})["error"]

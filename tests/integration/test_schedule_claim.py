@@ -36,7 +36,7 @@ def test_a_new_daily_job_waits_for_its_time_and_an_interval_job_starts_at_once()
     nightly = Job("nightly", lambda p: None, daily_at=time(2, 0))
     before_two = datetime(2026, 3, 1, 17, 59, tzinfo=UTC)  # 01:59 in Shanghai
     at_two = before_two + timedelta(minutes=1)
-    assert nightly.period(at_two) == nightly.period(before_two) + 1
+    assert nightly.period(at_two) == nightly.period(before_two) + 24 * 3600 * 1000  # a day later, in ms
     assert nightly.first_period(before_two) == nightly.period(before_two)
     every = Job("often", lambda p: None, every=timedelta(seconds=5))
     assert every.first_period(at_two) == every.period(at_two) - 1
