@@ -191,6 +191,15 @@ def help_modules() -> list[str]:
     return list(dict.fromkeys(rule.module for rule in RULES if rule.module))
 
 
+#: The name an operator reads for each switch (`Rule.feature`); a new switch gets its name here.
+FEATURE_LABELS = {
+    "bind": "绑定与解绑", "balance": "余额查询", "card_info": "卡信息", "history": "交易流水", "bill": "账单",
+    "lost": "挂失与解挂", "phone": "更换绑定手机", "found": "拾卡与寻卡", "timetable": "课表", "grades": "成绩",
+    "meetings": "会议", "library": "图书借阅", "lockers": "存包柜", "repair": "报修", "guide": "服务指南",
+    "topup": "校园卡充值", "fees": "缴费",
+}
+
+
 def features() -> list[str]:
     """Every switchable function, in the order of the routing table."""
     return list(dict.fromkeys(rule.feature for rule in RULES if rule.feature))

@@ -11,13 +11,13 @@ from backoffice.roles import Perm
 from backoffice.web import Ctx, Page
 from store.tables import Article, Broadcast, BroadcastDelivery, utcnow
 from workers.delivery.broadcast.plan import broadcast_progress, start_broadcast
+from workers.delivery.push import CHANNEL_LABELS
 from workers.topics.guide import KINDS
 
 STATUSES = {"draft": "草稿", "published": "已发布", "pushed": "已推送"}
 #: A broadcast's states, and those of its delivery rows and their channels.
 BROADCAST_STATUSES = {"queued": "排队中", "sending": "发送中", "done": "已完成"}
 DELIVERY_STATUSES = {"pending": "待发送", "sending": "发送中", "sent": "已送达", "failed": "失败"}
-CHANNELS = {"custom": "客服消息", "template": "模板消息"}
 
 
 def _snap(article: Article) -> dict[str, object]:
@@ -120,7 +120,7 @@ def show_broadcast(ctx: Ctx) -> Response:
     article = ctx.uow.session.get(Article, broadcast.article_id)
     return ctx.render("broadcast.html", broadcast=broadcast, progress=progress, deliveries=deliveries,
                       article=article, statuses=BROADCAST_STATUSES, delivery_statuses=DELIVERY_STATUSES,
-                      channels=CHANNELS)
+                      channels=CHANNEL_LABELS)
 
 
 PAGES = [

@@ -8,17 +8,9 @@ from starlette.responses import Response
 
 from backoffice.roles import Perm
 from backoffice.web import Ctx, Page
-from events.routing import RULES, features
+from events.routing import FEATURE_LABELS, RULES, features
 from store.tables import FeatureSwitch, utcnow
 from workers.runtime.switches import PAUSED
-
-#: The name an operator reads for each switch of the routing table (`features()`).
-LABELS = {
-    "bind": "绑定与解绑", "balance": "余额查询", "card_info": "卡信息", "history": "交易流水", "bill": "账单",
-    "lost": "挂失与解挂", "phone": "更换绑定手机", "found": "拾卡与寻卡", "timetable": "课表", "grades": "成绩",
-    "meetings": "会议", "library": "图书借阅", "lockers": "存包柜", "repair": "报修", "guide": "服务指南",
-    "topup": "校园卡充值", "fees": "缴费",
-}
 
 
 def _state(row: FeatureSwitch | None) -> dict[str, object]:
@@ -30,7 +22,7 @@ def switches_page(ctx: Ctx) -> Response:
     for feature in features():
         row = ctx.uow.session.get(FeatureSwitch, feature)
         usages = [rule.usage for rule in RULES if rule.feature == feature and rule.usage]
-        rows.append({"feature": feature, "label": LABELS.get(feature, feature), "usages": usages, "row": row,
+        rows.append({"feature": feature, "label": FEATURE_LABELS[feature], "usages": usages, "row": row,
                      **_state(row)})
     return ctx.render("features.html", rows=rows, default_message=PAUSED)
 
@@ -51,7 +43,7 @@ def set_switch(ctx: Ctx) -> Response:
     row.updated_by = ctx.operator
     ctx.audit("feature switch", feature, before=before, after=_state(row))
     ctx.uow.commit()
-    return ctx.redirect("/features", ok=f"{LABELS.get(feature, feature)} 已{'开启' if row.enabled else '关闭'}")
+    return ctx.redirect("/features", ok=f"{FEATURE_LABELS[feature]} 已{'开启' if row.enabled else '关闭'}")
 
 
 PAGES = [

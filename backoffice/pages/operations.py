@@ -16,11 +16,11 @@ from backoffice.roles import Perm
 from backoffice.web import Ctx, Page
 from store.inbox import MAX_REDELIVERIES
 from store.tables import InboxEvent, OutboundMessage
+from workers.delivery.push import CHANNEL_LABELS
 
 log = logging.getLogger("onecard.backoffice")
 #: The outbound rows that will not be sent unless an operator retries them, and how each is named.
 FAILED = {"failed": "发送失败", "undeliverable": "无法送达", "expired": "已过期"}
-CHANNELS = {"wechat": "客服消息", "template": "模板消息", "sms": "短信"}
 
 
 def _backlog(ctx: Ctx) -> dict[str, object]:
@@ -54,7 +54,7 @@ def operations(ctx: Ctx) -> Response:
     ).scalars().all()
     return ctx.render("operations.html", depths=depths, alive=alive, dead=dead, broker_error=broker_error,
                       failed=failed, backlog=_backlog(ctx), broker_kind=type(broker).__name__,
-                      statuses=FAILED, channels=CHANNELS)
+                      statuses=FAILED, channels=CHANNEL_LABELS)
 
 
 def retry_dead(ctx: Ctx) -> Response:

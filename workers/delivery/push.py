@@ -19,6 +19,10 @@ from store.tables import Follower
 from store.uow import UnitOfWork
 from workers.text.format import local_time
 
+#: How each way of reaching a user reads to a clerk. Broadcast rows call the customer-service
+#: message "custom", replies and pushes "wechat": the same channel, one name on the page.
+CHANNEL_LABELS = {"wechat": "客服消息", "custom": "客服消息", "template": "模板消息", "sms": "短信"}
+
 #: WeChat's window is 48 h; keep an hour's margin for the queue.
 CUSTOM_WINDOW = timedelta(hours=47)
 WINDOW = timedelta(hours=48)

@@ -6,10 +6,9 @@ import os
 import subprocess
 import sys
 
-from backoffice.pages.features import LABELS
 from backoffice.stats import Tx, buckets, top_merchants, transactions_by_kind
 from events.campus_time import SHANGHAI
-from events.routing import features
+from events.routing import FEATURE_LABELS, features
 from store.tables import Article, Discrepancy, ReconciliationRun, utcnow
 from tests.harness import ROOT, Stack, new_openid
 from tests.integration.backoffice.client import admin_client, audit_entries, signed_in
@@ -73,7 +72,7 @@ def test_figures_are_bucketed_by_shanghai_day_and_transactions_by_kind() -> None
 
 
 def test_every_feature_switch_has_a_chinese_name() -> None:
-    assert set(features()) <= set(LABELS)
+    assert set(features()) <= set(FEATURE_LABELS)
 
 
 def test_a_discrepancy_repaired_by_the_run_offers_no_decision_and_refuses_one(stack: Stack) -> None:
