@@ -18,6 +18,7 @@ from chatsim import live
 from chatsim.client import EVENTS, ChatClient
 from chatsim.config import OPENID, ChatConfig
 from chatsim.menu import phone_menu
+from webassets import mount as assets_mount
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -79,6 +80,7 @@ class ChatApp:
             Route("/api/event", self.event, methods=["POST"]),
             WebSocketRoute("/api/live", self.live),
             Mount("/static", app=StaticFiles(directory=STATIC)),
+            assets_mount(),
         ])
 
 

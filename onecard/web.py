@@ -12,6 +12,7 @@ from onecard.observability import logs
 from onecard.observability.health import readyz_endpoint
 from onecard.observability.metrics import RequestMetrics, metrics_endpoint
 from onecard.settings import Settings
+from webassets import mount as assets_mount
 
 
 def ingress_config(settings: Settings) -> IngressConfig:
@@ -31,7 +32,7 @@ def ingress_config(settings: Settings) -> IngressConfig:
 
 def create_web_app(platform: Platform) -> ASGIApp:
     ingress = Ingress(ingress_config(platform.settings), platform.engine, platform.enqueue_events)
-    return RequestMetrics(create_app(ingress, [*operations_routes(platform),
+    return RequestMetrics(create_app(ingress, [*operations_routes(platform), assets_mount(),
                                                Mount("/admin", app=create_backoffice(platform))]))
 
 

@@ -18,6 +18,7 @@ import os
 import socket
 import subprocess
 import sys
+from pathlib import Path
 from urllib.parse import urlsplit
 
 DEFAULTS = {
@@ -26,8 +27,9 @@ DEFAULTS = {
     "ONECARD_TEST_RABBITMQ_URL": "amqp://guest:guest@127.0.0.1:5672/",
 }
 
-#: Tests that give the same answer on every backend: run in the first configuration only.
-BACKEND_INDEPENDENT = ("tests/unit", "tests/e2e/test_backoffice_browser.py", "tests/e2e/test_chat_browser.py")
+#: Tests that give the same answer on every backend: run in the first configuration only. Every
+#: browser test lives in a file named `tests/e2e/test_*_browser.py`.
+BACKEND_INDEPENDENT = ("tests/unit", *sorted(str(p) for p in Path("tests/e2e").glob("test_*_browser.py")))
 
 CONFIGS: dict[str, dict[str, str]] = {
     "embedded": {},

@@ -21,6 +21,8 @@ FORBIDDEN = {
     # The WeChat adapter keeps the shared access token in the database, so adapters may use store.
     "adapters": ("onecard", "ingress", "workers", "backoffice", "chatsim"),
     "store": ("onecard", "ingress", "workers", "adapters", "backoffice", "chatsim"),
+    # Vendored front-end files: everything may serve them, they know nothing of us.
+    "webassets": ("onecard", "events", "ingress", "workers", "adapters", "store", "backoffice", "chatsim"),
 }
 
 
