@@ -17,9 +17,12 @@ from honcho.printer import Printer
 
 from adapters.cardsystem.demo import DEMO_HOLDERS
 from adapters.sim.server import Simulators, build_simulators, urls
+from adapters.wechat.client import WechatpyApi
+from adapters.wechat.port import WeChatApi
 from backoffice.seed import seed_demo_admin
 from chatsim.config import callback_url, chat_config
 from chatsim.web import with_chat
+from events.menu import menu_json
 from onecard.embedded import socket_url, start_embedded_redis
 from onecard.procfile import processes
 from onecard.serve import ServerThread
@@ -67,8 +70,17 @@ def prepare(settings: Settings, keepalive: list[Any]) -> dict[str, str]:
     _seed_guides(settings.resolved_database_url)
     engine = make_engine(settings.resolved_database_url)
     env["ONECARD_DEMO_ADMIN"] = ":".join(seed_demo_admin(engine, settings.resolved_data_dir))
+    if "ONECARD_WECHAT_API_BASE" in env:
+        # The WeChat simulator stands in: the chat simulator shows the real menu from the first second.
+        publish_menu(WechatpyApi(engine, settings.wechat_appid, settings.wechat_secret.get_secret_value(),
+                                 env["ONECARD_WECHAT_API_BASE"]))
     engine.dispose()
     return env
+
+
+def publish_menu(wechat: WeChatApi) -> None:
+    """`menu/create` with the one definition (`events.menu`), as `onecard menu sync` does."""
+    wechat.create_menu(menu_json())
 
 
 def _seed_guides(url: str) -> None:
