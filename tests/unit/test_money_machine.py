@@ -7,6 +7,7 @@ from typing import Any, cast
 from adapters.bank.simulator import BankSimulator
 from adapters.cardsystem.port import CardSystem
 from adapters.cardsystem.simulator import CardSystemSimulator
+from adapters.fees.port import Due
 from adapters.fees.simulator import FeeSimulator
 from adapters.keyed import Outcome
 from adapters.sim.journal import Apply, Journal
@@ -64,8 +65,12 @@ class CreditsDown(Ledger):
 
 
 class Fees(Remote):
-    def pay(self, key: str, *, order_no: str, kind: str, target: str, amount_fen: int) -> Outcome:
-        return self.run(key, {"order_no": order_no, "kind": kind, "target": target, "amount_fen": amount_fen})
+    def pay(self, key: str, *, order_no: str, kind: str, target: str, amount_fen: int, payer: str = "") -> Outcome:
+        return self.run(key, {"order_no": order_no, "kind": kind, "target": target, "amount_fen": amount_fen,
+                              "payer": payer})
+
+    def due(self, kind: str, student_no: str) -> list[Due]:
+        raise NotImplementedError
 
 
 def _world() -> tuple[MoneyPorts, BankSimulator, CardSystemSimulator, FeeSimulator]:

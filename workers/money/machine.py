@@ -110,7 +110,7 @@ def _payment_step(o: OrderView, p: MoneyPorts, last: bool, hopeless: bool) -> Tr
                        "card_debited", "failed", last, unknown, moved=True)
     if o.status == "card_debited":
         return _settle(o, lambda: p.fees.pay(f"{no}:fee", order_no=no, kind=o.kind, target=o.target or "",
-                                             amount_fen=o.amount_fen),
+                                             amount_fen=o.amount_fen, payer=o.student_no),
                        lambda: p.fees.query(f"{no}:fee"), lambda: p.fees.void(f"{no}:fee", order_no=no),
                        "fee_credited", "refunding", last, unknown)
     if o.status == "fee_credited":
