@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,7 +13,8 @@ from sqlalchemy.orm import Session
 from store.db import single_statement
 from store.tables import OutboundMessage, table_of, utcnow
 
-FINAL_STATUSES = frozenset({"sent", "undeliverable", "failed", "expired"})
+#: `superseded`: a later reply to the same event said it all before this one left (see `supersede_earlier`).
+FINAL_STATUSES = frozenset({"sent", "undeliverable", "failed", "expired", "superseded"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +112,34 @@ def finish(engine: Engine, outbound_ids: Sequence[int], status: str, error: str 
         params["at"] = utcnow()
     with single_statement(engine) as conn:
         conn.execute(_FINISH_SENT if status == "sent" else _FINISH, params)
+
+
+def supersede_earlier(session: Session, event_id: int, seq: int, channel: str = "wechat") -> list[int]:
+    """Drop the event's replies before `seq` that no sender has taken yet: the later one says it all.
+
+    So an interim "正在处理" never arrives after the result it announces. Returns the earlier replies
+    already being sent: the caller sends the later one only after they are done (`wait_until_done`).
+    """
+    earlier = ((OutboundMessage.event_id == event_id) & (OutboundMessage.channel == channel)
+               & (OutboundMessage.seq < seq))
+    session.execute(update(OutboundMessage).where(earlier, OutboundMessage.status == "pending")
+                    .values(status="superseded", last_error="a later reply to the same message replaced it"))
+    return list(session.execute(select(OutboundMessage.id).where(earlier, OutboundMessage.status == "sending"))
+                .scalars())
+
+
+def wait_until_done(engine: Engine, outbound_ids: Sequence[int], timeout: float, poll: float = 0.02) -> bool:
+    """Wait (at most `timeout` seconds) until none of these is `sending` any more; True if so."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with Session(engine) as session:
+            busy = session.execute(select(OutboundMessage.id).where(
+                OutboundMessage.id.in_(list(outbound_ids)), OutboundMessage.status == "sending")).first()
+        if busy is None:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(poll)
 
 
 def stuck(engine: Engine, older_than: timedelta, limit: int = 500) -> list[tuple[int, str]]:

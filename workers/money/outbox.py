@@ -7,7 +7,7 @@ claim and on the status it read, so a relay whose lease ran out can never overwr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Engine, or_, select, update
@@ -100,15 +100,17 @@ def record(engine: Engine, view: OrderView, t: Transition, me: str, lease: timed
         if changed.rowcount != 1:  # type: ignore[attr-defined]
             session.rollback()
             return None
-        receipt_id = _finish(session, view.id, now) if t.status in TERMINAL else None
+        receipt_id, in_flight = _finish(session, view.id, now) if t.status in TERMINAL else (None, [])
         session.commit()
-        return Recorded(t.status in TERMINAL, receipt_id)
+        return Recorded(t.status in TERMINAL, receipt_id, in_flight)
 
 
 @dataclass(frozen=True, slots=True)
 class Recorded:
     terminal: bool
     receipt_id: int | None
+    #: The confirmation's replies already being sent when the receipt was recorded: it waits for them.
+    before_receipt: list[int] = field(default_factory=list)
 
 
 def release(engine: Engine, order_id: int, me: str) -> None:
@@ -118,12 +120,14 @@ def release(engine: Engine, order_id: int, me: str) -> None:
                         .values(claimed_by=None, claimed_until=None))
 
 
-def _finish(session: Session, order_id: int, now: datetime) -> int:
-    """Close the outbox entry and record the receipt (its id, to deliver after the commit)."""
+def _finish(session: Session, order_id: int, now: datetime) -> tuple[int, list[int]]:
+    """Close the outbox entry and record the receipt: its id, to deliver after the commit, and the
+    confirmation's replies it must wait for. "已受理，正在处理" not sent yet is dropped: the receipt says more."""
     order = session.get_one(MoneyOrder, order_id)
     session.execute(update(MoneyOutbox).where(MoneyOutbox.order_id == order_id)
                     .values(status="done", done_at=now, claimed_by=None, claimed_until=None))
     row = outbound.add(session, channel="wechat", recipient=order.openid, body=receipt(order),
                        event_id=order.event_id, seq=RECEIPT_SEQ, expires_at=order.reply_deadline)
     session.flush()
-    return row.id
+    in_flight = outbound.supersede_earlier(session, order.event_id, RECEIPT_SEQ) if order.event_id else []
+    return row.id, in_flight

@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from sqlalchemy import Engine
 
+from store import outbound
 from store.db import retry_locked
 from workers.money import outbox
 from workers.money.machine import advance
@@ -25,6 +26,8 @@ from workers.money.ports import MoneyPorts
 
 log = logging.getLogger("onecard.relay")
 
+#: The longest a receipt waits for the confirmation's answer still being sent (a send's own timeout).
+RECEIPT_WAIT_SECONDS = 5.0
 #: Wake a relay for an order after `delay` seconds (0: now).
 Wake = Callable[[int, float], None]
 
@@ -76,6 +79,9 @@ class Relay:
                 log.warning("order %s: claim lost while at %s", view.order_no, view.status)
                 return "claim_lost"
             if recorded.receipt_id is not None:
+                # Never before the confirmation's own answer: wait while it is on the wire (milliseconds).
+                if recorded.before_receipt:
+                    outbound.wait_until_done(self.engine, recorded.before_receipt, RECEIPT_WAIT_SECONDS)
                 self.deliver(recorded.receipt_id, "wechat")
             if recorded.terminal:
                 log.info("order %s ended %s", view.order_no, step.status)
