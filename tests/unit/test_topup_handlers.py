@@ -187,3 +187,20 @@ def test_cancelling_ends_the_order_and_leaves_nothing_to_confirm(session: Sessio
     again = turn(session, used)
     topup.cancel(c.CancelOrder(), again)
     assert said(again) == "没有待确认的订单。"
+
+
+def test_a_card_reported_lost_takes_no_top_up_or_payment(session: Session, used: Ports, card: FakeCardSystem) -> None:
+    card.freeze("20240001", "lost")
+    text = _ask(session, used, "50")
+    assert text.startswith("您的校园卡已挂失，挂失期间不能充值或缴费，未发生任何扣款。") and "解挂" in text
+    t = turn(session, used)
+    topup.start_payment(c.StartPayment("net", "30"), t)
+    assert said(t).startswith("您的校园卡已挂失") and _orders(session) == []
+
+
+def test_a_card_reported_lost_after_the_question_cancels_the_order(session: Session, used: Ports,
+                                                                 card: FakeCardSystem) -> None:
+    assert "请确认" in _ask(session, used, "50")
+    card.freeze("20240001", "lost")
+    assert _confirm(session, used).startswith("您的校园卡已挂失，挂失期间不能充值或缴费，订单已取消")
+    assert [o.status for o in _orders(session)] == ["cancelled"] and _outbox(session) == 0

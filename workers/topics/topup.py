@@ -14,7 +14,7 @@ from workers.money.amounts import BadAmount, check_limits, parse_fen
 from workers.runtime import switches
 from workers.runtime.registry import handles
 from workers.runtime.turn import Turn
-from workers.text.format import yuan
+from workers.text.format import STATUS, yuan
 from workers.topics.balance import bound_or_explain
 from workers.topics.fees_due import offer
 
@@ -52,6 +52,21 @@ def start_payment(cmd: c.StartPayment, turn: Turn) -> None:
     _ask(turn, kind, binding, target, amount)
 
 
+def card_refuses_money(turn: Turn, student_no: str) -> str | None:
+    """Why a card takes no top-up or payment from WeChat now (lost, frozen, cancelled), or None.
+
+    A lost card is refused both ways, deliberately (README "Money"): payments from it are refused
+    by the card system, and a top-up onto a card someone else may hold, usually replaced (补卡) soon,
+    would only move money the office then has to move again. 解挂 takes a minute if it turns up.
+    """
+    holder = turn.ports.card.find_holder(student_no)
+    if holder is None or holder.status == "normal":
+        return None
+    if holder.status == "lost":
+        return "您的校园卡已挂失，挂失期间不能充值或缴费，未发生任何扣款。找回卡片后发送“解挂”即可恢复。"
+    return f"您的校园卡{STATUS.get(holder.status, '状态异常')}，不能充值或缴费，未发生任何扣款。请联系校园卡服务中心。"
+
+
 def _ask_what_is_due(turn: Turn, kind: Kind, binding: Binding, args: str) -> None:
     """Fines, exam and photo fees: the fee system says what is due; only that is offered."""
     if turn.ports.fees is None:
@@ -66,6 +81,9 @@ def _ask_what_is_due(turn: Turn, kind: Kind, binding: Binding, args: str) -> Non
 
 def _ask(turn: Turn, kind: Kind, binding: Binding, target: str, amount_text: str, *, head: str = "") -> None:
     limits = turn.ports.limits
+    if refused := card_refuses_money(turn, binding.student_no):
+        turn.say(refused)
+        return
     try:
         fen = parse_fen(amount_text)
         check_limits(fen, orders.spent_today(turn.session, binding.student_no, turn.now), limits)
@@ -95,6 +113,10 @@ def confirm(cmd: c.ConfirmOrder, turn: Turn) -> None:
     if paused is not None:
         orders.cancel(turn.session, order, turn.now)
         turn.say(paused)
+        return
+    if refused := card_refuses_money(turn, order.student_no):  # reported lost since the question
+        orders.cancel(turn.session, order, turn.now)
+        turn.say(refused.replace("未发生任何扣款", "订单已取消，未发生任何扣款"))
         return
     try:  # the limits again: other orders may have been confirmed since the question
         check_limits(order.amount_fen, orders.spent_today(turn.session, order.student_no, turn.now, exclude=order.id),
