@@ -57,7 +57,7 @@ def test_a_found_card_reaches_its_owner_at_once_and_the_owner_can_ask(live: Stac
     before = len(live.sent_to(owner))
 
     thanks = live.ask(finder, "拾卡 6100100002 一食堂一楼服务台")
-    assert "感谢" in thanks and "失主已收到通知" in thanks
+    assert "感谢" in thanks and "我们已通知失主" in thanks
     pushed = live.replies(owner, before + 1)[before]
     assert "有人捡到了卡号 61****0002" in pushed and "一食堂一楼服务台" in pushed
     assert "一食堂一楼服务台" in live.ask(owner, "寻卡")
@@ -65,8 +65,8 @@ def test_a_found_card_reaches_its_owner_at_once_and_the_owner_can_ask(live: Stac
 
 def test_a_card_found_by_name_waits_for_its_owner_to_ask(live: Stack) -> None:
     finder = new_openid()
-    assert "拾卡 卡号或姓名 存放地点" in live.ask(finder, "拾卡")
-    assert "可发送“寻卡”查到" in live.ask(finder, "拾卡 不存在的人 图书馆前台")
+    assert "拾卡 学号、卡号或姓名 存放地点" in live.ask(finder, "拾卡")
+    assert "未能通知；失主发送“寻卡”可查到" in live.ask(finder, "拾卡 不存在的人 图书馆前台")
     with live.platform.uow() as uow:
         found = uow.session.execute(select(FoundCard).where(FoundCard.finder_openid == finder)).scalar_one()
         assert found.holder_name == "不存在的人" and found.student_no is None and not found.owner_notified
@@ -81,7 +81,7 @@ def test_an_owner_outside_the_48_hour_window_hears_of_the_found_card_by_template
         uow.commit()
     before = len(live.sent_to(owner))
 
-    assert "失主已收到通知" in live.ask(finder, "拾卡 赵六 东门保卫处")
+    assert "我们已通知失主" in live.ask(finder, "拾卡 赵六 东门保卫处")
 
     live.replies(owner, before + 1)
     notice = live.sent_to(owner)[before]
