@@ -116,6 +116,34 @@ def test_the_code_sent_to_the_new_phone_moves_the_binding_there(session: Session
     binding = session.get(Binding, "oA")
     assert binding is not None and binding.phone == "13912345678"
     assert _actions(session) == ["phone"]
+    # The old number is told, so a change the holder did not make does not go unnoticed.
+    [old] = [o for o in t.outgoing if o.channel == "sms"]
+    assert old.recipient == "13800000001"
+    assert "您的校园卡绑定手机已于 2026-11-25 16:00 更换为 139****5678。如非本人操作" in old.body
+
+
+def test_a_number_another_holder_has_bound_is_refused(session: Session, card: FakeCardSystem) -> None:
+    bind(session, card)
+    bind(session, card, openid="oB", student_no="20240002")
+    t = turn(session, ports(card))
+    card_changes.change_phone(c.ChangePhone("13800000002"), t)
+    assert said(t) == "该手机号已绑定其他持卡人，不能使用。请换一个号码，或联系校园卡服务中心。"
+    assert [o for o in t.outgoing if o.channel == "sms"] == []
+
+
+def test_a_number_bound_by_another_while_the_code_travelled_is_refused(session: Session,
+                                                                        card: FakeCardSystem) -> None:
+    bind(session, card)
+    asked = turn(session, ports(card))
+    card_changes.change_phone(c.ChangePhone("13912345678"), asked)
+    session.flush()
+    code = code_sent(asked, "13912345678")
+    other = bind(session, card, openid="oB", student_no="20240002")
+    other.phone = "13912345678"
+    session.flush()
+    t = turn(session, ports(card))
+    card_changes.verify_code(c.VerifyCode(code), t)
+    assert said(t).startswith("该手机号已绑定其他持卡人") and card.holders["20240001"].phone == "13800000001"
 
 
 def test_a_code_for_a_card_no_longer_bound_is_voided(session: Session, card: FakeCardSystem) -> None:

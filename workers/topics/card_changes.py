@@ -1,7 +1,9 @@
 """Card services that change the card (bind topic): report lost, unfreeze, change the bound phone.
 
 Unfreezing and a new phone are proven with an SMS code, like binding; the six-digit reply goes
-to `verify_code`, which finishes whichever of them is pending for the user.
+to `verify_code`, which finishes whichever of them is pending for the user. A new phone's code goes
+to the new number, the old number is told by SMS once it changed, and a number another holder has
+bound is refused.
 """
 
 from __future__ import annotations
@@ -14,13 +16,14 @@ from events import commands as c
 from store.tables import Binding, BindingLog, SmsChallenge
 from workers.runtime.registry import handles
 from workers.runtime.turn import Turn
-from workers.text.format import mask_card, mask_phone
+from workers.text.format import local_time, mask_card, mask_phone
 from workers.topics import bind, sms_codes
 from workers.topics.balance import bound_or_explain
 
 UNFREEZE = "unfreeze"
 PHONE = "phone"
 _PHONE = re.compile(r"^1\d{10}$")
+PHONE_TAKEN = "该手机号已绑定其他持卡人，不能使用。请换一个号码，或联系校园卡服务中心。"
 
 
 @handles(c.ReportLost)
@@ -86,7 +89,16 @@ def change_phone(cmd: c.ChangePhone, turn: Turn) -> None:
     if cmd.phone == binding.phone:
         turn.say("这就是您当前绑定的手机号。")
         return
+    if _phone_taken(turn, binding, cmd.phone):
+        turn.say(PHONE_TAKEN)
+        return
     _send_code(turn, binding, cmd.phone, PHONE, "更换绑定手机")
+
+
+def _phone_taken(turn: Turn, binding: Binding, phone: str) -> bool:
+    """The number is bound to another card holder: one phone proves one holder, never two."""
+    return turn.session.execute(select(Binding.openid).where(
+        Binding.phone == phone, Binding.student_no != binding.student_no).limit(1)).first() is not None
 
 
 def _finish_unfreeze(turn: Turn, binding: Binding) -> None:
@@ -97,8 +109,15 @@ def _finish_unfreeze(turn: Turn, binding: Binding) -> None:
 
 
 def _finish_phone(turn: Turn, binding: Binding, phone: str) -> None:
+    if _phone_taken(turn, binding, phone):  # bound by someone else while the code was on its way
+        turn.say(PHONE_TAKEN)
+        return
+    old = binding.phone
     turn.ports.card.set_phone(binding.student_no, phone)
     binding.phone = phone
+    # The old number hears of it: if this was not the holder, they learn at once and can call the office.
+    turn.sms(old, f"您的校园卡绑定手机已于 {local_time(turn.now)} 更换为 {mask_phone(phone)}。"
+                  "如非本人操作，请立即联系校园卡服务中心。")
     turn.session.add(BindingLog(openid=turn.openid, student_no=binding.student_no, action="phone",
                                 reason="bound phone changed after SMS verification", at=turn.now))
     turn.say(f"绑定手机已更换为 {mask_phone(phone)}。")
