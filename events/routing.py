@@ -119,14 +119,15 @@ def _payment(kind: str) -> Builder:
 RULES += (
     Rule(Topic.TOPUP, TOPUP.words, lambda args: c.StartTopup(args.strip()), menu_key="TOPUP", usage=TOPUP.usage,
          feature="topup"),
-    *(Rule(Topic.TOPUP, k.words, _payment(k.code), menu_key=f"PAY_{k.code.upper()}", usage=k.usage, feature="fees")
-      for k in FEES),
+    # Each fee, 确认 and 取消 under "帮助 充值缴费": the overview (and the welcome) stays short.
+    *(Rule(Topic.TOPUP, k.words, _payment(k.code), menu_key=f"PAY_{k.code.upper()}", usage=k.usage, feature="fees",
+           module="充值缴费") for k in FEES),
     Rule(Topic.TOPUP, ("确认", "confirm"), lambda _: c.ConfirmOrder(), menu_key="CONFIRM",
-         usage="确认 —— 确认待支付的充值或缴费"),
+         usage="确认 —— 确认待支付的充值或缴费", module="充值缴费"),
     Rule(Topic.TOPUP, ("取消", "cancel"), lambda _: c.CancelOrder(), menu_key="CANCEL",
-         usage="取消 —— 取消待确认的订单"),
+         usage="取消 —— 取消待确认的订单", module="充值缴费"),
     Rule(Topic.GENERAL, ("缴费",), lambda _: c.ShowMenu("fees"), menu_key="MENU_FEES",
-         usage="缴费 —— 列出可缴的费用", feature="fees"),
+         usage="缴费 —— 列出可缴的费用（网费、电费、图书欠费等）", feature="fees"),
 )
 
 # Menu buttons that open a picker (`events.menu.PICKERS`): a reply listing what to send next.

@@ -11,6 +11,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from chatsim.client import ChatClient
+from events.menu import MENU
 from tests.e2e.browser import chromium, screenshot
 from tests.e2e.chat_server import serving_chat, stack_chat_config
 from tests.harness import Stack, new_openid
@@ -152,3 +153,18 @@ def test_the_page_shows_the_menu_pushed_to_wechat_with_its_sub_buttons(live: Sta
         assert not browser.find_element(By.CSS_SELECTOR, "#menu .submenu").is_displayed()
     finally:
         live.simulators.wechat.state.menu = None
+
+
+def test_the_fee_picker_is_two_taps_away_in_the_real_menu(chat: str, browser: webdriver.Chrome) -> None:
+    browser.get(f"{chat}/")
+    wait_for_answer(browser, "欢迎关注")
+    tops = WebDriverWait(browser, 10).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#menu > .menu-item > .menu-button"), "no menu")
+    assert [b.text.removeprefix("≡ ") for b in tops] == [name for name, _items in MENU]
+    next(b for b in tops if b.text.endswith("我的")).click()
+    WebDriverWait(browser, 10).until(
+        lambda d: [b for b in d.find_elements(By.CSS_SELECTOR, "#menu button[data-key='MENU_FEES']")
+                   if b.is_displayed()], "no 缴费 sub-button")[0].click()
+    picker = wait_for_answer(browser, "缴费，请发送")
+    assert all(fee in picker for fee in ("网费", "电费", "图像采集费", "图书欠费", "外语考试费", "校友捐赠"))
+    screenshot(browser, "chat-6-fee-picker-from-the-menu")

@@ -39,7 +39,7 @@ def menu_text(off: Collection[str] = ()) -> str:
         labels = [i.label for i in items
                   if not isinstance(i, Click) or route_menu_key(i.key).feature not in off]
         rows.append(f"【{name}】" + "、".join(labels))
-    return "菜单：\n" + "\n".join(rows) + "\n直接发送功能名即可，例如“余额”；发送“帮助”查看用法。"
+    return "菜单：\n" + "\n".join(rows) + "\n点下方菜单，或直接发送功能名，如“余额”；发送“帮助”查看用法。"
 
 
 def picker_text(picker: str, off: Collection[str] = ()) -> str | None:
