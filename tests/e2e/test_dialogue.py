@@ -35,9 +35,9 @@ def test_an_unbound_user_asking_the_balance_is_told_how_to_bind(live: Stack, ope
     assert "绑定 学号" in live.ask(openid, "余额")
 
 
-def test_unknown_text_gets_the_help(live: Stack, openid: str) -> None:
+def test_unknown_text_gets_a_short_pointer_to_the_menu_and_the_help(live: Stack, openid: str) -> None:
     reply = live.ask(openid, "今天食堂吃什么")
-    assert "没有理解" in reply and "绑定 学号" in reply and "余额" in reply
+    assert reply == "没看懂“今天食堂吃什么”。请点下方菜单，或发送“帮助”查看全部功能、“菜单”查看菜单。"
 
 
 def test_a_new_follower_is_welcomed_with_the_help(live: Stack, openid: str) -> None:
