@@ -45,7 +45,7 @@ def _owner(turn: Turn, who: str) -> Owner:
             binding = turn.session.execute(select(Binding).where(Binding.student_no == holder.student_no)).scalar()
             return Owner(holder.student_no, holder.name, binding, card_no)
         if who.isdigit():
-            return Owner()
+            return Owner(card_no=who[:20])  # kept as typed: the office may still match it
     same_name = turn.session.execute(select(Binding).where(Binding.name == who[:64]).limit(2)).scalars().all()
     if len(same_name) == 1:
         return Owner(same_name[0].student_no, same_name[0].name, same_name[0])
