@@ -41,7 +41,8 @@ class ChatApp:
             "callback_url": self.config.callback_url,
             "safe_mode": self.config.safe_mode,
             "sms_sink": str(self.config.sms_sink),
-            "menu": phone_menu(pushed),
+            "menu": phone_menu(pushed, self.config.web_url),
+            "web_url": self.config.web_url,
             "menu_source": "pushed to the WeChat API simulator" if pushed else "defined in the code",
         })
 

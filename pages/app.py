@@ -8,9 +8,9 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount, Route
 
-from pages import bills, card, history
+from pages import articles, bills, campus, card, history
 from pages.auth import auth_endpoint
-from pages.web import HERE, Page, PagesDeps, endpoint
+from pages.web import HERE, Page, PagesDeps, endpoint, public_endpoint
 from webassets import CachedStatic
 
 #: The route table (paths under /m); `feature` is the chat function's switch, so both pause together.
@@ -20,11 +20,14 @@ PAGES = (
     Page("/api/history", history.history_more, feature="history", api=True),
     Page("/bill", bills.month, feature="bill"),
     Page("/year-bill", bills.year, feature="bill"),
+    Page("/timetable", campus.timetable, feature="timetable"),
+    Page("/grades", campus.grades, feature="grades"),
 )
 
 
 def create_pages(deps: PagesDeps) -> Starlette:
     routes: list[BaseRoute] = [Route(page.path, endpoint(page, deps)) for page in PAGES]
     routes.append(Route("/auth", auth_endpoint(deps)))
+    routes.append(Route("/articles/{article_id}", public_endpoint(articles.article, deps)))
     routes.append(Mount("/static", CachedStatic(directory=HERE / "static"), name="static"))
     return Starlette(routes=routes)

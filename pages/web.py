@@ -159,6 +159,23 @@ def endpoint(page: Page, deps: PagesDeps) -> Callable[[Request], Any]:
     return serve
 
 
+def public_endpoint(handler: Callable[[Request, Session], Response], deps: PagesDeps) -> Callable[[Request], Any]:
+    """A page anyone may read (a published article a push links to): no session, no binding."""
+    headers = security_headers(deps.config)
+
+    def handle_public(request: Request) -> Response:
+        with deps.uow() as uow:
+            return handler(request, uow.session)
+
+    async def serve(request: Request) -> Response:
+        response = await run_in_threadpool(handle_public, request)
+        for name, value in headers.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    return serve
+
+
 def link(path: str, **params: str | int | None) -> str:
     """A page's address with its query, leaving out what is empty."""
     query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
