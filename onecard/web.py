@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
@@ -12,7 +14,7 @@ from onecard.bootstrap import Platform, build
 from onecard.observability import logs
 from onecard.observability.health import readyz_endpoint
 from onecard.observability.metrics import RequestMetrics, metrics_endpoint
-from onecard.settings import Settings
+from onecard.settings import OFFICIAL_OAUTH_BASE, Settings
 from pages.app import create_pages
 from pages.web import PagesConfig, PagesDeps
 from webassets import mount as assets_mount
@@ -46,10 +48,18 @@ def pages_deps(platform: Platform) -> PagesDeps:
     config = PagesConfig(appid=s.wechat_appid, secret_key=s.secret_key.get_secret_value(),
                          oauth_base=s.wechat_oauth_base, public_url=s.resolved_public_url,
                          session_seconds=s.page_session_seconds,
-                         # The chat simulator's web view shows the pages in a frame; nothing else may.
-                         frame_ancestors=s.simulator_url.rstrip("/") if s.simulator_url else "'none'")
+                         frame_ancestors=frame_ancestors(s))
     codes = HttpOAuthCodes(s.wechat_sns_base, s.wechat_appid, s.wechat_secret.get_secret_value())
     return PagesDeps(config, platform.uow, platform.ports.card, codes, campus=platform.ports.campus)
+
+
+def frame_ancestors(settings: Settings) -> str:
+    """Who may show the pages in a frame: nobody, except where WeChat is simulated, the chat simulator's
+    web view (served beside the simulator, on the same host: any port of it)."""
+    if settings.wechat_oauth_base == OFFICIAL_OAUTH_BASE:
+        return "'none'"
+    parts = urlsplit(settings.wechat_oauth_base)
+    return f"{parts.scheme}://{parts.hostname}:*"
 
 
 def operations_routes(platform: Platform) -> list[BaseRoute]:

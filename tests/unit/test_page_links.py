@@ -33,7 +33,8 @@ def test_the_statement_links_to_the_same_period_on_its_page(session: Session, ca
     used = dataclasses.replace(ports(card), web_url=WEB)
     t = turn(session, used)
     card_topic.history(c.ShowHistory(period="2026-10"), t)
-    assert said(t).endswith(f'<a href="{WEB}/m/history?from=2026-10-01&to=2026-10-31">🧾 在页面中筛选、查看全部流水</a>')
+    link = f'<a href="{WEB}/m/history?from=2026-10-01&to=2026-10-31">🧾 在页面中筛选、查看全部流水</a>'
+    assert said(t).endswith(link)
     everything = turn(session, used)
     card_topic.history(c.ShowHistory(), everything)
     assert f'<a href="{WEB}/m/history">' in said(everything)
@@ -52,7 +53,8 @@ def test_a_pushed_article_links_to_its_page_by_message_and_by_template() -> None
     assert text == f'【新闻：新食堂开业】\n三食堂二楼今日开业。\n<a href="{WEB}/m/articles/7">阅读全文</a>'
 
     class Templates:
-        sent: list[tuple[str, dict[str, object], str | None]] = []
+        def __init__(self) -> None:
+            self.sent: list[tuple[str, dict[str, object], str | None]] = []
 
         def send_text(self, openid: str, text: str) -> None:
             raise AssertionError("the template channel was chosen")
