@@ -6,7 +6,9 @@ Every page but the authorization callback and the static files goes through `pag
 from __future__ import annotations
 
 from starlette.applications import Starlette
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import ASGIApp
 
 from pages import articles, bills, campus, card, history
 from pages.auth import auth_endpoint
@@ -25,9 +27,10 @@ PAGES = (
 )
 
 
-def create_pages(deps: PagesDeps) -> Starlette:
+def create_pages(deps: PagesDeps) -> ASGIApp:
+    """The pages, gzipped for phones on slow networks (a month's bill page: ~15 KB → ~4 KB)."""
     routes: list[BaseRoute] = [Route(page.path, endpoint(page, deps)) for page in PAGES]
     routes.append(Route("/auth", auth_endpoint(deps)))
     routes.append(Route("/articles/{article_id}", public_endpoint(articles.article, deps)))
     routes.append(Mount("/static", CachedStatic(directory=HERE / "static"), name="static"))
-    return Starlette(routes=routes)
+    return GZipMiddleware(Starlette(routes=routes), minimum_size=1024, compresslevel=6)
