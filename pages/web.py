@@ -7,6 +7,9 @@ no page takes a student number, so no URL or parameter reaches another holder's 
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,6 +26,7 @@ from starlette.templating import Jinja2Templates
 from adapters.campusdata.port import CampusData
 from adapters.cardsystem.port import CardSystem
 from adapters.wechat.oauth import OAuthCodes, authorize_url
+from events.errors import PermanentError, TransientError
 from pages.session import SESSION_COOKIE, STATE_COOKIE, STATE_SECONDS, Signer, new_state
 from store.tables import Binding
 from store.uow import UnitOfWork
@@ -32,8 +36,20 @@ from workers.text.format import local_time, yuan
 
 HERE = Path(__file__).parent
 TEMPLATES = Jinja2Templates(directory=str(HERE / "templates"))
+log = logging.getLogger("onecard.pages")
+UNREACHABLE = "校园卡系统暂时无法访问，请稍后再试。"
+BROKEN = "暂时无法查询，请稍后再试。如持续出现请联系校园卡服务中心。"
+
+
+@functools.cache
+def static(name: str) -> str:
+    """A file of /m/static with its content's hash: browsers keep it for a year, a changed file is a new URL."""
+    digest = hashlib.sha256((HERE / "static" / name).read_bytes()).hexdigest()[:10]
+    return f"/m/static/{name}?v={digest}"
+
+
 TEMPLATES.env.filters.update(yuan=yuan, local=local_time)
-TEMPLATES.env.globals.update(ECHARTS=ECHARTS, WEUI=WEUI)
+TEMPLATES.env.globals.update(ECHARTS=ECHARTS, WEUI=WEUI, static=static)
 
 
 @dataclass(frozen=True)
@@ -144,7 +160,15 @@ def handle(page: Page, deps: PagesDeps, request: Request) -> Response:
             if page.api:
                 return JSONResponse({"error": paused}, status_code=503)
             return render(request, "paused.html", 200, message=paused, name=binding.name)
-        return page.handler(Ctx(request, deps, uow.session, openid, binding, now))
+        try:
+            return page.handler(Ctx(request, deps, uow.session, openid, binding, now))
+        except (TransientError, PermanentError) as exc:
+            # The card system or the school's data store failed us: say so, keep the page usable.
+            log.warning("page %s failed: %s: %s", page.path, type(exc).__name__, exc)
+            why = UNREACHABLE if isinstance(exc, TransientError) else BROKEN
+            if page.api:
+                return JSONResponse({"error": why}, status_code=503)
+            return render(request, "refused.html", 503, why=why, back=request.url.path)
 
 
 def endpoint(page: Page, deps: PagesDeps) -> Callable[[Request], Any]:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import requests
 from sqlalchemy.orm import Session
 
 from events import commands as c
@@ -184,3 +185,26 @@ def test_a_published_article_is_a_public_page_and_a_draft_is_not(site: PagesSite
     assert "公告" in page.text
     for missing in (ids[1], 999999, "x"):
         assert site.phone("oAnyone").get(f"{site.url}/m/articles/{missing}").status_code == 404
+
+
+def test_a_card_system_outage_is_explained_not_a_server_error(site: PagesSite,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from events.errors import TransientError
+
+    def down(*_args: object, **_kwargs: object) -> None:
+        raise TransientError("card system unreachable")
+
+    me = site.signed_in("oA")
+    monkeypatch.setattr(site.card, "balance_fen", down)
+    monkeypatch.setattr(site.card, "transactions", down)
+    page = me.get(f"{site.url}/m/card")
+    assert page.status_code == 503 and "校园卡系统暂时无法访问" in page.text
+    assert me.get(f"{site.url}/m/api/history?offset=20").json() == {"error": "校园卡系统暂时无法访问，请稍后再试。"}
+
+
+def test_our_scripts_are_cached_for_a_year_under_a_name_that_changes_with_them(site: PagesSite) -> None:
+    page = site.signed_in("oA").get(f"{site.url}/m/card").text
+    found = re.search(r'src="(/m/static/pages\.js\?v=[0-9a-f]{10})"', page)
+    assert found is not None
+    script = requests.get(site.url + found.group(1))
+    assert script.status_code == 200 and script.headers["cache-control"] == "public, max-age=31536000"
