@@ -13,6 +13,10 @@
   const frame = document.getElementById("webview-frame");
   const title = document.getElementById("webview-title");
   const address = document.getElementById("webview-url");
+  const trip = document.getElementById("webview-trip");
+  let seen = 0;
+  let watching = null;
+  let shown = null;  // the trip's last step, "显示 …": WeChat's steps go before it, whenever they arrive
   const handlers = {
     closeWindow(_args, reply) { reply({ err_msg: "closeWindow:ok" }); close(); },
   };
@@ -21,12 +25,42 @@
     document.cookie = `wxsim_openid=${encodeURIComponent(openid)}; path=/; SameSite=Lax`;
     title.textContent = name || "加载中…";
     address.textContent = url;
+    trip.replaceChildren(step(`打开 ${new URL(url).pathname}`));
+    shown = null;
     panel.hidden = false;
     frame.src = url;
+    watch(openid);
   }
   function close() {
     panel.hidden = true;
     frame.src = "about:blank";
+    clearInterval(watching);
+  }
+
+  // What WeChat did on the way (the simulator's journal): silent snsapi_base authorization, the code
+  // our server traded for the openid. A returning session goes straight to the page: nothing here.
+  function step(text, bad) {
+    const li = document.createElement("li");
+    li.textContent = text;
+    if (bad) li.className = "bad";
+    return li;
+  }
+  function describe(e) {
+    if (e.step === "authorize") return step(`微信网页授权（snsapi_base，静默）：code ${e.code} → ${new URL(e.redirect_uri).pathname}`);
+    if (e.errcode) return step(`服务器用 code ${e.code} 换 openid：被拒绝（${e.errcode}）`, true);
+    return step(`服务器用 code ${e.code} 换得 openid ${e.openid}，登录页面`);
+  }
+  function watch(openid) {
+    clearInterval(watching);
+    let rounds = 0;
+    const poll = () => fetch(`api/oauth?openid=${encodeURIComponent(openid)}&after=${seen}`)
+      .then((r) => r.json())
+      .then((found) => {
+        for (const e of found) { seen = Math.max(seen, e.seq); trip.insertBefore(describe(e), shown); }
+      })
+      .catch(() => {});
+    poll();
+    watching = setInterval(() => { if (++rounds > 20) clearInterval(watching); else poll(); }, 300);
   }
 
   window.addEventListener("message", (event) => {
@@ -35,6 +69,11 @@
     if (data.bridge === "WeixinJSBridge.page") {
       title.textContent = data.title || "";
       address.textContent = data.url || "";
+      if (data.url) {
+        shown?.remove();
+        shown = step(`显示 ${new URL(data.url).pathname}`);
+        trip.append(shown);
+      }
       return;
     }
     if (data.bridge !== "WeixinJSBridge") return;

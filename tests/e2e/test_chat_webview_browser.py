@@ -59,6 +59,11 @@ def test_the_menu_and_a_link_open_pages_in_the_web_view(live: Stack, chat: str, 
     assert in_web_view(browser, "#balance") == "123.45"
     WebDriverWait(browser, 5).until(lambda d: d.find_element(By.ID, "webview-title").text == "我的校园卡")
     assert "/m/card" in browser.find_element(By.ID, "webview-url").text
+    # The trip through WeChat is shown step by step: silent authorization, the code traded, the page.
+    WebDriverWait(browser, 10).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#webview-trip li")) >= 4)
+    trip = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#webview-trip li")]
+    assert trip[0] == "打开 /m/card" and "snsapi_base" in trip[1] and f"换得 openid {openid}" in trip[2]
+    assert trip[-1] == "显示 /m/card"
     screenshot(browser, "chat-webview-1-card-from-the-menu")
 
     # 充值 explains what to send; 回到对话 closes the page through WeixinJSBridge.closeWindow.

@@ -15,6 +15,7 @@ def test_a_code_is_traded_once(monkeypatch: pytest.MonkeyPatch) -> None:
     assert sim.exchange(code)["openid"] == "oA"
     assert sim.exchange(code)["errcode"] == 40163
     assert sim.exchange("never-issued")["errcode"] == 40029
+    assert [(e["step"], e["errcode"]) for e in sim.journal[1:]] == [("access_token", 0), ("access_token", 40163)]
 
 
 def test_a_code_dies_after_five_minutes(monkeypatch: pytest.MonkeyPatch) -> None:
