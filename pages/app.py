@@ -12,7 +12,8 @@ from starlette.types import ASGIApp
 
 from pages import articles, bills, campus, card, history
 from pages.auth import auth_endpoint
-from pages.web import HERE, Page, PagesDeps, endpoint, public_endpoint
+from pages.pipeline import endpoint, public_endpoint
+from pages.web import HERE, Page, PagesDeps
 from webassets import CachedStatic
 
 #: The route table (paths under /m); `feature` is the chat function's switch, so both pause together.

@@ -16,8 +16,9 @@ from starlette.responses import RedirectResponse, Response
 
 from adapters.wechat.oauth import CodeRefused
 from events.errors import TransientError
+from pages.pipeline import security_headers
 from pages.session import SESSION_COOKIE, STATE_COOKIE, safe_next
-from pages.web import PagesDeps, render, security_headers
+from pages.web import PagesDeps, render
 
 
 def auth_endpoint(deps: PagesDeps) -> Callable[[Request], Awaitable[Response]]:
