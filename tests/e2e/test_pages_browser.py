@@ -31,6 +31,8 @@ def site() -> Iterator[PagesSite]:
         site.now[0] = NOW
         site.bind("oA", "20240001")
         site.bind("oD", "20240004")
+        site.bind("oB", "20240002")
+        site.card.spend("20240002", local(2026, 10, 9, 12), -4321, merchant="李四专用餐厅")
         for day in range(1, 32):
             site.card.spend("20240001", local(2026, 10, day, 7, 20), -450 - day * 10)
             site.card.spend("20240001", local(2026, 10, day, 12, 5), -1300 - day * 7, "二食堂")
@@ -127,6 +129,21 @@ def test_a_forged_state_and_a_reused_code_are_refused(site: PagesSite, phone: we
     phone.get(f"{site.url}/m/auth?code={code}&state={state}")
     assert "已被使用" in shown(phone, "#why") and phone.get_cookie(SESSION_COOKIE) is None
     screenshot(phone, "pages-3b-reused-code")
+
+
+def test_another_holders_data_is_unreachable_by_any_url_or_parameter(site: PagesSite,
+                                                                     phone: webdriver.Chrome) -> None:
+    as_follower(phone, site, "oA")
+    for path in ("/m/card?student_no=20240002", "/m/card?openid=oB", "/m/history?student_no=20240002&kind=餐饮",
+                 "/m/history?merchant=李四专用餐厅&from=2026-10-01&to=2026-10-31", "/m/api/history?offset=0&openid=oB",
+                 "/m/bill?month=2026-10&student_no=20240002", "/m/year-bill?year=2026&openid=oB",
+                 "/m/auth?openid=oB", "/m/card/../card?openid=oB"):
+        phone.get(site.url + path)
+        page = phone.find_element(By.TAG_NAME, "body").text
+        assert "李四" not in page and "43.21" not in page and "52.30" not in page, path
+    phone.get(f"{site.url}/m/history?merchant=李四专用餐厅&from=2026-10-01&to=2026-10-31")
+    assert shown(phone, "#count") == "共 0 笔"
+    screenshot(phone, "pages-3c-another-holders-merchant-finds-nothing")
 
 
 def test_every_page_renders_with_data(site: PagesSite, phone: webdriver.Chrome) -> None:
