@@ -15,10 +15,12 @@ LEVELS = {"优秀": Decimal(4), "良好": Decimal(3), "中等": Decimal(2), "及
 
 
 def credit(grade: Grade) -> Decimal:
+    """The course's credits; 0 when the data store sent something that is not a number."""
     try:
-        return Decimal(grade.credit)
+        value = Decimal(grade.credit)
     except InvalidOperation:
         return Decimal(0)
+    return value if value.is_finite() and value > 0 else Decimal(0)
 
 
 def points(score: str) -> Decimal | None:
@@ -28,6 +30,8 @@ def points(score: str) -> Decimal | None:
     try:
         value = Decimal(score)
     except InvalidOperation:
+        return None
+    if not value.is_finite():  # "NaN", "Infinity": not a score
         return None
     return Decimal(0) if value < 60 else Decimal(min(int(value // 10) - 5, 4))
 
