@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.responses import RedirectResponse
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
@@ -31,6 +32,7 @@ PAGES = (
 def create_pages(deps: PagesDeps) -> ASGIApp:
     """The pages, gzipped for phones on slow networks (a month's bill page: ~15 KB → ~4 KB)."""
     routes: list[BaseRoute] = [Route(page.path, endpoint(page, deps)) for page in PAGES]
+    routes.append(Route("/", lambda _request: RedirectResponse("/m/card", status_code=302)))
     routes.append(Route("/auth", auth_endpoint(deps)))
     routes.append(Route("/articles/{article_id}", public_endpoint(articles.article, deps)))
     routes.append(Mount("/static", CachedStatic(directory=HERE / "static"), name="static"))

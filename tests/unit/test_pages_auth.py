@@ -130,6 +130,11 @@ def test_every_page_is_behind_authorization(site: PagesSite) -> None:
         assert answer.status_code == (401 if page.api else 302), page.path
 
 
+def test_the_pages_root_is_the_card(site: PagesSite) -> None:
+    answer = site.phone("oA").get(f"{site.url}/m/", allow_redirects=False)
+    assert answer.status_code == 302 and answer.headers["location"] == "/m/card"
+
+
 def test_only_our_own_pages_are_returned_to() -> None:
     assert safe_next("/m/bill?month=2026-10") == "/m/bill?month=2026-10"
     for bad in ("https://evil.example/", "//evil.example/m/", "/admin/", "/m\\..", None):
