@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from adapters.wechat.oauth import authorize_url
 from events.errors import PermanentError, TransientError
-from pages.session import SESSION_COOKIE, STATE_COOKIE, STATE_SECONDS, new_state
+from pages.session import SESSION_COOKIE, STATE_SECONDS, new_state, state_cookie
 from pages.web import Ctx, Page, PagesConfig, PagesDeps, render
 from store.tables import Binding
 from workers.runtime.switches import paused_message
@@ -46,7 +46,7 @@ def to_wechat(request: Request, deps: PagesDeps) -> Response:
     callback = f"{deps.config.public_url}/m/auth"
     response = RedirectResponse(authorize_url(deps.config.oauth_base, deps.config.appid, callback, state),
                                 status_code=302)
-    response.set_cookie(STATE_COOKIE, deps.signer.sign(state, back, expires=now + STATE_SECONDS),
+    response.set_cookie(state_cookie(state), deps.signer.sign(state, back, expires=now + STATE_SECONDS),
                         max_age=STATE_SECONDS, path="/m/", httponly=True, samesite="lax")
     return response
 
