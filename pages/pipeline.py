@@ -38,11 +38,16 @@ def security_headers(config: PagesConfig) -> dict[str, str]:
     }
 
 
+def here(request: Request) -> str:
+    """The page asked for, with its query: where to come back to."""
+    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+
+
 def to_wechat(request: Request, deps: PagesDeps) -> Response:
     """No session: ask WeChat who this is, remembering the state and the page to come back to."""
     now = int(deps.clock().timestamp())
     state = new_state()
-    back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    back = here(request)
     callback = f"{deps.config.public_url}/m/auth"
     response = RedirectResponse(authorize_url(deps.config.oauth_base, deps.config.appid, callback, state),
                                 status_code=302)
@@ -78,7 +83,7 @@ def handle(page: Page, deps: PagesDeps, request: Request) -> Response:
             why = UNREACHABLE if isinstance(exc, TransientError) else BROKEN
             if page.api:
                 return JSONResponse({"error": why}, status_code=503)
-            return render(request, "refused.html", 503, why=why, back=request.url.path)
+            return render(request, "refused.html", 503, why=why, back=here(request))
 
 
 def endpoint(page: Page, deps: PagesDeps) -> Callable[[Request], Any]:
