@@ -49,8 +49,11 @@ def history(ctx: Ctx) -> Response:
     except BadFilter as exc:
         filters, rows, total, error = {}, [], 0, str(exc)
     more = link("/m/api/history", **filters) if len(rows) < total else ""
+    # Narrowed without dates, the statement is searched over the last year (card_reads.history_page).
+    span = "（最近一年）" if (filters.get("kind") or filters.get("merchant")) and not (
+        filters.get("from") or filters.get("to")) else ""
     return ctx.render("history.html", filters=filters, rows=rows, total=total, kinds=KINDS, more=more,
-                      error=error, page=PAGE)
+                      error=error, page=PAGE, span=span)
 
 
 def history_more(ctx: Ctx) -> Response:

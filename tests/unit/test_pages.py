@@ -60,7 +60,7 @@ def test_a_new_holder_sees_a_zero_balance_and_empty_lists(site: PagesSite) -> No
 def test_the_statement_is_filtered_by_kind_merchant_and_dates(site: PagesSite) -> None:
     me = site.signed_in("oA")
     shops = text(me.get(f"{site.url}/m/history", params={"kind": "购物"}).text)
-    assert "共 10 笔" in shops and "二食堂" not in shops and "-23.80" in shops
+    assert "共 10 笔（最近一年）" in shops and "二食堂" not in shops and "-23.80" in shops
     canteen = text(me.get(f"{site.url}/m/history", params={"merchant": "二食", "from": "2026-10-01",
                                                               "to": "2026-10-02"}).text)
     assert "共 2 笔" in canteen and "10-02 12:00" in canteen and "10-01 12:00" in canteen
