@@ -32,6 +32,11 @@ class ChatConfig:
     def safe_mode(self) -> bool:
         return self.aes_key is not None
 
+    @property
+    def web_url(self) -> str:
+        """The web process (its pages under /m/): where the callback URL lives."""
+        return self.callback_url.rsplit("/wechat", 1)[0]
+
 
 def callback_url(settings: Settings) -> str:
     """The ingress as a local client reaches it (a server bound to every interface included)."""

@@ -11,10 +11,9 @@ our functions, so the reasoning is:
   The six fees share one picker because they share one flow (`缴费` typed shows it too).
 - Buttons are what a student thinks of, not how the code is split: 校园卡 (the card and its
   money history), 我的 (paying in and the account), 校园 (campus information and services).
-- Room for two items that other work adds, so nothing has to move then:
-  * 校园卡 ▸ 卡信息 becomes the `view` item **我的校园卡** (the page at /m/card shows the card
-    info and more): replace `Click("卡信息", "CARD_INFO")` with `View("我的校园卡", "/m/card")`.
-  * 我的 ▸ the fifth place is free for **提醒设置** (alerts settings): `Click("提醒设置", KEY)`.
+- 校园卡 ▸ **我的校园卡** is a `view` item: it opens the card's page (/m/card: card info, quick
+  actions, charts), which tells more than the 卡信息 text reply (`卡信息` typed still answers).
+- 我的 ▸ the fifth place is free for **提醒设置** (alerts settings): `Click("提醒设置", KEY)`.
 - `菜单` (typed) lists the same menu as text, and `帮助` everything switched on.
 
 WeChat's limits: at most 3 top-level buttons with 5 sub-buttons each; a name up to 60 bytes, a
@@ -47,7 +46,7 @@ Item = Click | View
 
 MENU: tuple[tuple[str, tuple[Item, ...]], ...] = (
     ("校园卡", (Click("余额", "BALANCE"), Click("流水", "HISTORY"), Click("账单", "BILL"),
-                Click("卡信息", "CARD_INFO"), Click("挂失·更多", "MENU_CARD"))),
+                View("我的校园卡", "/m/card"), Click("挂失·更多", "MENU_CARD"))),
     ("我的", (Click("充值", "TOPUP"), Click("缴费", "MENU_FEES"), Click("绑定与账户", "MENU_ACCOUNT"),
               Click("帮助", "HELP"))),
     ("校园", (Click("课表", "TIMETABLE"), Click("成绩", "GRADES"), Click("借阅", "LOANS"),

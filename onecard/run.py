@@ -57,7 +57,8 @@ def prepare(settings: Settings, keepalive: list[Any]) -> dict[str, str]:
         keepalive.append(thread)
         sim_urls = urls(thread.url)
         if settings.wechat_api_base == OFFICIAL_API_BASE:
-            env["ONECARD_WECHAT_API_BASE"] = sim_urls["ONECARD_WECHAT_API_BASE"]
+            for name in ("ONECARD_WECHAT_API_BASE", "ONECARD_WECHAT_OAUTH_BASE", "ONECARD_WECHAT_SNS_BASE"):
+                env[name] = sim_urls[name]
             env[CHAT_URL] = f"{thread.url}/chat/"
         if not settings.card_system_url:
             env["ONECARD_CARD_SYSTEM_URL"] = sim_urls["ONECARD_CARD_SYSTEM_URL"]
@@ -73,14 +74,14 @@ def prepare(settings: Settings, keepalive: list[Any]) -> dict[str, str]:
     if "ONECARD_WECHAT_API_BASE" in env:
         # The WeChat simulator stands in: the chat simulator shows the real menu from the first second.
         publish_menu(WechatpyApi(engine, settings.wechat_appid, settings.wechat_secret.get_secret_value(),
-                                 env["ONECARD_WECHAT_API_BASE"]))
+                                 env["ONECARD_WECHAT_API_BASE"]), settings.resolved_public_url)
     engine.dispose()
     return env
 
 
-def publish_menu(wechat: WeChatApi) -> None:
+def publish_menu(wechat: WeChatApi, public_url: str) -> None:
     """`menu/create` with the one definition (`events.menu`), as `onecard menu sync` does."""
-    wechat.create_menu(menu_json())
+    wechat.create_menu(menu_json(public_url))
 
 
 def _seed_guides(url: str) -> None:
@@ -109,6 +110,8 @@ def banner(settings: Settings, env: dict[str, str], balances: Mapping[str, int] 
     user, _, password = env.get("ONECARD_DEMO_ADMIN", "").partition(":")
     lines.append(f"  Back-office         : http://{settings.http_host}:{settings.http_port}/admin/"
                  f"  (sign in as {user!r}, password {password!r})")
+    lines.append(f"  Pages inside WeChat : {settings.resolved_public_url}/m/card  (the menu's 我的校园卡; open it"
+                 " from the chat simulator, which plays WeChat's sign-in)")
     lines.append(f"  Database            : {env['ONECARD_DATABASE_URL']}")
     lines.append("  Demo card holders   :")
     for h in DEMO_HOLDERS:

@@ -1,17 +1,22 @@
-"""The web process: the WeChat callback ingress and the back-office under /admin."""
+"""The web process: the WeChat callback ingress, the back-office under /admin, the pages under /m."""
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
+from adapters.wechat.oauth import HttpOAuthCodes
 from backoffice.app import create_backoffice
 from ingress.app import Ingress, IngressConfig, create_app
 from onecard.bootstrap import Platform, build
 from onecard.observability import logs
 from onecard.observability.health import readyz_endpoint
 from onecard.observability.metrics import RequestMetrics, metrics_endpoint
-from onecard.settings import Settings
+from onecard.settings import OFFICIAL_OAUTH_BASE, Settings
+from pages.app import create_pages
+from pages.web import PagesConfig, PagesDeps
 from webassets import mount as assets_mount
 
 
@@ -33,7 +38,28 @@ def ingress_config(settings: Settings) -> IngressConfig:
 def create_web_app(platform: Platform) -> ASGIApp:
     ingress = Ingress(ingress_config(platform.settings), platform.engine, platform.enqueue_events)
     return RequestMetrics(create_app(ingress, [*operations_routes(platform), assets_mount(),
-                                               Mount("/admin", app=create_backoffice(platform))]))
+                                               Mount("/admin", app=create_backoffice(platform)),
+                                               Mount("/m", app=create_pages(pages_deps(platform)))]))
+
+
+def pages_deps(platform: Platform) -> PagesDeps:
+    """The pages inside WeChat read through the platform's own card system and database."""
+    s = platform.settings
+    config = PagesConfig(appid=s.wechat_appid, secret_key=s.secret_key.get_secret_value(),
+                         oauth_base=s.wechat_oauth_base, public_url=s.resolved_public_url,
+                         session_seconds=s.page_session_seconds,
+                         frame_ancestors=frame_ancestors(s))
+    codes = HttpOAuthCodes(s.wechat_sns_base, s.wechat_appid, s.wechat_secret.get_secret_value())
+    return PagesDeps(config, platform.uow, platform.ports.card, codes, campus=platform.ports.campus)
+
+
+def frame_ancestors(settings: Settings) -> str:
+    """Who may show the pages in a frame: nobody, except where WeChat is simulated, the chat simulator's
+    web view (served beside the simulator, on the same host: any port of it)."""
+    if settings.wechat_oauth_base == OFFICIAL_OAUTH_BASE:
+        return "'none'"
+    parts = urlsplit(settings.wechat_oauth_base)
+    return f"{parts.scheme}://{parts.hostname}:*"
 
 
 def operations_routes(platform: Platform) -> list[BaseRoute]:

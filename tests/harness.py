@@ -21,7 +21,7 @@ from adapters.sim.server import Simulators, build_simulators, urls
 from adapters.sms.file_sink import FileSms
 from adapters.wechat.callbacks import CallbackSender, event_xml, text_xml
 from onecard.bootstrap import Platform, build
-from onecard.serve import ServerThread
+from onecard.serve import ServerThread, free_port
 from onecard.settings import Settings
 from onecard.web import create_web_app
 from store.migrate import upgrade
@@ -160,6 +160,7 @@ def running_stack(tmp: Path, *, aes_key: str | None = None, **overrides: str) ->
         sims = build_simulators(APPID, SECRET, data_dir / "sms.jsonl")
         sim_server = ServerThread(sims.app()).start()
         stack.callback(sim_server.stop)
+        web_port = free_port()
         values = {
             "data_dir": str(data_dir),
             "database_url": database_url,
@@ -171,6 +172,7 @@ def running_stack(tmp: Path, *, aes_key: str | None = None, **overrides: str) ->
             "secret_key": "test-secret-key",
             "redeliver_after_seconds": "3",
             "sweep_interval_seconds": "0.5",
+            "public_url": f"http://127.0.0.1:{web_port}",
         }
         if aes_key:
             values["wechat_aes_key"] = aes_key
@@ -180,11 +182,13 @@ def running_stack(tmp: Path, *, aes_key: str | None = None, **overrides: str) ->
                             wechat_api_base=env["ONECARD_WECHAT_API_BASE"],
                             card_system_url=env["ONECARD_CARD_SYSTEM_URL"], sms_url=env["ONECARD_SMS_URL"],
                             campus_data_url=env["ONECARD_CAMPUS_DATA_URL"],
+                            wechat_oauth_base=env["ONECARD_WECHAT_OAUTH_BASE"],
+                            wechat_sns_base=env["ONECARD_WECHAT_SNS_BASE"],
                             bank_url=env["ONECARD_BANK_URL"], fees_url=env["ONECARD_FEES_URL"])
         platform = build(settings)
         stack.callback(platform.engine.dispose)
         stack.callback(platform.broker.close)
-        ingress = ServerThread(create_web_app(platform)).start()
+        ingress = ServerThread(create_web_app(platform), port=web_port).start()
         stack.callback(ingress.stop)
         result = Stack(tmp=tmp, settings=settings, env=env, platform=platform, simulators=sims,
                        simulator_url=sim_server.url, ingress_url=ingress.url, _aes_key=aes_key)

@@ -28,7 +28,9 @@ def test_menu_sync_pushes_the_menu_to_wechat(stack: Stack) -> None:
     items = sum(len(subs) for _name, subs in MENU)
     assert f"menu pushed: 3 buttons, {items} items" in done.stdout
     pushed = requests.get(f"{stack.simulator_url}/wechat-api/_sim/stats", timeout=5).json()["menu"]
-    assert pushed == menu_json()
+    assert pushed == menu_json(stack.ingress_url)
+    views = [b for top in pushed["button"] for b in top["sub_button"] if b["type"] == "view"]
+    assert views == [{"type": "view", "name": "我的校园卡", "url": f"{stack.ingress_url}/m/card"}]
 
 
 def test_menu_clicks_answer_like_the_text_commands(live: Stack, openid: str) -> None:

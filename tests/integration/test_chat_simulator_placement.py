@@ -46,7 +46,7 @@ def test_make_run_serves_the_chat_simulator_and_says_where(tmp_path: Path, monke
         assert "20240001  张三" in shown
         # The menu is pushed at start: the phone shows the real menu before anyone runs `menu sync`.
         stats = requests.get(f"{env['ONECARD_SIMULATOR_URL']}/wechat-api/_sim/stats", timeout=10).json()
-        assert stats["menu"] == menu_json()
+        assert stats["menu"] == menu_json(settings.resolved_public_url)
 
 
 def test_a_restart_keeps_the_card_systems_money(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

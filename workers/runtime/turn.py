@@ -31,6 +31,8 @@ class Ports:
     wake_relay: Callable[[int], None] | None = None
     #: The fee systems, asked what a holder owes before a fee with a school-set amount is offered.
     fees: FeeSystems | None = None
+    #: The web process as phones reach it: answers end with a link to their page under /m/ ("": none).
+    web_url: str = ""
 
 
 @dataclass

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from adapters.cardsystem.port import Transaction
 from events import commands as c
 from store.tables import ServiceState
 from workers.runtime.registry import handles
 from workers.runtime.turn import Turn
-from workers.text.bills import Bill, compute_bill
-from workers.text.format import STATUS, mask_card, short_time, signed_yuan, yuan
-from workers.text.periods import Period, local_today, month_of, parse_period, year_period
+from workers.text.bills import Bill
+from workers.text.format import STATUS, mask_card, page_link, short_time, signed_yuan, yuan
+from workers.text.periods import local_today, parse_period, year_period
+from workers.topics import card_reads as reads
 from workers.topics.balance import bound_or_explain
+from workers.topics.card_reads import bill_month, bill_year
 
 PAGE = 8
-PAGE_FOR_BILLS = 500
 
 
 @handles(c.ShowCardInfo)
@@ -56,7 +58,7 @@ def _history_page(turn: Turn, student_no: str, state: dict[str, Any]) -> None:
     head = f"{state['label']}流水（{state['offset'] + 1}-{shown}/{page.total}）："
     tail = "回复“更多”看下一页" if shown < page.total else "已全部显示"
     turn.say("\n".join([head, *lines, _balance_at(page.items[0]) if state["offset"] == 0 else "",
-                        tail]).replace("\n\n", "\n"))
+                        tail]).replace("\n\n", "\n") + _history_link(turn, state))
     state["offset"] = shown
     row = turn.session.get(ServiceState, (turn.openid, "history"))
     if row is None:
@@ -64,6 +66,17 @@ def _history_page(turn: Turn, student_no: str, state: dict[str, Any]) -> None:
     else:
         row.data = dict(state)
         row.updated_at = turn.now
+
+
+def _history_link(turn: Turn, state: dict[str, Any]) -> str:
+    """The same period on the statement page, where it can be filtered and scrolled."""
+    dates = {}
+    if state.get("since"):
+        dates["from"] = local_today(datetime.fromisoformat(state["since"])).isoformat()
+    if state.get("until"):
+        dates["to"] = (local_today(datetime.fromisoformat(state["until"])) - timedelta(days=1)).isoformat()
+    path = "/m/history" + (f"?{urlencode(dates)}" if dates else "")
+    return page_link(turn.ports.web_url, path, "🧾 在页面中筛选、查看全部流水")
 
 
 @handles(c.ShowHistory)
@@ -93,17 +106,6 @@ def more_history(cmd: c.MoreHistory, turn: Turn) -> None:
     _history_page(turn, binding.student_no, dict(row.data))
 
 
-def _lines(turn: Turn, student_no: str, period: Period) -> list[Any]:
-    """Every statement line of `period`, page by page (a year is over a thousand lines)."""
-    lines: list[Any] = []
-    while True:
-        page = turn.ports.card.transactions(student_no, since=period.since, until=period.until,
-                                            offset=len(lines), limit=PAGE_FOR_BILLS)
-        lines.extend(page.items)
-        if not page.items or len(lines) >= page.total:
-            return lines
-
-
 def render_bill(title: str, bill: Bill, previous_label: str, *, yearly: bool = False) -> str:
     if bill.count == 0:
         return f"{title}：这段时间没有消费记录。"
@@ -129,13 +131,13 @@ def month_bill(cmd: c.ShowBill, turn: Turn) -> None:
     binding = bound_or_explain(turn)
     if binding is None:
         return
-    period = parse_period(cmd.month, turn.now) if cmd.month else month_of(local_today(turn.now), -1)
-    if period is None or period.end - period.first < month_of(period.first).end - month_of(period.first).first:
+    period = bill_month(cmd.month, turn.now)
+    if period is None:
         turn.say("请这样发：账单 / 账单 本月 / 账单 上月 / 账单 2026-10")
         return
-    previous = month_of(period.first, -1)
-    bill = compute_bill(_lines(turn, binding.student_no, period), _lines(turn, binding.student_no, previous))
-    turn.say(render_bill(f"{binding.name}的{period.label}账单", bill, "上月"))
+    bill = reads.month_bill(turn.ports.card, binding.student_no, period)
+    link = page_link(turn.ports.web_url, f"/m/bill?month={period.first:%Y-%m}", "📊 看图表账单")
+    turn.say(render_bill(f"{binding.name}的{period.label}账单", bill, "上月") + link)
 
 
 @handles(c.ShowYearBill)
@@ -143,12 +145,10 @@ def year_bill(cmd: c.ShowYearBill, turn: Turn) -> None:
     binding = bound_or_explain(turn)
     if binding is None:
         return
-    text = cmd.year.removesuffix("年")
-    if text and not (text.isdigit() and len(text) == 4):
+    year = bill_year(cmd.year, turn.now)
+    if year is None:
         turn.say("请这样发：年度账单 / 年度账单 2026")
         return
-    year = int(text) if text else local_today(turn.now).year
-    period = year_period(year)
-    previous = _lines(turn, binding.student_no, year_period(year - 1))
-    bill = compute_bill(_lines(turn, binding.student_no, period), previous)
-    turn.say(render_bill(f"{binding.name}的{period.label}年度账单", bill, "去年", yearly=True))
+    bill = reads.year_bill(turn.ports.card, binding.student_no, year)
+    link = page_link(turn.ports.web_url, f"/m/year-bill?year={year}", "📊 看图表年度账单")
+    turn.say(render_bill(f"{binding.name}的{year_period(year).label}年度账单", bill, "去年", yearly=True) + link)
