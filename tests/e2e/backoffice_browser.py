@@ -38,7 +38,7 @@ def chromium() -> Iterator[webdriver.Chrome]:
     options.binary_location = shutil.which("chromium") or CHROMIUM
     for flag in FLAGS:
         options.add_argument(flag)
-    options.add_argument("--window-size=1280,900")
+    options.add_argument("--window-size=1366,900")
     driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
     driver.set_page_load_timeout(30)
     try:
@@ -52,13 +52,23 @@ def shoot(driver: webdriver.Chrome, name: str, *, phone: bool = False) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     height = driver.execute_script("return Math.max(document.body.scrollHeight, 600)")
-    driver.set_window_size(1280, min(int(height) + 120, 2400))
+    driver.set_window_size(1366, min(int(height) + 120, 2400))
     driver.save_screenshot(str(path))
     if phone:
         driver.set_window_size(390, 844)
+        assert driver.execute_script("return document.documentElement.scrollWidth") <= 390, f"{name} scrolls sideways"
         driver.save_screenshot(str(SCREENSHOTS / f"{name}-phone.png"))
-    driver.set_window_size(1280, 900)
+    driver.set_window_size(1366, 900)
     return path
+
+
+def confirm(driver: webdriver.Chrome, expect: str) -> str:
+    """Accept the confirmation a dangerous action asks for, after checking it says what it is about."""
+    alert = WebDriverWait(driver, 5).until(ec.alert_is_present())
+    text = alert.text  # type: ignore[union-attr]
+    assert expect in text, text
+    alert.accept()  # type: ignore[union-attr]
+    return str(text)
 
 
 def wait_for(driver: webdriver.Chrome, css: str, timeout: float = 15.0) -> object:

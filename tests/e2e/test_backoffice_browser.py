@@ -14,7 +14,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import select
 
 from store.tables import AuditEntry, Binding, Discrepancy, ReconciliationRun
-from tests.e2e.backoffice_browser import chromium, shoot, wait_for
+from tests.e2e.backoffice_browser import chromium, confirm, shoot, wait_for
 from tests.harness import Stack, new_openid
 from tests.integration.backoffice.client import PASSWORD, make_operator
 
@@ -58,6 +58,7 @@ def test_a_feature_switched_off_in_the_browser_is_answered_on_wechat(live: Stack
     card = wait_for(browser, "#feature-balance")
     card.find_element(By.NAME, "message").send_keys("余额查询暂停：系统升级中。")  # type: ignore[attr-defined]
     card.find_element(By.CSS_SELECTOR, "button[name=enabled]").click()  # type: ignore[attr-defined]
+    confirm(browser, "关闭「余额查询」")
     assert "已关闭" in wait_for(browser, "#feature-balance .badge.off").text  # type: ignore[attr-defined]
     shoot(browser, "features", phone=True)
     openid = new_openid()
@@ -82,6 +83,7 @@ def test_an_announcement_published_and_pushed_in_the_browser_is_delivered(live: 
         browser.find_element(By.ID, "save-draft").click()
         wait_for(browser, "#publish").click()  # type: ignore[attr-defined]
         wait_for(browser, "#push").click()  # type: ignore[attr-defined]
+        confirm(browser, "推送给所有绑定用户")
         wait_for(browser, "#sent-count")
         delivered = live.replies(openid, before + 1)[before]
         assert "寒假服务时间" in delivered and "寒假期间校园卡服务中心每周二、四 9:00-16:00 开放。" in delivered
@@ -112,6 +114,7 @@ def test_an_operator_finds_a_user_by_masked_phone_and_unbinds_them(live: Stack, 
     browser.find_element(By.CSS_SELECTOR, f"a[href$='/bindings/{openid}']").click()
     wait_for(browser, "#reason").send_keys("学生毕业离校")  # type: ignore[attr-defined]
     browser.find_element(By.ID, "unbind").click()
+    confirm(browser, "解除")
     assert openid in wait_for(browser, "#not-bound").text  # type: ignore[attr-defined]
     shoot(browser, "binding-unbound")
     assert "学生毕业离校" in live.replies(openid, before + 1)[before]
