@@ -6,6 +6,8 @@ from sqlalchemy import ColumnElement, func, select
 from starlette.responses import Response
 
 from backoffice import audit
+from backoffice.listing import paginate
+from backoffice.pages.auth import MESSAGES as SIGN_IN_MESSAGES
 from backoffice.roles import Perm
 from backoffice.web import Ctx, Page
 from store.tables import Article, AuditEntry, Binding, FeatureSwitch, InboxEvent, OutboundMessage, RepairTicket
@@ -29,12 +31,15 @@ def home(ctx: Ctx) -> Response:
 
 
 def audit_log(ctx: Ctx) -> Response:
-    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(200)
-    if who := ctx.request.query_params.get("operator"):
+    params = dict(ctx.request.query_params)
+    query = select(AuditEntry)
+    if who := params.get("operator", "").strip():
         query = query.where(AuditEntry.operator == who)
-    if action := ctx.request.query_params.get("action"):
+    if action := params.get("action"):
         query = query.where(AuditEntry.action == action)
-    return ctx.render("audit.html", entries=ctx.uow.session.execute(query).scalars().all(), actions=audit.ACTIONS)
+    listing = paginate(ctx.uow.session, query, params, {"at": AuditEntry.id}, "at")
+    return ctx.render("audit.html", entries=listing.items, listing=listing, params=params, actions=audit.ACTIONS,
+                      reasons=SIGN_IN_MESSAGES)
 
 
 PAGES = [
