@@ -16,7 +16,7 @@ from workers.text.format import yuan
 #: What each field of an audit snapshot is called.
 FIELDS = {
     "enabled": "状态", "message": "关闭时提示", "kind": "类型", "title": "标题", "status": "状态", "body": "正文",
-    "openid": "openid", "student_no": "学号", "name": "姓名", "reply": "回复", "order_no": "订单号",
+    "openid": "微信用户标识", "student_no": "学号", "name": "姓名", "reply": "回复", "order_no": "订单号",
     "platform_fen": "平台金额", "bank_fen": "银行金额", "decision": "处理决定", "operator": "操作员",
     "note": "说明", "count": "条数", "message_id": "消息编号", "last_error": "错误", "username": "用户名",
     "role": "角色", "disabled": "账号", "broadcast": "推送编号", "date": "对账日期", "run": "对账批次",

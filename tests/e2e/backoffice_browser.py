@@ -65,9 +65,9 @@ def shoot(driver: webdriver.Chrome, name: str, *, phone: bool = False) -> Path:
 def confirm(driver: webdriver.Chrome, expect: str) -> str:
     """Accept the confirmation a dangerous action asks for, after checking it says what it is about."""
     alert = WebDriverWait(driver, 5).until(ec.alert_is_present())
-    text = alert.text  # type: ignore[union-attr]
+    text = alert.text
     assert expect in text, text
-    alert.accept()  # type: ignore[union-attr]
+    alert.accept()
     return str(text)
 
 

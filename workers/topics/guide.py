@@ -11,6 +11,7 @@ from store.tables import Article
 from store.uow import UowFactory
 from workers.runtime.registry import handles
 from workers.runtime.turn import Turn
+from workers.text.plain import plain_text, shorten
 
 VISIBLE = ("published", "pushed")
 #: The kinds of article the office publishes, and the name a user or an operator reads for each.
@@ -47,7 +48,7 @@ def search_guide(cmd: c.SearchGuide, turn: Turn) -> None:
         return
     if len(found) == 1 or (cmd.keyword and found[0].title == cmd.keyword):
         article = found[0]
-        body = article.body if len(article.body) <= BODY_LIMIT else article.body[:BODY_LIMIT] + "…"
+        body = shorten(plain_text(article.body), BODY_LIMIT)
         turn.say(f"《{article.title}》\n{body}")
         return
     titles = "\n".join(f"· {a.title}" for a in found[:5])

@@ -16,6 +16,7 @@ from store.tables import Article, Broadcast, BroadcastDelivery
 from store.uow import UowFactory
 from workers.delivery.broadcast.plan import finish_if_complete
 from workers.delivery.push import template_data
+from workers.text.plain import plain_text, shorten
 from workers.topics.guide import KINDS
 
 CLAIM_LEASE = timedelta(minutes=5)
@@ -24,10 +25,9 @@ TEMPLATE_FALLBACK = frozenset({45015, 45047})
 
 
 def message_of(article: Article) -> tuple[str, str]:
-    """(title, text) of the push: short enough for a phone screen."""
+    """(title, text) of the push: plain text, short enough for a phone screen."""
     title = f"{KINDS.get(article.kind, '通知')}：{article.title}"
-    body = article.body if len(article.body) <= 300 else article.body[:300] + "…"
-    return title, f"【{title}】\n{body}"
+    return title, f"【{title}】\n{shorten(plain_text(article.body), 300)}"
 
 
 def send_chunk(uow_factory: UowFactory, wechat: WeChatApi, template_id: str, broadcast_id: int, first: str,
