@@ -15,13 +15,39 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.harness import OUTPUT
+from tests.harness import OUTPUT, Stack
+from tests.integration.backoffice.client import PASSWORD, make_operator
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 SCREENSHOTS = OUTPUT / "screenshots"
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--lang=zh-CN")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[webdriver.Chrome]:
+    with chromium() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="module")
+def boss(live: Stack, browser: webdriver.Chrome) -> str:
+    """A super-admin signed in through the form."""
+    username = make_operator(live, "super-admin")
+    sign_in(browser, live.ingress_url, username)
+    return username
+
+
+def sign_in(driver: webdriver.Chrome, base_url: str, username: str) -> None:
+    driver.get(f"{base_url}/admin/login")
+    driver.delete_all_cookies()  # cookies do not tell ports apart: start from a signed-out browser
+    driver.get(f"{base_url}/admin/features")  # redirected to the sign-in form, then back here
+    wait_for(driver, "#username").send_keys(username)  # type: ignore[attr-defined]
+    driver.find_element(By.ID, "password").send_keys(PASSWORD)
+    driver.find_element(By.ID, "sign-in").click()
+    wait_for(driver, "#whoami")
+    assert driver.current_url.endswith("/admin/features")
 
 
 def require_browser() -> None:

@@ -4,8 +4,6 @@ unbind a user, look at the figures and the operations, and resolve a reconciliat
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
@@ -13,36 +11,11 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import select
 
 from store.tables import AuditEntry, Binding, Discrepancy, ReconciliationRun
-from tests.e2e.backoffice_browser import chromium, confirm, shoot, wait_for
+from tests.e2e.backoffice_browser import boss, browser, confirm, shoot, wait_for
 from tests.harness import Stack, new_openid
-from tests.integration.backoffice.client import PASSWORD, make_operator
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[webdriver.Chrome]:
-    with chromium() as driver:
-        yield driver
-
-
-@pytest.fixture(scope="module")
-def boss(live: Stack, browser: webdriver.Chrome) -> str:
-    """A super-admin signed in through the form."""
-    username = make_operator(live, "super-admin")
-    sign_in(browser, live.ingress_url, username)
-    return username
-
-
-def sign_in(driver: webdriver.Chrome, base_url: str, username: str) -> None:
-    driver.get(f"{base_url}/admin/login")
-    driver.delete_all_cookies()  # cookies do not tell ports apart: start from a signed-out browser
-    driver.get(f"{base_url}/admin/features")  # redirected to the sign-in form, then back here
-    wait_for(driver, "#username").send_keys(username)  # type: ignore[attr-defined]
-    driver.find_element(By.ID, "password").send_keys(PASSWORD)
-    driver.find_element(By.ID, "sign-in").click()
-    wait_for(driver, "#whoami")
-    assert driver.current_url.endswith("/admin/features")
+__all__ = ["boss", "browser"]  # the fixtures this module uses
 
 
 def test_an_operator_signs_in_through_the_form(live: Stack, browser: webdriver.Chrome, boss: str) -> None:

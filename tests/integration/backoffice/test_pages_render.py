@@ -29,8 +29,8 @@ def test_every_page_renders_with_rows_in_it(stack: Stack) -> None:
         "/": "已绑定用户", "/features": "bind", "/articles": "补办校园卡", f"/articles/{article_id}": "修改草稿",
         "/articles/new": "保存草稿", "/bindings": "孙八", f"/bindings/{openid}": "解除绑定",
         "/tickets": "一食堂二楼", f"/tickets/{ticket_id}": "刷卡没反应", "/analytics?period=month": "chart-active",
-        "/reconciliation": "T+1 对账", "/operations": "queue-reply", "/operators": admin.username,
-        "/audit": "sign-in",
+        "/reconciliation": "开始对账", "/operations": "queue-reply", "/operators": admin.username,
+        "/audit": "登录",
     }
     for path, expected in pages.items():
         page = admin.get(path)
