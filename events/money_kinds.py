@@ -18,6 +18,9 @@ class Kind:
     #: How to read the target from the text before the amount; None: the payer's student number.
     target_pattern: str | None = None
     target_help: str = ""
+    #: The school sets the amount (fines, exam and photo fees): the fee system is asked what is due
+    #: and shows it before anything is confirmed; a typed amount must match it.
+    set_by_school: bool = False
 
     def split(self, args: str, student_no: str) -> tuple[str, str]:
         """(target, amount text) from what followed the keyword; ValueError says what is wrong."""
@@ -40,10 +43,12 @@ FEES: tuple[Kind, ...] = (
     Kind("net", "校园网费", ("网费", "netfee"), "网费 金额 —— 缴纳校园网费，例如：网费 30"),
     Kind("power", "宿舍电费", ("电费", "power"), "电费 楼号-房间号 金额 —— 例如：电费 10-305 50",
          target_pattern=r"\d{1,2}-\d{3,4}", target_help="房间号应为“楼号-房间号”，例如 10-305。"),
-    Kind("photo", "图像采集费", ("图像采集费", "photofee"), "图像采集费 金额 —— 例如：图像采集费 20"),
-    Kind("library", "图书欠费", ("图书欠费", "libraryfine"), "图书欠费 金额 —— 例如：图书欠费 3.50"),
-    Kind("exam", "外语考试费", ("外语考试费", "examfee"), "外语考试费 考试代码 金额 —— 例如：外语考试费 CET4 30",
-         target_pattern=r"CET[46]", target_help="考试代码应为 CET4 或 CET6。"),
+    Kind("photo", "图像采集费", ("图像采集费", "photofee"), "图像采集费 —— 查看应缴金额并缴纳", set_by_school=True),
+    Kind("library", "图书欠费", ("图书欠费", "libraryfine"), "图书欠费 [金额] —— 查看欠费明细并缴纳（可只缴一部分）",
+         set_by_school=True),
+    Kind("exam", "外语考试费", ("外语考试费", "examfee"),
+         "外语考试费 [考试代码] —— 查看已报名的考试并缴费，例如：外语考试费 CET4",
+         target_pattern=r"CET[46]", target_help="考试代码应为 CET4 或 CET6。", set_by_school=True),
     Kind("donation", "校友捐赠", ("校友捐赠", "donate"), "校友捐赠 金额 —— 例如：校友捐赠 100"),
 )
 

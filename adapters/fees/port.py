@@ -1,4 +1,5 @@
-"""What onecard needs from the fee systems: credit a payment to a target, ask, void, and their own records."""
+"""What onecard needs from the fee systems: what a holder owes, credit a payment to a target, ask, void,
+and their own records of what they received (for reconciliation)."""
 
 from __future__ import annotations
 
@@ -19,10 +20,23 @@ class FeeRecord:
     booked_at: str  # ISO 8601 with its offset
 
 
+@dataclass(frozen=True, slots=True)
+class Due:
+    """One bill a fee system holds for a holder, at an amount the school set."""
+
+    target: str  # what a payment of it names: the exam code, the holder's student number
+    label: str  # what a student reads: "《数据结构》逾期 5 天", "大学英语四级（CET4）"
+    amount_fen: int
+
+
 class FeeSystems(Protocol):
-    def pay(self, key: str, *, order_no: str, kind: str, target: str, amount_fen: int) -> Outcome:
-        """Credit `amount_fen` to `target` in fee system `kind`; `refused` when the target or amount
-        is not acceptable there. TransientError: the outcome is unknown."""
+    def due(self, kind: str, student_no: str) -> list[Due]:
+        """What `student_no` owes in fee system `kind` now (library fines, exam and photo fees);
+        empty when nothing is due. TransientError: the fee system did not answer."""
+
+    def pay(self, key: str, *, order_no: str, kind: str, target: str, amount_fen: int, payer: str = "") -> Outcome:
+        """Credit `amount_fen` to `target` in fee system `kind` on behalf of `payer` (a student number);
+        `refused` when the target or amount is not acceptable there. TransientError: the outcome is unknown."""
 
     def query(self, key: str) -> Outcome:
         """The outcome of `key` so far."""

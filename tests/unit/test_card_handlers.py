@@ -46,7 +46,7 @@ def test_the_statement_pages_eight_lines_at_a_time_with_more(session: Session, c
     lines = said(first).split("\n")
     assert lines[0] == "最近流水（1-8/12）："
     assert lines[1] == "11-25 16:00 一食堂 -12.00"
-    assert lines[-2:] == ["余额 100.00 元", "回复“更多”看下一页"]
+    assert lines[-2:] == ["截至 11-25 16:00 余额 100.00 元", "回复“更多”看下一页"]  # the moment it is true
     assert session.get(ServiceState, ("oA", "history")) is not None
 
     second = turn(session, ports(card))

@@ -7,7 +7,7 @@ from typing import Any, cast
 from adapters.bank.simulator import BankSimulator
 from adapters.cardsystem.port import CardSystem
 from adapters.cardsystem.simulator import CardSystemSimulator
-from adapters.fees.port import FeeRecord
+from adapters.fees.port import Due, FeeRecord
 from adapters.fees.simulator import FeeSimulator
 from adapters.keyed import Outcome
 from adapters.sim.journal import Apply, Journal
@@ -50,21 +50,27 @@ class Bank(Remote):
 class Ledger(Remote):
     """The card system's keyed ledger only: the state machine asks nothing else of it."""
 
-    def credit(self, key: str, *, order_no: str, student_no: str, amount_fen: int) -> Outcome:
-        return self.run(key, {"op": "credit", "order_no": order_no, "student_no": student_no, "amount_fen": amount_fen})
+    def credit(self, key: str, *, order_no: str, student_no: str, amount_fen: int, memo: str = "") -> Outcome:
+        return self.run(key, {"op": "credit", "order_no": order_no, "student_no": student_no, "amount_fen": amount_fen,
+                              "memo": memo})
 
-    def debit(self, key: str, *, order_no: str, student_no: str, amount_fen: int) -> Outcome:
-        return self.run(key, {"op": "debit", "order_no": order_no, "student_no": student_no, "amount_fen": amount_fen})
+    def debit(self, key: str, *, order_no: str, student_no: str, amount_fen: int, memo: str = "") -> Outcome:
+        return self.run(key, {"op": "debit", "order_no": order_no, "student_no": student_no, "amount_fen": amount_fen,
+                              "memo": memo})
 
 
 class CreditsDown(Ledger):
-    def credit(self, key: str, *, order_no: str, student_no: str, amount_fen: int) -> Outcome:
+    def credit(self, key: str, *, order_no: str, student_no: str, amount_fen: int, memo: str = "") -> Outcome:
         raise TransientError("card system not answering")
 
 
 class Fees(Remote):
-    def pay(self, key: str, *, order_no: str, kind: str, target: str, amount_fen: int) -> Outcome:
-        return self.run(key, {"order_no": order_no, "kind": kind, "target": target, "amount_fen": amount_fen})
+    def pay(self, key: str, *, order_no: str, kind: str, target: str, amount_fen: int, payer: str = "") -> Outcome:
+        return self.run(key, {"order_no": order_no, "kind": kind, "target": target, "amount_fen": amount_fen,
+                              "payer": payer})
+
+    def due(self, kind: str, student_no: str) -> list[Due]:
+        raise NotImplementedError
 
     def records(self, date: str) -> list[FeeRecord]:
         return []  # the state machine never reads them; reconciliation's tests do

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from adapters.campusdata.port import CampusData
 from adapters.cardsystem.port import CardSystem
+from adapters.fees.port import FeeSystems
 from events.commands import Command
 from events.errors import PermanentError
 from workers.money.amounts import Limits
@@ -28,6 +29,8 @@ class Ports:
     #: Money: the limits users' amounts are checked against, and how to wake the outbox relay.
     limits: Limits = field(default_factory=Limits)
     wake_relay: Callable[[int], None] | None = None
+    #: The fee systems, asked what a holder owes before a fee with a school-set amount is offered.
+    fees: FeeSystems | None = None
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from adapters.cardsystem.port import Transaction
 from events import commands as c
 from store.tables import ServiceState
 from workers.runtime.registry import handles
@@ -36,6 +37,11 @@ def card_info(cmd: c.ShowCardInfo, turn: Turn) -> None:
     ]))
 
 
+def _balance_at(newest: Transaction) -> str:
+    """The balance after the page's newest line, saying when that was (a period's end is not now)."""
+    return f"截至 {short_time(newest.at)} 余额 {yuan(newest.balance_fen)} 元"
+
+
 def _history_page(turn: Turn, student_no: str, state: dict[str, Any]) -> None:
     since = state.get("since")
     until = state.get("until")
@@ -49,7 +55,7 @@ def _history_page(turn: Turn, student_no: str, state: dict[str, Any]) -> None:
     shown = state["offset"] + len(page.items)
     head = f"{state['label']}流水（{state['offset'] + 1}-{shown}/{page.total}）："
     tail = "回复“更多”看下一页" if shown < page.total else "已全部显示"
-    turn.say("\n".join([head, *lines, f"余额 {yuan(page.items[0].balance_fen)} 元" if state["offset"] == 0 else "",
+    turn.say("\n".join([head, *lines, _balance_at(page.items[0]) if state["offset"] == 0 else "",
                         tail]).replace("\n\n", "\n"))
     state["offset"] = shown
     row = turn.session.get(ServiceState, (turn.openid, "history"))

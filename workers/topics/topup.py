@@ -16,6 +16,7 @@ from workers.runtime.registry import handles
 from workers.runtime.turn import Turn
 from workers.text.format import yuan
 from workers.topics.balance import bound_or_explain
+from workers.topics.fees_due import offer
 
 NOTHING_TO_CONFIRM = "没有待确认的充值或缴费（确认须在发起后 {minutes} 分钟内完成）。请重新发起，例如：充值 50"
 
@@ -37,6 +38,9 @@ def start_payment(cmd: c.StartPayment, turn: Turn) -> None:
     if binding is None:
         return
     kind = BY_CODE[cmd.kind]
+    if kind.set_by_school:
+        _ask_what_is_due(turn, kind, binding, cmd.args)
+        return
     if not cmd.args:
         turn.say(f"格式：{kind.usage}")
         return
@@ -48,7 +52,19 @@ def start_payment(cmd: c.StartPayment, turn: Turn) -> None:
     _ask(turn, kind, binding, target, amount)
 
 
-def _ask(turn: Turn, kind: Kind, binding: Binding, target: str, amount_text: str) -> None:
+def _ask_what_is_due(turn: Turn, kind: Kind, binding: Binding, args: str) -> None:
+    """Fines, exam and photo fees: the fee system says what is due; only that is offered."""
+    if turn.ports.fees is None:
+        turn.say(f"{kind.name}暂时无法查询，请稍后再试。")
+        return
+    proposal = offer(kind, turn.ports.fees.due(kind.code, binding.student_no), args)
+    if isinstance(proposal, str):
+        turn.say(proposal)
+        return
+    _ask(turn, kind, binding, proposal.target, yuan(proposal.amount_fen), head=proposal.head)
+
+
+def _ask(turn: Turn, kind: Kind, binding: Binding, target: str, amount_text: str, *, head: str = "") -> None:
     limits = turn.ports.limits
     try:
         fen = parse_fen(amount_text)
@@ -61,7 +77,8 @@ def _ask(turn: Turn, kind: Kind, binding: Binding, target: str, amount_text: str
                        confirm_seconds=limits.confirm_seconds)
     what = f"从绑定的银行卡圈存 {yuan(fen)} 元到校园卡" if kind.code == "topup" else (
         f"用校园卡余额缴纳{kind.name} {yuan(fen)} 元" + (f"（{target}）" if kind.target_pattern else ""))
-    turn.say(f"请确认：{what}。回复“确认”完成，回复“取消”放弃（{limits.confirm_seconds // 60} 分钟内有效，"
+    turn.say((f"{head}\n" if head else "") +
+             f"请确认：{what}。回复“确认”完成，回复“取消”放弃（{limits.confirm_seconds // 60} 分钟内有效，"
              f"订单号 {order.order_no}）。")
 
 
