@@ -23,7 +23,7 @@ def _tables(ctx: Ctx, period: str) -> dict[str, stats.Table]:
         "bindings": stats.bindings(session, period, now),
         "active": stats.active_users(session, period, now),
         "transactions": stats.transactions_by_kind(txs, period, now),
-        "merchants": stats.top_merchants(txs),
+        "merchants": stats.merchant_ranking(ctx.platform.ports.card, stats.since(period, now), now),
     }
 
 
