@@ -66,12 +66,12 @@ def describe_value(action: str, field: str, value: Any) -> str:
 
 def describe_change(action: str, before: Mapping[str, Any] | None,
                     after: Mapping[str, Any] | None) -> list[tuple[str, str, str]]:
-    """(field, before, after) for every field that an entry names, changed ones first."""
+    """(field, before, after) for each field an entry names; of a change, only the fields that changed."""
+    both = before is not None and after is not None
     before, after = before or {}, after or {}
-    fields = list(dict.fromkeys([*before, *after]))
-    rows = [(FIELDS.get(f, f), describe_value(action, f, before[f]) if f in before else "",
+    fields = [f for f in dict.fromkeys([*before, *after]) if not both or before.get(f) != after.get(f)]
+    return [(FIELDS.get(f, f), describe_value(action, f, before[f]) if f in before else "",
              describe_value(action, f, after[f]) if f in after else "") for f in fields]
-    return sorted(rows, key=lambda r: r[1] == r[2])
 
 
 def describe_target(action: str, target: str | None) -> str:

@@ -1,33 +1,22 @@
-"""The landing page and the audit log."""
+"""The landing page (概览: figures with their trends, each leading to its page) and the audit log."""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import select
 from starlette.responses import Response
 
-from backoffice import audit
+from backoffice import audit, overview
 from backoffice.listing import paginate
 from backoffice.pages.auth import MESSAGES as SIGN_IN_MESSAGES
 from backoffice.roles import Perm
 from backoffice.web import Ctx, Page
-from store.tables import Article, AuditEntry, Binding, FeatureSwitch, InboxEvent, OutboundMessage, RepairTicket
+from store.tables import AuditEntry, utcnow
 
 
 def home(ctx: Ctx) -> Response:
-    session = ctx.uow.session
-
-    def count(model: type, *where: ColumnElement[bool]) -> int:
-        return int(session.execute(select(func.count()).select_from(model).where(*where)).scalar_one())
-
-    figures = {
-        "bindings": count(Binding),
-        "open_tickets": count(RepairTicket, RepairTicket.status.in_(("open", "in_progress"))),
-        "paused": count(FeatureSwitch, FeatureSwitch.enabled.is_(False)),
-        "drafts": count(Article, Article.status == "draft"),
-        "outbox": count(OutboundMessage, OutboundMessage.status.in_(("pending", "sending"))),
-        "inbox": count(InboxEvent, InboxEvent.status == "received"),
-    }
-    return ctx.render("home.html", figures=figures)
+    figures = overview.figures(ctx.uow.session, ctx.platform.broker, utcnow())
+    charts = {f"trend-{f.key}": {"columns": ["日期", f.title], "rows": f.trend} for f in figures if f.trend}
+    return ctx.render("home.html", figures=figures, small=overview.small_figures(ctx.uow.session), charts=charts)
 
 
 def audit_log(ctx: Ctx) -> Response:

@@ -20,6 +20,15 @@
     });
     const hasMoney = table.columns.some(money);
     const chart = echarts.init(box, null, { renderer: "canvas" });
+    if (box.dataset.kind === "spark") {  // a tile's trend: the line alone, no axes, no legend
+      chart.setOption({ animation: false, color: palette, grid: { left: 2, right: 2, top: 4, bottom: 2 },
+        tooltip: { trigger: "axis" }, xAxis: { type: "category", show: false, data: table.rows.map(function (r) { return r[0]; }) },
+        yAxis: { type: "value", show: false, min: 0 },
+        series: [{ type: "line", name: table.columns[1], data: table.rows.map(function (r) { return Number(r[1]); }),
+                   symbol: "none", areaStyle: { opacity: 0.15 } }] });
+      box.dataset.drawn = "1";
+      return;
+    }
     chart.setOption({
       animation: false, color: palette,
       tooltip: { trigger: "axis" },
