@@ -18,6 +18,7 @@ NAV = (
     ("/bindings", "信息查询", "view"),
     ("/tickets", "报修工单", "view"),
     ("/analytics", "数据分析", "view"),
+    ("/orders", "订单", "view"),
     ("/reconciliation", "对账", "view"),
     ("/operations", "运行监控", "view"),
     ("/operators", "系统设置", "admin"),

@@ -6,13 +6,14 @@ and no page shows a code name."""
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from store.tables import Operator, RepairTicket
+from store.tables import MoneyOrder, Operator, RepairTicket, utcnow
 from tests.e2e.backoffice_browser import boss, browser, confirm, shoot, wait_for
 from tests.harness import Stack, new_openid
 from tests.integration.backoffice.client import make_operator
@@ -98,6 +99,21 @@ def test_tables_page_sort_and_find_partial_numbers(live: Stack, browser: webdriv
         browser.find_element(By.CSS_SELECTOR, "form.row button").click()
         actions = {e.text for e in browser.find_elements(By.CSS_SELECTOR, "tr.audit-entry td:nth-child(3) a")}
         assert actions == {"登录"}, actions
+        order_no = f"F{uuid.uuid4().hex[:10].upper()}Q"
+        now = utcnow()
+        with live.platform.uow() as uow:
+            uow.session.add(MoneyOrder(order_no=order_no, kind="net", openid=openid, student_no="20240002",
+                                       target="20240002", amount_fen=3000, status="done", created_at=now,
+                                       expires_at=now, confirmed_at=now, moved_at=now))
+            uow.commit()
+        browser.get(f"{live.ingress_url}/admin/orders")
+        wait_for(browser, "#order-q").send_keys("40002")  # type: ignore[attr-defined]
+        browser.find_element(By.ID, "order-filter").click()
+        row = wait_for(browser, f"#order-{order_no}").text  # type: ignore[attr-defined]
+        assert "校园网费" in row and "已完成" in row and "30.00" in row
+        browser.find_element(By.LINK_TEXT, "金额（元）").click()
+        assert "sort=amount" in browser.current_url and "q=40002" in browser.current_url
+        shoot(browser, "orders", phone=True)
     finally:
         live.ask(openid, "解绑")
 
@@ -127,8 +143,8 @@ def test_the_operators_table_lines_up_and_a_dismissed_confirmation_changes_nothi
 
 def test_no_page_shows_a_code_name_at_either_width(live: Stack, browser: webdriver.Chrome, boss: str) -> None:
     """Every page a clerk opens, read as text (details toggles closed), at 1366 px and at 390 px."""
-    pages = ["/", "/features", "/articles", "/articles/new", "/bindings", "/tickets", "/analytics", "/reconciliation",
-             "/operations", "/operators", "/audit"]
+    pages = ["/", "/features", "/articles", "/articles/new", "/bindings", "/tickets", "/analytics", "/orders",
+             "/reconciliation", "/operations", "/operators", "/audit"]
     pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in CODE_NAMES) + r")(?![\w-])")
     for path in pages:
         browser.get(f"{live.ingress_url}/admin{path}")
