@@ -82,7 +82,8 @@ def shoot(driver: webdriver.Chrome, name: str, *, phone: bool = False) -> Path:
     driver.save_screenshot(str(path))
     if phone:
         driver.set_window_size(390, 844)
-        assert driver.execute_script("return document.documentElement.scrollWidth") <= 390, f"{name} scrolls sideways"
+        WebDriverWait(driver, 5).until(lambda d: d.execute_script(
+            "const e = document.documentElement; return e.scrollWidth <= e.clientWidth"), f"{name} scrolls sideways")
         driver.save_screenshot(str(SCREENSHOTS / f"{name}-phone.png"))
     driver.set_window_size(1366, 900)
     return path
