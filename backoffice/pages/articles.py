@@ -39,7 +39,7 @@ def list_articles(ctx: Ctx) -> Response:
     if kind := ctx.request.query_params.get("kind"):
         query = query.where(Article.kind == kind)
     articles = ctx.uow.session.execute(query).scalars().all()
-    return ctx.render("articles.html", articles=articles, kinds=KINDS, statuses=STATUSES)
+    return ctx.render("articles.html", articles=articles, kinds=KINDS, statuses=STATUSES, kind=kind)
 
 
 def new_article(ctx: Ctx) -> Response:

@@ -206,3 +206,15 @@ def test_a_dead_lettered_message_is_listed_and_put_back_on_its_queue(live: Stack
     assert admin.post("/operations/queues/general/retry", form).status_code == 303
     entry = audit_entries(live, admin.username)[-1]
     assert entry.action == "dead letters retried" and entry.after["count"] >= 1  # type: ignore[index]
+
+
+def test_a_refused_form_keeps_what_was_typed(live: Stack) -> None:
+    """Issue 15: a validation error shows the form again with the clerk's input (never the password)."""
+    admin = signed_in(live, "super-admin")
+    refused = admin.post("/operators", {"username": "new-clerk", "password": "short", "role": "auditor"})
+    assert refused.status_code == 400 and "密码至少" in refused.text
+    assert 'value="new-clerk"' in refused.text and 'value="auditor" selected' in refused.text
+    assert "short" not in refused.text.replace("shortcut", "")
+    draft = admin.post("/articles", {"kind": "guide", "title": "   ", "body": "<p>带上身份证</p>"})
+    assert draft.status_code == 400 and "&lt;p&gt;带上身份证&lt;/p&gt;" in draft.text
+    assert 'value="guide" selected' in draft.text
