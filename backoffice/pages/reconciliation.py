@@ -20,6 +20,8 @@ from workers.money.reconcile.resolve import DECISIONS, CannotResolve, resolve_di
 from workers.money.reconcile.run import open_run, reconcile
 
 log = logging.getLogger("onecard.backoffice")
+#: A run still `running` after this was cut short (its process restarted): the page says so.
+STALE = timedelta(minutes=30)
 
 
 def _snap(item: Discrepancy) -> dict[str, object]:
@@ -52,7 +54,7 @@ def run(ctx: Ctx) -> Response:
     return ctx.render("reconciliation_run.html", run=found, view=view,
                       items=review.discrepancies(ctx.uow.session, found.id, kind), kinds=review.KINDS,
                       statuses=review.STATUSES, run_statuses=review.RUN_STATUSES, decisions=DECISIONS, kind=kind,
-                      trigger=review.trigger_label)
+                      trigger=review.trigger_label, stale=found.started_at < utcnow() - STALE)
 
 
 def run_state(ctx: Ctx) -> Response:

@@ -14,7 +14,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from store.tables import MoneyOrder, Operator, RepairTicket, utcnow
-from tests.e2e.backoffice_browser import boss, browser, confirm, shoot, wait_for
+from tests.e2e.backoffice_browser import SCREENSHOTS, boss, browser, confirm, shoot, wait_for
 from tests.harness import Stack, new_openid
 from tests.integration.backoffice.client import make_operator
 
@@ -40,6 +40,17 @@ def test_the_overview_shows_trends_that_lead_to_their_pages(live: Stack, browser
     assert "/admin/reconciliation" in links["reconciliation"]
     assert browser.find_element(By.CSS_SELECTOR, "nav a[aria-current=page]").text == "概览"
     shoot(browser, "overview", phone=True)
+    nav = browser.find_element(By.ID, "nav")
+    main = browser.find_element(By.TAG_NAME, "main")
+    assert nav.rect["x"] < 20 and nav.rect["x"] + nav.rect["width"] <= main.rect["x"]  # a left column at 1366 px
+    browser.set_window_size(390, 844)
+    try:
+        assert not nav.is_displayed()  # folded behind 菜单 on a phone
+        browser.find_element(By.CSS_SELECTOR, "label.menu-button").click()
+        WebDriverWait(browser, 5).until(lambda d: nav.is_displayed())
+        browser.save_screenshot(str(SCREENSHOTS / "nav-open-phone.png"))
+    finally:
+        browser.set_window_size(1366, 900)
     browser.find_element(By.ID, "tile-tickets").click()
     assert wait_for(browser, "nav a[aria-current=page]").text == "报修工单"  # type: ignore[attr-defined]
 
