@@ -77,10 +77,13 @@ def describe_change(action: str, before: Mapping[str, Any] | None,
 def describe_target(action: str, target: str | None) -> str:
     """`article 3` as 文章 3, a feature switch by its title."""
     from events.routing import FEATURE_LABELS
+    from events.topics import TOPIC_LABELS
 
     if not target:
         return ""
     if action == "feature switch":
         return FEATURE_LABELS.get(target, target)
     noun, _, rest = target.partition(" ")
+    if noun == "queue":
+        rest = TOPIC_LABELS.get(rest, rest)
     return f"{TARGETS[noun]} {rest}" if noun in TARGETS and rest else target
