@@ -11,6 +11,9 @@ from typing import Any
 #: that it never happen and it had not; a late request with the key is refused. reversed: a bank
 #: debit that was applied and then taken back. not_found: the system never saw the key.
 STATUSES = frozenset({"applied", "refused", "voided", "reversed", "not_found"})
+#: How the back-office names each outcome (reconciliation's findings quote them).
+OUTCOME_LABELS = {"applied": "已入账", "refused": "被拒绝", "voided": "已作废", "reversed": "已冲回",
+                  "not_found": "无记录"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,8 @@ ACTIONS = {
     "feature switch": "功能开关", "unbind": "解除绑定",
     "article created": "新建文章", "article edited": "修改文章", "article published": "发布文章",
     "article pushed": "推送文章", "ticket reply": "回复报修", "ticket status": "报修状态",
-    "discrepancy resolved": "处理对账差异", "dead letters retried": "重试死信", "send retried": "重发消息",
+    "discrepancy resolved": "处理对账差异", "reconciliation started": "发起对账",
+    "dead letters retried": "重试死信", "send retried": "重发消息",
     "operator created": "新建操作员", "operator reset": "重置操作员", "operator role": "修改角色",
     "operator disabled": "停用操作员", "operator enabled": "启用操作员",
 }

@@ -11,6 +11,7 @@ from backoffice.pages import (
     lookup,
     operations,
     operators,
+    orders,
     reconciliation,
     tickets,
 )
@@ -18,5 +19,5 @@ from backoffice.web import Page
 
 ROUTES: list[Page] = [
     *auth.PAGES, *home.PAGES, *features.PAGES, *articles.PAGES, *lookup.PAGES, *tickets.PAGES,
-    *analytics.PAGES, *reconciliation.PAGES, *operations.PAGES, *operators.PAGES,
+    *analytics.PAGES, *orders.PAGES, *reconciliation.PAGES, *operations.PAGES, *operators.PAGES,
 ]

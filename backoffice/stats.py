@@ -1,10 +1,12 @@
 """Figures for the data-analysis page, bucketed by Shanghai day or month in Python (same on every database).
 
 Transactions are the money orders that completed: top-ups, and fee payments whose fee system is the payee.
+The merchant ranking is the card system's: canteens and shops are paid by card, not through us.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,10 +15,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from adapters.cardsystem.port import CardSystem
 from events.campus_time import SHANGHAI
+from events.errors import OnecardError
 from events.money_kinds import BY_CODE
 from store.tables import Binding, BindingLog, InboxEvent, MoneyOrder, utcnow
 from workers.text.format import yuan
+
+log = logging.getLogger("onecard.backoffice")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +30,6 @@ class Tx:
     at: datetime
     kind: str  # the order kind's Chinese name
     amount_fen: int
-    merchant: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,9 +95,7 @@ def transactions(session: Session, since: datetime) -> list[Tx]:
         select(MoneyOrder.kind, MoneyOrder.amount_fen, moved.label("at"))
         .where(MoneyOrder.status == "done", moved >= since)
     ).all()
-    return [Tx(at=row.at, kind=_kind_name(row.kind), amount_fen=int(row.amount_fen),
-               merchant=None if row.kind == "topup" else _kind_name(row.kind))
-            for row in rows]
+    return [Tx(at=row.at, kind=_kind_name(row.kind), amount_fen=int(row.amount_fen)) for row in rows]
 
 
 def transactions_by_kind(txs: Iterable[Tx], period: str, now: datetime) -> Table:
@@ -110,12 +113,14 @@ def transactions_by_kind(txs: Iterable[Tx], period: str, now: datetime) -> Table
     return Table("交易笔数与金额（按类型）", columns, rows)
 
 
-def top_merchants(txs: Iterable[Tx], limit: int = 10) -> Table:
-    count: Counter[str] = Counter()
-    amount: Counter[str] = Counter()
-    for tx in txs:
-        if tx.merchant:
-            count[tx.merchant] += 1
-            amount[tx.merchant] += tx.amount_fen
-    top = amount.most_common(limit)
-    return Table("商户排行", ["商户", "笔数", "金额（元）"], [[m, count[m], yuan(fen)] for m, fen in top])
+def merchant_ranking(card: CardSystem, since: datetime, until: datetime, limit: int = 10) -> Table:
+    """The card system's own report of what each canteen and shop took (fee payments included: they are
+    card debits too), largest first; an empty table saying why when the card system cannot be reached."""
+    columns = ["商户", "类别", "笔数", "金额（元）"]
+    try:
+        totals = card.merchant_totals(since=since, until=until)[:limit]
+    except OnecardError as exc:
+        log.warning("merchant ranking unavailable: %s", exc)
+        return Table("商户排行（卡务系统暂时无法访问）", columns, [])
+    return Table("商户排行（卡务系统流水）", columns, [[t.merchant, t.category, t.count, yuan(t.amount_fen)]
+                                                 for t in totals])

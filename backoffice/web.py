@@ -7,7 +7,6 @@ database work of an operator never holds up the WeChat ingress sharing this proc
 from __future__ import annotations
 
 import hmac
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,20 +16,16 @@ from urllib.parse import quote, urlencode
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
-from starlette.templating import Jinja2Templates
 
-from backoffice import audit
+from backoffice import audit, templating
 from backoffice.roles import ROLE_LABELS, Perm, allowed
 from backoffice.sessions import COOKIE, Current, load
 from onecard.bootstrap import Platform
 from store.db import retry_locked
 from store.uow import UnitOfWork
-from workers.text.format import local_time, mask_phone, yuan
 
 HERE = Path(__file__).parent
-TEMPLATES = Jinja2Templates(directory=str(HERE / "templates"))
-TEMPLATES.env.filters.update(local=lambda t: local_time(t) if t else "", yuan=yuan, mask_phone=mask_phone,
-                            pretty=lambda v: json.dumps(v, ensure_ascii=False))
+TEMPLATES = templating.create(str(HERE / "templates"))
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "

@@ -12,6 +12,12 @@ class Topic(StrEnum):
     REPLY = "reply"
 
 
+#: What the back-office calls each queue (运行监控).
+TOPIC_LABELS = {
+    "bind": "绑定", "query": "查询（余额、流水、课表…）", "topup": "充值与缴费", "notify": "通知推送",
+    "general": "综合（帮助、菜单、报修）", "reply": "回复发送",
+}
+
 #: Topics whose worker handles inbound WeChat events (REPLY and NOTIFY carry outbound work).
 EVENT_TOPICS: tuple[Topic, ...] = (Topic.BIND, Topic.QUERY, Topic.TOPUP, Topic.GENERAL)
 

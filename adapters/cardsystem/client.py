@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from adapters.cardsystem.port import CardHolder, CardInfo, Transaction, TransactionPage
+from adapters.cardsystem.port import CardHolder, CardInfo, MerchantTotal, Transaction, TransactionPage
 from adapters.http import HttpJsonClient
 from adapters.keyed import Outcome
 from events.errors import PermanentError
@@ -28,6 +28,11 @@ class HttpCardSystem:
             return None
         return CardHolder(student_no=data["student_no"], name=data["name"], phone=data["phone"],
                           card_no=data["card_no"], status=data["status"])
+
+    def merchant_totals(self, *, since: datetime, until: datetime) -> list[MerchantTotal]:
+        data = self.http.request("GET", "merchants", params={"since": since.isoformat(), "until": until.isoformat()})
+        return [MerchantTotal(str(m["merchant"]), str(m["category"]), int(m["count"]), int(m["amount_fen"]))
+                for m in data["items"]]
 
     def balance_fen(self, student_no: str) -> int:
         data = self.http.request("GET", f"holders/{student_no}/balance", ok_404=True)

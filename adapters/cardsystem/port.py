@@ -46,6 +46,16 @@ class Transaction:
 
 
 @dataclass(frozen=True, slots=True)
+class MerchantTotal:
+    """What one merchant (a canteen, a shop) took from cards over a period: the card system's own report."""
+
+    merchant: str
+    category: str
+    count: int
+    amount_fen: int  # spent at it, positive
+
+
+@dataclass(frozen=True, slots=True)
 class TransactionPage:
     items: list[Transaction]
     total: int
@@ -66,6 +76,9 @@ class CardSystem(Protocol):
     def transactions(self, student_no: str, *, since: datetime | None = None, until: datetime | None = None,
                      offset: int = 0, limit: int = 20) -> TransactionPage:
         """Newest first, in [since, until)."""
+
+    def merchant_totals(self, *, since: datetime, until: datetime) -> list[MerchantTotal]:
+        """Spending per merchant on every card in [since, until), largest first (top-ups excluded)."""
 
     def holder_by_card(self, card_no: str) -> str | None:
         """The student number printed on `card_no`, or None."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adapters.fees.port import Due
+from adapters.fees.port import Due, FeeRecord
 from adapters.http import HttpJsonClient
 from adapters.keyed import Outcome
 
@@ -25,3 +25,8 @@ class HttpFeeSystems:
 
     def void(self, key: str, *, order_no: str) -> Outcome:
         return Outcome.from_json(self.http.request("POST", f"ops/{key}/void", json={"order_no": order_no}))
+
+    def records(self, date: str) -> list[FeeRecord]:
+        rows = self.http.request("GET", "records", params={"date": date}, timeout=max(self.http.timeout, 30))
+        return [FeeRecord(str(r["order_no"]), str(r["kind"]), str(r["target"]), int(r["amount_fen"]),
+                          str(r["booked_at"])) for r in rows]

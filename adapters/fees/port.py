@@ -1,4 +1,5 @@
-"""What onecard needs from the fee systems: what a holder owes, credit a payment to a target, ask, void."""
+"""What onecard needs from the fee systems: what a holder owes, credit a payment to a target, ask, void,
+and their own records of what they received (for reconciliation)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,17 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from adapters.keyed import Outcome
+
+
+@dataclass(frozen=True, slots=True)
+class FeeRecord:
+    """One payment as a fee system booked it: what reconciliation holds our fee orders against."""
+
+    order_no: str
+    kind: str
+    target: str
+    amount_fen: int
+    booked_at: str  # ISO 8601 with its offset
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,3 +43,6 @@ class FeeSystems(Protocol):
 
     def void(self, key: str, *, order_no: str) -> Outcome:
         """Make sure `key` never applies: its outcome if it had one, else `voided`."""
+
+    def records(self, date: str) -> list[FeeRecord]:
+        """Every payment the fee systems booked on `date` (Asia/Shanghai `YYYY-MM-DD`)."""

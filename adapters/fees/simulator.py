@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from starlette.applications import Starlette
@@ -18,6 +19,7 @@ from starlette.routing import Route
 
 from adapters.sim.faults import FaultInjector
 from adapters.sim.journal import Journal, keyed_routes
+from events.campus_time import SHANGHAI
 
 #: Dorm buildings 1-40, rooms like 10-305.
 _ROOM = re.compile(r"^([1-9]|[1-3]\d|40)-\d{3,4}$")
@@ -108,6 +110,19 @@ class FeeSimulator:
             return "more_than_owed"
         return None
 
+    def records_on(self, date: str) -> list[dict[str, Any]]:
+        """The payments applied on `date` (Shanghai), as each fee system's own ledger lists them."""
+        return [{"order_no": op["order_no"], "kind": op["kind"], "target": op["target"],
+                 "amount_fen": op["amount_fen"], "booked_at": op["at"]}
+                for op in self.journal.entries()
+                if op.get("op") == "pay" and op.get("status") == "applied"
+                and datetime.fromisoformat(op["at"]).astimezone(SHANGHAI).date().isoformat() == date]
+
+    async def records(self, request: Request) -> Response:
+        if (injected := await self.faults.before()) is not None:
+            return injected
+        return JSONResponse(self.records_on(request.query_params.get("date", "")))
+
     async def due_endpoint(self, request: Request) -> Response:
         if (injected := await self.faults.before()) is not None:
             return injected
@@ -119,6 +134,7 @@ class FeeSimulator:
     def app(self) -> Starlette:
         return Starlette(routes=[
             *keyed_routes(self.journal, self.faults, self.apply),
+            Route("/records", self.records),
             Route("/due/{kind}/{student_no}", self.due_endpoint),
             Route("/_faults", self.faults.endpoint, methods=["GET", "POST", "DELETE"]),
         ])

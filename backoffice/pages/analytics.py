@@ -1,4 +1,4 @@
-"""Data analysis (数据分析): charts drawn in the page by the bundled Chart.js, every table as CSV."""
+"""Data analysis (数据分析): charts drawn in the page by Apache ECharts (webassets), every table as CSV."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def _tables(ctx: Ctx, period: str) -> dict[str, stats.Table]:
         "bindings": stats.bindings(session, period, now),
         "active": stats.active_users(session, period, now),
         "transactions": stats.transactions_by_kind(txs, period, now),
-        "merchants": stats.top_merchants(txs),
+        "merchants": stats.merchant_ranking(ctx.platform.ports.card, stats.since(period, now), now),
     }
 
 
@@ -34,7 +34,7 @@ def _period(ctx: Ctx) -> str:
 def analytics(ctx: Ctx) -> Response:
     period = _period(ctx)
     tables = _tables(ctx, period)
-    charts = {name: {"columns": t.columns, "rows": t.rows} for name, t in tables.items() if name != "merchants"}
+    charts = {name: {"columns": t.columns, "rows": t.rows} for name, t in tables.items()}
     return ctx.render("analytics.html", period=period, tables=tables, charts=charts)
 
 

@@ -5,19 +5,22 @@ delivery progress is followed here.
 from __future__ import annotations
 
 from sqlalchemy import select
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from backoffice.roles import Perm
 from backoffice.web import Ctx, Page
 from store.tables import Article, Broadcast, BroadcastDelivery, utcnow
 from workers.delivery.broadcast.plan import broadcast_progress, start_broadcast
+from workers.delivery.broadcast.send import message_of
 from workers.delivery.push import CHANNEL_LABELS
+from workers.text.format import local_time
 from workers.topics.guide import KINDS
 
 STATUSES = {"draft": "草稿", "published": "已发布", "pushed": "已推送"}
 #: A broadcast's states, and those of its delivery rows and their channels.
 BROADCAST_STATUSES = {"queued": "排队中", "sending": "发送中", "done": "已完成"}
 DELIVERY_STATUSES = {"pending": "待发送", "sending": "发送中", "sent": "已送达", "failed": "失败"}
+DELIVERY_ROWS = 200
 
 
 def _snap(article: Article) -> dict[str, object]:
@@ -36,11 +39,11 @@ def list_articles(ctx: Ctx) -> Response:
     if kind := ctx.request.query_params.get("kind"):
         query = query.where(Article.kind == kind)
     articles = ctx.uow.session.execute(query).scalars().all()
-    return ctx.render("articles.html", articles=articles, kinds=KINDS, statuses=STATUSES)
+    return ctx.render("articles.html", articles=articles, kinds=KINDS, statuses=STATUSES, kind=kind)
 
 
 def new_article(ctx: Ctx) -> Response:
-    return ctx.render("article_form.html", article=None, kinds=KINDS)
+    return ctx.render("article_form.html", article=None, kinds=KINDS, typed={})
 
 
 def _read_form(ctx: Ctx) -> tuple[str, str, str, str | None]:
@@ -54,7 +57,8 @@ def create_article(ctx: Ctx) -> Response:
     try:
         kind, title, body, keywords = _read_form(ctx)
     except ValueError as exc:
-        return ctx.render("article_form.html", status_code=400, article=None, kinds=KINDS, error=str(exc))
+        return ctx.render("article_form.html", status_code=400, article=None, kinds=KINDS, error=str(exc),
+                          typed=ctx.form)
     article = Article(kind=kind, title=title, body=body, keywords=keywords, status="draft",
                       created_by=ctx.operator, created_at=utcnow())
     ctx.uow.session.add(article)
@@ -65,11 +69,16 @@ def create_article(ctx: Ctx) -> Response:
 
 
 def show_article(ctx: Ctx) -> Response:
-    article = _article(ctx)
+    return _show(ctx, _article(ctx))
+
+
+def _show(ctx: Ctx, article: Article, status_code: int = 200, error: str | None = None,
+          typed: dict[str, str] | None = None) -> Response:
     broadcasts = ctx.uow.session.execute(
         select(Broadcast).where(Broadcast.article_id == article.id).order_by(Broadcast.id.desc())
     ).scalars().all()
-    return ctx.render("article.html", article=article, broadcasts=broadcasts, kinds=KINDS, statuses=STATUSES)
+    return ctx.render("article.html", status_code=status_code, article=article, broadcasts=broadcasts, kinds=KINDS,
+                      statuses=STATUSES, error=error, typed=typed or {}, wechat_text=message_of(article)[1])
 
 
 def update_article(ctx: Ctx) -> Response:
@@ -79,8 +88,9 @@ def update_article(ctx: Ctx) -> Response:
     before = _snap(article)
     try:
         article.kind, article.title, article.body, article.keywords = _read_form(ctx)
-    except ValueError as exc:
-        return ctx.redirect(f"/articles/{article.id}", err=str(exc))
+    except ValueError as exc:  # the page again, with what the clerk typed, not the stored draft
+        ctx.uow.rollback()
+        return _show(ctx, _article(ctx), status_code=400, error=str(exc), typed=ctx.form)
     ctx.audit("article edited", f"article {article.id}", before=before, after=_snap(article))
     ctx.uow.commit()
     return ctx.redirect(f"/articles/{article.id}", ok="已保存")
@@ -108,19 +118,41 @@ def push_article(ctx: Ctx) -> Response:
     return ctx.redirect(f"/broadcasts/{broadcast_id}", ok="推送已开始")
 
 
-def show_broadcast(ctx: Ctx) -> Response:
+def _broadcast(ctx: Ctx) -> Broadcast:
     broadcast = ctx.uow.session.get(Broadcast, ctx.int_param("id"))
     if broadcast is None:
         raise LookupError(f"推送 {ctx.param('id')}")
+    return broadcast
+
+
+def _deliveries(ctx: Ctx, broadcast_id: int) -> list[BroadcastDelivery]:
+    return list(ctx.uow.session.execute(
+        select(BroadcastDelivery).where(BroadcastDelivery.broadcast_id == broadcast_id)
+        .order_by(BroadcastDelivery.id).limit(DELIVERY_ROWS)
+    ).scalars())
+
+
+def show_broadcast(ctx: Ctx) -> Response:
+    broadcast = _broadcast(ctx)
     progress = broadcast_progress(ctx.platform.uow, broadcast.id)
-    deliveries = ctx.uow.session.execute(
-        select(BroadcastDelivery).where(BroadcastDelivery.broadcast_id == broadcast.id)
-        .order_by(BroadcastDelivery.id).limit(500)
-    ).scalars().all()
     article = ctx.uow.session.get(Article, broadcast.article_id)
-    return ctx.render("broadcast.html", broadcast=broadcast, progress=progress, deliveries=deliveries,
-                      article=article, statuses=BROADCAST_STATUSES, delivery_statuses=DELIVERY_STATUSES,
+    deliveries = _deliveries(ctx, broadcast.id)
+    return ctx.render("broadcast.html", broadcast=broadcast, progress=progress, deliveries=deliveries, article=article,
+                      statuses=BROADCAST_STATUSES, delivery_statuses=DELIVERY_STATUSES,
                       channels=CHANNEL_LABELS)
+
+
+def broadcast_state(ctx: Ctx) -> Response:
+    """What the progress page polls until the push is done: the true count, as the planner writes it."""
+    broadcast = _broadcast(ctx)
+    progress = broadcast_progress(ctx.platform.uow, broadcast.id)
+    rows = [{"openid": d.openid, "channel": CHANNEL_LABELS.get(d.channel or "", d.channel or ""),
+             "status": d.status, "status_label": DELIVERY_STATUSES.get(d.status, d.status), "error": d.error or "",
+             "updated": local_time(d.updated_at) if d.updated_at else ""} for d in _deliveries(ctx, broadcast.id)]
+    return JSONResponse({"status": progress.status, "status_label": BROADCAST_STATUSES.get(progress.status, ""),
+                         "planned": progress.status != "queued", "total": progress.total, "sent": progress.sent,
+                         "failed": progress.failed, "pending": progress.pending, "percent": progress.percent,
+                         "deliveries": rows})
 
 
 PAGES = [
@@ -132,4 +164,5 @@ PAGES = [
     Page("POST", "/articles/{id:int}/publish", Perm.ACT, publish_article),
     Page("POST", "/articles/{id:int}/push", Perm.ACT, push_article),
     Page("GET", "/broadcasts/{id:int}", Perm.VIEW, show_broadcast),
+    Page("GET", "/broadcasts/{id:int}/progress", Perm.VIEW, broadcast_state),
 ]

@@ -1,40 +1,34 @@
-"""The landing page and the audit log."""
+"""The landing page (概览: figures with their trends, each leading to its page) and the audit log."""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import select
 from starlette.responses import Response
 
-from backoffice import audit
+from backoffice import audit, overview
+from backoffice.listing import paginate
+from backoffice.pages.auth import MESSAGES as SIGN_IN_MESSAGES
 from backoffice.roles import Perm
 from backoffice.web import Ctx, Page
-from store.tables import Article, AuditEntry, Binding, FeatureSwitch, InboxEvent, OutboundMessage, RepairTicket
+from store.tables import AuditEntry, utcnow
 
 
 def home(ctx: Ctx) -> Response:
-    session = ctx.uow.session
-
-    def count(model: type, *where: ColumnElement[bool]) -> int:
-        return int(session.execute(select(func.count()).select_from(model).where(*where)).scalar_one())
-
-    figures = {
-        "bindings": count(Binding),
-        "open_tickets": count(RepairTicket, RepairTicket.status.in_(("open", "in_progress"))),
-        "paused": count(FeatureSwitch, FeatureSwitch.enabled.is_(False)),
-        "drafts": count(Article, Article.status == "draft"),
-        "outbox": count(OutboundMessage, OutboundMessage.status.in_(("pending", "sending"))),
-        "inbox": count(InboxEvent, InboxEvent.status == "received"),
-    }
-    return ctx.render("home.html", figures=figures)
+    figures = overview.figures(ctx.uow.session, ctx.platform.broker, utcnow())
+    charts = {f"trend-{f.key}": {"columns": ["日期", f.title], "rows": f.trend} for f in figures if f.trend}
+    return ctx.render("home.html", figures=figures, small=overview.small_figures(ctx.uow.session), charts=charts)
 
 
 def audit_log(ctx: Ctx) -> Response:
-    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(200)
-    if who := ctx.request.query_params.get("operator"):
+    params = dict(ctx.request.query_params)
+    query = select(AuditEntry)
+    if who := params.get("operator", "").strip():
         query = query.where(AuditEntry.operator == who)
-    if action := ctx.request.query_params.get("action"):
+    if action := params.get("action"):
         query = query.where(AuditEntry.action == action)
-    return ctx.render("audit.html", entries=ctx.uow.session.execute(query).scalars().all(), actions=audit.ACTIONS)
+    listing = paginate(ctx.uow.session, query, params, {"at": AuditEntry.id}, "at")
+    return ctx.render("audit.html", entries=listing.items, listing=listing, params=params, actions=audit.ACTIONS,
+                      reasons=SIGN_IN_MESSAGES)
 
 
 PAGES = [

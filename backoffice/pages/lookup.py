@@ -9,6 +9,7 @@ import re
 from sqlalchemy import ColumnElement, or_, select
 from starlette.responses import Response
 
+from backoffice.listing import paginate
 from backoffice.roles import Perm
 from backoffice.web import Ctx, Page
 from store.tables import Binding, BindingLog, utcnow
@@ -16,24 +17,27 @@ from store.tables import Binding, BindingLog, utcnow
 # "138****0001": the first three and last four digits of a phone, as the office reads it to a caller.
 _MASKED = re.compile(r"^(\d{3})\*+(\d{4})$")
 #: What a binding log entry records (bind and card_changes write them).
+SORTS = {"student_no": Binding.student_no, "name": Binding.name, "bound_at": Binding.bound_at}
 ACTIONS = {"bound": "绑定", "unbound": "解绑", "lost": "挂失", "found": "解挂", "phone": "更换手机"}
 
 
-def find(ctx: Ctx, q: str) -> list[Binding]:
-    q = q.strip()
-    if not q:
-        return list(ctx.uow.session.execute(select(Binding).order_by(Binding.bound_at.desc()).limit(50)).scalars())
-    cond: ColumnElement[bool]
+def condition(q: str) -> ColumnElement[bool]:
+    """What a search finds: a partial student number, a phone's last digits, `138****0001`, a name, an openid."""
     if masked := _MASKED.match(q):
-        cond = Binding.phone.like(f"{masked.group(1)}%") & Binding.phone.like(f"%{masked.group(2)}")
-    else:
-        cond = or_(Binding.student_no == q, Binding.openid == q, Binding.name.contains(q), Binding.phone == q)
-    return list(ctx.uow.session.execute(select(Binding).where(cond).limit(100)).scalars())
+        return Binding.phone.like(f"{masked.group(1)}%") & Binding.phone.like(f"%{masked.group(2)}")
+    found = [Binding.openid == q, Binding.name.contains(q, autoescape=True),
+             Binding.student_no.contains(q, autoescape=True)]
+    if q.isdigit() and len(q) >= 4:
+        found.append(Binding.phone.endswith(q, autoescape=True))
+    return or_(*found)
 
 
 def search(ctx: Ctx) -> Response:
-    q = ctx.request.query_params.get("q", "")[:64]
-    return ctx.render("bindings.html", q=q, bindings=find(ctx, q))
+    params = dict(ctx.request.query_params)
+    q = params.get("q", "").strip()[:64]
+    query = select(Binding).where(condition(q)) if q else select(Binding)
+    listing = paginate(ctx.uow.session, query, params, SORTS, "bound_at")
+    return ctx.render("bindings.html", q=q, bindings=listing.items, listing=listing)
 
 
 def show(ctx: Ctx) -> Response:

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from backoffice import queues
 from backoffice.roles import Perm
 from backoffice.web import Ctx, Page
+from events.topics import TOPIC_LABELS
 from store.inbox import MAX_REDELIVERIES
 from store.tables import InboxEvent, OutboundMessage
 from workers.delivery.push import CHANNEL_LABELS
@@ -21,6 +22,7 @@ from workers.delivery.push import CHANNEL_LABELS
 log = logging.getLogger("onecard.backoffice")
 #: The outbound rows that will not be sent unless an operator retries them, and how each is named.
 FAILED = {"failed": "发送失败", "undeliverable": "无法送达", "expired": "已过期"}
+BROKERS = {"RedisBroker": "Redis", "RabbitmqBroker": "RabbitMQ", "StubBroker": "测试用内存队列"}
 
 
 def _backlog(ctx: Ctx) -> dict[str, object]:
@@ -54,7 +56,8 @@ def operations(ctx: Ctx) -> Response:
     ).scalars().all()
     return ctx.render("operations.html", depths=depths, alive=alive, dead=dead, broker_error=broker_error,
                       failed=failed, backlog=_backlog(ctx), broker_kind=type(broker).__name__,
-                      statuses=FAILED, channels=CHANNEL_LABELS)
+                      statuses=FAILED, channels=CHANNEL_LABELS, topics=TOPIC_LABELS,
+                      broker_name=BROKERS.get(type(broker).__name__, type(broker).__name__))
 
 
 def retry_dead(ctx: Ctx) -> Response:
@@ -66,7 +69,7 @@ def retry_dead(ctx: Ctx) -> Response:
         raise LookupError(topic) from exc
     ctx.audit("dead letters retried", f"queue {topic}", after={"count": count, "message_id": message_id})
     ctx.uow.commit()
-    return ctx.redirect("/operations", ok=f"{topic}：{count} 条消息已重新入队")
+    return ctx.redirect("/operations", ok=f"{TOPIC_LABELS.get(topic, topic)}：{count} 条消息已重新入队")
 
 
 def retry_outbound(ctx: Ctx) -> Response:

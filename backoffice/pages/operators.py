@@ -19,17 +19,20 @@ def _operator(ctx: Ctx) -> Operator:
     return operator
 
 
-def list_operators(ctx: Ctx) -> Response:
+def list_operators(ctx: Ctx, status_code: int = 200, error: str | None = None) -> Response:
     operators = ctx.uow.session.execute(select(Operator).order_by(Operator.id)).scalars().all()
-    return ctx.render("operators.html", operators=operators, roles=list(ROLES))
+    typed = {k: v for k, v in ctx.form.items() if k in ("username", "role")}  # never the password
+    return ctx.render("operators.html", status_code=status_code, operators=operators, roles=list(ROLES),
+                      error=error, typed=typed)
 
 
 def create(ctx: Ctx) -> Response:
     try:
         operator = create_operator(ctx.uow.session, ctx.form.get("username", ""), ctx.form.get("password", ""),
                                    ctx.form.get("role", ""), ctx.operator)
-    except AccountError as exc:
-        return ctx.redirect("/operators", err=str(exc))
+    except AccountError as exc:  # the form again, with the name and role typed
+        ctx.uow.rollback()
+        return list_operators(ctx, status_code=400, error=str(exc))
     ctx.audit("operator created", operator.username, after=snapshot(operator))
     ctx.uow.commit()
     return ctx.redirect("/operators", ok=f"已创建 {operator.username}")

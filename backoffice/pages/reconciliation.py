@@ -1,14 +1,27 @@
-"""Reconciliation: each day's result, the discrepancies by class, and the operator's recorded decision."""
+"""Reconciliation: each run (numbered, when, started by whom) with its findings by class, what was repaired
+by itself and what waits for a decision; a clerk starts a run for a date here and watches it work.
+"""
 
 from __future__ import annotations
 
-from starlette.responses import Response
+import logging
+import threading
+from datetime import date, timedelta
+
+from starlette.responses import JSONResponse, Response
 
 from backoffice.roles import Perm
 from backoffice.web import Ctx, Page
-from store.tables import Discrepancy, ReconciliationRun
+from events.campus_time import SHANGHAI
+from onecard.bootstrap import Platform
+from store.tables import Discrepancy, ReconciliationRun, utcnow
 from workers.money.reconcile import review
 from workers.money.reconcile.resolve import DECISIONS, CannotResolve, resolve_discrepancy
+from workers.money.reconcile.run import open_run, reconcile
+
+log = logging.getLogger("onecard.backoffice")
+#: A run still `running` after this was cut short (its process restarted): the page says so.
+STALE = timedelta(minutes=30)
 
 
 def _snap(item: Discrepancy) -> dict[str, object]:
@@ -17,18 +30,64 @@ def _snap(item: Discrepancy) -> dict[str, object]:
             "operator": item.operator, "note": item.note}
 
 
+def _today() -> date:
+    return utcnow().astimezone(SHANGHAI).date()
+
+
 def runs(ctx: Ctx) -> Response:
-    return ctx.render("reconciliation.html", runs=review.runs(ctx.uow.session), statuses=review.RUN_STATUSES)
+    return ctx.render("reconciliation.html", runs=review.runs(ctx.uow.session), statuses=review.RUN_STATUSES,
+                      kinds=review.KINDS, trigger=review.trigger_label, yesterday=_today() - timedelta(days=1),
+                      today=_today())
 
 
-def run(ctx: Ctx) -> Response:
+def _run(ctx: Ctx) -> ReconciliationRun:
     found = ctx.uow.session.get(ReconciliationRun, ctx.int_param("id"))
     if found is None:
         raise LookupError(f"对账批次 {ctx.param('id')}")
+    return found
+
+
+def run(ctx: Ctx) -> Response:
+    found = _run(ctx)
     kind = ctx.request.query_params.get("kind") or None
-    return ctx.render("reconciliation_run.html", run=found, items=review.discrepancies(ctx.uow.session, found.id, kind),
-                      kinds=review.KINDS, statuses=review.STATUSES, run_statuses=review.RUN_STATUSES,
-                      decisions=DECISIONS, kind=kind)
+    view = review.views(ctx.uow.session, [found])[0]
+    return ctx.render("reconciliation_run.html", run=found, view=view,
+                      items=review.discrepancies(ctx.uow.session, found.id, kind), kinds=review.KINDS,
+                      statuses=review.STATUSES, run_statuses=review.RUN_STATUSES, decisions=DECISIONS, kind=kind,
+                      trigger=review.trigger_label, stale=found.started_at < utcnow() - STALE)
+
+
+def run_state(ctx: Ctx) -> Response:
+    """What a running run's page polls: its status and the stage it is at."""
+    found = _run(ctx)
+    return JSONResponse({"status": found.status, "status_label": review.RUN_STATUSES.get(found.status, ""),
+                         "stage": (found.summary or {}).get("stage", "")})
+
+
+def _work(platform: Platform, day: date, run_id: int, operator: str) -> None:
+    try:
+        reconcile(platform.engine, platform.money, day, triggered_by=f"admin:{operator}",  # type: ignore[arg-type]
+                  relay=platform.relay(), run_id=run_id)
+    except Exception:  # recorded on the run as failed; the page shows it
+        log.exception("reconciliation %s for %s failed", run_id, day)
+
+
+def start(ctx: Ctx) -> Response:
+    """Number a run for the chosen date and let it work in the background; its page follows it."""
+    try:
+        day = date.fromisoformat(ctx.form.get("date", "").strip())
+    except ValueError:
+        return ctx.redirect("/reconciliation", err="请选择要对账的日期")
+    if day > _today():
+        return ctx.redirect("/reconciliation", err="不能对未来的日期对账")
+    if ctx.platform.money is None:
+        return ctx.redirect("/reconciliation", err="未配置银行、卡务或缴费系统的地址，无法对账")
+    ctx.uow.rollback()  # the run is numbered in a transaction of its own
+    run_id = open_run(ctx.platform.engine, day, f"admin:{ctx.operator}")
+    ctx.audit_apart("reconciliation started", f"reconciliation {run_id}", after={"date": day.isoformat()})
+    threading.Thread(target=_work, args=(ctx.platform, day, run_id, ctx.operator), daemon=True,
+                     name=f"reconcile-{run_id}").start()
+    return ctx.redirect(f"/reconciliation/{run_id}", ok=f"第 {run_id} 次对账已开始（{day.isoformat()}）")
 
 
 def resolve(ctx: Ctx) -> Response:
@@ -53,6 +112,8 @@ def resolve(ctx: Ctx) -> Response:
 
 PAGES = [
     Page("GET", "/reconciliation", Perm.VIEW, runs),
+    Page("POST", "/reconciliation", Perm.ACT, start),
     Page("GET", "/reconciliation/{id:int}", Perm.VIEW, run),
+    Page("GET", "/reconciliation/{id:int}/state", Perm.VIEW, run_state),
     Page("POST", "/reconciliation/discrepancies/{id:int}/resolve", Perm.ACT, resolve),
 ]

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from starlette.responses import Response
 
+from backoffice.listing import paginate
+from backoffice.pages.lookup import condition
 from backoffice.roles import Perm
 from backoffice.web import Ctx, Page
-from store.tables import RepairTicket
-from workers.topics.repair import STATUS, change_ticket_status, reply_to_ticket
+from store.tables import Binding, RepairTicket
+from workers.topics.repair import STATUS, change_ticket_status, conversation, reply_to_ticket
+
+SORTS = {"created_at": RepairTicket.id, "updated_at": RepairTicket.updated_at, "status": RepairTicket.status,
+         "category": RepairTicket.category}
 
 
 def _snap(ticket: RepairTicket) -> dict[str, object]:
@@ -23,22 +28,36 @@ def _ticket(ctx: Ctx) -> RepairTicket:
 
 
 def list_tickets(ctx: Ctx) -> Response:
-    params = ctx.request.query_params
-    query = select(RepairTicket).order_by(RepairTicket.id.desc()).limit(200)
+    params = dict(ctx.request.query_params)
+    query = select(RepairTicket)
     if status := params.get("status"):
         query = query.where(RepairTicket.status == status)
     if category := params.get("category"):
         query = query.where(RepairTicket.category == category)
-    if q := params.get("q", "").strip():
-        query = query.where((RepairTicket.ticket_no == q) | (RepairTicket.openid == q)
-                            | RepairTicket.location.contains(q))
+    if q := params.get("q", "").strip()[:64]:
+        reporters = select(Binding.openid).where(condition(q))
+        query = query.where(or_(RepairTicket.ticket_no.contains(q, autoescape=True), RepairTicket.openid == q,
+                                RepairTicket.location.contains(q, autoescape=True),
+                                RepairTicket.openid.in_(reporters)))
+    listing = paginate(ctx.uow.session, query, params, SORTS, "created_at")
     categories = ctx.uow.session.execute(select(RepairTicket.category).distinct()).scalars().all()
-    return ctx.render("tickets.html", tickets=ctx.uow.session.execute(query).scalars().all(),
+    return ctx.render("tickets.html", tickets=listing.items, listing=listing, reporters=_reporters(ctx, listing.items),
                       statuses=STATUS, categories=sorted(categories), params=params)
 
 
+def _reporters(ctx: Ctx, tickets: list[RepairTicket]) -> dict[str, Binding]:
+    """Who reported each ticket, as bound now (name, student number, phone), so the office can call back."""
+    openids = {t.openid for t in tickets}
+    if not openids:
+        return {}
+    return {b.openid: b for b in ctx.uow.session.execute(select(Binding).where(Binding.openid.in_(openids))).scalars()}
+
+
 def show_ticket(ctx: Ctx) -> Response:
-    return ctx.render("ticket.html", ticket=_ticket(ctx), statuses=STATUS)
+    ticket = _ticket(ctx)
+    reporter = _reporters(ctx, [ticket]).get(ticket.openid)
+    return ctx.render("ticket.html", ticket=ticket, statuses=STATUS, reporter=reporter,
+                      entries=conversation(ctx.uow.session, ticket.id))
 
 
 def reply_ticket(ctx: Ctx) -> Response:
@@ -60,7 +79,8 @@ def set_ticket_status(ctx: Ctx) -> Response:
         return ctx.redirect(f"/tickets/{ticket.id}", err="未知状态")
     before, number, ticket_id = _snap(ticket), ticket.ticket_no, ticket.id
     ctx.uow.rollback()
-    change_ticket_status(ctx.platform.uow, ctx.platform.pusher, ticket_id, ctx.operator, status)
+    note = ctx.form.get("note", "").strip()[:500] or None
+    change_ticket_status(ctx.platform.uow, ctx.platform.pusher, ticket_id, ctx.operator, status, note)
     ctx.audit_apart("ticket status", f"ticket {number}", before=before, after=_snap(_ticket(ctx)))
     return ctx.redirect(f"/tickets/{ticket_id}", ok="状态已更新并通知用户")
 

@@ -6,7 +6,15 @@ migrations and their test compare against it) and `from store.tables import X` w
 
 from store.tables.backoffice import AuditEntry, Operator, OperatorSession
 from store.tables.base import Base, BigId, UTCDateTime, table_of, utcnow
-from store.tables.content import Article, Broadcast, BroadcastDelivery, FeatureSwitch, FoundCard, RepairTicket
+from store.tables.content import (
+    Article,
+    Broadcast,
+    BroadcastDelivery,
+    FeatureSwitch,
+    FoundCard,
+    RepairTicket,
+    RepairTicketEntry,
+)
 from store.tables.messages import InboxEvent, OutboundMessage
 from store.tables.money import Discrepancy, MoneyOrder, MoneyOutbox, ReconciliationRun
 from store.tables.ops import LoanReminder, ScheduledJob, WechatToken
@@ -35,6 +43,7 @@ __all__ = [
     "OutboundMessage",
     "ReconciliationRun",
     "RepairTicket",
+    "RepairTicketEntry",
     "ScheduledJob",
     "ServiceState",
     "SmsChallenge",

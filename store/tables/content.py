@@ -87,6 +87,24 @@ class RepairTicket(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class RepairTicketEntry(Base):
+    """One step of a ticket's conversation: the report, each reply of the office, each change of status.
+
+    Replies never overwrite each other: the ticket's `reply` is only the latest, for the user's 我的报修.
+    """
+
+    __tablename__ = "repair_ticket_entries"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("repair_tickets.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    kind: Mapped[str] = mapped_column(String(16))  # reply | status
+    #: The operator's username; None for the user who reported it.
+    operator: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str | None] = mapped_column(String(16))  # the status it moved to, for kind == status
+
+
 class FoundCard(Base):
     """A card somebody found and left somewhere, until its owner collects it."""
 

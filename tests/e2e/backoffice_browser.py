@@ -15,13 +15,39 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.harness import OUTPUT
+from tests.harness import OUTPUT, Stack
+from tests.integration.backoffice.client import PASSWORD, make_operator
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 SCREENSHOTS = OUTPUT / "screenshots"
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--lang=zh-CN")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[webdriver.Chrome]:
+    with chromium() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="module")
+def boss(live: Stack, browser: webdriver.Chrome) -> str:
+    """A super-admin signed in through the form."""
+    username = make_operator(live, "super-admin")
+    sign_in(browser, live.ingress_url, username)
+    return username
+
+
+def sign_in(driver: webdriver.Chrome, base_url: str, username: str) -> None:
+    driver.get(f"{base_url}/admin/login")
+    driver.delete_all_cookies()  # cookies do not tell ports apart: start from a signed-out browser
+    driver.get(f"{base_url}/admin/features")  # redirected to the sign-in form, then back here
+    wait_for(driver, "#username").send_keys(username)  # type: ignore[attr-defined]
+    driver.find_element(By.ID, "password").send_keys(PASSWORD)
+    driver.find_element(By.ID, "sign-in").click()
+    wait_for(driver, "#whoami")
+    assert driver.current_url.endswith("/admin/features")
 
 
 def require_browser() -> None:
@@ -38,7 +64,7 @@ def chromium() -> Iterator[webdriver.Chrome]:
     options.binary_location = shutil.which("chromium") or CHROMIUM
     for flag in FLAGS:
         options.add_argument(flag)
-    options.add_argument("--window-size=1280,900")
+    options.add_argument("--window-size=1366,900")
     driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
     driver.set_page_load_timeout(30)
     try:
@@ -52,13 +78,24 @@ def shoot(driver: webdriver.Chrome, name: str, *, phone: bool = False) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     height = driver.execute_script("return Math.max(document.body.scrollHeight, 600)")
-    driver.set_window_size(1280, min(int(height) + 120, 2400))
+    driver.set_window_size(1366, min(int(height) + 120, 2400))
     driver.save_screenshot(str(path))
     if phone:
         driver.set_window_size(390, 844)
+        WebDriverWait(driver, 5).until(lambda d: d.execute_script(
+            "const e = document.documentElement; return e.scrollWidth <= e.clientWidth"), f"{name} scrolls sideways")
         driver.save_screenshot(str(SCREENSHOTS / f"{name}-phone.png"))
-    driver.set_window_size(1280, 900)
+    driver.set_window_size(1366, 900)
     return path
+
+
+def confirm(driver: webdriver.Chrome, expect: str) -> str:
+    """Accept the confirmation a dangerous action asks for, after checking it says what it is about."""
+    alert = WebDriverWait(driver, 5).until(ec.alert_is_present())
+    text = alert.text
+    assert expect in text, text
+    alert.accept()
+    return str(text)
 
 
 def wait_for(driver: webdriver.Chrome, css: str, timeout: float = 15.0) -> object:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from adapters.campusdata.port import DueLoan, Grade, Lesson, Loan, Locker, Meeting
 from adapters.cardsystem.demo import DEMO_HOLDERS, DemoHolder
-from adapters.cardsystem.port import CardHolder, CardInfo, CardSystem, Transaction, TransactionPage
+from adapters.cardsystem.port import CardHolder, CardInfo, CardSystem, MerchantTotal, Transaction, TransactionPage
 from events.campus_time import SHANGHAI
 from store.tables import Binding, Follower
 from workers.money.amounts import Limits
@@ -59,6 +59,15 @@ class FakeCardSystem:
         lines = sorted(self.statements.get(student_no, []), key=lambda t: t.at, reverse=True)
         chosen = [t for t in lines if (since is None or t.at >= since) and (until is None or t.at < until)]
         return TransactionPage(chosen[offset:offset + limit], len(chosen))
+
+    def merchant_totals(self, *, since: datetime, until: datetime) -> list[MerchantTotal]:
+        totals: dict[tuple[str, str], tuple[int, int]] = {}
+        for line in (t for lines in self.statements.values() for t in lines):
+            if line.amount_fen < 0 and since <= line.at < until:
+                n, fen = totals.get((line.merchant, line.category), (0, 0))
+                totals[(line.merchant, line.category)] = (n + 1, fen - line.amount_fen)
+        return sorted((MerchantTotal(m, c, n, fen) for (m, c), (n, fen) in totals.items()),
+                      key=lambda t: t.amount_fen, reverse=True)
 
     def holder_by_card(self, card_no: str) -> str | None:
         return next((h.student_no for h in self.holders.values() if h.card_no == card_no), None)

@@ -7,7 +7,7 @@ from typing import Any, cast
 from adapters.bank.simulator import BankSimulator
 from adapters.cardsystem.port import CardSystem
 from adapters.cardsystem.simulator import CardSystemSimulator
-from adapters.fees.port import Due
+from adapters.fees.port import Due, FeeRecord
 from adapters.fees.simulator import FeeSimulator
 from adapters.keyed import Outcome
 from adapters.sim.journal import Apply, Journal
@@ -71,6 +71,9 @@ class Fees(Remote):
 
     def due(self, kind: str, student_no: str) -> list[Due]:
         raise NotImplementedError
+
+    def records(self, date: str) -> list[FeeRecord]:
+        return []  # the state machine never reads them; reconciliation's tests do
 
 
 def _world() -> tuple[MoneyPorts, BankSimulator, CardSystemSimulator, FeeSimulator]:

@@ -15,6 +15,12 @@ AWAITING = "awaiting_confirmation"
 TERMINAL = frozenset({"done", "failed", "reversed", "refunded", "cancelled", "manual"})
 #: Orders whose money never moved (or moved back) do not count against the daily limit.
 NOT_SPENT = frozenset({AWAITING, "cancelled", "failed", "reversed", "refunded"})
+#: Each state an order passes through, as the back-office and reconciliation's findings name it.
+STATUS_LABELS = {
+    AWAITING: "待用户确认", "created": "已确认", "bank_debited": "银行已扣款", "card_credited": "已入卡",
+    "reversing": "冲正中", "done": "已完成", "failed": "失败", "reversed": "已冲正", "refunded": "已退款",
+    "cancelled": "已取消", "manual": "转人工处理",
+}
 
 
 #: Letters only: a run of digits in an order number would be masked in the logs as a phone or student number.

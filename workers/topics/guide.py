@@ -11,6 +11,7 @@ from store.tables import Article
 from store.uow import UowFactory
 from workers.runtime.registry import handles
 from workers.runtime.turn import Turn
+from workers.text.plain import plain_text, shorten
 
 VISIBLE = ("published", "pushed")
 #: The kinds of article the office publishes, and the name a user or an operator reads for each.
@@ -36,9 +37,8 @@ def publish_article(uow_factory: UowFactory, kind: str, title: str, body: str, o
 
 
 def render_article(article: Article) -> str:
-    """An article as a message: its title and the start of its body."""
-    body = article.body if len(article.body) <= BODY_LIMIT else article.body[:BODY_LIMIT] + "…"
-    return f"《{article.title}》\n{body}"
+    """An article as a message: its title and the start of its body, as plain text."""
+    return f"《{article.title}》\n{shorten(plain_text(article.body), BODY_LIMIT)}"
 
 
 @handles(c.SearchGuide)

@@ -11,11 +11,12 @@ import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from events import commands as c
 from events.campus_time import SHANGHAI
 from store.db import retry_locked
-from store.tables import RepairTicket
+from store.tables import RepairTicket, RepairTicketEntry
 from store.uow import UowFactory
 from workers.delivery.push import Pusher
 from workers.runtime.registry import handles
@@ -78,12 +79,13 @@ def my_repairs(cmd: c.MyRepairs, turn: Turn) -> None:
 
 
 def _notify(uow_factory: UowFactory, pusher: Pusher, ticket_id: int, change: str,
-            apply: dict[str, str]) -> RepairTicket:
-    return retry_locked(lambda: _notify_once(uow_factory, pusher, ticket_id, change, apply))
+            apply: dict[str, str], entry: RepairTicketEntry) -> RepairTicket:
+    return retry_locked(lambda: _notify_once(uow_factory, pusher, ticket_id, change, apply, entry))
 
 
 def _notify_once(uow_factory: UowFactory, pusher: Pusher, ticket_id: int, change: str,
-                 apply: dict[str, str]) -> RepairTicket:
+                 apply: dict[str, str], entry: RepairTicketEntry) -> RepairTicket:
+    """Apply the change, add it to the conversation and push it to the user, in one transaction."""
     now = datetime.now(UTC)
     with uow_factory() as uow:
         ticket = uow.session.get(RepairTicket, ticket_id)
@@ -92,6 +94,8 @@ def _notify_once(uow_factory: UowFactory, pusher: Pusher, ticket_id: int, change
         for name, value in apply.items():
             setattr(ticket, name, value)
         ticket.updated_at = now
+        uow.session.add(RepairTicketEntry(ticket_id=ticket_id, at=now, kind=entry.kind, operator=entry.operator,
+                                          text=entry.text, status=entry.status))
         text = f"您的报修单 {ticket.ticket_no}（{ticket.category} @{ticket.location}）{change}"
         pusher.push(uow, ticket.openid, "报修进度", text, now)
         uow.commit()
@@ -104,7 +108,14 @@ def reply_to_ticket(uow_factory: UowFactory, pusher: Pusher, ticket_id: int, ope
     if not text:
         raise ValueError("empty reply")
     log.info("ticket %s answered by %s", ticket_id, operator)
-    return _notify(uow_factory, pusher, ticket_id, f"收到回复：{text}", {"reply": text})
+    entry = RepairTicketEntry(kind="reply", operator=operator, text=text)
+    return _notify(uow_factory, pusher, ticket_id, f"收到回复：{text}", {"reply": text}, entry)
+
+
+def conversation(session: Session, ticket_id: int) -> list[RepairTicketEntry]:
+    """Every reply and change of status of a ticket, oldest first (the back-office shows them all)."""
+    return list(session.execute(select(RepairTicketEntry).where(RepairTicketEntry.ticket_id == ticket_id)
+                                .order_by(RepairTicketEntry.at, RepairTicketEntry.id)).scalars())
 
 
 def change_ticket_status(uow_factory: UowFactory, pusher: Pusher, ticket_id: int, operator: str, status: str,
@@ -115,4 +126,5 @@ def change_ticket_status(uow_factory: UowFactory, pusher: Pusher, ticket_id: int
     log.info("ticket %s set to %s by %s", ticket_id, status, operator)
     change = f"状态更新为：{STATUS[status]}" + (f"。{note}" if note else "")
     values = {"status": status, **({"reply": note} if note else {})}
-    return _notify(uow_factory, pusher, ticket_id, change, values)
+    entry = RepairTicketEntry(kind="status", operator=operator, text=note, status=status)
+    return _notify(uow_factory, pusher, ticket_id, change, values, entry)

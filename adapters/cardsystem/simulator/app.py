@@ -85,6 +85,21 @@ class CardSystemSimulator(CardState):
              "category": t.category, "balance_fen": t.balance_fen} for t in chosen[offset:offset + limit]
         ]})
 
+    async def merchants(self, request: Request) -> Response:
+        """The card system's merchant report, summed from the one ledger."""
+        if (injected := await self.faults.before()) is not None:
+            return injected
+        since, until = (datetime.fromisoformat(request.query_params[k]) for k in ("since", "until"))
+        count: dict[tuple[str, str], int] = {}
+        spent: dict[tuple[str, str], int] = {}
+        for _, line in self.ledger.all_lines():
+            if line.amount_fen < 0 and since <= line.at < until:
+                key = (line.merchant, line.category)
+                count[key], spent[key] = count.get(key, 0) + 1, spent.get(key, 0) - line.amount_fen
+        ranked = sorted(spent, key=lambda k: spent[k], reverse=True)
+        return JSONResponse({"items": [{"merchant": m, "category": c, "count": count[(m, c)],
+                                        "amount_fen": spent[(m, c)]} for m, c in ranked]})
+
     async def get_by_card(self, request: Request) -> Response:
         if (injected := await self.faults.before()) is not None:
             return injected
@@ -130,6 +145,7 @@ class CardSystemSimulator(CardState):
             Route("/holders/{student_no}/unfreeze", self.unfreeze, methods=["POST"]),
             Route("/holders/{student_no}/phone", self.set_phone, methods=["POST"]),
             Route("/cards/{card_no}", self.get_by_card),
+            Route("/merchants", self.merchants),
             Route("/_faults", self.faults.endpoint, methods=["GET", "POST", "DELETE"]),
             *keyed_routes(self.journal, self.faults, self.apply),
             Route("/ledger", self.applied),

@@ -28,6 +28,7 @@ from store.tables import (
 from tests.harness import Stack, new_openid
 from tests.integration.backoffice.client import audit_entries, operator_row, signed_in
 from tests.integration.backoffice.fixtures import add_binding, add_ticket
+from webassets import ECHARTS
 
 
 def status_of(stack: Stack, outbound_id: int) -> str:
@@ -118,8 +119,8 @@ def test_a_ticket_reply_and_status_change_reach_the_user(live: Stack) -> None:
 
 def test_a_super_admin_creates_an_operator_changes_the_role_and_the_new_role_applies_at_once(live: Stack) -> None:
     boss = signed_in(live, "super-admin")
-    assert boss.post("/operators", {"username": "short-pw", "password": "123", "role": "operator"}) \
-        .headers["location"].find("err=") > 0
+    refused = boss.post("/operators", {"username": "short-pw", "password": "123", "role": "operator"})
+    assert refused.status_code == 400 and "密码至少" in refused.text  # the form again, not a redirect
     assert boss.post("/operators", {"username": "新同事", "password": "a long enough password", "role": "operator"}) \
         .status_code == 303
     from tests.integration.backoffice.client import admin_client
@@ -145,7 +146,7 @@ def test_the_analytics_tables_export_as_csv(live: Stack) -> None:
                                    expires_at=now, confirmed_at=now, moved_at=now))
         uow.commit()
     page = admin.get("/analytics")
-    assert page.status_code == 200 and "chart.umd.min.js" in page.text and 'id="chart-transactions"' in page.text
+    assert page.status_code == 200 and ECHARTS in page.text and 'id="chart-transactions"' in page.text
     exported = admin.get("/analytics/bindings.csv")
     assert exported.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
@@ -154,9 +155,14 @@ def test_the_analytics_tables_export_as_csv(live: Stack) -> None:
     assert len(monthly) == 13
     money = list(csv.reader(io.StringIO(admin.get("/analytics/transactions.csv").content.decode("utf-8-sig"))))
     assert "校园网费 笔数" in money[0] and int(money[-1][money[0].index("校园网费 笔数")]) >= 1
-    merchants = admin.get("/analytics/merchants.csv").content.decode("utf-8-sig")
-    assert "校园网费" in merchants
-    assert admin.get("/static/chart.umd.min.js").status_code == 200
+    assert live.platform.money is not None  # the ranking is the card system's: a card debit shows in it
+    assert live.platform.money.ledger.debit(f"M{uuid.uuid4().hex[:8]}:debit", order_no="M1", student_no="20240002",
+                                            amount_fen=1234, memo="校园网费").applied
+    merchants = list(csv.reader(io.StringIO(admin.get("/analytics/merchants.csv").content.decode("utf-8-sig"))))
+    assert merchants[0] == ["商户", "类别", "笔数", "金额（元）"]
+    assert any(row[0] == "校园网费" and row[1] == "缴费" for row in merchants[1:]), merchants
+    assert admin.http.get(f"{live.ingress_url}{ECHARTS}").status_code == 200  # the one ECharts, at /assets
+    assert admin.get("/static/chart.umd.min.js").status_code == 404  # Chart.js is gone
 
 
 def test_a_failed_send_is_retried_from_the_operations_page(live: Stack) -> None:
@@ -200,3 +206,15 @@ def test_a_dead_lettered_message_is_listed_and_put_back_on_its_queue(live: Stack
     assert admin.post("/operations/queues/general/retry", form).status_code == 303
     entry = audit_entries(live, admin.username)[-1]
     assert entry.action == "dead letters retried" and entry.after["count"] >= 1  # type: ignore[index]
+
+
+def test_a_refused_form_keeps_what_was_typed(live: Stack) -> None:
+    """Issue 15: a validation error shows the form again with the clerk's input (never the password)."""
+    admin = signed_in(live, "super-admin")
+    refused = admin.post("/operators", {"username": "new-clerk", "password": "short", "role": "auditor"})
+    assert refused.status_code == 400 and "密码至少" in refused.text
+    assert 'value="new-clerk"' in refused.text and 'value="auditor" selected' in refused.text
+    assert "short" not in refused.text.replace("shortcut", "")
+    draft = admin.post("/articles", {"kind": "guide", "title": "   ", "body": "<p>带上身份证</p>"})
+    assert draft.status_code == 400 and "&lt;p&gt;带上身份证&lt;/p&gt;" in draft.text
+    assert 'value="guide" selected' in draft.text

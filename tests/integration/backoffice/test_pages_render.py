@@ -5,14 +5,18 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import timedelta
+from typing import cast
 
-from backoffice.stats import Tx, buckets, top_merchants, transactions_by_kind
+from adapters.cardsystem.port import CardSystem, Transaction
+from backoffice.stats import Tx, buckets, merchant_ranking, transactions_by_kind
 from events.campus_time import SHANGHAI
 from events.routing import FEATURE_LABELS, features
 from store.tables import Article, Discrepancy, ReconciliationRun, utcnow
 from tests.harness import ROOT, Stack, new_openid
 from tests.integration.backoffice.client import admin_client, audit_entries, signed_in
 from tests.integration.backoffice.fixtures import add_binding, add_ticket
+from tests.unit.fakes import FakeCardSystem
 
 
 def test_every_page_renders_with_rows_in_it(stack: Stack) -> None:
@@ -29,8 +33,8 @@ def test_every_page_renders_with_rows_in_it(stack: Stack) -> None:
         "/": "已绑定用户", "/features": "bind", "/articles": "补办校园卡", f"/articles/{article_id}": "修改草稿",
         "/articles/new": "保存草稿", "/bindings": "孙八", f"/bindings/{openid}": "解除绑定",
         "/tickets": "一食堂二楼", f"/tickets/{ticket_id}": "刷卡没反应", "/analytics?period=month": "chart-active",
-        "/reconciliation": "T+1 对账", "/operations": "queue-reply", "/operators": admin.username,
-        "/audit": "sign-in",
+        "/reconciliation": "开始对账", "/operations": "queue-reply", "/operators": admin.username,
+        "/audit": "登录",
     }
     for path, expected in pages.items():
         page = admin.get(path)
@@ -64,11 +68,17 @@ def test_figures_are_bucketed_by_shanghai_day_and_transactions_by_kind() -> None
     days = buckets("day", now)
     assert len(days) == 30 and days[-1] == now.astimezone(SHANGHAI).strftime("%Y-%m-%d")
     assert len(buckets("month", now)) == 12
-    txs = [Tx(now, "topup", 5000, None), Tx(now, "topup", 150, None), Tx(now, "电费", 2000, "后勤电费")]
+    txs = [Tx(now, "topup", 5000), Tx(now, "topup", 150), Tx(now, "电费", 2000)]
     table = transactions_by_kind(txs, "day", now)
     assert table.columns == ["日期", "topup 笔数", "电费 笔数", "topup 金额（元）", "电费 金额（元）"]
     assert table.rows[-1] == [days[-1], 2, 1, "51.50", "20.00"]
-    assert top_merchants(txs).rows == [["后勤电费", 1, "20.00"]]
+    card = FakeCardSystem()  # the merchant ranking is the card system's report, canteens and shops included
+    card.statements["20240001"] = [
+        Transaction("1", now, -1200, "一食堂", "餐饮", 8800), Transaction("2", now, -300, "一食堂", "餐饮", 8500),
+        Transaction("3", now, -2000, "校园超市", "购物", 6500), Transaction("4", now, 5000, "微信充值", "充值", 11500),
+        Transaction("5", now - timedelta(days=40), -9900, "二食堂", "餐饮", 100)]
+    ranking = merchant_ranking(cast(CardSystem, card), now - timedelta(days=30), now + timedelta(seconds=1))
+    assert ranking.rows == [["校园超市", "购物", 1, "20.00"], ["一食堂", "餐饮", 2, "15.00"]]
 
 
 def test_every_feature_switch_has_a_chinese_name() -> None:

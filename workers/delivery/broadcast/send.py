@@ -17,6 +17,7 @@ from store.uow import UowFactory
 from workers.delivery.broadcast.plan import finish_if_complete
 from workers.delivery.push import template_data
 from workers.text.format import page_link
+from workers.text.plain import plain_text, shorten
 from workers.topics.guide import KINDS
 
 CLAIM_LEASE = timedelta(minutes=5)
@@ -25,10 +26,11 @@ TEMPLATE_FALLBACK = frozenset({45015, 45047})
 
 
 def message_of(article: Article, web_url: str = "") -> tuple[str, str]:
-    """(title, text) of the push: short enough for a phone screen, ending with a link to the whole article."""
+    """(title, text) of the push: plain text, short enough for a phone screen, ending with a link to the
+    whole article."""
     title = f"{KINDS.get(article.kind, '通知')}：{article.title}"
-    body = article.body if len(article.body) <= 300 else article.body[:300] + "…"
-    return title, f"【{title}】\n{body}" + page_link(web_url, article_path(article.id), "阅读全文")
+    return title, f"【{title}】\n{shorten(plain_text(article.body), 300)}" + page_link(
+        web_url, article_path(article.id), "阅读全文")
 
 
 def article_path(article_id: int) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from events.campus_time import SHANGHAI
+from workers.money.orders import STATUS_LABELS
 from workers.money.reconcile.statement import Line
 
 TIMING_WINDOW = timedelta(minutes=10)
@@ -32,16 +33,20 @@ class Finding:
     kind: str  # bank_only | platform_only | amount_mismatch | timing
     bank_fen: int
     platform_fen: int
-    detail: str
+    detail: str  # what a clerk reads on the reconciliation page (Chinese)
 
 
-def _on(day: date, moment: datetime | None) -> bool:
+def on_day(day: date, moment: datetime | None) -> bool:
     return moment is not None and moment.astimezone(SHANGHAI).date() == day
 
 
-def _near_midnight(day: date, moments: list[datetime | None]) -> bool:
+def near_midnight(day: date, moments: list[datetime | None]) -> bool:
     edges = [datetime.combine(day, time(), SHANGHAI), datetime.combine(day + timedelta(days=1), time(), SHANGHAI)]
     return any(m is not None and abs(m - e) <= TIMING_WINDOW for m in moments for e in edges)
+
+
+def _status(status: str) -> str:
+    return STATUS_LABELS.get(status, status)
 
 
 def classify(day: date, lines: list[Line], orders: dict[str, OrderFacts]) -> list[Finding]:
@@ -54,18 +59,15 @@ def classify(day: date, lines: list[Line], orders: dict[str, OrderFacts]) -> lis
         bank_fen = bank.get(order_no, 0)
         if order is None:
             if bank_fen:
-                findings.append(Finding(order_no, "bank_only", bank_fen, 0, "bank moved money for no order of ours"))
+                findings.append(Finding(order_no, "bank_only", bank_fen, 0, "银行有资金变动，平台没有这笔订单"))
             continue
-        ours = (order.amount_fen if _on(day, order.moved_at) else 0) - (
-            order.amount_fen if _on(day, order.undone_at) else 0)
+        ours = (order.amount_fen if on_day(day, order.moved_at) else 0) - (
+            order.amount_fen if on_day(day, order.undone_at) else 0)
         if ours == bank_fen or order.status in INTERMEDIATE:
             continue  # matched; an order still moving is judged by the stuck check instead
-        if _near_midnight(day, [order.moved_at, order.undone_at]):
-            findings.append(Finding(order_no, "timing", bank_fen, ours, "booked across midnight"))
-        elif ours == 0:
-            findings.append(Finding(order_no, "bank_only", bank_fen, ours, f"order is {order.status}"))
-        elif bank_fen == 0:
-            findings.append(Finding(order_no, "platform_only", bank_fen, ours, f"order is {order.status}"))
+        if near_midnight(day, [order.moved_at, order.undone_at]):
+            findings.append(Finding(order_no, "timing", bank_fen, ours, "跨零点入账，另一方记在相邻日期"))
         else:
-            findings.append(Finding(order_no, "amount_mismatch", bank_fen, ours, f"order is {order.status}"))
+            kind = "bank_only" if ours == 0 else "platform_only" if bank_fen == 0 else "amount_mismatch"
+            findings.append(Finding(order_no, kind, bank_fen, ours, f"订单状态：{_status(order.status)}"))
     return findings

@@ -1,4 +1,8 @@
-"""One reconciliation run: fetch, match, repair what is safe, store the rest for an operator."""
+"""One reconciliation run: fetch, match, repair what is safe, store the rest for an operator.
+
+A run is numbered (its id) and says who started it (`scheduler`, `cli`, `admin:<name>`); while it
+works its summary names the stage it is at, so the back-office can show the progress.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +13,20 @@ from sqlalchemy import Engine, or_, select
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
+from adapters.keyed import OUTCOME_LABELS
 from events.campus_time import SHANGHAI
 from events.errors import OnecardError
 from store.tables import Discrepancy, MoneyOrder, ReconciliationRun, utcnow
-from workers.money.orders import TERMINAL
+from workers.money.orders import STATUS_LABELS, TERMINAL
 from workers.money.ports import MoneyPorts
+from workers.money.reconcile.fees import FeeOrder, classify_fees
 from workers.money.reconcile.match import Finding, OrderFacts, classify
 from workers.money.reconcile.statement import parse
 from workers.money.relay import Relay
 
 log = logging.getLogger("onecard.reconcile")
+#: What a running run is doing, in order (the back-office shows it).
+STAGES = ("核对银行对账单", "核对卡账", "核对缴费记录", "检查停在中间状态的订单")
 
 
 def _facts(engine: Engine, day: date, order_nos: set[str]) -> dict[str, OrderFacts]:
@@ -46,15 +54,26 @@ def _card_findings(engine: Engine, money: MoneyPorts, day: date, progress: bool)
         credit = money.ledger.query(f"{order_no}:credit")
         if (status == "done") == credit.applied:
             continue
+        credited = OUTCOME_LABELS.get(credit.status, credit.status)
         finding = Finding(order_no, "card_mismatch", 0, amount if status == "done" else 0,
-                          f"order is {status}, card credit is {credit.status}")
+                          f"订单状态：{STATUS_LABELS.get(status, status)}，卡账入账：{credited}")
         done = None
         if status == "done" and credit.status == "not_found":
             redo = money.ledger.credit(f"{order_no}:credit", order_no=order_no, student_no=student_no,
                                        amount_fen=amount)
-            done = "card credit finished" if redo.applied else None
+            done = "已自动补写入卡" if redo.applied else None
         findings.append((finding, done))
     return findings
+
+
+def _fee_orders(engine: Engine, day: date, order_nos: set[str]) -> dict[str, FeeOrder]:
+    """Fee payments the fee systems listed, or whose money moved around `day`."""
+    start = datetime.combine(day, time(), SHANGHAI) - timedelta(days=1)
+    with Session(engine) as session:
+        rows = session.execute(select(MoneyOrder).where(MoneyOrder.kind != "topup", or_(
+            MoneyOrder.order_no.in_(order_nos), MoneyOrder.moved_at.between(start, start + timedelta(days=3))))
+        ).scalars()
+        return {o.order_no: FeeOrder(o.order_no, o.kind, o.amount_fen, o.status, o.moved_at) for o in rows}
 
 
 def _stuck(engine: Engine, older_than: timedelta) -> list[tuple[int, str, str]]:
@@ -66,26 +85,43 @@ def _stuck(engine: Engine, older_than: timedelta) -> list[tuple[int, str, str]]:
 
 
 def repair(finding: Finding, money: MoneyPorts) -> str | None:
-    """The safe bank repair: reverse an orphan debit (长款). What was done, or None."""
+    """The safe bank repair: reverse an orphan debit (长款). What was done, or None.
+
+    A reversal alone on a day's statement is the other half of such a repair (or of the relay's own
+    unwinding) made after midnight: ours, already done, nothing to decide.
+    """
+    no = finding.order_no
     try:
         if finding.kind == "bank_only" and finding.bank_fen > 0:
-            no = finding.order_no
             outcome = money.bank.reverse(f"{no}:reverse", debit_key=f"{no}:debit", order_no=no)
-            return "orphan debit reversed" if outcome.applied else None
+            return "已自动冲正这笔孤立扣款" if outcome.applied else None
+        if finding.kind == "bank_only" and finding.bank_fen < 0 and money.bank.query(f"{no}:reverse").applied:
+            return "这是平台此前对孤立扣款的冲正，已完成"
     except OnecardError as exc:
         log.warning("repair of %s failed: %s", finding.order_no, exc)
     return None
 
 
-def reconcile(engine: Engine, money: MoneyPorts, day: date, *, triggered_by: str, relay: Relay | None = None,
-              stuck_after: timedelta = timedelta(minutes=10), progress: bool = False) -> int:
-    """Run reconciliation for `day` (Asia/Shanghai); the run's id. Every finding is stored."""
+def open_run(engine: Engine, day: date, triggered_by: str) -> int:
+    """Number a run before it works, so whoever started it can follow it."""
     with Session(engine) as session, session.begin():
         run = ReconciliationRun(statement_date=day.isoformat(), triggered_by=triggered_by, status="running",
-                                started_at=utcnow())
+                                started_at=utcnow(), summary={"stage": STAGES[0]})
         session.add(run)
         session.flush()
-        run_id = run.id
+        return run.id
+
+
+def _stage(engine: Engine, run_id: int, stage: str) -> None:
+    with Session(engine) as session, session.begin():
+        session.get_one(ReconciliationRun, run_id).summary = {"stage": stage}
+
+
+def reconcile(engine: Engine, money: MoneyPorts, day: date, *, triggered_by: str, relay: Relay | None = None,
+              stuck_after: timedelta = timedelta(minutes=10), progress: bool = False, run_id: int | None = None) -> int:
+    """Run reconciliation for `day` (Asia/Shanghai); the run's id. Every finding is stored.
+    `run_id`: a run `open_run` numbered already (the back-office starts it, then follows it)."""
+    run_id = open_run(engine, day, triggered_by) if run_id is None else run_id
     try:
         summary = _match_and_store(engine, money, day, run_id, relay, stuck_after, progress)
     except Exception as exc:  # the run ends failed, not "running" forever; the scheduler tries again
@@ -102,18 +138,25 @@ def _match_and_store(engine: Engine, money: MoneyPorts, day: date, run_id: int, 
     lines = parse(money.bank.statement(day.isoformat()))
     findings = classify(day, list(tqdm(lines, desc="statement", disable=not progress, unit="line")),
                         _facts(engine, day, {line.order_no for line in lines}))
-    checked = [(f, repair(f, money)) for f in findings] + _card_findings(engine, money, day, progress)
+    checked = [(f, repair(f, money)) for f in findings]
+    _stage(engine, run_id, STAGES[1])
+    checked += _card_findings(engine, money, day, progress)
+    _stage(engine, run_id, STAGES[2])
+    records = money.fees.records(day.isoformat())
+    checked += [(f, None) for f in classify_fees(day, records, _fee_orders(engine, day, {r.order_no for r in records}))]
+    _stage(engine, run_id, STAGES[3])
     rows: list[Discrepancy] = []
     for f, done in checked:
         status = "explained" if f.kind == "timing" else ("repaired" if done else "open")
         rows.append(Discrepancy(run_id=run_id, order_no=f.order_no, kind=f.kind, bank_fen=f.bank_fen,
-                                platform_fen=f.platform_fen, detail=f.detail + (f"; {done}" if done else ""),
+                                platform_fen=f.platform_fen, detail=f.detail + (f"；{done}" if done else ""),
                                 status=status))
     for order_id, order_no, status in tqdm(_stuck(engine, stuck_after), desc="stuck", disable=not progress):
         ended = relay.drive(order_id) if relay is not None else "no relay"
-        rows.append(Discrepancy(run_id=run_id, order_no=order_no, kind="stuck", detail=f"was {status}, now {ended}",
+        was, now = STATUS_LABELS.get(status, status), STATUS_LABELS.get(ended, ended)
+        rows.append(Discrepancy(run_id=run_id, order_no=order_no, kind="stuck", detail=f"原为{was}，现为{now}",
                                 status="repaired" if ended in TERMINAL else "open"))
-    summary = {"lines": len(lines), "findings": len(rows)}
+    summary = {"lines": len(lines), "fee_records": len(records), "findings": len(rows)}
     for row in rows:
         summary[row.status] = summary.get(row.status, 0) + 1
         summary[row.kind] = summary.get(row.kind, 0) + 1

@@ -1,0 +1,167 @@
+"""The back-office finished as a product (issue 15), in a real browser at 1366 px and 390 px: 概览's
+trends lead to their pages, a repair ticket keeps its whole conversation and its reporter, tables page,
+sort and find partial numbers, the operators table lines up, a dismissed confirmation changes nothing,
+and no page shows a code name."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from store.tables import MoneyOrder, Operator, RepairTicket, utcnow
+from tests.e2e.backoffice_browser import SCREENSHOTS, boss, browser, confirm, shoot, wait_for
+from tests.harness import Stack, new_openid
+from tests.integration.backoffice.client import make_operator
+
+pytestmark = pytest.mark.e2e
+__all__ = ["boss", "browser"]  # the fixtures this module uses
+
+#: Internal names that once reached the pages; none may show outside a details toggle.
+CODE_NAMES = ("done", "sent", "undeliverable", "custom", "template", "operator", "super-admin", "auditor", "balance",
+              "history", "failed", "pending", "queued", "resolved", "in_progress", "bank_only", "platform_only",
+              "card_mismatch", "stuck", "timing", "RedisBroker", "worker", "actor", "outbox", "inbox", "topup",
+              "notify", "general", "sign-in", "unbind", "feature switch", "true", "false", "null")
+
+
+def test_the_overview_shows_trends_that_lead_to_their_pages(live: Stack, browser: webdriver.Chrome, boss: str) -> None:
+    browser.get(f"{live.ingress_url}/admin/")
+    WebDriverWait(browser, 15).until(
+        lambda d: d.find_element(By.ID, "trend-bindings").get_attribute("data-drawn") == "1")
+    for key in ("active", "transactions", "tickets"):
+        assert browser.find_element(By.ID, f"trend-{key}").get_attribute("data-drawn") == "1"
+    links = {key: browser.find_element(By.ID, f"tile-{key}").get_attribute("href") or ""
+             for key in ("bindings", "active", "transactions", "tickets", "dead", "reconciliation")}
+    assert links["tickets"].endswith("/admin/tickets?status=open") and links["dead"].endswith("/admin/operations")
+    assert "/admin/reconciliation" in links["reconciliation"]
+    assert browser.find_element(By.CSS_SELECTOR, "nav a[aria-current=page]").text == "概览"
+    shoot(browser, "overview", phone=True)
+    nav = browser.find_element(By.ID, "nav")
+    main = browser.find_element(By.TAG_NAME, "main")
+    assert nav.rect["x"] < 20 and nav.rect["x"] + nav.rect["width"] <= main.rect["x"]  # a left column at 1366 px
+    browser.set_window_size(390, 844)
+    try:
+        assert not nav.is_displayed()  # folded behind 菜单 on a phone
+        browser.find_element(By.CSS_SELECTOR, "label.menu-button").click()
+        WebDriverWait(browser, 5).until(lambda d: nav.is_displayed())
+        browser.save_screenshot(str(SCREENSHOTS / "nav-open-phone.png"))
+    finally:
+        browser.set_window_size(1366, 900)
+    browser.find_element(By.ID, "tile-tickets").click()
+    assert wait_for(browser, "nav a[aria-current=page]").text == "报修工单"  # type: ignore[attr-defined]
+
+
+def test_a_ticket_keeps_every_reply_and_shows_who_reported_it(live: Stack, browser: webdriver.Chrome,
+                                                              boss: str) -> None:
+    openid = new_openid()
+    live.bind(openid, "20240003", "13800000003")
+    try:
+        assert "报修已受理" in live.ask(openid, "报修 读卡器 二食堂一楼 刷卡没反应")
+        with live.platform.uow() as uow:
+            ticket = uow.session.query(RepairTicket).filter_by(openid=openid).one()
+            ticket_id, number = ticket.id, ticket.ticket_no
+        browser.get(f"{live.ingress_url}/admin/tickets")
+        wait_for(browser, "#ticket-q").send_keys("0003")  # type: ignore[attr-defined]  # the phone's tail
+        browser.find_element(By.ID, "ticket-filter").click()
+        row = wait_for(browser, f"#ticket-row-{ticket_id}")
+        assert "20240003" in row.text  # type: ignore[attr-defined]
+        row.find_element(By.LINK_TEXT, number).click()  # type: ignore[attr-defined]
+        reporter = wait_for(browser, "#reporter").text  # type: ignore[attr-defined]
+        assert "20240003" in reporter and "138****0003" in reporter and "13800000003" not in reporter
+        before = len(live.sent_to(openid))
+        for reply in ("已派人查看", "读卡器已更换，请再试"):
+            wait_for(browser, "#reply").send_keys(reply)  # type: ignore[attr-defined]
+            browser.find_element(By.ID, "send-reply").click()
+            wait_for(browser, ".flash.ok")
+        Select(browser.find_element(By.ID, "new-status")).select_by_value("resolved")
+        browser.find_element(By.NAME, "note").send_keys("已修复")
+        browser.find_element(By.ID, "set-status").click()
+        assert wait_for(browser, "#ticket-status").text == "已修复"  # type: ignore[attr-defined]
+        conversation = browser.find_element(By.ID, "conversation").text
+        assert "已派人查看" in conversation and "读卡器已更换，请再试" in conversation
+        assert conversation.index("已派人查看") < conversation.index("读卡器已更换") < conversation.index("状态改为")
+        assert conversation.count(f"后台：{boss}") == 2 and "刷卡没反应" in conversation
+        assert len(live.replies(openid, before + 3)) >= before + 3  # the user heard each step
+        shoot(browser, "ticket-conversation", phone=True)
+    finally:
+        live.ask(openid, "解绑")
+
+
+def test_tables_page_sort_and_find_partial_numbers(live: Stack, browser: webdriver.Chrome, boss: str) -> None:
+    openid = new_openid()
+    live.bind(openid, "20240002", "13800000002")
+    try:
+        browser.get(f"{live.ingress_url}/admin/bindings")
+        search = wait_for(browser, "#q")
+        assert "学号" in (search.get_attribute("placeholder") or "")  # type: ignore[attr-defined]
+        for query in ("40002", "0002", "李四"):  # part of the student number, the phone's tail, the name
+            browser.get(f"{live.ingress_url}/admin/bindings?q={query}")
+            assert openid in wait_for(browser, "table").text, query  # type: ignore[attr-defined]
+        assert "共" in browser.find_element(By.ID, "pager").text
+        browser.find_element(By.LINK_TEXT, "学号").click()
+        assert "sort=student_no" in browser.current_url
+        shoot(browser, "bindings-sorted", phone=True)
+        browser.get(f"{live.ingress_url}/admin/audit")
+        Select(wait_for(browser, "#audit-action")).select_by_visible_text("登录")  # type: ignore[arg-type]
+        browser.find_element(By.CSS_SELECTOR, "form.row button").click()
+        actions = {e.text for e in browser.find_elements(By.CSS_SELECTOR, "tr.audit-entry td:nth-child(3) a")}
+        assert actions == {"登录"}, actions
+        order_no = f"F{uuid.uuid4().hex[:10].upper()}Q"
+        now = utcnow()
+        with live.platform.uow() as uow:
+            uow.session.add(MoneyOrder(order_no=order_no, kind="net", openid=openid, student_no="20240002",
+                                       target="20240002", amount_fen=3000, status="done", created_at=now,
+                                       expires_at=now, confirmed_at=now, moved_at=now))
+            uow.commit()
+        browser.get(f"{live.ingress_url}/admin/orders")
+        wait_for(browser, "#order-q").send_keys("40002")  # type: ignore[attr-defined]
+        browser.find_element(By.ID, "order-filter").click()
+        row = wait_for(browser, f"#order-{order_no}").text  # type: ignore[attr-defined]
+        assert "校园网费" in row and "已完成" in row and "30.00" in row
+        browser.find_element(By.LINK_TEXT, "金额（元）").click()
+        assert "sort=amount" in browser.current_url and "q=40002" in browser.current_url
+        shoot(browser, "orders", phone=True)
+    finally:
+        live.ask(openid, "解绑")
+
+
+def test_the_operators_table_lines_up_and_a_dismissed_confirmation_changes_nothing(
+        live: Stack, browser: webdriver.Chrome, boss: str) -> None:
+    other = make_operator(live, "operator")
+    browser.get(f"{live.ingress_url}/admin/operators")
+    for username in (boss, other):
+        cells = wait_for(browser, f"#operator-{username}").find_elements(By.TAG_NAME, "td")  # type: ignore[attr-defined]
+        tops = {c.rect["y"] for c in cells}
+        heights = {round(c.rect["height"]) for c in cells}
+        assert len(tops) == 1 and len(heights) == 1, (username, tops, heights)
+    browser.find_element(By.CSS_SELECTOR, f"#operator-{other} button.danger").click()
+    alert = WebDriverWait(browser, 5).until(lambda d: d.switch_to.alert)
+    assert other in alert.text
+    alert.dismiss()
+    with live.platform.uow() as uow:
+        assert uow.session.query(Operator).filter_by(username=other).one().disabled is False
+    shoot(browser, "operators", phone=True)
+    browser.find_element(By.CSS_SELECTOR, f"#operator-{other} button.danger").click()
+    confirm(browser, other)
+    wait_for(browser, ".flash.ok")
+    with live.platform.uow() as uow:
+        assert uow.session.query(Operator).filter_by(username=other).one().disabled is True
+
+
+def test_no_page_shows_a_code_name_at_either_width(live: Stack, browser: webdriver.Chrome, boss: str) -> None:
+    """Every page a clerk opens, read as text (details toggles closed), at 1366 px and at 390 px."""
+    pages = ["/", "/features", "/articles", "/articles/new", "/bindings", "/tickets", "/analytics", "/orders",
+             "/reconciliation", "/operations", "/operators", "/audit"]
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in CODE_NAMES) + r")(?![\w-])")
+    for path in pages:
+        browser.get(f"{live.ingress_url}/admin{path}")
+        text = wait_for(browser, "main").text.replace(boss, "")  # type: ignore[attr-defined]
+        text = re.sub(r"\b(operator|super-admin|auditor)-[0-9a-f]{6}\b", "", text)  # other tests' usernames
+        found = pattern.findall(text)
+        assert not found, (path, found)
+        name = "page" + (path.replace("/", "-").rstrip("-") or "-home")
+        shoot(browser, name, phone=True)
