@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from backoffice.headers import SecurityHeaders
 from backoffice.routes import ROUTES
 from backoffice.web import HERE, endpoint
 from onecard.bootstrap import Platform
 
 
 def create_backoffice(platform: Platform) -> Starlette:
-    """Every page of the route table, served over this process's platform."""
+    """Every page of the route table, served over this process's platform, each answer with security headers."""
     routes: list[BaseRoute] = [
         Route(page.path, endpoint(page, platform), methods=[page.method]) for page in ROUTES
     ]
     routes.append(Mount("/static", StaticFiles(directory=HERE / "static"), name="static"))
-    return Starlette(routes=routes)
+    return Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])

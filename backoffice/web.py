@@ -32,15 +32,6 @@ TEMPLATES = Jinja2Templates(directory=str(HERE / "templates"))
 TEMPLATES.env.filters.update(local=lambda t: local_time(t) if t else "", yuan=yuan, mask_phone=mask_phone,
                             pretty=lambda v: json.dumps(v, ensure_ascii=False))
 
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
-}
-
 Handler = Callable[["Ctx"], Response]
 
 
@@ -153,9 +144,6 @@ def endpoint(page: Page, platform: Platform) -> Callable[[Request], Any]:
         if request.method == "POST":
             async with request.form(max_files=0, max_fields=100) as data:
                 form = {key: str(value) for key, value in data.items()}
-        response = await run_in_threadpool(handle, page, platform, request, form)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
+        return await run_in_threadpool(handle, page, platform, request, form)
 
     return serve
