@@ -18,6 +18,10 @@ class Settings(BaseSettings):
 
     http_host: str = "127.0.0.1"
     http_port: int = 8080
+    # The operations listener of the web process (`/readyz`, `/metrics`, `/healthz`): kept off the
+    # public callback port, and on the loopback unless a deployment opens it to its monitoring.
+    ops_host: str = "127.0.0.1"
+    ops_port: int = 8081
     data_dir: Path = Path("./var")
 
     wechat_token: SecretStr = SecretStr("onecard")
@@ -71,7 +75,8 @@ class Settings(BaseSettings):
     @cached_property
     def resolved_data_dir(self) -> Path:
         path = self.data_dir.resolve()
-        path.mkdir(parents=True, exist_ok=True)
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.chmod(0o700)  # the owner's alone (`onecard.private_files`)
         return path
 
     @property
