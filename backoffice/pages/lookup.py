@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from backoffice.roles import Perm
 from backoffice.web import Ctx, Page
+from store.search import contains, ends_with, starts_with
 from store.tables import Binding, BindingLog, utcnow
 
 # "138****0001": the first three and last four digits of a phone, as the office reads it to a caller.
@@ -25,9 +26,9 @@ def find(ctx: Ctx, q: str) -> list[Binding]:
         return list(ctx.uow.session.execute(select(Binding).order_by(Binding.bound_at.desc()).limit(50)).scalars())
     cond: ColumnElement[bool]
     if masked := _MASKED.match(q):
-        cond = Binding.phone.like(f"{masked.group(1)}%") & Binding.phone.like(f"%{masked.group(2)}")
+        cond = starts_with(Binding.phone, masked.group(1)) & ends_with(Binding.phone, masked.group(2))
     else:
-        cond = or_(Binding.student_no == q, Binding.openid == q, Binding.name.contains(q), Binding.phone == q)
+        cond = or_(Binding.student_no == q, Binding.openid == q, contains(Binding.name, q), Binding.phone == q)
     return list(ctx.uow.session.execute(select(Binding).where(cond).limit(100)).scalars())
 
 

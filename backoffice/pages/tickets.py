@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from backoffice.roles import Perm
 from backoffice.web import Ctx, Page
+from store.search import contains
 from store.tables import RepairTicket
 from workers.topics.repair import STATUS, change_ticket_status, reply_to_ticket
 
@@ -31,7 +32,7 @@ def list_tickets(ctx: Ctx) -> Response:
         query = query.where(RepairTicket.category == category)
     if q := params.get("q", "").strip():
         query = query.where((RepairTicket.ticket_no == q) | (RepairTicket.openid == q)
-                            | RepairTicket.location.contains(q))
+                            | contains(RepairTicket.location, q))
     categories = ctx.uow.session.execute(select(RepairTicket.category).distinct()).scalars().all()
     return ctx.render("tickets.html", tickets=ctx.uow.session.execute(query).scalars().all(),
                       statuses=STATUS, categories=sorted(categories), params=params)
