@@ -16,7 +16,8 @@ ACTIONS = {
     "article pushed": "推送文章", "ticket reply": "回复报修", "ticket status": "报修状态",
     "discrepancy resolved": "处理对账差异", "dead letters retried": "重试死信", "send retried": "重发消息",
     "operator created": "新建操作员", "operator reset": "重置操作员", "operator role": "修改角色",
-    "operator disabled": "停用操作员", "operator enabled": "启用操作员",
+    "operator disabled": "停用操作员", "operator enabled": "启用操作员", "operator unlocked": "解除登录限制",
+    "password changed": "修改密码",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from backoffice.pages import (
+    account,
     analytics,
     articles,
     auth,
@@ -18,5 +19,5 @@ from backoffice.web import Page
 
 ROUTES: list[Page] = [
     *auth.PAGES, *home.PAGES, *features.PAGES, *articles.PAGES, *lookup.PAGES, *tickets.PAGES,
-    *analytics.PAGES, *reconciliation.PAGES, *operations.PAGES, *operators.PAGES,
+    *analytics.PAGES, *reconciliation.PAGES, *operations.PAGES, *operators.PAGES, *account.PAGES,
 ]

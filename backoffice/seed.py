@@ -28,7 +28,8 @@ def seed_demo_admin(engine: Engine, data_dir: Path) -> tuple[str, str]:
         if exists:
             return DEMO_USER, "(set before; reset with `onecard admin create-user`)"
         password = secrets.token_urlsafe(12)
-        create_operator(session, DEMO_USER, password, "super-admin", created_by="make run")
+        # Printed in the banner and kept in a file: the demo's first sign-in must choose its own.
+        create_operator(session, DEMO_USER, password, "super-admin", created_by="make run", must_change_password=True)
         audit.record(session, "make run", "operator created", DEMO_USER, after={"role": "super-admin"})
         secret.touch(mode=0o600)
         secret.write_text(password + "\n")

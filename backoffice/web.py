@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
-from backoffice import audit
+from backoffice import audit, flash
 from backoffice.roles import ROLE_LABELS, Perm, allowed
 from backoffice.sessions import COOKIE, Current, load
 from onecard.bootstrap import Platform
@@ -33,6 +33,10 @@ TEMPLATES.env.filters.update(local=lambda t: local_time(t) if t else "", yuan=yu
                             pretty=lambda v: json.dumps(v, ensure_ascii=False))
 
 Handler = Callable[["Ctx"], Response]
+
+#: Where an operator whose password someone else chose may go before choosing their own.
+PASSWORD_PAGE = "/account/password"
+MAY_BEFORE_NEW_PASSWORD = frozenset({PASSWORD_PAGE, "/logout"})
 
 
 @dataclass(frozen=True)
@@ -91,13 +95,17 @@ class Ctx:
         retry_locked(write)
 
     def render(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+        query = self.request.query_params
         context.update(current=self.current, base=self.base, can=self.can, role_labels=ROLE_LABELS,
-                       flash=self.request.query_params.get("ok"), error=context.get("error")
-                       or self.request.query_params.get("err"), path=self.request.url.path)
+                       flash=flash.text(query.get("ok"), query),
+                       error=context.get("error") or flash.text(query.get("err"), query), path=self.request.url.path)
         return TEMPLATES.TemplateResponse(self.request, template, context, status_code=status_code)
 
-    def redirect(self, path: str, ok: str | None = None, err: str | None = None) -> RedirectResponse:
-        query = urlencode({k: v for k, v in (("ok", ok), ("err", err)) if v})
+    def redirect(self, path: str, ok: str | None = None, err: str | None = None,
+                 **params: str | int) -> RedirectResponse:
+        """See `path`, with a message of the fixed catalogue (`flash.MESSAGES`) by its code."""
+        assert all(code in flash.MESSAGES for code in (ok, err) if code), (ok, err)
+        query = urlencode({k: v for k, v in (("ok", ok), ("err", err), *params.items()) if v is not None and v != ""})
         sep = "&" if "?" in path else "?"
         return RedirectResponse(f"{self.base}{path}{sep + query if query else ''}", status_code=303)
 
@@ -128,6 +136,10 @@ def _handle_once(page: Page, platform: Platform, request: Request, form: dict[st
                     login = f"{ctx.base}/login?next={quote(request.url.path)}"
                     return RedirectResponse(login, status_code=303)
                 return PlainTextResponse("请先登录", status_code=401)
+            if current.must_change_password and page.path not in MAY_BEFORE_NEW_PASSWORD:
+                if request.method == "GET":
+                    return RedirectResponse(f"{ctx.base}{PASSWORD_PAGE}", status_code=303)
+                return PlainTextResponse("请先修改密码", status_code=403)
             if not allowed(current.role, page.perm):
                 return refuse(ctx, 403, "您的角色无权执行此操作")
             if request.method == "POST" and not hmac.compare_digest(form.get("csrf", ""), current.csrf_token):

@@ -52,7 +52,7 @@ def unbind(ctx: Ctx) -> Response:
     openid = ctx.param("openid")
     reason = ctx.form.get("reason", "").strip()[:500]
     if not reason:
-        return ctx.redirect(f"/bindings/{openid}", err="请填写解绑原因")
+        return ctx.redirect(f"/bindings/{openid}", err="reason_needed")
     binding = ctx.uow.session.get(Binding, openid)
     if binding is None:
         raise LookupError(openid)
@@ -65,7 +65,7 @@ def unbind(ctx: Ctx) -> Response:
     ctx.platform.pusher.push(ctx.uow, openid, "绑定已解除", text, now)
     ctx.audit("unbind", f"binding {openid}", before=before, after=None, detail=reason)
     ctx.uow.commit()
-    return ctx.redirect(f"/bindings/{openid}", ok="已解除绑定并通知用户")
+    return ctx.redirect(f"/bindings/{openid}", ok="unbound")
 
 
 PAGES = [

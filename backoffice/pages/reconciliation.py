@@ -39,16 +39,15 @@ def resolve(ctx: Ctx) -> Response:
         raise LookupError(f"对账差异 {discrepancy_id}")
     back = f"/reconciliation/{item.run_id}"
     if decision not in DECISIONS or not note:
-        return ctx.redirect(back, err="请选择处理决定并填写说明")
+        return ctx.redirect(back, err="decision_needed")
     before = _snap(item)
     try:
         resolve_discrepancy(ctx.uow.session, discrepancy_id, ctx.operator, decision, note)
     except CannotResolve:
-        state = review.STATUSES.get(item.status, item.status)
-        return ctx.redirect(back, err=f"差异 {discrepancy_id}（{state}）无法再处理")
+        return ctx.redirect(back, err="cannot_resolve", id=discrepancy_id, state=item.status)
     ctx.audit("discrepancy resolved", f"discrepancy {discrepancy_id}", before=before, after=_snap(item))
     ctx.uow.commit()
-    return ctx.redirect(back, ok=f"差异 {discrepancy_id} 已处理")
+    return ctx.redirect(back, ok="resolved", id=discrepancy_id)
 
 
 PAGES = [

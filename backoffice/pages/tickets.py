@@ -46,24 +46,24 @@ def reply_ticket(ctx: Ctx) -> Response:
     ticket = _ticket(ctx)
     text = ctx.form.get("reply", "").strip()[:1000]
     if not text:
-        return ctx.redirect(f"/tickets/{ticket.id}", err="回复不能为空")
+        return ctx.redirect(f"/tickets/{ticket.id}", err="reply_empty")
     before, number, ticket_id = _snap(ticket), ticket.ticket_no, ticket.id
     ctx.uow.rollback()  # reply_to_ticket writes (and pushes) in its own transaction
     reply_to_ticket(ctx.platform.uow, ctx.platform.pusher, ticket_id, ctx.operator, text)
     ctx.audit_apart("ticket reply", f"ticket {number}", before=before, after=_snap(_ticket(ctx)))
-    return ctx.redirect(f"/tickets/{ticket_id}", ok="已回复并通知用户")
+    return ctx.redirect(f"/tickets/{ticket_id}", ok="ticket_replied")
 
 
 def set_ticket_status(ctx: Ctx) -> Response:
     ticket = _ticket(ctx)
     status = ctx.form.get("status", "")
     if status not in STATUS:
-        return ctx.redirect(f"/tickets/{ticket.id}", err="未知状态")
+        return ctx.redirect(f"/tickets/{ticket.id}", err="unknown_status")
     before, number, ticket_id = _snap(ticket), ticket.ticket_no, ticket.id
     ctx.uow.rollback()
     change_ticket_status(ctx.platform.uow, ctx.platform.pusher, ticket_id, ctx.operator, status)
     ctx.audit_apart("ticket status", f"ticket {number}", before=before, after=_snap(_ticket(ctx)))
-    return ctx.redirect(f"/tickets/{ticket_id}", ok="状态已更新并通知用户")
+    return ctx.redirect(f"/tickets/{ticket_id}", ok="ticket_status")
 
 
 PAGES = [
