@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from functools import cached_property
 from pathlib import Path
 
@@ -76,7 +77,8 @@ class Settings(BaseSettings):
     def resolved_data_dir(self) -> Path:
         path = self.data_dir.resolve()
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        path.chmod(0o700)  # the owner's alone (`onecard.private_files`)
+        with suppress(PermissionError):  # a folder someone else owns is left as they set it
+            path.chmod(0o700)  # the owner's alone (`onecard.private_files`)
         return path
 
     @property
