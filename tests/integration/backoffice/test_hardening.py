@@ -72,7 +72,7 @@ def test_a_wrong_name_and_a_wrong_password_get_the_same_answer_in_the_same_time(
     admin = admin_client(stack)
     timings: dict[str, list[float]] = {"name": [], "password": []}
     answers = set()
-    for _ in range(3):
+    for _ in range(5):
         for kind, name in (("name", f"nobody-{uuid.uuid4().hex[:6]}"), ("password", username)):
             started = time.perf_counter()
             answer = admin.sign_in(name, "wrong password")
@@ -80,9 +80,10 @@ def test_a_wrong_name_and_a_wrong_password_get_the_same_answer_in_the_same_time(
             answers.add((answer.status_code, re.sub(r'value="[^"]*"', "", answer.text)))  # one-off tokens aside
     assert len(answers) == 1
     fast, slow = sorted(statistics.median(t) for t in timings.values())
-    assert slow < fast * 2, timings  # both verify one argon2 hash
+    assert slow < fast * 3, timings  # both verify one argon2 hash (skipping it is ten times faster)
     with stack.platform.uow() as uow:  # leave the test operator unthrottled for the rest of the session
-        uow.session.execute(update(Operator).where(Operator.username == username).values(failed_logins=0))
+        uow.session.execute(update(Operator).where(Operator.username == username)
+                            .values(failed_logins=0, locked_until=None))
         uow.commit()
 
 
