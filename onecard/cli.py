@@ -91,9 +91,11 @@ def _scheduler(args: argparse.Namespace) -> int:
     from onecard.bootstrap import build
     from onecard.observability import logs
     from onecard.scheduler import run_scheduler
+    from onecard.settings import Settings
 
-    logs.configure()
-    run_scheduler(build())
+    settings = Settings()
+    logs.configure(settings.log_level)
+    run_scheduler(build(settings))
     return 0
 
 

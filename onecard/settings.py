@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     broker_maintenance_chance: int = 1_000
     # A worker pool serves Prometheus metrics on this port (`onecard worker --metrics-port`); unset: off.
     worker_metrics_port: int | None = None
+    # Level of onecard's own log lines (`onecard.*`); DEBUG adds routine ones such as job claims.
+    log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
     # The scheduler wakes this often to see which job's period has come.
     scheduler_tick_seconds: float = 1.0
 

@@ -68,6 +68,7 @@ class ByListener:
 
 def create() -> ASGIApp:
     """Uvicorn's factory (`onecard web`): one platform per server process, served on both listeners."""
-    logs.configure()
-    platform = build()
+    settings = Settings()
+    logs.configure(settings.log_level)
+    platform = build(settings)
     return ByListener(create_web_app(platform), create_ops_app(platform), platform.settings.ops_port)
