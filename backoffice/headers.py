@@ -1,7 +1,8 @@
 """Security headers on every response under /admin: pages, static files, 404s and refusals alike.
 
-A middleware rather than a step of the page pipeline, so that what Starlette answers by itself
-(a static file, an unknown path, a wrong method) is covered too.
+A middleware around the web process's whole public app rather than a step of the page pipeline,
+so that what Starlette answers by itself (a static file, an unknown path, a wrong method, the
+redirect from `/admin` to `/admin/`) is covered too.
 """
 
 from __future__ import annotations
@@ -22,13 +23,15 @@ SECURITY_HEADERS = {
 
 
 class SecurityHeaders:
-    """ASGI middleware: adds each header the response does not set itself."""
+    """ASGI middleware: adds each header a response under `prefix` does not set itself."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, prefix: str = "/admin") -> None:
         self.app = app
+        self.prefix = prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        path = str(scope.get("path", ""))
+        if scope["type"] != "http" or not (path == self.prefix or path.startswith(self.prefix + "/")):
             await self.app(scope, receive, send)
             return
 

@@ -14,6 +14,7 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from backoffice.app import create_backoffice
+from backoffice.headers import SecurityHeaders
 from ingress.app import Ingress, IngressConfig, create_app
 from onecard.bootstrap import Platform, build
 from onecard.observability import logs
@@ -21,6 +22,8 @@ from onecard.observability.health import readyz_endpoint
 from onecard.observability.metrics import RequestMetrics, metrics_endpoint
 from onecard.settings import Settings
 from webassets import mount as assets_mount
+
+ADMIN = "/admin"
 
 
 def ingress_config(settings: Settings) -> IngressConfig:
@@ -39,9 +42,10 @@ def ingress_config(settings: Settings) -> IngressConfig:
 
 
 def create_web_app(platform: Platform) -> ASGIApp:
-    """The public listener: `/wechat`, `/healthz`, `/assets`, `/admin`."""
+    """The public listener: `/wechat`, `/healthz`, `/assets`, `/admin` (with its security headers)."""
     ingress = Ingress(ingress_config(platform.settings), platform.engine, platform.enqueue_events)
-    return RequestMetrics(create_app(ingress, [assets_mount(), Mount("/admin", app=create_backoffice(platform))]))
+    app = create_app(ingress, [assets_mount(), Mount(ADMIN, app=create_backoffice(platform))])
+    return RequestMetrics(SecurityHeaders(app, prefix=ADMIN))
 
 
 def create_ops_app(platform: Platform) -> ASGIApp:

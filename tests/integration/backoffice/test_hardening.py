@@ -34,7 +34,8 @@ def test_every_answer_under_admin_carries_the_security_headers(stack: Stack) -> 
     admin = signed_in(stack, "operator")
     answers = {"page": admin.get("/features"), "sign-in": admin_client(stack).get("/login"),
                "static": admin.get("/static/app.css"), "404": admin.get("/no-such-page"),
-               "static 404": admin.get("/static/nothing.css"), "405": admin.http.put(admin.base + "/features")}
+               "static 404": admin.get("/static/nothing.css"), "405": admin.http.put(admin.base + "/features"),
+               "bare /admin": admin.http.get(admin.base, allow_redirects=False, timeout=20)}
     assert [answers["static"].status_code, answers["404"].status_code, answers["405"].status_code] == [200, 404, 405]
     for what, answer in answers.items():
         for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy"):
