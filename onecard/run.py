@@ -95,7 +95,7 @@ def banner(settings: Settings, env: dict[str, str]) -> str:
     lines.append(f"  SMS codes land in   : {settings.sms_sink_path}")
     user, _, password = env.get("ONECARD_DEMO_ADMIN", "").partition(":")
     lines.append(f"  Back-office         : http://{settings.http_host}:{settings.http_port}/admin/"
-                 f"  (sign in as {user!r}, password {password!r})")
+                 f"  (sign in as {user!r}, password {password!r}; then choose your own)")
     lines.append(f"  Operations          : http://{settings.ops_host}:{settings.ops_port}/readyz and /metrics")
     lines.append(f"  Database            : {env['ONECARD_DATABASE_URL']}")
     lines.append("  Demo card holders   :")

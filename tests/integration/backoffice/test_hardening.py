@@ -163,3 +163,6 @@ def test_the_demo_super_admin_must_choose_a_new_password_at_first_sign_in(stack:
     admin.post("/account/password", {"current": password, "new": "the office's own phrase",
                                      "repeat": "the office's own phrase"})
     assert admin.get("/features").status_code == 200
+    # `make run` no longer prints (nor keeps) the generated password once it is replaced
+    shown = seed_demo_admin(stack.platform.engine, folder)[1]
+    assert shown != password and not (folder / "demo-admin-password").exists()
