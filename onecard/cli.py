@@ -37,7 +37,8 @@ def _web(args: argparse.Namespace) -> int:
         os.environ.setdefault(MULTIPROC_ENV, str(fresh_multiproc_dir(settings.resolved_data_dir, "web")))
     config = uvicorn.Config("onecard.web:create", factory=True, host=args.host or settings.http_host, port=port,
                             workers=args.workers, log_level="warning", access_log=False,
-                            timeout_graceful_shutdown=10)
+                            timeout_graceful_shutdown=10, proxy_headers=True,
+                            forwarded_allow_ips=settings.forwarded_allow_ips)
     # Both listeners in every server process; `onecard.web.ByListener` tells their requests apart.
     ops = uvicorn.Config(config.app, host=settings.ops_host, port=settings.ops_port, log_level="warning")
     sockets = [config.bind_socket(), ops.bind_socket()]

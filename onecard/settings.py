@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     # public callback port, and on the loopback unless a deployment opens it to its monitoring.
     ops_host: str = "127.0.0.1"
     ops_port: int = 8081
+    # Proxies whose X-Forwarded-For names the client (comma-separated, `*` for any): the back-office's
+    # sign-in throttling counts per client address, not per load balancer.
+    forwarded_allow_ips: str = "127.0.0.1"
     data_dir: Path = Path("./var")
 
     wechat_token: SecretStr = SecretStr("onecard")

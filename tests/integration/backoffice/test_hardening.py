@@ -166,3 +166,18 @@ def test_the_demo_super_admin_must_choose_a_new_password_at_first_sign_in(stack:
     # `make run` no longer prints (nor keeps) the generated password once it is replaced
     shown = seed_demo_admin(stack.platform.engine, folder)[1]
     assert shown != password and not (folder / "demo-admin-password").exists()
+
+
+def test_a_throttled_address_is_told_to_wait_whoever_it_names(stack: Stack) -> None:
+    # Behind a trusted proxy (127.0.0.1 here), the client's own address is what is counted
+    address = f"203.0.113.{uuid.uuid4().int % 250}"
+    admin = admin_client(stack)
+    admin.http.headers["X-Forwarded-For"] = address
+    tag = uuid.uuid4().hex[:6]
+    for attempt in range(ADDRESS_FREE):
+        assert admin.sign_in(f"nobody-{tag}-{attempt}", "guess").status_code == 401
+    answer = admin.sign_in(make_operator(stack, "operator"))  # even the right password
+    assert answer.status_code == 429 and "登录尝试过于频繁" in answer.text
+    refused = audit_entries(stack, f"nobody-{tag}-0")[-1]
+    assert refused.ip == address
+    assert admin_client(stack).sign_in(make_operator(stack, "operator")).status_code == 303  # others are not
