@@ -17,7 +17,8 @@ ACTIONS = {
     "discrepancy resolved": "处理对账差异", "reconciliation started": "发起对账",
     "dead letters retried": "重试死信", "send retried": "重发消息",
     "operator created": "新建操作员", "operator reset": "重置操作员", "operator role": "修改角色",
-    "operator disabled": "停用操作员", "operator enabled": "启用操作员",
+    "operator disabled": "停用操作员", "operator enabled": "启用操作员", "operator unlocked": "解除登录限制",
+    "password changed": "修改密码",
 }
 
 

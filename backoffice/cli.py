@@ -8,7 +8,7 @@ import os
 import sys
 
 from backoffice import audit
-from backoffice.accounts import AccountError, create_operator, hash_password
+from backoffice.accounts import AccountError, create_operator, hash_password, unlock
 from backoffice.roles import ROLES
 from backoffice.sessions import end_all
 from store.tables import Operator
@@ -20,7 +20,7 @@ def _password(args: argparse.Namespace) -> str:
         return sys.stdin.readline().rstrip("\n")
     first = getpass.getpass("password: ")
     if first != getpass.getpass("again: "):
-        raise AccountError("the two passwords differ")
+        raise AccountError("passwords_differ")
     return first
 
 
@@ -39,7 +39,8 @@ def create_user(args: argparse.Namespace) -> int:
             existing = session.execute(select(Operator).where(Operator.username == args.username)).scalar_one_or_none()
             if existing is not None and args.reset:
                 before = {"role": existing.role, "disabled": existing.disabled}
-                existing.password_hash, existing.role, existing.disabled = hash_password(password), args.role, False
+                existing.password_hash = hash_password(password, args.username)
+                existing.role, existing.disabled, existing.must_change_password = args.role, False, False
                 existing.failed_logins, existing.locked_until = 0, None
                 end_all(session, existing.id)
                 audit.record(session, who, "operator reset", args.username, before=before, after={"role": args.role})
@@ -56,6 +57,32 @@ def create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def unlock_user(args: argparse.Namespace) -> int:
+    """Clear an account's sign-in delay: the way in for a super-admin locked out by someone's guessing."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from onecard.settings import Settings
+    from store.db import make_engine
+
+    engine = make_engine(Settings().resolved_database_url)
+    try:
+        with Session(engine) as session:
+            operator = session.execute(select(Operator).where(Operator.username == args.username)).scalar_one_or_none()
+            if operator is None:
+                print(f"error: no operator {args.username}", file=sys.stderr)
+                return 1
+            before = {"failed_logins": operator.failed_logins, "locked": operator.locked_until is not None}
+            unlock(operator)
+            audit.record(session, f"cli:{os.environ.get('USER', '?')}", "operator unlocked", args.username,
+                         before=before)
+            session.commit()
+    finally:
+        engine.dispose()
+    print(f"operator {args.username} may sign in again")
+    return 0
+
+
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     admin = sub.add_parser("admin", help="back-office operators")
     admin_sub = admin.add_subparsers(dest="admin_command", required=True)
@@ -65,3 +92,6 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     create.add_argument("--reset", action="store_true", help="if the user exists: new password, role, re-enabled")
     create.set_defaults(func=create_user)
+    unlocking = admin_sub.add_parser("unlock", help="clear an operator's sign-in delay after failed attempts")
+    unlocking.add_argument("username")
+    unlocking.set_defaults(func=unlock_user)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from backoffice.pages import (
+    account,
     analytics,
     articles,
     auth,
@@ -20,4 +21,5 @@ from backoffice.web import Page
 ROUTES: list[Page] = [
     *auth.PAGES, *home.PAGES, *features.PAGES, *articles.PAGES, *lookup.PAGES, *tickets.PAGES,
     *analytics.PAGES, *orders.PAGES, *reconciliation.PAGES, *operations.PAGES, *operators.PAGES,
+    *account.PAGES,
 ]

@@ -16,19 +16,21 @@ DEMO_USER = "admin"
 
 
 def seed_demo_admin(engine: Engine, data_dir: Path) -> tuple[str, str]:
-    """Create `admin` with a random password the first time; (user, password) every time.
+    """Create `admin` with a random password the first time; (user, password) until it is changed.
 
     The password lives in the data folder (mode 600), never in the code, so no two demos share one.
     """
     secret = data_dir / "demo-admin-password"
     with Session(engine) as session:
-        exists = session.execute(select(Operator.id).where(Operator.username == DEMO_USER)).first()
-        if exists and secret.exists():
+        exists = session.execute(select(Operator).where(Operator.username == DEMO_USER)).scalar_one_or_none()
+        if exists is not None and exists.must_change_password and secret.exists():
             return DEMO_USER, secret.read_text().strip()
-        if exists:
-            return DEMO_USER, "(set before; reset with `onecard admin create-user`)"
+        if exists is not None:
+            secret.unlink(missing_ok=True)  # replaced at the first sign-in: no longer worth keeping
+            return DEMO_USER, "(the one you chose; reset with `onecard admin create-user admin --reset`)"
         password = secrets.token_urlsafe(12)
-        create_operator(session, DEMO_USER, password, "super-admin", created_by="make run")
+        # Printed in the banner and kept in a file: the demo's first sign-in must choose its own.
+        create_operator(session, DEMO_USER, password, "super-admin", created_by="make run", must_change_password=True)
         audit.record(session, "make run", "operator created", DEMO_USER, after={"role": "super-admin"})
         secret.touch(mode=0o600)
         secret.write_text(password + "\n")

@@ -32,6 +32,8 @@ class Current:
     username: str
     role: str
     csrf_token: str
+    #: Someone else chose the password: every page but the password form waits for a new one.
+    must_change_password: bool = False
 
 
 def _digest(token: str) -> str:
@@ -63,11 +65,18 @@ def load(session: Session, token: str | None, now: datetime | None = None) -> Cu
     if now - row.last_seen_at >= TOUCH_EVERY:
         row.last_seen_at = now
         session.commit()
-    return Current(row.id, operator.id, operator.username, operator.role, row.csrf_token)
+    return Current(row.id, operator.id, operator.username, operator.role, row.csrf_token,
+                   operator.must_change_password)
 
 
 def close_session(session: Session, session_id: str) -> None:
     session.execute(delete(OperatorSession).where(OperatorSession.id == session_id))
+
+
+def end_others(session: Session, operator_id: int, keep: str) -> None:
+    """Sign an operator out everywhere but here (their password changed)."""
+    session.execute(delete(OperatorSession).where(OperatorSession.operator_id == operator_id,
+                                                  OperatorSession.id != keep))
 
 
 def end_all(session: Session, operator_id: int) -> None:

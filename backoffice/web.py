@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
-from backoffice import audit, templating
+from backoffice import audit, flash, templating
 from backoffice.roles import ROLE_LABELS, Perm, allowed
 from backoffice.sessions import COOKIE, Current, load
 from onecard.bootstrap import Platform
@@ -27,16 +27,11 @@ from store.uow import UnitOfWork
 HERE = Path(__file__).parent
 TEMPLATES = templating.create(str(HERE / "templates"))
 
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
-}
-
 Handler = Callable[["Ctx"], Response]
+
+#: Where an operator whose password someone else chose may go before choosing their own.
+PASSWORD_PAGE = "/account/password"
+MAY_BEFORE_NEW_PASSWORD = frozenset({PASSWORD_PAGE, "/logout"})
 
 
 @dataclass(frozen=True)
@@ -95,13 +90,17 @@ class Ctx:
         retry_locked(write)
 
     def render(self, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+        query = self.request.query_params
         context.update(current=self.current, base=self.base, can=self.can, role_labels=ROLE_LABELS,
-                       flash=self.request.query_params.get("ok"), error=context.get("error")
-                       or self.request.query_params.get("err"), path=self.request.url.path)
+                       flash=flash.text(query.get("ok"), query),
+                       error=context.get("error") or flash.text(query.get("err"), query), path=self.request.url.path)
         return TEMPLATES.TemplateResponse(self.request, template, context, status_code=status_code)
 
-    def redirect(self, path: str, ok: str | None = None, err: str | None = None) -> RedirectResponse:
-        query = urlencode({k: v for k, v in (("ok", ok), ("err", err)) if v})
+    def redirect(self, path: str, ok: str | None = None, err: str | None = None,
+                 **params: str | int) -> RedirectResponse:
+        """See `path`, with a message of the fixed catalogue (`flash.MESSAGES`) by its code."""
+        assert all(code in flash.MESSAGES for code in (ok, err) if code), (ok, err)
+        query = urlencode({k: v for k, v in (("ok", ok), ("err", err), *params.items()) if v is not None and v != ""})
         sep = "&" if "?" in path else "?"
         return RedirectResponse(f"{self.base}{path}{sep + query if query else ''}", status_code=303)
 
@@ -132,6 +131,10 @@ def _handle_once(page: Page, platform: Platform, request: Request, form: dict[st
                     login = f"{ctx.base}/login?next={quote(request.url.path)}"
                     return RedirectResponse(login, status_code=303)
                 return PlainTextResponse("请先登录", status_code=401)
+            if current.must_change_password and page.path not in MAY_BEFORE_NEW_PASSWORD:
+                if request.method == "GET":
+                    return RedirectResponse(f"{ctx.base}{PASSWORD_PAGE}", status_code=303)
+                return PlainTextResponse("请先修改密码", status_code=403)
             if not allowed(current.role, page.perm):
                 return refuse(ctx, 403, "您的角色无权执行此操作")
             if request.method == "POST" and not hmac.compare_digest(form.get("csrf", ""), current.csrf_token):
@@ -148,9 +151,6 @@ def endpoint(page: Page, platform: Platform) -> Callable[[Request], Any]:
         if request.method == "POST":
             async with request.form(max_files=0, max_fields=100) as data:
                 form = {key: str(value) for key, value in data.items()}
-        response = await run_in_threadpool(handle, page, platform, request, form)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
+        return await run_in_threadpool(handle, page, platform, request, form)
 
     return serve

@@ -30,7 +30,7 @@ async def messages(client: ChatClient, openid: str, after: int) -> AsyncIterator
             found = await to_thread.run_sync(client.received, openid, after, LONG_POLL_SECONDS,
                                              abandon_on_cancel=True)
         except Exception as exc:  # the simulator restarting: say so, keep trying
-            yield {"type": "trouble", "what": f"WeChat API simulator: {type(exc).__name__}"}
+            yield {"type": "trouble", "what": f"微信 API 模拟器无应答（{type(exc).__name__}）"}
             await asyncio.sleep(RETRY_SECONDS)
             continue
         for message in found:

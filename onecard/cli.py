@@ -19,18 +19,33 @@ def _run(args: argparse.Namespace) -> int:
 
 def _web(args: argparse.Namespace) -> int:
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
     from onecard.settings import Settings
 
+    if args.ops_port:
+        os.environ["ONECARD_OPS_PORT"] = str(args.ops_port)  # read again by each server process
     settings = Settings()
+    port = args.port or settings.http_port
+    if port == settings.ops_port:
+        print(f"the operations port {settings.ops_port} must differ from the public port", file=sys.stderr)
+        return 2
     if args.workers > 1:
         # Several server processes: each writes its metrics to files that `/metrics` sums.
         from onecard.observability.pool_metrics import MULTIPROC_ENV, fresh_multiproc_dir
 
         os.environ.setdefault(MULTIPROC_ENV, str(fresh_multiproc_dir(settings.resolved_data_dir, "web")))
-    uvicorn.run("onecard.web:create", factory=True, host=args.host or settings.http_host,
-                port=args.port or settings.http_port, workers=args.workers, log_level="warning",
-                access_log=False, timeout_graceful_shutdown=10)
+    config = uvicorn.Config("onecard.web:create", factory=True, host=args.host or settings.http_host, port=port,
+                            workers=args.workers, log_level="warning", access_log=False,
+                            timeout_graceful_shutdown=10, proxy_headers=True,
+                            forwarded_allow_ips=settings.forwarded_allow_ips)
+    # Both listeners in every server process; `onecard.web.ByListener` tells their requests apart.
+    ops = uvicorn.Config(config.app, host=settings.ops_host, port=settings.ops_port, log_level="warning")
+    sockets = [config.bind_socket(), ops.bind_socket()]
+    if args.workers > 1:
+        Multiprocess(config, sockets=sockets).run()
+    else:
+        uvicorn.Server(config).run(sockets=sockets)
     return 0
 
 
@@ -77,9 +92,11 @@ def _scheduler(args: argparse.Namespace) -> int:
     from onecard.bootstrap import build
     from onecard.observability import logs
     from onecard.scheduler import run_scheduler
+    from onecard.settings import Settings
 
-    logs.configure()
-    run_scheduler(build())
+    settings = Settings()
+    logs.configure(settings.log_level)
+    run_scheduler(build(settings))
     return 0
 
 
@@ -174,6 +191,7 @@ def parser() -> argparse.ArgumentParser:
     web.add_argument("--host")
     web.add_argument("--port", type=int)
     web.add_argument("--workers", type=int, default=1, help="server processes")
+    web.add_argument("--ops-port", type=int, help="the operations listener's port (/readyz, /metrics)")
     web.set_defaults(func=_web)
 
     worker = sub.add_parser("worker", help="a worker pool for one or more topics")
@@ -216,6 +234,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from onecard.private_files import create_private_files
+
+    create_private_files()
     args = parser().parse_args(argv)
     return int(args.func(args) or 0)
 

@@ -24,6 +24,7 @@ from chatsim.config import callback_url, chat_config
 from chatsim.web import with_chat
 from events.menu import menu_json
 from onecard.embedded import socket_url, start_embedded_redis
+from onecard.private_files import tighten
 from onecard.procfile import processes
 from onecard.serve import ServerThread
 from onecard.settings import OFFICIAL_API_BASE, Settings
@@ -37,6 +38,7 @@ CHAT_URL = "ONECARD_CHAT_URL"
 
 def prepare(settings: Settings, keepalive: list[Any]) -> dict[str, str]:
     """Start what the embedded default needs; the environment every child process gets."""
+    tighten(settings.resolved_data_dir)
     env = {"ONECARD_DATA_DIR": str(settings.resolved_data_dir),
            "ONECARD_DATABASE_URL": settings.resolved_database_url}
     if not settings.broker_url:
@@ -109,9 +111,10 @@ def banner(settings: Settings, env: dict[str, str], balances: Mapping[str, int] 
     lines.append(f"  SMS codes land in   : {settings.sms_sink_path}")
     user, _, password = env.get("ONECARD_DEMO_ADMIN", "").partition(":")
     lines.append(f"  Back-office         : http://{settings.http_host}:{settings.http_port}/admin/"
-                 f"  (sign in as {user!r}, password {password!r})")
+                 f"  (sign in as {user!r}, password {password!r}; then choose your own)")
     lines.append(f"  Pages inside WeChat : {settings.resolved_public_url}/m/card  (the menu's 我的校园卡; open it"
                  " from the chat simulator, which plays WeChat's sign-in)")
+    lines.append(f"  Operations          : http://{settings.ops_host}:{settings.ops_port}/readyz and /metrics")
     lines.append(f"  Database            : {env['ONECARD_DATABASE_URL']}")
     lines.append("  Demo card holders   :")
     for h in DEMO_HOLDERS:

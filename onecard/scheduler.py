@@ -13,13 +13,20 @@ import signal
 import socket
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from onecard.bootstrap import Platform
 from onecard.jobs import Job, jobs
 from store import schedule
 
 log = logging.getLogger("onecard.scheduler")
+
+#: A job run this often is routine: its claims are logged at DEBUG, the rarer ones (daily) at INFO.
+ROUTINE = timedelta(minutes=5)
+
+
+def claim_level(job: Job) -> int:
+    return logging.DEBUG if job.every is not None and job.every <= ROUTINE else logging.INFO
 
 
 class Scheduler:
@@ -55,7 +62,7 @@ class Scheduler:
             if job.retry_after is not None:
                 self.retry_at[job.name] = now + job.retry_after
             if won:
-                log.info("job %s claimed for period %d", job.name, period)
+                log.log(claim_level(job), "job %s claimed for period %d", job.name, period)
                 self.running[job.name] = self.pool.submit(self._run, job, period)
 
     def _run(self, job: Job, period: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from functools import cached_property
 from pathlib import Path
 
@@ -20,6 +21,13 @@ class Settings(BaseSettings):
 
     http_host: str = "127.0.0.1"
     http_port: int = 8080
+    # The operations listener of the web process (`/readyz`, `/metrics`, `/healthz`): kept off the
+    # public callback port, and on the loopback unless a deployment opens it to its monitoring.
+    ops_host: str = "127.0.0.1"
+    ops_port: int = 8081
+    # Proxies whose X-Forwarded-For names the client (comma-separated, `*` for any): the back-office's
+    # sign-in throttling counts per client address, not per load balancer.
+    forwarded_allow_ips: str = "127.0.0.1"
     data_dir: Path = Path("./var")
 
     wechat_token: SecretStr = SecretStr("onecard")
@@ -75,13 +83,17 @@ class Settings(BaseSettings):
     broker_maintenance_chance: int = 1_000
     # A worker pool serves Prometheus metrics on this port (`onecard worker --metrics-port`); unset: off.
     worker_metrics_port: int | None = None
+    # Level of onecard's own log lines (`onecard.*`); DEBUG adds routine ones such as job claims.
+    log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
     # The scheduler wakes this often to see which job's period has come.
     scheduler_tick_seconds: float = 1.0
 
     @cached_property
     def resolved_data_dir(self) -> Path:
         path = self.data_dir.resolve()
-        path.mkdir(parents=True, exist_ok=True)
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with suppress(PermissionError):  # a folder someone else owns is left as they set it
+            path.chmod(0o700)  # the owner's alone (`onecard.private_files`)
         return path
 
     @property

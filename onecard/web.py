@@ -1,14 +1,23 @@
-"""The web process: the WeChat callback ingress, the back-office under /admin, the pages under /m."""
+"""The web process: the WeChat callback ingress, the back-office under /admin and the pages under /m
+on the public listener; readiness and metrics on the operations listener (`ONECARD_OPS_HOST`/`ONECARD_OPS_PORT`).
+
+`/readyz` names what is down and `/metrics` shows queue depths and backlogs: for the operators'
+load balancer and Prometheus, never for whoever can reach the callback URL.
+"""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from starlette.routing import BaseRoute, Mount, Route
-from starlette.types import ASGIApp
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Mount, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from adapters.wechat.oauth import HttpOAuthCodes
 from backoffice.app import create_backoffice
+from backoffice.headers import SecurityHeaders
 from ingress.app import Ingress, IngressConfig, create_app
 from onecard.bootstrap import Platform, build
 from onecard.observability import logs
@@ -18,6 +27,8 @@ from onecard.settings import OFFICIAL_OAUTH_BASE, Settings
 from pages.app import create_pages
 from pages.web import PagesConfig, PagesDeps
 from webassets import mount as assets_mount
+
+ADMIN = "/admin"
 
 
 def ingress_config(settings: Settings) -> IngressConfig:
@@ -36,10 +47,11 @@ def ingress_config(settings: Settings) -> IngressConfig:
 
 
 def create_web_app(platform: Platform) -> ASGIApp:
+    """The public listener: `/wechat`, `/healthz`, `/assets`, `/admin` (with its security headers), `/m`."""
     ingress = Ingress(ingress_config(platform.settings), platform.engine, platform.enqueue_events)
-    return RequestMetrics(create_app(ingress, [*operations_routes(platform), assets_mount(),
-                                               Mount("/admin", app=create_backoffice(platform)),
-                                               Mount("/m", app=create_pages(pages_deps(platform)))]))
+    app = create_app(ingress, [assets_mount(), Mount(ADMIN, app=create_backoffice(platform)),
+                               Mount("/m", app=create_pages(pages_deps(platform)))])
+    return RequestMetrics(SecurityHeaders(app, prefix=ADMIN))
 
 
 def pages_deps(platform: Platform) -> PagesDeps:
@@ -62,12 +74,31 @@ def frame_ancestors(settings: Settings) -> str:
     return f"{parts.scheme}://{parts.hostname}:*"
 
 
-def operations_routes(platform: Platform) -> list[BaseRoute]:
-    """Readiness and Prometheus metrics, beside the ingress's `/healthz`."""
-    return [Route("/readyz", readyz_endpoint(platform)), Route("/metrics", metrics_endpoint(platform))]
+def create_ops_app(platform: Platform) -> ASGIApp:
+    """The operations listener: liveness, readiness and Prometheus metrics."""
+    async def healthz(_request: Request) -> Response:
+        return PlainTextResponse("ok")
+
+    return Starlette(routes=[Route("/healthz", healthz), Route("/readyz", readyz_endpoint(platform)),
+                             Route("/metrics", metrics_endpoint(platform))])
+
+
+class ByListener:
+    """One server with two sockets: a request that arrived on the operations port goes to the
+    operations app, every other one (and the server's lifespan) to the public app."""
+
+    def __init__(self, public: ASGIApp, ops: ASGIApp, ops_port: int) -> None:
+        self.public, self.ops, self.ops_port = public, ops, ops_port
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        server = scope.get("server") or (None, None)
+        app = self.ops if scope["type"] != "lifespan" and server[1] == self.ops_port else self.public
+        await app(scope, receive, send)
 
 
 def create() -> ASGIApp:
-    """Uvicorn's factory (`onecard web`): one platform per server process."""
-    logs.configure()
-    return create_web_app(build())
+    """Uvicorn's factory (`onecard web`): one platform per server process, served on both listeners."""
+    settings = Settings()
+    logs.configure(settings.log_level)
+    platform = build(settings)
+    return ByListener(create_web_app(platform), create_ops_app(platform), platform.settings.ops_port)

@@ -7,13 +7,15 @@ import dramatiq
 from onecard.bootstrap import build
 from onecard.observability import logs
 from onecard.observability.pool_metrics import serve_worker_metrics
+from onecard.settings import Settings
 from onecard.worker_signals import coalesce_duplicate_sigterm
 from workers.runtime.actors import declare_actors
 from workers.runtime.metrics import WorkerMetrics
 
-logs.configure()
+settings = Settings()
+logs.configure(settings.log_level)
 coalesce_duplicate_sigterm()
-platform = build()
+platform = build(settings)
 dramatiq.set_broker(platform.broker)
 # With a metrics port, dramatiq forks one process beside the workers that serves the pool's metrics.
 platform.broker.add_middleware(

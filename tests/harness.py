@@ -23,7 +23,7 @@ from adapters.wechat.callbacks import CallbackSender, event_xml, text_xml
 from onecard.bootstrap import Platform, build
 from onecard.serve import ServerThread, free_port
 from onecard.settings import Settings
-from onecard.web import create_web_app
+from onecard.web import create_ops_app, create_web_app
 from store.migrate import upgrade
 from tests.backends import private_broker, private_database
 from tests.processes import OUTPUT as OUTPUT  # where every test's files and logs go
@@ -49,6 +49,8 @@ class Stack:
     simulators: Simulators
     simulator_url: str
     ingress_url: str = ""
+    #: The web process's operations listener (`/readyz`, `/metrics`), apart from the public one.
+    ops_url: str = ""
     pools: list[WorkerPool] = field(default_factory=list)
     _aes_key: str | None = None
 
@@ -190,8 +192,11 @@ def running_stack(tmp: Path, *, aes_key: str | None = None, **overrides: str) ->
         stack.callback(platform.broker.close)
         ingress = ServerThread(create_web_app(platform), port=web_port).start()
         stack.callback(ingress.stop)
+        ops = ServerThread(create_ops_app(platform)).start()
+        stack.callback(ops.stop)
         result = Stack(tmp=tmp, settings=settings, env=env, platform=platform, simulators=sims,
-                       simulator_url=sim_server.url, ingress_url=ingress.url, _aes_key=aes_key)
+                       simulator_url=sim_server.url, ingress_url=ingress.url, ops_url=ops.url,
+                       _aes_key=aes_key)
         try:
             yield result
         finally:

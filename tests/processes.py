@@ -35,6 +35,8 @@ class Process:
     proc: subprocess.Popen[bytes]
     log: Path
     url: str = ""
+    #: A web process's operations listener.
+    ops_url: str = ""
 
     def text(self) -> str:
         return self.log.read_text(errors="replace")
@@ -106,8 +108,11 @@ def start_web(stack: Stack, *, workers: int = 1, port: int | None = None, name: 
     """
     for _attempt in range(1 if port else 3):
         chosen = port or free_port()
-        web = onecard(stack, "web", "--port", str(chosen), "--workers", str(workers), name=name)
+        ops_port = free_port()
+        web = onecard(stack, "web", "--port", str(chosen), "--workers", str(workers), "--ops-port", str(ops_port),
+                      name=name)
         web.url = f"http://127.0.0.1:{chosen}"
+        web.ops_url = f"http://127.0.0.1:{ops_port}"
         try:
             return web.wait_for(http_up(f"{web.url}/healthz"))
         except RuntimeError:

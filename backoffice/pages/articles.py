@@ -65,7 +65,7 @@ def create_article(ctx: Ctx) -> Response:
     ctx.uow.session.flush()
     ctx.audit("article created", f"article {article.id}", after=_snap(article))
     ctx.uow.commit()
-    return ctx.redirect(f"/articles/{article.id}", ok="草稿已保存")
+    return ctx.redirect(f"/articles/{article.id}", ok="draft_saved")
 
 
 def show_article(ctx: Ctx) -> Response:
@@ -84,7 +84,7 @@ def _show(ctx: Ctx, article: Article, status_code: int = 200, error: str | None 
 def update_article(ctx: Ctx) -> Response:
     article = _article(ctx)
     if article.status != "draft":
-        return ctx.redirect(f"/articles/{article.id}", err="只有草稿可以修改")
+        return ctx.redirect(f"/articles/{article.id}", err="not_draft_edit")
     before = _snap(article)
     try:
         article.kind, article.title, article.body, article.keywords = _read_form(ctx)
@@ -93,29 +93,29 @@ def update_article(ctx: Ctx) -> Response:
         return _show(ctx, _article(ctx), status_code=400, error=str(exc), typed=ctx.form)
     ctx.audit("article edited", f"article {article.id}", before=before, after=_snap(article))
     ctx.uow.commit()
-    return ctx.redirect(f"/articles/{article.id}", ok="已保存")
+    return ctx.redirect(f"/articles/{article.id}", ok="saved")
 
 
 def publish_article(ctx: Ctx) -> Response:
     article = _article(ctx)
     if article.status != "draft":
-        return ctx.redirect(f"/articles/{article.id}", err="只有草稿可以发布")
+        return ctx.redirect(f"/articles/{article.id}", err="not_draft_publish")
     before = _snap(article)
     article.status, article.published_at = "published", utcnow()
     ctx.audit("article published", f"article {article.id}", before=before, after=_snap(article))
     ctx.uow.commit()
-    return ctx.redirect(f"/articles/{article.id}", ok="已发布")
+    return ctx.redirect(f"/articles/{article.id}", ok="published")
 
 
 def push_article(ctx: Ctx) -> Response:
     article = _article(ctx)
     if article.status not in ("published", "pushed"):
-        return ctx.redirect(f"/articles/{article.id}", err="只能推送已发布的文章")
+        return ctx.redirect(f"/articles/{article.id}", err="not_published")
     before, article_id = _snap(article), article.id
     ctx.uow.rollback()  # start_broadcast writes in its own transaction: hold no read transaction meanwhile
     broadcast_id = start_broadcast(ctx.platform.uow, ctx.platform.broker, article_id, ctx.operator)
     ctx.audit_apart("article pushed", f"article {article_id}", before=before, after={"broadcast": broadcast_id})
-    return ctx.redirect(f"/broadcasts/{broadcast_id}", ok="推送已开始")
+    return ctx.redirect(f"/broadcasts/{broadcast_id}", ok="push_started")
 
 
 def _broadcast(ctx: Ctx) -> Broadcast:

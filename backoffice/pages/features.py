@@ -43,7 +43,7 @@ def set_switch(ctx: Ctx) -> Response:
     row.updated_by = ctx.operator
     ctx.audit("feature switch", feature, before=before, after=_state(row))
     ctx.uow.commit()
-    return ctx.redirect("/features", ok=f"{FEATURE_LABELS[feature]} 已{'开启' if row.enabled else '关闭'}")
+    return ctx.redirect("/features", ok="feature_on" if row.enabled else "feature_off", feature=feature)
 
 
 PAGES = [

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from backoffice.listing import paginate
 from backoffice.roles import Perm
 from backoffice.web import Ctx, Page
+from store.search import contains, ends_with, starts_with
 from store.tables import Binding, BindingLog, utcnow
 
 # "138****0001": the first three and last four digits of a phone, as the office reads it to a caller.
@@ -24,11 +25,10 @@ ACTIONS = {"bound": "绑定", "unbound": "解绑", "lost": "挂失", "found": "�
 def condition(q: str) -> ColumnElement[bool]:
     """What a search finds: a partial student number, a phone's last digits, `138****0001`, a name, an openid."""
     if masked := _MASKED.match(q):
-        return Binding.phone.like(f"{masked.group(1)}%") & Binding.phone.like(f"%{masked.group(2)}")
-    found = [Binding.openid == q, Binding.name.contains(q, autoescape=True),
-             Binding.student_no.contains(q, autoescape=True)]
+        return starts_with(Binding.phone, masked.group(1)) & ends_with(Binding.phone, masked.group(2))
+    found = [Binding.openid == q, contains(Binding.name, q), contains(Binding.student_no, q)]
     if q.isdigit() and len(q) >= 4:
-        found.append(Binding.phone.endswith(q, autoescape=True))
+        found.append(ends_with(Binding.phone, q))
     return or_(*found)
 
 
@@ -55,7 +55,7 @@ def unbind(ctx: Ctx) -> Response:
     openid = ctx.param("openid")
     reason = ctx.form.get("reason", "").strip()[:500]
     if not reason:
-        return ctx.redirect(f"/bindings/{openid}", err="请填写解绑原因")
+        return ctx.redirect(f"/bindings/{openid}", err="reason_needed")
     binding = ctx.uow.session.get(Binding, openid)
     if binding is None:
         raise LookupError(openid)
@@ -68,7 +68,7 @@ def unbind(ctx: Ctx) -> Response:
     ctx.platform.pusher.push(ctx.uow, openid, "绑定已解除", text, now)
     ctx.audit("unbind", f"binding {openid}", before=before, after=None, detail=reason)
     ctx.uow.commit()
-    return ctx.redirect(f"/bindings/{openid}", ok="已解除绑定并通知用户")
+    return ctx.redirect(f"/bindings/{openid}", ok="unbound")
 
 
 PAGES = [

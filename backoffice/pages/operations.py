@@ -69,7 +69,7 @@ def retry_dead(ctx: Ctx) -> Response:
         raise LookupError(topic) from exc
     ctx.audit("dead letters retried", f"queue {topic}", after={"count": count, "message_id": message_id})
     ctx.uow.commit()
-    return ctx.redirect("/operations", ok=f"{TOPIC_LABELS.get(topic, topic)}：{count} 条消息已重新入队")
+    return ctx.redirect("/operations", ok="requeued", n=count)
 
 
 def retry_outbound(ctx: Ctx) -> Response:
@@ -77,14 +77,14 @@ def retry_outbound(ctx: Ctx) -> Response:
     if row is None:
         raise LookupError(f"消息 {ctx.param('id')}")
     if row.status not in FAILED:
-        return ctx.redirect("/operations", err=f"消息 {row.id} 不在失败状态，无需重试")
+        return ctx.redirect("/operations", err="not_failed", id=row.id)
     before = {"status": row.status, "last_error": row.last_error}
     row.status, row.claimed_until, row.expires_at = "pending", None, None
     ctx.audit("send retried", f"outbound {row.id}", before=before, after={"status": "pending"})
     row_id, channel = row.id, row.channel
     ctx.uow.after_commit(lambda: ctx.platform.deliver(row_id, channel))
     ctx.uow.commit()
-    return ctx.redirect("/operations", ok=f"消息 {row.id} 已重新发送")
+    return ctx.redirect("/operations", ok="resent", id=row_id)
 
 
 PAGES = [

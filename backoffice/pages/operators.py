@@ -6,7 +6,7 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from backoffice.accounts import AccountError, create_operator, snapshot
-from backoffice.roles import ROLE_LABELS, ROLES, Perm
+from backoffice.roles import ROLES, Perm
 from backoffice.sessions import end_all
 from backoffice.web import Ctx, Page
 from store.tables import Operator
@@ -29,33 +29,33 @@ def list_operators(ctx: Ctx, status_code: int = 200, error: str | None = None) -
 def create(ctx: Ctx) -> Response:
     try:
         operator = create_operator(ctx.uow.session, ctx.form.get("username", ""), ctx.form.get("password", ""),
-                                   ctx.form.get("role", ""), ctx.operator)
+                                   ctx.form.get("role", ""), ctx.operator, must_change_password=True)
     except AccountError as exc:  # the form again, with the name and role typed
         ctx.uow.rollback()
         return list_operators(ctx, status_code=400, error=str(exc))
     ctx.audit("operator created", operator.username, after=snapshot(operator))
     ctx.uow.commit()
-    return ctx.redirect("/operators", ok=f"已创建 {operator.username}")
+    return ctx.redirect("/operators", ok="operator_created")
 
 
 def set_role(ctx: Ctx) -> Response:
     operator, role = _operator(ctx), ctx.form.get("role", "")
     if role not in ROLES:
-        return ctx.redirect("/operators", err="未知角色")
+        return ctx.redirect("/operators", err="unknown_role")
     if operator.id == ctx.current.operator_id:  # type: ignore[union-attr]
-        return ctx.redirect("/operators", err="不能修改自己的角色")
+        return ctx.redirect("/operators", err="own_role")
     before = snapshot(operator)
     operator.role = role
     ctx.audit("operator role", operator.username, before=before, after=snapshot(operator))
     ctx.uow.commit()
-    return ctx.redirect("/operators", ok=f"{operator.username} 的角色已改为 {ROLE_LABELS[role]}")
+    return ctx.redirect("/operators", ok="role_changed", role=role)
 
 
 def set_disabled(ctx: Ctx) -> Response:
     operator = _operator(ctx)
     disable = ctx.form.get("disabled") == "1"
     if operator.id == ctx.current.operator_id:  # type: ignore[union-attr]
-        return ctx.redirect("/operators", err="不能停用自己")
+        return ctx.redirect("/operators", err="own_disable")
     before = snapshot(operator)
     operator.disabled = disable
     if disable:
@@ -65,7 +65,7 @@ def set_disabled(ctx: Ctx) -> Response:
     ctx.audit("operator disabled" if disable else "operator enabled", operator.username, before=before,
               after=snapshot(operator))
     ctx.uow.commit()
-    return ctx.redirect("/operators", ok=f"{operator.username} 已{'停用' if disable else '启用'}")
+    return ctx.redirect("/operators", ok="operator_disabled" if disable else "operator_enabled")
 
 
 PAGES = [

@@ -11,6 +11,7 @@ from backoffice.listing import paginate
 from backoffice.roles import Perm
 from backoffice.web import Ctx, Page
 from events.money_kinds import BY_CODE
+from store.search import contains
 from store.tables import MoneyOrder
 from workers.money.orders import STATUS_LABELS
 
@@ -30,8 +31,7 @@ def list_orders(ctx: Ctx) -> Response:
     if kind := params.get("kind"):
         query = query.where(MoneyOrder.kind == kind)
     if q := params.get("q", "").strip()[:64]:
-        query = query.where(or_(MoneyOrder.student_no.contains(q, autoescape=True),
-                                MoneyOrder.order_no.contains(q.upper(), autoescape=True)))
+        query = query.where(or_(contains(MoneyOrder.student_no, q), contains(MoneyOrder.order_no, q.upper())))
     listing = paginate(ctx.uow.session, query, params, SORTS, "created_at")
     return ctx.render("orders.html", orders=listing.items, listing=listing, params=params, statuses=STATUS_LABELS,
                       kinds=kind_labels())

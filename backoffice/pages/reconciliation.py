@@ -77,17 +77,17 @@ def start(ctx: Ctx) -> Response:
     try:
         day = date.fromisoformat(ctx.form.get("date", "").strip())
     except ValueError:
-        return ctx.redirect("/reconciliation", err="请选择要对账的日期")
+        return ctx.redirect("/reconciliation", err="reconcile_no_date")
     if day > _today():
-        return ctx.redirect("/reconciliation", err="不能对未来的日期对账")
+        return ctx.redirect("/reconciliation", err="reconcile_future")
     if ctx.platform.money is None:
-        return ctx.redirect("/reconciliation", err="未配置银行、卡务或缴费系统的地址，无法对账")
+        return ctx.redirect("/reconciliation", err="reconcile_unconfigured")
     ctx.uow.rollback()  # the run is numbered in a transaction of its own
     run_id = open_run(ctx.platform.engine, day, f"admin:{ctx.operator}")
     ctx.audit_apart("reconciliation started", f"reconciliation {run_id}", after={"date": day.isoformat()})
     threading.Thread(target=_work, args=(ctx.platform, day, run_id, ctx.operator), daemon=True,
                      name=f"reconcile-{run_id}").start()
-    return ctx.redirect(f"/reconciliation/{run_id}", ok=f"第 {run_id} 次对账已开始（{day.isoformat()}）")
+    return ctx.redirect(f"/reconciliation/{run_id}", ok="reconcile_started", id=run_id)
 
 
 def resolve(ctx: Ctx) -> Response:
@@ -98,16 +98,15 @@ def resolve(ctx: Ctx) -> Response:
         raise LookupError(f"对账差异 {discrepancy_id}")
     back = f"/reconciliation/{item.run_id}"
     if decision not in DECISIONS or not note:
-        return ctx.redirect(back, err="请选择处理决定并填写说明")
+        return ctx.redirect(back, err="decision_needed")
     before = _snap(item)
     try:
         resolve_discrepancy(ctx.uow.session, discrepancy_id, ctx.operator, decision, note)
     except CannotResolve:
-        state = review.STATUSES.get(item.status, item.status)
-        return ctx.redirect(back, err=f"差异 {discrepancy_id}（{state}）无法再处理")
+        return ctx.redirect(back, err="cannot_resolve", id=discrepancy_id, state=item.status)
     ctx.audit("discrepancy resolved", f"discrepancy {discrepancy_id}", before=before, after=_snap(item))
     ctx.uow.commit()
-    return ctx.redirect(back, ok=f"差异 {discrepancy_id} 已处理")
+    return ctx.redirect(back, ok="resolved", id=discrepancy_id)
 
 
 PAGES = [

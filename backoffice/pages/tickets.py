@@ -9,6 +9,7 @@ from backoffice.listing import paginate
 from backoffice.pages.lookup import condition
 from backoffice.roles import Perm
 from backoffice.web import Ctx, Page
+from store.search import contains
 from store.tables import Binding, RepairTicket
 from workers.topics.repair import STATUS, change_ticket_status, conversation, reply_to_ticket
 
@@ -36,9 +37,8 @@ def list_tickets(ctx: Ctx) -> Response:
         query = query.where(RepairTicket.category == category)
     if q := params.get("q", "").strip()[:64]:
         reporters = select(Binding.openid).where(condition(q))
-        query = query.where(or_(RepairTicket.ticket_no.contains(q, autoescape=True), RepairTicket.openid == q,
-                                RepairTicket.location.contains(q, autoescape=True),
-                                RepairTicket.openid.in_(reporters)))
+        query = query.where(or_(contains(RepairTicket.ticket_no, q), RepairTicket.openid == q,
+                                contains(RepairTicket.location, q), RepairTicket.openid.in_(reporters)))
     listing = paginate(ctx.uow.session, query, params, SORTS, "created_at")
     categories = ctx.uow.session.execute(select(RepairTicket.category).distinct()).scalars().all()
     return ctx.render("tickets.html", tickets=listing.items, listing=listing, reporters=_reporters(ctx, listing.items),
@@ -64,25 +64,25 @@ def reply_ticket(ctx: Ctx) -> Response:
     ticket = _ticket(ctx)
     text = ctx.form.get("reply", "").strip()[:1000]
     if not text:
-        return ctx.redirect(f"/tickets/{ticket.id}", err="回复不能为空")
+        return ctx.redirect(f"/tickets/{ticket.id}", err="reply_empty")
     before, number, ticket_id = _snap(ticket), ticket.ticket_no, ticket.id
     ctx.uow.rollback()  # reply_to_ticket writes (and pushes) in its own transaction
     reply_to_ticket(ctx.platform.uow, ctx.platform.pusher, ticket_id, ctx.operator, text)
     ctx.audit_apart("ticket reply", f"ticket {number}", before=before, after=_snap(_ticket(ctx)))
-    return ctx.redirect(f"/tickets/{ticket_id}", ok="已回复并通知用户")
+    return ctx.redirect(f"/tickets/{ticket_id}", ok="ticket_replied")
 
 
 def set_ticket_status(ctx: Ctx) -> Response:
     ticket = _ticket(ctx)
     status = ctx.form.get("status", "")
     if status not in STATUS:
-        return ctx.redirect(f"/tickets/{ticket.id}", err="未知状态")
+        return ctx.redirect(f"/tickets/{ticket.id}", err="unknown_status")
     before, number, ticket_id = _snap(ticket), ticket.ticket_no, ticket.id
     ctx.uow.rollback()
     note = ctx.form.get("note", "").strip()[:500] or None
     change_ticket_status(ctx.platform.uow, ctx.platform.pusher, ticket_id, ctx.operator, status, note)
     ctx.audit_apart("ticket status", f"ticket {number}", before=before, after=_snap(_ticket(ctx)))
-    return ctx.redirect(f"/tickets/{ticket_id}", ok="状态已更新并通知用户")
+    return ctx.redirect(f"/tickets/{ticket_id}", ok="ticket_status")
 
 
 PAGES = [

@@ -1,4 +1,7 @@
 // The chat simulator's page: one tab is one simulated follower (its openid is in the URL).
+// Sections, in order: state, followers, the conversation, talking to the platform, what arrives
+// (messages, SMS and their toast), the custom menu, phone width, start. Add a feature as a section
+// of small functions of its own and hook it in at "start".
 "use strict";
 (() => {
   const $ = (id) => document.getElementById(id);
@@ -23,7 +26,7 @@
     history.replaceState(null, "", `?openid=${encodeURIComponent(openid)}`);
   }
   $("openid").textContent = openid;
-  document.title = `${openid.slice(0, 12)}… · Chat simulator`;
+  document.title = `${openid.slice(0, 12)}… · 聊天模拟器`;
 
   // -- followers known to this browser, shared by its tabs -------------------------------------
   function remember() {
@@ -46,7 +49,7 @@
   function setFollowing(on) {
     save(followingKey(openid), on);
     const badge = $("follow-state");
-    badge.textContent = on ? "following" : "not following";
+    badge.textContent = on ? "已关注" : "未关注";
     badge.classList.toggle("on", on);
   }
   window.addEventListener("storage", renderFollowers);
@@ -118,7 +121,7 @@
   async function sendText(text) {
     const item = { at: Date.now() / 1000, kind: "out", text };
     keep(item);
-    const data = await post("api/say", { openid, text }, `text “${text}”`);
+    const data = await post("api/say", { openid, text }, `文本 “${text}”`);
     if (!data.accepted) { item.failed = `${data.status} ${data.answer ?? data.error}`; render(); }
   }
   async function sendEvent(event, key, text) {
@@ -132,12 +135,13 @@
   // -- what the account sent this follower and new SMS, pushed as they arrive ------------------------
   let lastSeq = 0;
   let lastSms = 0;
+  let connectedAt = 0;         // SMS lines arriving right after (re)connecting are the backlog, not news
   function listen() {
     const url = new URL(`api/live?openid=${encodeURIComponent(openid)}&after=${lastSeq}&sms_after=${lastSms}`,
                         location.href);
     url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
     const socket = new WebSocket(url);
-    socket.addEventListener("open", () => document.body.classList.add("connected"));
+    socket.addEventListener("open", () => { connectedAt = Date.now(); document.body.classList.add("connected"); });
     socket.addEventListener("message", (event) => {
       const data = JSON.parse(event.data);
       if (data.type === "message") received(data.message);
@@ -183,6 +187,27 @@
     list.append(li);
     while (list.children.length > 100) list.firstChild.remove();
     list.scrollTop = list.scrollHeight;
+    const code = String(line.text).match(/\d{6}/);
+    if (code && Date.now() - connectedAt > BACKLOG_MS) smsToast(code[0], line.phone);
+  }
+
+  // The newest SMS code over the conversation, as a phone shows a notification; a tap hides it.
+  const BACKLOG_MS = 1500;
+  const TOAST_MS = 12000;
+  let toastTimer = 0;
+  function smsToast(code, phone) {
+    const toast = $("sms-toast");
+    const head = document.createElement("span");
+    head.textContent = "短信验证码";
+    const digits = document.createElement("b");
+    digits.textContent = code;
+    const to = document.createElement("small");
+    to.textContent = `发往 ${phone} · 轻触关闭`;
+    toast.replaceChildren(head, digits, to);
+    toast.dataset.code = code;
+    toast.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(() => { toast.hidden = true; }, TOAST_MS);
   }
   function wire(summary, detail, bad) {
     const li = document.createElement("li");
@@ -205,15 +230,37 @@
   }
 
   // -- the custom menu ------------------------------------------------------------------------------
+  function closeSubmenus(except) {
+    document.querySelectorAll(".submenu.open").forEach((s) => { if (s !== except) s.classList.remove("open"); });
+  }
+  // Centred above its own button; a menu wider than the screen allows is nudged back inside it, its
+  // pointer staying on the button.
+  function placeSubmenu(menu, top) {
+    menu.style.removeProperty("--shift");
+    menu.style.removeProperty("--arrow");
+    const screen = menu.closest(".screen").getBoundingClientRect();
+    const box = menu.getBoundingClientRect();
+    const margin = 6;
+    const shift = Math.max(0, screen.left + margin - box.left) - Math.max(0, box.right - (screen.right - margin));
+    if (shift) {
+      menu.style.setProperty("--shift", `${shift}px`);
+      const button = top.getBoundingClientRect();
+      menu.style.setProperty("--arrow", `${button.left + button.width / 2 - (box.left + shift)}px`);
+    }
+  }
+  function toggleSubmenu(menu, top) {
+    closeSubmenus(menu);
+    if (menu.classList.toggle("open")) placeSubmenu(menu, top);
+  }
   function press(button) {
-    document.querySelectorAll(".submenu.open").forEach((s) => s.classList.remove("open"));
+    closeSubmenus();
     if (button.type === "click") return sendEvent("CLICK", button.key, `点击菜单「${button.name}」`);
     if (button.type === "view") {
       if (window.webView) window.webView.open(button.url, openid, button.name);
       else window.open(button.url, "_blank", "noopener");
       return sendEvent("VIEW", button.url, `打开「${button.name}」`);
     }
-    keep({ at: Date.now() / 1000, kind: "note", text: `「${button.name}」(${button.type}) 在模拟器中不可用` });
+    keep({ at: Date.now() / 1000, kind: "note", text: `「${button.name}」（${button.type}）在模拟器中不可用` });
   }
   function menuButton(button, className) {
     const b = document.createElement("button");
@@ -241,12 +288,19 @@
           menu.append(b);
         }
         item.append(menu);
-        top.addEventListener("click", () => menu.classList.toggle("open"));
+        top.addEventListener("click", () => toggleSubmenu(menu, top));
       } else {
         top.addEventListener("click", () => press(button));
       }
       return item;
     }));
+  }
+
+  // -- phone width: the developer panels fold behind 调试 -----------------------------------------------
+  function showDevPanels(open) {
+    document.body.classList.toggle("dev-open", open);
+    $("dev-toggle").setAttribute("aria-expanded", String(open));
+    if (!open) render();  // back to the conversation, scrolled to its end
   }
 
   // -- start ----------------------------------------------------------------------------------------
@@ -257,6 +311,10 @@
     $("text").value = "";
     sendText(text);
   });
+  $("dev-toggle").addEventListener("click", () => showDevPanels(true));
+  $("dev-close").addEventListener("click", () => showDevPanels(false));
+  $("sms-toast").addEventListener("click", (event) => { event.currentTarget.hidden = true; });
+  document.addEventListener("click", (event) => { if (!event.target.closest("#menu")) closeSubmenus(); });
   $("follow").addEventListener("click", follow);
   $("unfollow").addEventListener("click", unfollow);
   $("new-follower").addEventListener("click", () => { location.href = "./"; });
@@ -274,9 +332,9 @@
     $("account").textContent = info.account;
     $("callback-url").textContent = info.callback_url;
     $("sms-path").textContent = info.sms_sink;
-    $("mode").textContent = info.safe_mode ? "and encrypted (safe mode, AES)" : "(plain mode)";
+    $("mode").textContent = info.safe_mode ? "，并加密（安全模式，AES）" : "（明文模式）";
     renderMenu(info.menu);
-    $("menu").title = `menu ${info.menu_source}`;
+    $("menu").title = `菜单来源：${info.menu_source}`;
   });
   listen();
   if (created) follow();  // a new follower starts by following the account, as on a phone

@@ -31,8 +31,11 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure(level: str = "INFO") -> None:
+    """JSON lines on stderr: onecard's own loggers (`onecard.*`) at `level` (`ONECARD_LOG_LEVEL`),
+    the libraries' at INFO, so DEBUG shows the routine (a scheduler's claims) without their noise."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level)
+    root.setLevel("INFO")
+    logging.getLogger("onecard").setLevel(level)

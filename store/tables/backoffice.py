@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.tables.base import Base, BigId, UTCDateTime, utcnow
@@ -27,6 +27,8 @@ class Operator(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str | None] = mapped_column(String(64))
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: A password someone else chose (generated for the demo, set by a super-admin): changed at next sign-in.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class OperatorSession(Base):

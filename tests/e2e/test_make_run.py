@@ -33,12 +33,13 @@ def _wait_for(predicate: Callable[[], object], timeout: float, what: str, log: P
 
 
 def test_onecard_run_starts_every_process_answers_and_stops_on_ctrl_c(tmp_path: Path) -> None:
-    http_port, sim_port = free_port(), free_port()
+    http_port, sim_port, ops_port = free_port(), free_port(), free_port()
     OUTPUT.mkdir(exist_ok=True)
     log = OUTPUT / "onecard-run.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("ONECARD_")}
     env |= {"ONECARD_DATA_DIR": str(tmp_path / "var"), "ONECARD_HTTP_PORT": str(http_port),
-            "ONECARD_SIMULATOR_PORT": str(sim_port), "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '')}"}
+            "ONECARD_SIMULATOR_PORT": str(sim_port), "ONECARD_OPS_PORT": str(ops_port),
+            "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '')}"}
     with private_database(tmp_path) as database_url, private_broker(tmp_path) as (broker_url, namespace, _keep):
         if os.environ.get("ONECARD_TEST_DATABASE_URL"):
             env["ONECARD_DATABASE_URL"] = database_url
@@ -68,6 +69,15 @@ def test_onecard_run_starts_every_process_answers_and_stops_on_ctrl_c(tmp_path: 
             assert said["accepted"], said
             _wait_for(lambda: len(requests.get(inbox, params={"touser": openid}, timeout=5).json()) == 2, 60,
                       "the chat simulator's message answered", log)
+            # Readiness and metrics on the operations listener only, which the banner names.
+            assert f"127.0.0.1:{ops_port}/readyz" in banner
+            assert requests.get(f"http://127.0.0.1:{ops_port}/readyz", timeout=10).status_code == 200
+            assert requests.get(f"http://127.0.0.1:{http_port}/metrics", timeout=10).status_code == 404
+            # Every file of the data folder (database, Redis AOF, SMS sink, password) is the owner's alone.
+            data = tmp_path / "var"
+            exposed = [f"{p.relative_to(data)} {p.stat().st_mode & 0o777:o}" for p in [data, *data.rglob("*")]
+                       if not p.is_symlink() and p.stat().st_mode & 0o077]
+            assert exposed == [], exposed
         finally:
             os.killpg(run.pid, signal.SIGINT)
             try:

@@ -36,7 +36,7 @@ def test_make_run_serves_the_chat_simulator_and_says_where(tmp_path: Path, monke
         chat = env[CHAT_URL]
         assert chat == f"{env['ONECARD_SIMULATOR_URL']}/chat/"
         page = requests.get(chat, timeout=10)
-        assert page.status_code == 200 and "Chat simulator" in page.text
+        assert page.status_code == 200 and "聊天模拟器" in page.text
         info = requests.get(f"{chat}api/info", timeout=10).json()
         assert info["callback_url"] == f"http://127.0.0.1:{settings.http_port}/wechat"
         assert requests.get(f"{env['ONECARD_SIMULATOR_URL']}/card/holders/20240001", timeout=10).status_code == 200

@@ -57,7 +57,7 @@ def slow_body(xml: str, on_half: object) -> Iterator[bytes]:
 
 def test_a_stopped_web_server_answers_the_callback_it_is_receiving_then_exits(ops: Stack) -> None:
     port = free_port()
-    web = onecard(ops, "web", "--port", str(port), name="ops-web")
+    web = onecard(ops, "web", "--port", str(port), "--ops-port", str(free_port()), name="ops-web")
     base = f"http://127.0.0.1:{port}"
     try:
         web.wait_for(http_up(f"{base}/healthz"))

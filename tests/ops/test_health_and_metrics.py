@@ -17,11 +17,11 @@ from events.messages import to_message
 from ingress.parse import parse_xml
 from onecard.bootstrap import build
 from onecard.serve import ServerThread, free_port
-from onecard.web import create_web_app
+from onecard.web import create_ops_app, create_web_app
 from store.inbox import store_once
 from tests.backends import configured_broker_url, configured_database_url
 from tests.harness import Stack, new_openid
-from tests.processes import onecard_worker, wait_until
+from tests.processes import onecard_worker, start_web, wait_until
 
 
 def sample(text: str, name: str, **labels: str) -> float:
@@ -47,8 +47,29 @@ def scrape(url: str) -> str:
 
 def test_the_web_process_is_live_and_ready_when_database_and_broker_answer(ops: Stack) -> None:
     assert requests.get(f"{ops.ingress_url}/healthz", timeout=5).text == "ok"
-    ready = requests.get(f"{ops.ingress_url}/readyz", timeout=10)
+    ready = requests.get(f"{ops.ops_url}/readyz", timeout=10)
     assert (ready.status_code, ready.json()) == (200, {"database": "ok", "broker": "ok"})
+
+
+def test_readiness_and_metrics_are_not_served_on_the_public_listener(ops: Stack) -> None:
+    for path in ("/readyz", "/metrics"):
+        assert requests.get(f"{ops.ingress_url}{path}", timeout=10).status_code == 404
+        assert requests.get(f"{ops.ops_url}{path}", timeout=10).status_code == 200
+    # and the operations listener serves nothing of the public one
+    assert requests.get(f"{ops.ops_url}/admin/login", timeout=10).status_code == 404
+    assert requests.get(f"{ops.ops_url}/wechat", timeout=10).status_code == 404
+
+
+def test_onecard_web_serves_operations_on_its_own_port_only(ops: Stack) -> None:
+    web = start_web(ops, name="ops-listener-web")
+    try:
+        assert requests.get(f"{web.url}/metrics", timeout=10).status_code == 404
+        assert requests.get(f"{web.url}/readyz", timeout=10).status_code == 404
+        assert requests.get(f"{web.ops_url}/readyz", timeout=10).json() == {"database": "ok", "broker": "ok"}
+        assert "onecard_queue_depth" in scrape(f"{web.ops_url}/metrics")
+        assert requests.get(f"{web.ops_url}/wechat", timeout=10).status_code == 404
+    finally:
+        web.stop()
 
 
 def unreachable_database(tmp: Path) -> str:
@@ -67,32 +88,34 @@ def unreachable_broker(tmp: Path) -> str:
 
 
 @contextmanager
-def web_with(ops: Stack, **overrides: str) -> Iterator[str]:
+def web_with(ops: Stack, **overrides: str) -> Iterator[tuple[str, str]]:
+    """The public and the operations listener of a web app built with other settings."""
     settings = ops.settings.model_copy(update=overrides)
     platform = build(settings)
-    server = ServerThread(create_web_app(platform)).start()
+    server, ops_server = ServerThread(create_web_app(platform)).start(), ServerThread(create_ops_app(platform)).start()
     try:
-        yield server.url
+        yield server.url, ops_server.url
     finally:
         server.stop()
+        ops_server.stop()
         platform.engine.dispose()
 
 
 def test_readiness_fails_while_the_broker_is_down_but_the_process_stays_live(ops: Stack, tmp_path: Path) -> None:
-    with web_with(ops, broker_url=unreachable_broker(tmp_path)) as url:
-        ready = requests.get(f"{url}/readyz", timeout=30)
+    with web_with(ops, broker_url=unreachable_broker(tmp_path)) as (url, ops_url):
+        ready = requests.get(f"{ops_url}/readyz", timeout=30)
         assert (ready.status_code, ready.json()) == (503, {"database": "ok", "broker": "down"})
         assert requests.get(f"{url}/healthz", timeout=5).status_code == 200
 
 
 def test_readiness_fails_while_the_database_is_down(ops: Stack, tmp_path: Path) -> None:
-    with web_with(ops, database_url=unreachable_database(tmp_path)) as url:
-        ready = requests.get(f"{url}/readyz", timeout=30)
+    with web_with(ops, database_url=unreachable_database(tmp_path)) as (_url, ops_url):
+        ready = requests.get(f"{ops_url}/readyz", timeout=30)
         assert (ready.status_code, ready.json()) == (503, {"database": "down", "broker": "ok"})
 
 
 def test_web_metrics_count_callbacks_their_ack_time_queue_depth_and_backlog(ops: Stack) -> None:
-    url = f"{ops.ingress_url}/metrics"
+    url = f"{ops.ops_url}/metrics"
     before = scrape(url)
     ops.say(new_openid(), "帮助")  # no worker runs: it stays in the queue and the inbox
     # Stored but never enqueued (the sweeper's case), on a topic no worker serves here.

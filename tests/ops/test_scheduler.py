@@ -29,7 +29,7 @@ def claimed_periods(process: Process, job: str) -> list[int]:
 
 
 def test_two_schedulers_run_each_period_of_a_job_once_and_either_carries_on_alone(ops: Stack) -> None:
-    env = {"ONECARD_SWEEP_INTERVAL_SECONDS": "0.2"}
+    env = {"ONECARD_SWEEP_INTERVAL_SECONDS": "0.2", "ONECARD_LOG_LEVEL": "DEBUG"}  # routine claims are DEBUG
     first = onecard(ops, "scheduler", name="ops-scheduler-a", env=env)
     second = onecard(ops, "scheduler", name="ops-scheduler-b", env=env)
     try:

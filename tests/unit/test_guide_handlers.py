@@ -71,3 +71,12 @@ def test_the_demo_guides_are_seeded_once(session: Session) -> None:
     engine = session.get_bind()
     assert seed_demo_guides(engine) == len(DEMO_GUIDES)  # type: ignore[arg-type]
     assert seed_demo_guides(engine) == 0  # type: ignore[arg-type]
+
+
+def test_percent_and_underscore_in_a_keyword_are_literal(session: Session, card: FakeCardSystem) -> None:
+    # Given one guide with "100%" in it and another that a wildcard "%" or "_" would also match
+    _article(session, "充值满100%返现说明", "活动规则。", "返现")
+    _article(session, "充值1000元以上", "大额充值。", "大额")
+    # Then "100%" finds only the first, and "_" (any one character as a wildcard) finds nothing
+    assert _search(session, card, "100%").startswith("《充值满100%返现说明》")
+    assert "没有找到" in _search(session, card, "_")

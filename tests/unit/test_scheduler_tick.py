@@ -13,7 +13,7 @@ from sqlalchemy import create_engine
 
 from onecard.bootstrap import Platform
 from onecard.jobs import Job
-from onecard.scheduler import Scheduler
+from onecard.scheduler import Scheduler, claim_level
 from onecard.settings import Settings
 from store.tables import Base, ScheduledJob
 
@@ -118,3 +118,22 @@ def test_a_job_whose_interval_grows_keeps_running(tmp_path: Path) -> None:
 
 def _record(runs: list[str], label: str, _platform: Any) -> None:
     runs.append(label)
+
+
+def test_routine_claims_are_logged_at_debug_and_daily_ones_at_info(tmp_path: Path, caplog: Any) -> None:
+    # Given a scheduler with a 5-second sweep and a daily job, both due
+    import logging
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'schedule.db'}")
+    Base.metadata.create_all(engine, tables=[ScheduledJob.__table__])  # type: ignore[list-item]
+    platform = cast(Platform, SimpleNamespace(engine=engine, settings=Settings(_env_file=None)))
+    scheduler = Scheduler(platform, [Job("sweep", lambda _p: None, every=timedelta(seconds=5)),
+                                     Job("reconcile", lambda _p: None, daily_at=time(2, 0))])
+    # When it ticks with DEBUG captured
+    with caplog.at_level(logging.DEBUG, logger="onecard.scheduler"):
+        scheduler.tick(datetime(2026, 11, 30, 3, 0, tzinfo=UTC))
+        scheduler.shutdown()
+    # Then the sweep's claim is DEBUG (every 5 s at INFO drowned the log); a daily job's stays INFO
+    levels = {r.getMessage().split()[1]: r.levelno for r in caplog.records if "claimed" in r.getMessage()}
+    assert levels["sweep"] == logging.DEBUG
+    assert claim_level(scheduler.jobs[1]) == logging.INFO

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import or_, select
 
 from events import commands as c
+from store.search import contains
 from store.tables import Article
 from store.uow import UowFactory
 from workers.runtime.registry import handles
@@ -45,8 +46,9 @@ def render_article(article: Article) -> str:
 def search_guide(cmd: c.SearchGuide, turn: Turn) -> None:
     query = select(Article).where(Article.kind == "guide", Article.status.in_(VISIBLE))
     if cmd.keyword:
-        like = f"%{cmd.keyword}%"
-        query = query.where(or_(Article.title.like(like), Article.keywords.like(like), Article.body.like(like)))
+        word = cmd.keyword
+        query = query.where(or_(contains(Article.title, word), contains(Article.keywords, word),
+                                contains(Article.body, word)))
     found = turn.session.execute(query.order_by(Article.published_at.desc()).limit(6)).scalars().all()
     if not found:
         turn.say(f"没有找到与“{cmd.keyword}”相关的指南。" if cmd.keyword else "暂时还没有服务指南。")

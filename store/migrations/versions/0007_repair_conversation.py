@@ -1,6 +1,6 @@
 """Repair tickets keep their conversation: every reply and change of status, with who and when
 
-Revision ID: 0007_repair
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-30 13:00:00.000000
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 import store.tables.base
 
-revision = "0007_repair"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 import requests
 from sqlalchemy import select
@@ -41,7 +42,7 @@ class Admin:
                                                             "password": password}, allow_redirects=False, timeout=20)
         if answer.status_code == 303:
             self.username = username
-            home = self.get("/")
+            home = self.http.get(urljoin(self.base, answer.headers["location"]), timeout=20)
             found = CSRF.search(home.text)
             assert found, home.text
             self.csrf = found.group(1)
