@@ -2,6 +2,7 @@
 so a click and the matching text command reach the same handler (checked by `check_menu`).
 
 WeChat's limits: at most 3 top-level buttons with 5 sub-buttons each; a key up to 128 bytes.
+提醒设置 (real-time card alerts) took 卡信息's slot under 校园卡; 卡信息 stays a text command in 帮助.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 from events.routing import RULES
 
 MENU: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
-    ("校园卡", (("余额", "BALANCE"), ("流水", "HISTORY"), ("月账单", "BILL"), ("卡信息", "CARD_INFO"),
+    ("校园卡", (("余额", "BALANCE"), ("流水", "HISTORY"), ("月账单", "BILL"), ("提醒设置", "ALERT_SETTINGS"),
                 ("挂失", "REPORT_LOST"))),
     ("查询", (("课表", "TIMETABLE"), ("成绩", "GRADES"), ("借阅", "LOANS"), ("会议签到", "MEETINGS"),
               ("存包柜", "LOCKERS"))),

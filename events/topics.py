@@ -10,9 +10,12 @@ class Topic(StrEnum):
     NOTIFY = "notify"
     GENERAL = "general"
     REPLY = "reply"
+    #: Card-system transactions (`events.card_events`): alerts, low balance, suspicious use, auto top-up.
+    ALERTS = "alerts"
 
 
-#: Topics whose worker handles inbound WeChat events (REPLY and NOTIFY carry outbound work).
+#: Topics whose worker handles inbound WeChat events (REPLY and NOTIFY carry outbound work; ALERTS
+#: has its own actor, `workers.alerts.actor`, since a card transaction is no user's turn).
 EVENT_TOPICS: tuple[Topic, ...] = (Topic.BIND, Topic.QUERY, Topic.TOPUP, Topic.GENERAL)
 
 #: Topics whose turns only read and write our own database (help, menus, repair tickets): their

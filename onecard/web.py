@@ -7,6 +7,7 @@ from starlette.types import ASGIApp
 
 from backoffice.app import create_backoffice
 from ingress.app import Ingress, IngressConfig, create_app
+from ingress.card_events import CardEvents
 from onecard.bootstrap import Platform, build
 from onecard.observability import logs
 from onecard.observability.health import readyz_endpoint
@@ -32,7 +33,11 @@ def ingress_config(settings: Settings) -> IngressConfig:
 
 def create_web_app(platform: Platform) -> ASGIApp:
     ingress = Ingress(ingress_config(platform.settings), platform.engine, platform.enqueue_events)
+    s = platform.settings
+    card_events = CardEvents(s.card_events_secret.get_secret_value(), ingress.writer,
+                             max_body_bytes=s.max_body_bytes)
     return RequestMetrics(create_app(ingress, [*operations_routes(platform), assets_mount(),
+                                               Route("/cardsystem/events", card_events.endpoint, methods=["POST"]),
                                                Mount("/admin", app=create_backoffice(platform))]))
 
 

@@ -4,6 +4,7 @@ Importing this package imports every module, so `Base.metadata` always holds eve
 migrations and their test compare against it) and `from store.tables import X` works for all.
 """
 
+from store.tables.alerts import AlertSetting, CardAlert, CardTransactionRow, SuspiciousTransaction
 from store.tables.backoffice import AuditEntry, Operator, OperatorSession
 from store.tables.base import Base, BigId, UTCDateTime, table_of, utcnow
 from store.tables.content import Article, Broadcast, BroadcastDelivery, FeatureSwitch, FoundCard, RepairTicket
@@ -13,6 +14,7 @@ from store.tables.ops import LoanReminder, ScheduledJob, WechatToken
 from store.tables.people import Binding, BindingLog, Follower, NotificationOptOut, ServiceState, SmsChallenge
 
 __all__ = [
+    "AlertSetting",
     "Article",
     "AuditEntry",
     "Base",
@@ -21,6 +23,8 @@ __all__ = [
     "BindingLog",
     "Broadcast",
     "BroadcastDelivery",
+    "CardAlert",
+    "CardTransactionRow",
     "Discrepancy",
     "FeatureSwitch",
     "Follower",
@@ -38,6 +42,7 @@ __all__ = [
     "ScheduledJob",
     "ServiceState",
     "SmsChallenge",
+    "SuspiciousTransaction",
     "UTCDateTime",
     "WechatToken",
     "table_of",

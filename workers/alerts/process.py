@@ -1,0 +1,107 @@
+"""One card event, exactly once: its transaction, alerts, suspicious findings, automatic top-up and
+the inbox's `processed` mark commit together, so a redelivery (the broker's, the sweeper's, or the
+card system's own duplicate, already refused by the inbox) does nothing twice."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from events.card_events import CardTransaction
+from store import inbox
+from store.db import begin_as_writer, dialect_insert, retry_locked
+from store.tables import AlertSetting, Binding, CardTransactionRow, InboxEvent
+from store.uow import UnitOfWork
+from workers.alerts import balance, spending, suspicious
+from workers.alerts.config import AlertConfig
+from workers.alerts.outbox import Alerts
+from workers.money.amounts import Limits
+
+log = logging.getLogger("onecard.alerts")
+
+
+@dataclass(frozen=True)
+class AlertPorts:
+    """What the alerts pool needs besides the database: built once by the composition root."""
+
+    config: AlertConfig
+    limits: Limits
+    #: Hand outbound rows to the reply pool now: [(id, channel)].
+    deliver: Callable[[list[tuple[int, str]]], None]
+    #: ...or at a later time (the end of a spending batch).
+    deliver_at: Callable[[int, str, datetime], None]
+    wake_relay: Callable[[int], None] | None = None
+    clock: Callable[[], datetime] | None = None
+
+
+def process_card_event(event_id: int, *, uow: UnitOfWork, ports: AlertPorts) -> str:
+    """Handle a stored card transaction; what happened (for logs and tests)."""
+    return retry_locked(lambda: _once(event_id, uow, ports), attempts=40)
+
+
+def _once(event_id: int, uow: UnitOfWork, ports: AlertPorts) -> str:
+    with uow:
+        session = uow.session
+        begin_as_writer(session)
+        row = session.execute(select(InboxEvent.payload, InboxEvent.status).where(InboxEvent.id == event_id)).first()
+        if row is None:
+            log.warning("card event %s not in the inbox", event_id)
+            return "missing"
+        if row.status != "received":
+            return "duplicate"
+        tx = CardTransaction.from_payload(row.payload)
+        now = ports.clock() if ports.clock else datetime.now(UTC)
+        alerts = Alerts(session, ports.config, now)
+        outcome = _apply(alerts, tx, event_id, ports.limits)
+        if not inbox.mark_processed(session, [event_id]):
+            uow.rollback()
+            return "duplicate"
+        if alerts.send_now:
+            uow.after_commit(lambda: ports.deliver(alerts.send_now))
+        for outbound_id, channel, at in alerts.send_at:
+            uow.after_commit(lambda oid=outbound_id, ch=channel, t=at: ports.deliver_at(oid, ch, t))  # type: ignore[misc]
+        wake = ports.wake_relay
+        if wake is not None:
+            for order_id in alerts.orders:
+                uow.after_commit(lambda oid=order_id: wake(oid))  # type: ignore[misc]
+        uow.commit()
+        return outcome
+
+
+def _apply(alerts: Alerts, tx: CardTransaction, event_id: int, limits: Limits) -> str:
+    session = alerts.session
+    row_id = _store(alerts, tx, event_id)
+    binding = session.execute(select(Binding.openid).where(Binding.student_no == tx.student_no)).scalar()
+    lost = balance.reported_lost(alerts, tx.student_no)
+    done = [f"suspicious:{n}" for n in [suspicious.record(alerts, tx, row_id, lost, binding)] if n]
+    if binding is None:
+        return ",".join(done) or "unbound"
+    # Locked for the transaction: two swipes of one card handled side by side take turns here.
+    setting = session.get(AlertSetting, binding, with_for_update=True, populate_existing=True)
+    if setting is None:
+        return ",".join(done) or "no_alerts"
+    done.append(f"spending:{spending.alert(alerts, setting, tx.student_no, tx)}")
+    if balance.is_latest(setting, tx):
+        done.append(f"low:{balance.low_balance(alerts, setting, tx.student_no, tx)}")
+        topup = balance.automatic_topup(alerts, setting, tx.student_no, tx, limits=limits, event_id=event_id,
+                                        lost=lost)
+        done.append(f"topup:{topup}")
+    else:
+        done.append("late")
+    return ",".join(done)
+
+
+def _store(alerts: Alerts, tx: CardTransaction, event_id: int) -> int:
+    """The transaction's row (kept once even if the card system reused its event id elsewhere)."""
+    session = alerts.session
+    insert = dialect_insert(session.get_bind().dialect.name, CardTransactionRow.__table__)
+    session.execute(insert.on_conflict_do_nothing(index_elements=["event_id"]), {
+        "event_id": tx.event_id, "inbox_id": event_id, "student_no": tx.student_no, "card_no": tx.card_no,
+        "amount_fen": tx.amount_fen, "balance_fen": tx.balance_fen, "merchant": tx.merchant,
+        "terminal": tx.terminal, "occurred_at": tx.occurred_at, "received_at": alerts.now})
+    return int(session.execute(select(CardTransactionRow.id).where(CardTransactionRow.event_id == tx.event_id))
+               .scalar_one())
