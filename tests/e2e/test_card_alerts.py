@@ -52,6 +52,7 @@ def test_low_balance_warns_once_as_the_balance_falls(live: Stack, openid: str) -
     for balance in ("25.00", "15.00", "10.00"):
         assert post(live, transaction(student, amount="-5.00", balance=balance)).status_code == 200
     [warning] = _templates(live, openid, 1)
-    assert warning["title"]["value"] == "余额不足提醒" and "15.00" in warning["balance"]["value"]
+    # The pool handles the three side by side: whichever below-threshold balance it sees first warns.
+    assert warning["title"]["value"] == "余额不足提醒" and warning["balance"]["value"] in ("15.00 元", "10.00 元")
     time.sleep(1.0)
     assert len(_templates(live, openid, 1)) == 1
