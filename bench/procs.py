@@ -64,9 +64,7 @@ def bind_many(stack: Stack, count: int, prefix: str = "obound") -> list[str]:
         for n in range(count):
             student_no = f"{prefix[-3:]}{n:07d}"
             holder = DemoHolder(student_no, f"用户{n}", f"1370000{n:04d}", f"69{n:08d}", 1000 + n)
-            with card.lock:
-                card.holders[student_no] = holder
-                card.balances[student_no] = holder.balance_fen
+            card.add_holder(holder)
             openid = f"{prefix}{n}"
             uow.session.add(Binding(openid=openid, student_no=student_no, name=holder.name, phone=holder.phone,
                                     bound_at=utcnow()))

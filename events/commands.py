@@ -39,6 +39,28 @@ class Help(Command):
 
 
 @dataclass(frozen=True, slots=True)
+class NotUnderstood(Command):
+    """Text no rule reads: an article keyword set in the back-office, or a short pointer to the menu."""
+
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ShowMenu(Command):
+    """`菜单` (the whole menu as text) or a menu button that opens a picker (`events.menu.PICKERS`)."""
+
+    picker: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ShowArticles(Command):
+    """`新闻`, `公告`: the latest ones; with a keyword, the ones it finds."""
+
+    kind: str
+    keyword: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Welcome(Command):
     pass
 

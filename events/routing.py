@@ -7,7 +7,7 @@ the command, so both always agree.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from events import arguments as sp
@@ -41,6 +41,8 @@ class Route:
     feature: str | None = None
 
 
+#: How much of a text no rule reads is kept in the command (enough for any article keyword).
+NOT_UNDERSTOOD_KEPT = 40
 _STUDENT_NO = re.compile(r"^[0-9A-Za-z]{4,20}$")
 _CODE = re.compile(r"^\d{6}$")
 
@@ -58,9 +60,10 @@ RULES: tuple[Rule, ...] = (
          usage="余额 —— 查询校园卡余额", feature="balance"),
     Rule(Topic.GENERAL, ("帮助", "help", "?", "？"), lambda a: c.Help(topic=sp.rest(a)), menu_key="HELP",
          usage="帮助 —— 显示本说明"),
+    Rule(Topic.GENERAL, ("菜单", "menu"), lambda _: c.ShowMenu(), usage="菜单 —— 用文字列出菜单里的全部功能"),
     # -- card services (校园卡) ------------------------------------------------------------
-    Rule(Topic.QUERY, ("卡信息", "我的卡", "校园卡"), lambda _: c.ShowCardInfo(), menu_key="CARD_INFO",
-         usage="卡信息 —— 持卡人、卡号、状态、有效期", feature="card_info", module="校园卡"),
+    Rule(Topic.QUERY, ("卡信息", "我的卡", "校园卡", "账户信息", "账户"), lambda _: c.ShowCardInfo(),
+         menu_key="CARD_INFO", usage="卡信息 —— 持卡人、卡号、状态、有效期", feature="card_info", module="校园卡"),
     Rule(Topic.QUERY, ("流水", "消费记录"), lambda a: c.ShowHistory(sp.rest(a)), menu_key="HISTORY",
          usage="流水 [今天|昨天|11-20|本月|上月|2026-10] —— 交易明细", feature="history", module="校园卡"),
     Rule(Topic.QUERY, ("更多", "more"), lambda _: c.MoreHistory(), usage="更多 —— 流水的下一页",
@@ -99,6 +102,10 @@ RULES: tuple[Rule, ...] = (
          usage="我的报修 —— 报修单的进度和回复", feature="repair", module="报修"),
     Rule(Topic.GENERAL, ("指南", "服务指南"), lambda a: c.SearchGuide(sp.rest(a)), menu_key="GUIDE",
          usage="指南 [关键词] —— 搜索服务指南，例：指南 补卡", feature="guide", module="服务指南"),
+    Rule(Topic.GENERAL, ("新闻",), lambda a: c.ShowArticles("news", sp.rest(a)),
+         usage="新闻 [关键词] —— 最新新闻，或按关键词查找", feature="news", module="通知"),
+    Rule(Topic.GENERAL, ("公告", "通知"), lambda a: c.ShowArticles("announcement", sp.rest(a)),
+         usage="公告 [关键词] —— 最新公告，或按关键词查找", feature="news", module="通知"),
     Rule(Topic.GENERAL, ("退订",), lambda _: c.OptOut(), usage="退订 —— 不再接收新闻和公告", module="通知"),
     Rule(Topic.GENERAL, ("订阅",), lambda _: c.OptIn(), usage="订阅 —— 重新接收新闻和公告", module="通知"),
     # -- real-time card alerts (提醒) ---------------------------------------------------------
@@ -130,7 +137,17 @@ RULES += (
          usage="确认 —— 确认待支付的充值或缴费"),
     Rule(Topic.TOPUP, ("取消", "cancel"), lambda _: c.CancelOrder(), menu_key="CANCEL",
          usage="取消 —— 取消待确认的订单"),
+    Rule(Topic.GENERAL, ("缴费",), lambda _: c.ShowMenu("fees"), menu_key="MENU_FEES",
+         usage="缴费 —— 列出可缴的费用", feature="fees"),
 )
+
+# Menu buttons that open a picker (`events.menu.PICKERS`): a reply listing what to send next.
+def _picker(name: str) -> Builder:
+    return lambda _: c.ShowMenu(name)
+
+
+RULES += tuple(Rule(Topic.GENERAL, (), _picker(name), menu_key=f"MENU_{name.upper()}")
+               for name in ("card", "account", "news", "more"))
 
 #: Message types a user sends that we do not serve, answered politely.
 UNSUPPORTED_MESSAGES = frozenset({"image", "voice", "video", "shortvideo", "location", "link", "file"})
@@ -163,7 +180,7 @@ def route_text(text: str) -> Route:
         command = rule.build(args)
         if command is not None:
             return Route(rule.topic, command, rule.feature)
-    return Route(Topic.GENERAL, c.Help(unknown=True))
+    return Route(Topic.GENERAL, c.NotUnderstood(text[:NOT_UNDERSTOOD_KEPT]))
 
 
 def route_menu_key(key: str) -> Route:
@@ -194,13 +211,19 @@ def route(msg: InboundMessage) -> Route | None:
     return None
 
 
-def help_lines(module: str = "") -> list[str]:
-    """The usage lines of one help module ("" = the basic functions without a module)."""
-    return [rule.usage for rule in RULES if rule.usage and rule.module == module]
+def help_lines(module: str = "", off: Collection[str] = ()) -> list[str]:
+    """The usage lines of one help module ("" = the basic functions without a module); `off`: paused features."""
+    return [rule.usage for rule in RULES if rule.usage and rule.module == module and rule.feature not in off]
 
 
-def help_modules() -> list[str]:
-    return list(dict.fromkeys(rule.module for rule in RULES if rule.module))
+def help_modules(off: Collection[str] = ()) -> list[str]:
+    """The modules with at least one function not in `off`."""
+    return list(dict.fromkeys(rule.module for rule in RULES if rule.module and rule.feature not in off))
+
+
+def rule_for(word: str) -> Rule | None:
+    """The rule a word starts (pickers list its usage line)."""
+    return _find_rule(word)
 
 
 #: The name an operator reads for each switch (`Rule.feature`); a new switch gets its name here.
@@ -208,7 +231,7 @@ FEATURE_LABELS = {
     "bind": "绑定与解绑", "balance": "余额查询", "card_info": "卡信息", "history": "交易流水", "bill": "账单",
     "lost": "挂失与解挂", "phone": "更换绑定手机", "found": "拾卡与寻卡", "timetable": "课表", "grades": "成绩",
     "meetings": "会议", "library": "图书借阅", "lockers": "存包柜", "repair": "报修", "guide": "服务指南",
-    "topup": "校园卡充值", "fees": "缴费", "alerts": "消费提醒",
+    "topup": "校园卡充值", "fees": "缴费", "news": "新闻与公告查询", "alerts": "消费提醒",
 }
 
 

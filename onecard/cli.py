@@ -93,7 +93,7 @@ def _simulators(args: argparse.Namespace) -> int:
 
     settings = Settings()
     sims = build_simulators(settings.wechat_appid, settings.wechat_secret.get_secret_value(),
-                            settings.sms_sink_path)
+                            settings.sms_sink_path, data_dir=settings.resolved_data_dir)
     app: Any = sims.app()
     here = f"http://127.0.0.1:{args.port}"
     if wechat_is_simulated(settings.wechat_api_base, here):  # the platform's WeChat is this simulator

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +16,13 @@ from honcho.manager import Manager
 from honcho.printer import Printer
 
 from adapters.cardsystem.demo import DEMO_HOLDERS
-from adapters.sim.server import build_simulators, urls
+from adapters.sim.server import Simulators, build_simulators, urls
+from adapters.wechat.client import WechatpyApi
+from adapters.wechat.port import WeChatApi
 from backoffice.seed import seed_demo_admin
 from chatsim.config import callback_url, chat_config
 from chatsim.web import with_chat
+from events.menu import menu_json
 from onecard.embedded import socket_url, start_embedded_redis
 from onecard.procfile import processes
 from onecard.serve import ServerThread
@@ -42,12 +46,13 @@ def prepare(settings: Settings, keepalive: list[Any]) -> dict[str, str]:
     needs_simulator = settings.wechat_api_base == OFFICIAL_API_BASE or not settings.card_system_url
     if needs_simulator:
         sims = build_simulators(settings.wechat_appid, settings.wechat_secret.get_secret_value(),
-                                settings.sms_sink_path)
+                                settings.sms_sink_path, data_dir=settings.resolved_data_dir)
         port = settings.simulator_port
         app: Any = sims.app()
         if settings.wechat_api_base == OFFICIAL_API_BASE:
             # The simulator stands in for WeChat: so may the chat simulator, its client (never otherwise).
             app = with_chat(app, chat_config(settings, f"http://127.0.0.1:{port}"))
+        keepalive.append(sims)  # the banner reads the demo holders' balances from its ledger
         thread = ServerThread(app, port=port).start()
         keepalive.append(thread)
         sim_urls = urls(thread.url)
@@ -65,8 +70,17 @@ def prepare(settings: Settings, keepalive: list[Any]) -> dict[str, str]:
     _seed_guides(settings.resolved_database_url)
     engine = make_engine(settings.resolved_database_url)
     env["ONECARD_DEMO_ADMIN"] = ":".join(seed_demo_admin(engine, settings.resolved_data_dir))
+    if "ONECARD_WECHAT_API_BASE" in env:
+        # The WeChat simulator stands in: the chat simulator shows the real menu from the first second.
+        publish_menu(WechatpyApi(engine, settings.wechat_appid, settings.wechat_secret.get_secret_value(),
+                                 env["ONECARD_WECHAT_API_BASE"]))
     engine.dispose()
     return env
+
+
+def publish_menu(wechat: WeChatApi) -> None:
+    """`menu/create` with the one definition (`events.menu`), as `onecard menu sync` does."""
+    wechat.create_menu(menu_json())
 
 
 def _seed_guides(url: str) -> None:
@@ -79,7 +93,8 @@ def _seed_guides(url: str) -> None:
         engine.dispose()
 
 
-def banner(settings: Settings, env: dict[str, str]) -> str:
+def banner(settings: Settings, env: dict[str, str], balances: Mapping[str, int] | None = None) -> str:
+    """What `make run` prints; `balances`: the card system's balances now (a restart keeps them)."""
     lines = [
         "",
         "onecard is starting on the embedded default.",
@@ -97,7 +112,8 @@ def banner(settings: Settings, env: dict[str, str]) -> str:
     lines.append(f"  Database            : {env['ONECARD_DATABASE_URL']}")
     lines.append("  Demo card holders   :")
     for h in DEMO_HOLDERS:
-        lines.append(f"    {h.student_no:<9} {h.name:<4} phone {h.phone}  balance {yuan(h.balance_fen)} yuan")
+        balance = (balances or {}).get(h.student_no, h.balance_fen)
+        lines.append(f"    {h.student_no:<9} {h.name:<4} phone {h.phone}  balance {yuan(balance)} yuan")
     lines.append("  Stop with Ctrl-C.")
     return "\n".join(lines) + "\n"
 
@@ -112,7 +128,8 @@ def run(settings: Settings | None = None) -> int:
     manager = Manager(Printer(sys.stdout))
     for name, command in processes().items():
         manager.add_process(name, command, env=child_env)
-    sys.stdout.write(banner(settings, env))
+    sims = next((k for k in keepalive if isinstance(k, Simulators)), None)
+    sys.stdout.write(banner(settings, env, sims.card.balances if sims else None))
     sys.stdout.flush()
     manager.loop()
     return int(manager.returncode or 0)

@@ -71,15 +71,15 @@ class HttpCardSystem:
     def set_phone(self, student_no: str, phone: str) -> None:
         self.http.request("POST", f"holders/{student_no}/phone", json={"phone": phone})
 
-    def _keyed(self, op: str, key: str, order_no: str, student_no: str, amount_fen: int) -> Outcome:
-        body = {"op": op, "order_no": order_no, "student_no": student_no, "amount_fen": amount_fen}
+    def _keyed(self, op: str, key: str, order_no: str, student_no: str, amount_fen: int, memo: str) -> Outcome:
+        body = {"op": op, "order_no": order_no, "student_no": student_no, "amount_fen": amount_fen, "memo": memo}
         return Outcome.from_json(self.http.request("POST", f"ops/{key}", json=body, timeout=self.money_timeout))
 
-    def credit(self, key: str, *, order_no: str, student_no: str, amount_fen: int) -> Outcome:
-        return self._keyed("credit", key, order_no, student_no, amount_fen)
+    def credit(self, key: str, *, order_no: str, student_no: str, amount_fen: int, memo: str = "") -> Outcome:
+        return self._keyed("credit", key, order_no, student_no, amount_fen, memo)
 
-    def debit(self, key: str, *, order_no: str, student_no: str, amount_fen: int) -> Outcome:
-        return self._keyed("debit", key, order_no, student_no, amount_fen)
+    def debit(self, key: str, *, order_no: str, student_no: str, amount_fen: int, memo: str = "") -> Outcome:
+        return self._keyed("debit", key, order_no, student_no, amount_fen, memo)
 
     def query(self, key: str) -> Outcome:
         return Outcome.from_json(self.http.request("GET", f"ops/{key}", timeout=self.money_timeout))

@@ -79,10 +79,11 @@ class CardSystem(Protocol):
     def set_phone(self, student_no: str, phone: str) -> None:
         """Register a new mobile number for the holder (SMS codes go there from now on)."""
 
-    def credit(self, key: str, *, order_no: str, student_no: str, amount_fen: int) -> Outcome:
-        """Add to the card balance (圈存 or a refund), once per key. TransientError: the outcome is unknown."""
+    def credit(self, key: str, *, order_no: str, student_no: str, amount_fen: int, memo: str = "") -> Outcome:
+        """Add to the card balance (圈存 or a refund), once per key. TransientError: the outcome is unknown.
+        `memo` is what the statement line says (its merchant), e.g. the fee's name."""
 
-    def debit(self, key: str, *, order_no: str, student_no: str, amount_fen: int) -> Outcome:
+    def debit(self, key: str, *, order_no: str, student_no: str, amount_fen: int, memo: str = "") -> Outcome:
         """Take from the card balance (a fee payment), once per key. TransientError: the outcome is unknown."""
 
     def query(self, key: str) -> Outcome:

@@ -1,15 +1,19 @@
 """The simulators' shared core: a journal of keyed money operations, served over HTTP with faults.
 
 Kept in memory for the life of the simulator process (the simulators are the outside world: the
-platform's crashes and restarts do not touch them, and `make run` starts them afresh with the
-demo data). Everything is under one lock, so a retransmitted request applies once.
+platform's crashes and restarts do not touch them); with a `path` each outcome is also appended to
+a JSON-lines file and read back at start, so a system whose state outlives `make run` (the card
+system's ledger) still answers a key it applied before the restart. Everything is under one lock,
+so a retransmitted request applies once. `apply` sees the key as `data["key"]`.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from starlette.requests import ClientDisconnect, Request
@@ -22,20 +26,32 @@ Apply = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 class Journal:
-    def __init__(self) -> None:
+    def __init__(self, path: Path | None = None) -> None:
         self.lock = threading.RLock()
         self.ops: dict[str, dict[str, Any]] = {}
         self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self.path = path
+        if path is not None and path.exists():
+            for raw in path.read_text(encoding="utf-8").splitlines():
+                try:
+                    outcome = json.loads(raw)
+                except json.JSONDecodeError:
+                    continue  # cut short by a crash: never answered, so the caller asks again
+                self.ops[outcome["key"]] = outcome
 
     def run(self, key: str, apply: Apply, data: dict[str, Any]) -> dict[str, Any]:
         """Apply `data` under `key` once; a repeated key gets the first outcome back."""
         with self.lock:
             if key in self.ops:
                 return self.ops[key]
-            outcome = apply(data)
+            outcome = apply({**data, "key": key})
             outcome.update(key=key, order_no=data.get("order_no"), at=self.clock().isoformat(),
                            seq=len(self.ops) + 1)
             self.ops[key] = outcome
+            if self.path is not None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                with self.path.open("a", encoding="utf-8") as f:
+                    f.write(json.dumps(outcome, ensure_ascii=False) + "\n")
             return outcome
 
     def void(self, key: str, data: dict[str, Any]) -> dict[str, Any]:

@@ -52,10 +52,11 @@ class Simulators:
         )
 
 
-def build_simulators(appid: str, secret: str, sms_sink: Path) -> Simulators:
+def build_simulators(appid: str, secret: str, sms_sink: Path, *, data_dir: Path | None = None) -> Simulators:
+    """`data_dir`: where the card system keeps its ledger across restarts (`make run`); None: memory only."""
     return Simulators(
         wechat=WeChatApiSimulator(appid, secret),
-        card=CardSystemSimulator(),
+        card=CardSystemSimulator(data_dir=data_dir / "cardsystem" if data_dir else None),
         sms=SmsSimulator(FileSms(sms_sink)),
     )
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import requests
 
+from events.menu import menu_json
 from onecard.run import CHAT_URL, banner, prepare
 from onecard.serve import ServerThread, free_port
 from onecard.settings import Settings
@@ -43,6 +44,22 @@ def test_make_run_serves_the_chat_simulator_and_says_where(tmp_path: Path, monke
         assert f"Chat simulator      : {chat}" in shown and "onecard chat" in shown
         assert f"WeChat callback URL : {info['callback_url']}" in shown
         assert "20240001  张三" in shown
+        # The menu is pushed at start: the phone shows the real menu before anyone runs `menu sync`.
+        stats = requests.get(f"{env['ONECARD_SIMULATOR_URL']}/wechat-api/_sim/stats", timeout=10).json()
+        assert stats["menu"] == menu_json()
+
+
+def test_a_restart_keeps_the_card_systems_money(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with prepared(tmp_path, monkeypatch) as (_settings, env):
+        card = f"{env['ONECARD_SIMULATOR_URL']}/card"
+        requests.post(f"{card}/ops/TDEMO:credit", json={"op": "credit", "order_no": "TDEMO", "student_no": "20240004",
+                                                         "amount_fen": 1234}, timeout=10).raise_for_status()
+        statement = requests.get(f"{card}/holders/20240004/transactions", timeout=10).json()
+    with prepared(tmp_path, monkeypatch) as (_again, env):
+        card = f"{env['ONECARD_SIMULATOR_URL']}/card"
+        assert requests.get(f"{card}/holders/20240004/balance", timeout=10).json()["balance_fen"] == 1234
+        assert requests.get(f"{card}/holders/20240004/transactions", timeout=10).json() == statement
+        assert requests.get(f"{card}/ops/TDEMO:credit", timeout=10).json()["status"] == "applied"
 
 
 def test_the_chat_simulator_is_not_served_when_the_platform_talks_to_the_real_wechat_api(

@@ -5,7 +5,9 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from events import commands as c
-from events.routing import help_lines, help_modules
+from events.menu import MENU
+from events.routing import help_lines, help_modules, route_menu_key, route_text
+from store.tables import FeatureSwitch
 from tests.unit.fakes import FakeCardSystem, ports, said, turn
 from workers.runtime.registry import handlers
 from workers.topics import general
@@ -42,9 +44,41 @@ def test_an_unknown_module_falls_back_to_the_overview(session: Session, card: Fa
     assert _answer(session, card, c.Help(topic="食堂")).startswith("可用功能：")
 
 
-def test_text_we_did_not_understand_is_apologised_for(session: Session, card: FakeCardSystem) -> None:
-    text = _answer(session, card, c.Help(unknown=True))
-    assert text.startswith("抱歉，没有理解您的意思。\n可用功能：")
+def test_text_we_did_not_understand_gets_a_short_pointer_not_a_wall_of_text(session: Session,
+                                                                             card: FakeCardSystem) -> None:
+    text = _answer(session, card, route_text("你好呀今天吃什么呢好纠结啊").command)
+    assert text == "没看懂“你好呀今天吃什么呢好纠结…”。请点下方菜单，或发送“帮助”查看全部功能、“菜单”查看菜单。"
+    assert len(text) < 60 and "可用功能" not in text
+
+
+def test_common_words_a_student_tries_are_understood() -> None:
+    for word in ("账户信息", "缴费", "充值", "新闻", "公告", "菜单"):
+        assert not isinstance(route_text(word).command, c.NotUnderstood), word
+
+
+def test_help_and_the_welcome_leave_out_what_is_switched_off(session: Session, card: FakeCardSystem) -> None:
+    assert "流水" in _answer(session, card, c.Help(topic="校园卡"))
+    session.add_all([FeatureSwitch(feature="history", enabled=False), FeatureSwitch(feature="repair", enabled=False),
+                     FeatureSwitch(feature="fees", enabled=False)])
+    session.flush()
+    welcome = _answer(session, card, c.Welcome())
+    card_help = _answer(session, card, c.Help(topic="校园卡"))
+    assert "流水" not in card_help and "更多 ——" not in card_help and "卡信息" in card_help
+    assert "报修" not in welcome.split("：")[-1] and _answer(session, card, c.Help(topic="报修")).startswith("可用功能")
+    assert "网费" not in _answer(session, card, c.Help()) and "网费" not in welcome
+    assert _answer(session, card, c.ShowMenu("fees")) == "这些功能暂停服务，请稍后再试。"
+    assert "流水" not in _answer(session, card, c.ShowMenu())
+
+
+def test_a_picker_lists_what_to_send_next(session: Session, card: FakeCardSystem) -> None:
+    text = _answer(session, card, route_menu_key("MENU_FEES").command)
+    assert text.startswith("缴费，请发送：")
+    assert all(word in text for word in ("网费", "电费", "图像采集费", "图书欠费", "外语考试费", "校友捐赠"))
+
+
+def test_the_menu_as_text_names_every_item(session: Session, card: FakeCardSystem) -> None:
+    text = _answer(session, card, route_text("菜单").command)
+    assert all(item.label in text for _name, items in MENU for item in items)
 
 
 def test_a_picture_or_voice_message_is_politely_refused(session: Session, card: FakeCardSystem) -> None:

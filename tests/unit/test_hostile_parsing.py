@@ -89,6 +89,6 @@ def test_six_digits_are_a_verification_code(code: str) -> None:
 @given(st.sampled_from(["绑定", "bind", "BIND"]), st.text(max_size=40))
 def test_a_bind_with_anything_after_it_is_a_bind_or_the_help(word: str, rest: str) -> None:
     command = route_text(f"{word} {rest}").command
-    assert isinstance(command, (c.StartBind, c.Help, c.VerifyCode))
+    assert isinstance(command, (c.StartBind, c.NotUnderstood, c.VerifyCode))
     if isinstance(command, c.StartBind):
         assert command.student_no.isalnum() and command.student_no.isascii()

@@ -49,15 +49,17 @@ class Bank(Remote):
 class Ledger(Remote):
     """The card system's keyed ledger only: the state machine asks nothing else of it."""
 
-    def credit(self, key: str, *, order_no: str, student_no: str, amount_fen: int) -> Outcome:
-        return self.run(key, {"op": "credit", "order_no": order_no, "student_no": student_no, "amount_fen": amount_fen})
+    def credit(self, key: str, *, order_no: str, student_no: str, amount_fen: int, memo: str = "") -> Outcome:
+        return self.run(key, {"op": "credit", "order_no": order_no, "student_no": student_no, "amount_fen": amount_fen,
+                              "memo": memo})
 
-    def debit(self, key: str, *, order_no: str, student_no: str, amount_fen: int) -> Outcome:
-        return self.run(key, {"op": "debit", "order_no": order_no, "student_no": student_no, "amount_fen": amount_fen})
+    def debit(self, key: str, *, order_no: str, student_no: str, amount_fen: int, memo: str = "") -> Outcome:
+        return self.run(key, {"op": "debit", "order_no": order_no, "student_no": student_no, "amount_fen": amount_fen,
+                              "memo": memo})
 
 
 class CreditsDown(Ledger):
-    def credit(self, key: str, *, order_no: str, student_no: str, amount_fen: int) -> Outcome:
+    def credit(self, key: str, *, order_no: str, student_no: str, amount_fen: int, memo: str = "") -> Outcome:
         raise TransientError("card system not answering")
 
 

@@ -29,10 +29,10 @@ def _event(event: str, key: str | None = None) -> InboundMessage:
         ("帮助", Topic.GENERAL, c.Help()),
         ("?", Topic.GENERAL, c.Help()),
         ("？", Topic.GENERAL, c.Help()),
-        ("你好", Topic.GENERAL, c.Help(unknown=True)),
-        ("绑定", Topic.GENERAL, c.Help(unknown=True)),
-        ("绑定 '; DROP TABLE bindings; --", Topic.GENERAL, c.Help(unknown=True)),
-        ("12345", Topic.GENERAL, c.Help(unknown=True)),
+        ("你好", Topic.GENERAL, c.NotUnderstood("你好")),
+        ("绑定", Topic.GENERAL, c.NotUnderstood("绑定")),
+        ("绑定 '; DROP TABLE bindings; --", Topic.GENERAL, c.NotUnderstood("绑定 '; DROP TABLE bindings; --")),
+        ("12345", Topic.GENERAL, c.NotUnderstood("12345")),
     ],
 )
 def test_text_commands_route_to_their_topic(text: str, topic: Topic, command: c.Command) -> None:

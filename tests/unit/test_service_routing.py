@@ -31,7 +31,8 @@ def test_every_routed_command_has_a_handler() -> None:
         command = rule.build("")
         if command is not None:
             assert type(command) in registered, (rule.words, rule.topic)
-    always = (c.VerifyCode("123456"), c.Help(unknown=True), c.Welcome(), c.Unsubscribed(), c.Unsupported("image"))
+    always = (c.VerifyCode("123456"), c.Help(unknown=True), c.NotUnderstood("x"), c.Welcome(), c.Unsubscribed(),
+              c.Unsupported("image"))
     for command in always:
         assert type(command) in registered
 

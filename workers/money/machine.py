@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from adapters.keyed import Outcome
 from events.errors import OnecardError
+from events.money_kinds import BY_CODE
 from workers.money.ports import MoneyPorts
 
 
@@ -94,11 +95,17 @@ def _topup_step(o: OrderView, p: MoneyPorts, last: bool, hopeless: bool) -> Tran
     raise ValueError(f"no step for a top-up in {o.status}")
 
 
+def _memo(o: OrderView) -> str:
+    """What the card statement says for this payment: the fee's Chinese name (the card system shows it)."""
+    kind = BY_CODE.get(o.kind)
+    return kind.name if kind else ""
+
+
 def _payment_step(o: OrderView, p: MoneyPorts, last: bool, hopeless: bool) -> Transition:
     no, unknown = o.order_no, Transition(o.status, retry=True, error=UNKNOWN)
     if o.status == "created":
         return _settle(o, lambda: p.ledger.debit(f"{no}:debit", order_no=no, student_no=o.student_no,
-                                                 amount_fen=o.amount_fen),
+                                                 amount_fen=o.amount_fen, memo=_memo(o)),
                        lambda: p.ledger.query(f"{no}:debit"), lambda: p.ledger.void(f"{no}:debit", order_no=no),
                        "card_debited", "failed", last, unknown, moved=True)
     if o.status == "card_debited":
@@ -110,7 +117,7 @@ def _payment_step(o: OrderView, p: MoneyPorts, last: bool, hopeless: bool) -> Tr
         return Transition("done")
     if o.status == "refunding":
         r = keyed(lambda: p.ledger.credit(f"{no}:refund", order_no=no, student_no=o.student_no,
-                                          amount_fen=o.amount_fen),
+                                          amount_fen=o.amount_fen, memo=f"{_memo(o)}退款"),
                   lambda: p.ledger.query(f"{no}:refund"), o.attempts)
         if r is None:
             return MANUAL if hopeless else unknown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from store.tables import FeatureSwitch
@@ -17,3 +18,8 @@ def paused_message(session: Session, feature: str | None) -> str | None:
     if switch is None or switch.enabled:
         return None
     return switch.message or PAUSED
+
+
+def switched_off(session: Session) -> frozenset[str]:
+    """Every feature the card office has paused: help, the welcome and the pickers leave them out."""
+    return frozenset(session.execute(select(FeatureSwitch.feature).where(FeatureSwitch.enabled.is_(False))).scalars())

@@ -13,10 +13,11 @@ from workers.topics import (
     general,
     guide,
     lost_found,
+    news,
     repair,
     subscriptions,
     topup,
 )
 
 __all__ = ["alert_settings", "balance", "bind", "campus_info", "card", "card_changes", "general", "guide",
-           "lost_found", "repair", "subscriptions", "topup"]
+           "lost_found", "news", "repair", "subscriptions", "topup"]

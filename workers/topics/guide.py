@@ -35,6 +35,12 @@ def publish_article(uow_factory: UowFactory, kind: str, title: str, body: str, o
         return article.id
 
 
+def render_article(article: Article) -> str:
+    """An article as a message: its title and the start of its body."""
+    body = article.body if len(article.body) <= BODY_LIMIT else article.body[:BODY_LIMIT] + "…"
+    return f"《{article.title}》\n{body}"
+
+
 @handles(c.SearchGuide)
 def search_guide(cmd: c.SearchGuide, turn: Turn) -> None:
     query = select(Article).where(Article.kind == "guide", Article.status.in_(VISIBLE))
@@ -46,9 +52,7 @@ def search_guide(cmd: c.SearchGuide, turn: Turn) -> None:
         turn.say(f"没有找到与“{cmd.keyword}”相关的指南。" if cmd.keyword else "暂时还没有服务指南。")
         return
     if len(found) == 1 or (cmd.keyword and found[0].title == cmd.keyword):
-        article = found[0]
-        body = article.body if len(article.body) <= BODY_LIMIT else article.body[:BODY_LIMIT] + "…"
-        turn.say(f"《{article.title}》\n{body}")
+        turn.say(render_article(found[0]))
         return
     titles = "\n".join(f"· {a.title}" for a in found[:5])
     turn.say(f"找到这些指南：\n{titles}\n发送“指南 标题”查看全文。")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -21,12 +22,16 @@ def _not_found() -> Response:
 
 
 class CardSystemSimulator(CardState):
-    """Holders, balances, self-service and the keyed ledger in memory, seeded with the demo holders."""
+    """Holders, the one ledger, self-service and keyed money operations, seeded with the demo holders.
 
-    def __init__(self, holders: tuple[DemoHolder, ...] = DEMO_HOLDERS, now: datetime | None = None) -> None:
-        super().__init__(holders, now)
+    `data_dir`: where it all is kept across restarts (None: in memory only, as the tests use it).
+    """
+
+    def __init__(self, holders: tuple[DemoHolder, ...] = DEMO_HOLDERS, now: datetime | None = None,
+                 data_dir: Path | None = None) -> None:
+        super().__init__(holders, now, data_dir)
         self.faults = FaultInjector()
-        self.journal = Journal()
+        self.journal = Journal(data_dir / "journal.jsonl" if data_dir else None)
 
     async def add_holders(self, request: Request) -> Response:
         for item in await request.json():
@@ -68,14 +73,13 @@ class CardSystemSimulator(CardState):
     async def transactions(self, request: Request) -> Response:
         if (injected := await self.faults.before()) is not None:
             return injected
-        lines = self.statements.get(request.path_params["student_no"])
-        if lines is None:
-            return _not_found()
         q = request.query_params
         since = datetime.fromisoformat(q["since"]) if "since" in q else None
         until = datetime.fromisoformat(q["until"]) if "until" in q else None
+        chosen = self.statement(request.path_params["student_no"], since=since, until=until)
+        if chosen is None:
+            return _not_found()
         offset, limit = int(q.get("offset", 0)), min(int(q.get("limit", 20)), 2000)
-        chosen = [t for t in lines if (since is None or t.at >= since) and (until is None or t.at < until)]
         return JSONResponse({"total": len(chosen), "items": [
             {"id": t.id, "at": t.at.isoformat(), "amount_fen": t.amount_fen, "merchant": t.merchant,
              "category": t.category, "balance_fen": t.balance_fen} for t in chosen[offset:offset + limit]
@@ -109,7 +113,7 @@ class CardSystemSimulator(CardState):
             return JSONResponse({"error": "bad phone"}, status_code=400)
         return await self._change(request, phone=phone)
 
-    async def ledger(self, request: Request) -> Response:
+    async def applied(self, request: Request) -> Response:
         """Applied entries, all or those of one Asia/Shanghai day (`?date=YYYY-MM-DD`)."""
         day = request.query_params.get("date")
         entries = [e for e in self.journal.entries() if e["status"] == "applied" and (
@@ -128,6 +132,6 @@ class CardSystemSimulator(CardState):
             Route("/cards/{card_no}", self.get_by_card),
             Route("/_faults", self.faults.endpoint, methods=["GET", "POST", "DELETE"]),
             *keyed_routes(self.journal, self.faults, self.apply),
-            Route("/ledger", self.ledger),
+            Route("/ledger", self.applied),
             Route("/_sim/holders", self.add_holders, methods=["POST"]),
         ])

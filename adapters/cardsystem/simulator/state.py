@@ -1,45 +1,85 @@
-"""The card system simulator's state: holders, balances and statements behind one lock.
+"""The card system simulator's state: holders and the one ledger behind one lock.
 
-Every endpoint and the keyed ledger read and change holders through here, so a card reported lost
-refuses the very next debit and a balance never shows half a credit. The journal runs `apply`
-under its own lock; this lock is only ever taken inside it, never around it.
+Every endpoint and the keyed money operations read and change holders through here, so a card
+reported lost refuses the very next debit and a balance never shows half a credit. Balances,
+statements and bills are all read from `self.ledger` (see `ledger.py`): a top-up made through the
+platform is a line of `流水` and counts in `账单` at once. The journal runs `apply` under its own
+lock; this lock is only ever taken inside it, never around it.
+
+With a `data_dir` (under `make run`: `$ONECARD_DATA_DIR/cardsystem/`) holders, the ledger and the
+keyed journal are kept on disk, so restarting `make run` keeps every card's money and history.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import threading
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from adapters.cardsystem.demo import DemoHolder, demo_transactions
 from adapters.cardsystem.port import Transaction
+from adapters.cardsystem.simulator.ledger import Ledger
+
+#: What a keyed ledger operation writes on the statement: (merchant, category) by the key's step.
+#: A `memo` sent with the operation (the fee's name) names the merchant instead.
+KEYED_LINES = {"credit": ("微信充值", "充值"), "refund": ("缴费退款", "退款"), "debit": ("微信缴费", "缴费")}
+
+
+class Refused(Exception):
+    """The card system refuses a line; `reason` is its code (no_such_card, card_lost, insufficient_balance…)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class CardState:
-    def __init__(self, holders: tuple[DemoHolder, ...], now: datetime | None = None) -> None:
+    def __init__(self, holders: tuple[DemoHolder, ...], now: datetime | None = None,
+                 data_dir: Path | None = None) -> None:
         self.lock = threading.Lock()
-        self.holders = {h.student_no: h for h in holders}
-        self.balances = {h.student_no: h.balance_fen for h in holders}
+        self._holders_path = data_dir / "holders.json" if data_dir else None
+        self.ledger = Ledger(data_dir / "ledger.jsonl" if data_dir else None)
+        self.holders: dict[str, DemoHolder] = {}
+        if self._holders_path is not None and self._holders_path.exists():
+            saved = json.loads(self._holders_path.read_text(encoding="utf-8"))
+            self.holders = {h["student_no"]: DemoHolder(**h) for h in saved}
         now = now or datetime.now(UTC)
-        #: Statements of the holders the simulator starts with; holders added later have none.
-        self.statements: dict[str, list[Transaction]] = {
-            h.student_no: demo_transactions(h.student_no, h.balance_fen, now) for h in holders
-        }
+        for h in holders:
+            if h.student_no not in self.holders:
+                self.holders[h.student_no] = h
+            # The demo holders come with about six months of statement; only the first start makes it.
+            if not self.ledger.has(h.student_no):
+                self.ledger.open(h.student_no, h.balance_fen, demo_transactions(h.student_no, h.balance_fen, now))
+        self._save_holders()
+
+    @property
+    def balances(self) -> Mapping[str, int]:
+        """Every card's balance now, read from the ledger (a snapshot, for tests and the banner)."""
+        with self.lock:
+            return {no: self.ledger.balance(no) or 0 for no in self.holders}
 
     def add_holder(self, holder: DemoHolder) -> None:
-        """More card holders (tests and benchmarks need more than the demo five)."""
+        """More card holders (tests and benchmarks need more than the demo five); they start with no lines."""
         with self.lock:
             self.holders[holder.student_no] = holder
-            self.balances[holder.student_no] = holder.balance_fen
+            self.ledger.open(holder.student_no, holder.balance_fen)
+            self._save_holders()
 
     def holder(self, student_no: str) -> DemoHolder | None:
         with self.lock:
             return self.holders.get(student_no)
 
     def balance(self, student_no: str) -> int | None:
-        with self.lock:
-            return self.balances.get(student_no)
+        return self.ledger.balance(student_no) if self.holder(student_no) else None
+
+    def statement(self, student_no: str, *, since: datetime | None = None,
+                  until: datetime | None = None) -> list[Transaction] | None:
+        """The card's lines in [since, until), newest first; None for an unknown holder."""
+        return self.ledger.lines(student_no, since=since, until=until) if self.holder(student_no) else None
 
     def by_card(self, card_no: str) -> DemoHolder | None:
         with self.lock:
@@ -53,23 +93,48 @@ class CardState:
                 return None
             holder = dataclasses.replace(holder, status=status or holder.status, phone=phone or holder.phone)
             self.holders[student_no] = holder
+            self._save_holders()
             return holder
+
+    def post(self, student_no: str, amount_fen: int, merchant: str, category: str, *,
+             at: datetime | None = None) -> Transaction:
+        """One checked line on the card (spending negative): the one way money moves on a card.
+
+        Refused: `no_such_card`, `card_<status>` (a cancelled card takes nothing; a lost or frozen
+        one is not spent from), `bad_request` (zero), `insufficient_balance`.
+        """
+        with self.lock:
+            holder = self.holders.get(student_no)
+            if holder is None:
+                raise Refused("no_such_card")
+            if holder.status == "cancelled" or (holder.status != "normal" and amount_fen < 0):
+                raise Refused(f"card_{holder.status}")
+            if amount_fen == 0:
+                raise Refused("bad_request")
+            if amount_fen < 0 and -amount_fen > (self.ledger.balance(student_no) or 0):
+                raise Refused("insufficient_balance")
+            return self.ledger.post(student_no, amount_fen, merchant, category, at=at)
 
     def apply(self, data: dict[str, Any]) -> dict[str, Any]:
         """One keyed ledger operation (圈存 and refunds credit, payments debit); the journal runs it once per key."""
         op, student_no, amount = str(data.get("op")), str(data.get("student_no")), int(data["amount_fen"])
         base = {"op": op, "student_no": student_no, "amount_fen": amount}
-        with self.lock:
-            holder = self.holders.get(student_no)
-            if holder is None:
-                return {**base, "status": "refused", "reason": "no_such_card"}
-            if holder.status == "cancelled" or (holder.status != "normal" and op == "debit"):
-                return {**base, "status": "refused", "reason": f"card_{holder.status}"}
-            if amount <= 0 or op not in ("credit", "debit"):
-                return {**base, "status": "refused", "reason": "bad_request"}
-            balance = self.balances[student_no]
-            if op == "debit" and amount > balance:
-                return {**base, "status": "refused", "reason": "insufficient_balance"}
-            balance += amount if op == "credit" else -amount
-            self.balances[student_no] = balance
-        return {**base, "status": "applied", "balance_after_fen": balance}
+        if amount <= 0 or op not in ("credit", "debit"):
+            return {**base, "status": "refused", "reason": "bad_request"}
+        step = str(data.get("key", "")).rpartition(":")[2]
+        merchant, category = KEYED_LINES.get(step, KEYED_LINES[op])
+        try:
+            line = self.post(student_no, amount if op == "credit" else -amount,
+                             str(data.get("memo") or merchant), category)
+        except Refused as refused:
+            return {**base, "status": "refused", "reason": refused.reason}
+        return {**base, "status": "applied", "balance_after_fen": line.balance_fen, "line_id": line.id}
+
+    def _save_holders(self) -> None:
+        if self._holders_path is None:
+            return
+        self._holders_path.parent.mkdir(parents=True, exist_ok=True)
+        temp = self._holders_path.with_suffix(".tmp")
+        temp.write_text(json.dumps([dataclasses.asdict(h) for h in self.holders.values()], ensure_ascii=False),
+                        encoding="utf-8")
+        temp.replace(self._holders_path)
