@@ -51,6 +51,11 @@ class CardTransaction:
         return cls(**{name: values[name] for name in cls.__slots__})
 
 
+def wire_amount(fen: int) -> str:
+    """Fen as the card system writes yuan on the wire: "-12.50" (what `parse_transaction` reads back)."""
+    return f"{Decimal(fen) / 100:.2f}"
+
+
 def _fen(text: object, name: str) -> int:
     if not isinstance(text, str) or not _YUAN.match(text):
         raise BadCallback(400, f"{name} must be yuan with two decimals, e.g. \"-12.50\"")
