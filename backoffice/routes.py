@@ -12,6 +12,7 @@ from backoffice.pages import (
     operations,
     operators,
     reconciliation,
+    suspicious,
     tickets,
 )
 from backoffice.web import Page
@@ -19,4 +20,5 @@ from backoffice.web import Page
 ROUTES: list[Page] = [
     *auth.PAGES, *home.PAGES, *features.PAGES, *articles.PAGES, *lookup.PAGES, *tickets.PAGES,
     *analytics.PAGES, *reconciliation.PAGES, *operations.PAGES, *operators.PAGES,
+    *suspicious.PAGES,
 ]

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from events.campus_time import SHANGHAI
+from events.messages import CARD_TRANSACTION
 from events.money_kinds import BY_CODE
 from store.tables import Binding, BindingLog, InboxEvent, MoneyOrder, utcnow
 from workers.text.format import yuan
@@ -71,7 +72,8 @@ def bindings(session: Session, period: str, now: datetime | None = None) -> Tabl
 def active_users(session: Session, period: str, now: datetime | None = None) -> Table:
     now = now or utcnow()
     rows = session.execute(
-        select(InboxEvent.received_at, InboxEvent.openid).where(InboxEvent.received_at >= since(period, now))
+        select(InboxEvent.received_at, InboxEvent.openid).where(InboxEvent.received_at >= since(period, now),
+                                                                InboxEvent.msg_type != CARD_TRANSACTION)
     )
     users: dict[str, set[str]] = defaultdict(set)
     for at, openid in rows:
