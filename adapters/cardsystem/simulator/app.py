@@ -133,19 +133,24 @@ class CardSystemSimulator(CardState):
             fen = int(Decimal(str(data["amount"])) * 100)
         except (ValueError, KeyError, TypeError, ArithmeticError):
             return JSONResponse({"error": "need student_no, amount (yuan) and merchant"}, status_code=400)
-        terminal = str(data.get("terminal") or f"本部-{merchant}-01")
         try:
-            line = self.post(student_no, fen, merchant, "消费" if fen < 0 else "充值")
+            event = self.swipe_now(student_no, fen, merchant, data.get("terminal"))
         except Refused as refused:
             return JSONResponse({"error": refused.reason}, status_code=409)
+        return JSONResponse(event)
+
+    def swipe_now(self, student_no: str, fen: int, merchant: str, terminal: str | None = None) -> dict[str, str]:
+        """A transaction on the ledger, pushed to the webhook (what `/_swipe` and `simulate-day` do);
+        raises `Refused` when the card cannot pay."""
+        line = self.post(student_no, fen, merchant, "消费" if fen < 0 else "充值")
         holder = self.holder(student_no)
         event = {"event_id": line.id, "type": "transaction", "student_no": student_no,
                  "card_no": holder.card_no if holder else "", "amount": wire_amount(line.amount_fen),
-                 "balance": wire_amount(line.balance_fen), "merchant": merchant, "terminal": terminal,
-                 "occurred_at": line.at.astimezone(SHANGHAI).isoformat()}
+                 "balance": wire_amount(line.balance_fen), "merchant": merchant,
+                 "terminal": terminal or f"本部-{merchant}-01", "occurred_at": line.at.astimezone(SHANGHAI).isoformat()}
         self.webhook.duplicate_rate = self.faults.faults.duplicate_rate
         self.webhook.send(event)
-        return JSONResponse(event)
+        return event
 
     async def connect_webhook(self, request: Request) -> Response:
         """`POST /_webhook {"url", "secret"}`: where transactions are delivered (set by `make run`)."""
