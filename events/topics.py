@@ -14,14 +14,15 @@ class Topic(StrEnum):
     ALERTS = "alerts"
 
 
-#: Topics whose worker handles inbound WeChat events (REPLY and NOTIFY carry outbound work; ALERTS
-#: has its own actor, `workers.alerts.actor`, since a card transaction is no user's turn).
+#: Topics whose worker handles inbound WeChat events (REPLY and NOTIFY carry outbound work; ALERTS has
+#: its own actor, `workers.runtime.actors.card_event_handler`, since a card transaction is no user's turn).
 EVENT_TOPICS: tuple[Topic, ...] = (Topic.BIND, Topic.QUERY, Topic.TOPUP, Topic.GENERAL)
 
 #: Topics whose turns only read and write our own database (help, menus, repair tickets): their
-#: events travel and run in groups (`workers.runtime.grouping`). Turns that wait on the card system or
-#: another outside service run one per thread, so that those waits overlap instead of queueing.
-GROUPED_TOPICS: frozenset[Topic] = frozenset({Topic.GENERAL})
+#: events travel and run in groups (`workers.runtime.grouping`; card events one transaction a message,
+#: `workers.alerts.process`). Turns that wait on the card system or another outside service run one
+#: per thread, so that those waits overlap instead of queueing.
+GROUPED_TOPICS: frozenset[Topic] = frozenset({Topic.GENERAL, Topic.ALERTS})
 
 
 def event_actor_name(topic: Topic | str) -> str:

@@ -29,7 +29,7 @@ from store.tables import (
 from store.uow import UnitOfWork
 from tests.unit.fakes import NOW
 from workers.alerts.config import AlertConfig
-from workers.alerts.process import AlertPorts, process_card_event
+from workers.alerts.process import AlertPorts, process_card_event, process_card_events
 from workers.alerts.summary import send_daily_summaries
 from workers.money.amounts import Limits
 
@@ -128,6 +128,19 @@ def test_handling_an_event_twice_does_nothing_the_second_time(pool: Pool) -> Non
     pool.swipe(-500, 9500)
     assert process_card_event(1, uow=UnitOfWork(pool.factory), ports=pool.ports) == "duplicate"
     assert len(pool.alerts()) == 1
+
+
+def test_a_batch_of_events_runs_in_one_transaction_and_a_taken_one_sends_it_back(pool: Pool) -> None:
+    pool.setting(spend_on=True, low_balance_fen=2000)
+    ids = [inbox.store_once(pool.engine, to_inbound(CardTransaction(f"b{n}", "20240001", "C", -500, 3000 - 1500 * n,
+                                                                    "一食堂", "本部-一食堂-03", NOW)), "alerts")
+           for n in range(2)]
+    assert all(ids)
+    outcomes = process_card_events([int(i) for i in ids if i], uow=UnitOfWork(pool.factory), ports=pool.ports)
+    assert outcomes is not None and "spending:sent" in outcomes[0] and "spending:batched" in outcomes[1]
+    assert "low:sent" in outcomes[1] and len(pool.sent) == 2  # the spending alert and the warning
+    again = process_card_events([int(i) for i in ids if i], uow=UnitOfWork(pool.factory), ports=pool.ports)
+    assert again == ["duplicate", "duplicate"]
 
 
 def test_low_balance_warns_once_below_and_again_only_after_rising_above(pool: Pool) -> None:

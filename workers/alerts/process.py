@@ -43,6 +43,51 @@ def process_card_event(event_id: int, *, uow: UnitOfWork, ports: AlertPorts) -> 
     return retry_locked(lambda: _once(event_id, uow, ports), attempts=40)
 
 
+def process_card_events(event_ids: list[int], *, uow: UnitOfWork, ports: AlertPorts) -> list[str] | None:
+    """Several card events in one transaction (the ingress hands a group commit's worth over as one
+    message): one commit and one lock instead of one per event. None when they must run one by one
+    (one failed, or another delivery took one meanwhile): nothing of the batch is kept then."""
+    try:
+        return retry_locked(lambda: _batch(list(dict.fromkeys(event_ids)), uow, ports), attempts=40)
+    except Exception as exc:  # each runs again alone, where it fails (and is retried) by itself
+        log.info("batch of %d card events runs one by one: %s: %s", len(event_ids), type(exc).__name__, exc)
+        return None
+
+
+def _batch(event_ids: list[int], uow: UnitOfWork, ports: AlertPorts) -> list[str]:
+    with uow:
+        session = uow.session
+        begin_as_writer(session)
+        rows = {r.id: r for r in session.execute(
+            select(InboxEvent.id, InboxEvent.payload, InboxEvent.status).where(InboxEvent.id.in_(event_ids)))}
+        alerts = Alerts(session, ports.config, ports.clock() if ports.clock else datetime.now(UTC))
+        outcomes, taken = [], []
+        for event_id in event_ids:
+            row = rows.get(event_id)
+            if row is None or row.status != "received":
+                outcomes.append("missing" if row is None else "duplicate")
+                continue
+            outcomes.append(_apply(alerts, CardTransaction.from_payload(row.payload), event_id, ports.limits))
+            taken.append(event_id)
+        if taken and not inbox.mark_processed(session, taken):
+            raise LookupError("another delivery processed one of the batch meanwhile")
+        _after_commit(uow, alerts, ports)
+        uow.commit()
+        return outcomes
+
+
+def _after_commit(uow: UnitOfWork, alerts: Alerts, ports: AlertPorts) -> None:
+    """Hand the alerts to the reply pool (now, or at a batch's end) and the orders to the relay."""
+    if alerts.send_now:
+        uow.after_commit(lambda: ports.deliver(alerts.send_now))
+    for outbound_id, channel, at in alerts.send_at:
+        uow.after_commit(lambda oid=outbound_id, ch=channel, t=at: ports.deliver_at(oid, ch, t))  # type: ignore[misc]
+    wake = ports.wake_relay
+    if wake is not None:
+        for order_id in alerts.orders:
+            uow.after_commit(lambda oid=order_id: wake(oid))  # type: ignore[misc]
+
+
 def _once(event_id: int, uow: UnitOfWork, ports: AlertPorts) -> str:
     with uow:
         session = uow.session
@@ -60,14 +105,7 @@ def _once(event_id: int, uow: UnitOfWork, ports: AlertPorts) -> str:
         if not inbox.mark_processed(session, [event_id]):
             uow.rollback()
             return "duplicate"
-        if alerts.send_now:
-            uow.after_commit(lambda: ports.deliver(alerts.send_now))
-        for outbound_id, channel, at in alerts.send_at:
-            uow.after_commit(lambda oid=outbound_id, ch=channel, t=at: ports.deliver_at(oid, ch, t))  # type: ignore[misc]
-        wake = ports.wake_relay
-        if wake is not None:
-            for order_id in alerts.orders:
-                uow.after_commit(lambda oid=order_id: wake(oid))  # type: ignore[misc]
+        _after_commit(uow, alerts, ports)
         uow.commit()
         return outcome
 

@@ -20,7 +20,7 @@ from events.commands import Command
 from events.errors import PermanentError
 from events.topics import EVENT_TOPICS, GROUPED_TOPICS, Topic, event_actor_name
 from store.uow import UowFactory
-from workers.alerts.process import AlertPorts, process_card_event
+from workers.alerts.process import AlertPorts, process_card_event, process_card_events
 from workers.delivery import reply
 from workers.delivery.broadcast import plan, send
 from workers.money.relay import Relay
@@ -99,6 +99,8 @@ def card_event_handler(uow_factory: UowFactory, alerts: AlertPorts) -> Callable[
     """The actor of the alerts topic: each card event on its own; one failing does not hold the others."""
 
     def handle(event_ids: list[int]) -> None:
+        if len(event_ids) > 1 and process_card_events(event_ids, uow=uow_factory(), ports=alerts) is not None:
+            return
         failure: Exception | None = None
         for event_id in event_ids:
             try:
