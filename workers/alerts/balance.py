@@ -6,12 +6,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
-
 from events.campus_time import SHANGHAI
 from events.card_events import CardTransaction
-from store.tables import AlertSetting, BindingLog
-from workers.alerts import messages
+from store.tables import AlertSetting
+from workers.alerts import messages, queries
 from workers.alerts.outbox import Alerts
 from workers.money import orders
 from workers.money.amounts import BadAmount, Limits, check_limits
@@ -20,10 +18,7 @@ from workers.text.format import yuan
 
 def reported_lost(alerts: Alerts, student_no: str) -> bool:
     """Whether the card's latest loss report (挂失) in WeChat has not been lifted (解挂)."""
-    action = alerts.session.execute(
-        select(BindingLog.action).where(BindingLog.student_no == student_no, BindingLog.action.in_(("lost", "found")))
-        .order_by(BindingLog.id.desc()).limit(1)).scalar()
-    return action == "lost"
+    return alerts.session.execute(queries.LOSS_STATE, {"student_no": student_no}).scalar() == "lost"
 
 
 def is_latest(setting: AlertSetting, tx: CardTransaction) -> bool:

@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from events.campus_time import SHANGHAI
 from store import outbound
 from store.tables import CardAlert
+from workers.alerts import queries
 from workers.alerts.config import AlertConfig
 
 #: Kinds the per-student daily cap counts; suspicious use and the summary always go out.
@@ -50,8 +51,8 @@ class Alerts:
     def capped(self, openid: str) -> bool:
         """True once the holder had `daily_cap` capped alerts today (Asia/Shanghai): a flood guard."""
         day_start = datetime.combine(self.now.astimezone(SHANGHAI).date(), time(), SHANGHAI)
-        sent = self.session.execute(select(func.count()).select_from(CardAlert).where(
-            CardAlert.openid == openid, CardAlert.created_at >= day_start, CardAlert.kind.in_(CAPPED))).scalar_one()
+        sent = self.session.execute(queries.COUNT_SINCE, {"openid": openid, "since": day_start,
+                                                         "kinds": list(CAPPED)}).scalar_one()
         return int(sent) >= self.config.daily_cap
 
     def once_taken(self, once_key: str) -> bool:

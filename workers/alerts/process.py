@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from events.card_events import CardTransaction
 from store import inbox
-from store.db import begin_as_writer, dialect_insert, retry_locked
-from store.tables import AlertSetting, Binding, CardTransactionRow, InboxEvent
+from store.db import begin_as_writer, retry_locked
+from store.tables import AlertSetting, Binding, InboxEvent
 from store.uow import UnitOfWork
-from workers.alerts import balance, spending, suspicious
+from workers.alerts import balance, queries, spending, suspicious
 from workers.alerts.config import AlertConfig
 from workers.alerts.outbox import Alerts
 from workers.money.amounts import Limits
@@ -136,10 +136,10 @@ def _apply(alerts: Alerts, tx: CardTransaction, event_id: int, limits: Limits) -
 def _store(alerts: Alerts, tx: CardTransaction, event_id: int) -> int:
     """The transaction's row (kept once even if the card system reused its event id elsewhere)."""
     session = alerts.session
-    insert = dialect_insert(session.get_bind().dialect.name, CardTransactionRow.__table__)
-    session.execute(insert.on_conflict_do_nothing(index_elements=["event_id"]), {
+    new = session.execute(queries.store_transaction(session.get_bind().dialect.name), {
         "event_id": tx.event_id, "inbox_id": event_id, "student_no": tx.student_no, "card_no": tx.card_no,
         "amount_fen": tx.amount_fen, "balance_fen": tx.balance_fen, "merchant": tx.merchant,
-        "terminal": tx.terminal, "occurred_at": tx.occurred_at, "received_at": alerts.now})
-    return int(session.execute(select(CardTransactionRow.id).where(CardTransactionRow.event_id == tx.event_id))
-               .scalar_one())
+        "terminal": tx.terminal, "occurred_at": tx.occurred_at, "received_at": alerts.now}).scalar()
+    if new is not None:
+        return int(new)
+    return int(session.execute(queries.TRANSACTION_ID, {"event_id": tx.event_id}).scalar_one())

@@ -6,12 +6,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, update
 
 from events.card_events import CardTransaction
-from store.tables import AlertSetting, CardAlert, OutboundMessage
-from workers.alerts import messages
+from store.tables import AlertSetting, CardAlert, OutboundMessage, table_of
+from workers.alerts import messages, queries
 from workers.alerts.outbox import Alerts
+
+_OUT, _ALERT = table_of(OutboundMessage), table_of(CardAlert)
+#: A batch still waiting for its minute takes one more swipe, unless the reply pool took it meanwhile.
+_EXTEND = (update(_OUT).where(_OUT.c.id == bindparam("oid"), _OUT.c.status == "pending")
+           .values(body=bindparam("body")))
+_KEEP_SWIPES = update(_ALERT).where(_ALERT.c.id == bindparam("aid")).values(swipes=bindparam("swipes"))
 
 
 def wanted(setting: AlertSetting, tx: CardTransaction) -> bool:
@@ -25,19 +31,17 @@ def alert(alerts: Alerts, setting: AlertSetting, student_no: str, tx: CardTransa
     session, now, openid = alerts.session, alerts.now, setting.openid
     template_id = alerts.config.template_id
     item = messages.swipe(tx.amount_fen, tx.merchant, tx.balance_fen, tx.occurred_at)
-    last = session.execute(select(CardAlert).where(CardAlert.openid == openid, CardAlert.kind == "spending")
-                           .order_by(CardAlert.id.desc()).limit(1)).scalar()
+    window = timedelta(seconds=alerts.config.coalesce_seconds)
+    recent = session.execute(queries.ALERTS_SINCE, {"openid": openid, "since": now - 2 * window}).all()
+    last = next((r for r in recent if r.kind == "spending"), None)
     if last is not None and last.open_until is not None and last.open_until > now:
         swipes = sorted([*(last.swipes or []), item], key=lambda s: str(s["at"]))
-        extended = session.execute(
-            update(OutboundMessage).where(OutboundMessage.id == last.outbound_id, OutboundMessage.status == "pending")
-            .values(body=messages.spending(template_id, swipes)).execution_options(synchronize_session=False))
+        extended = session.execute(_EXTEND, {"oid": last.outbound_id, "body": messages.spending(template_id, swipes)})
         if extended.rowcount == 1:  # type: ignore[attr-defined]
-            last.swipes = swipes
+            session.execute(_KEEP_SWIPES, {"aid": last.id, "swipes": swipes})
             return "merged"
     if alerts.capped(openid):
         return "capped"
-    window = timedelta(seconds=alerts.config.coalesce_seconds)
     last_at = None if last is None else (last.open_until or last.created_at)
     if last_at is not None and last_at > now - window:
         alerts.add(openid, student_no, "spending", messages.spending(template_id, [item]),

@@ -4,13 +4,13 @@ office (可疑交易) and pushed to the holder at once, never held back by the d
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from events.card_events import CardTransaction
-from store.tables import CardTransactionRow, SuspiciousTransaction
-from workers.alerts import messages
+from store.tables import SuspiciousTransaction
+from workers.alerts import messages, queries
 from workers.alerts.campuses import campus_of, distance_km
 from workers.alerts.config import AlertConfig
 from workers.alerts.outbox import Alerts
@@ -28,13 +28,15 @@ def findings(alerts: Alerts, tx: CardTransaction, row_id: int, lost: bool) -> li
         found.append(("lost", f"已挂失的卡在{spent}"))
     if -tx.amount_fen > cfg.single_limit_fen:
         found.append(("amount", f"单笔{spent}，超过 {yuan(cfg.single_limit_fen)} 元"))
-    since = tx.occurred_at - timedelta(minutes=cfg.velocity_minutes)
-    recent = session.execute(select(func.count()).select_from(CardTransactionRow).where(
-        CardTransactionRow.student_no == tx.student_no, CardTransactionRow.amount_fen < 0,
-        CardTransactionRow.occurred_at > since, CardTransactionRow.occurred_at <= tx.occurred_at)).scalar_one()
-    if int(recent) > cfg.velocity_count and not _flagged(alerts, tx, "velocity"):
+    velocity, campus = timedelta(minutes=cfg.velocity_minutes), timedelta(minutes=cfg.campus_minutes)
+    around = session.execute(queries.AROUND, {"student_no": tx.student_no,
+                                              "since": tx.occurred_at - max(velocity, campus),
+                                              "until": tx.occurred_at + campus}).all()
+    recent = sum(1 for r in around if r.amount_fen < 0 and tx.occurred_at - velocity < r.occurred_at <= tx.occurred_at)
+    if recent > cfg.velocity_count and not _flagged(alerts, tx, "velocity"):
         found.append(("velocity", f"{cfg.velocity_minutes} 分钟内刷卡 {recent} 次，最近一次在{spent}"))
-    far = _far_campus(alerts, cfg, tx, row_id)
+    far = _far_campus(cfg, tx, [(r.terminal, r.occurred_at) for r in around
+                                if r.id != row_id and abs(r.occurred_at - tx.occurred_at) < campus])
     if far is not None:
         found.append(("campus", far))
     return found
@@ -48,15 +50,10 @@ def _flagged(alerts: Alerts, tx: CardTransaction, rule: str) -> bool:
     ).first() is not None
 
 
-def _far_campus(alerts: Alerts, cfg: AlertConfig, tx: CardTransaction, row_id: int) -> str | None:
+def _far_campus(cfg: AlertConfig, tx: CardTransaction, others: list[tuple[str, datetime]]) -> str | None:
     here = campus_of(tx.terminal)
     if here is None:
         return None
-    window = timedelta(minutes=cfg.campus_minutes)
-    others = alerts.session.execute(select(CardTransactionRow.terminal, CardTransactionRow.occurred_at).where(
-        CardTransactionRow.student_no == tx.student_no, CardTransactionRow.id != row_id,
-        CardTransactionRow.occurred_at > tx.occurred_at - window,
-        CardTransactionRow.occurred_at < tx.occurred_at + window))
     for terminal, at in others:
         there = campus_of(terminal)
         if there is not None and there != here and distance_km(here, there) >= cfg.campus_km:
