@@ -8,6 +8,7 @@ its alerts).
 
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -30,13 +31,15 @@ def simulate_day(simulator_url: str, *, holders_count: int, speed: float) -> dic
             {"student_no": no, "name": f"模拟{no[-4:]}", "phone": f"137{no[-8:]}", "card_no": f"62{no[-8:]}",
              "balance_fen": 20000} for no in students[start:start + 1000]]).raise_for_status()
     outcomes = {"swiped": 0, "refused": 0}
+    counting = threading.Lock()
     session = requests.Session()
     started = time.monotonic()
 
     def swipe(student_no: str, fen: int, merchant: str, terminal: str) -> None:
         answer = session.post(f"{base}/_swipe", timeout=10, json={
             "student_no": student_no, "amount": wire_amount(fen), "merchant": merchant, "terminal": terminal})
-        outcomes["swiped" if answer.status_code == 200 else "refused"] += 1
+        with counting:
+            outcomes["swiped" if answer.status_code == 200 else "refused"] += 1
 
     with ThreadPoolExecutor(max_workers=16) as pool:
         for item in plan(students):
