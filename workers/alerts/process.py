@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from events.card_events import CardTransaction
 from store import inbox
@@ -22,6 +22,8 @@ from workers.alerts.outbox import Alerts
 from workers.money.amounts import Limits
 
 log = logging.getLogger("onecard.alerts")
+
+_OPENID = select(Binding.openid).where(Binding.student_no == bindparam("student_no"))
 
 
 @dataclass(frozen=True)
@@ -38,9 +40,16 @@ class AlertPorts:
     clock: Callable[[], datetime] | None = None
 
 
+class TakenMeanwhile(Exception):
+    """Another delivery of one of the events committed first: this one keeps nothing."""
+
+
 def process_card_event(event_id: int, *, uow: UnitOfWork, ports: AlertPorts) -> str:
     """Handle a stored card transaction; what happened (for logs and tests)."""
-    return retry_locked(lambda: _once(event_id, uow, ports), attempts=40)
+    try:
+        return retry_locked(lambda: _handle([event_id], uow, ports), attempts=40)[0]
+    except TakenMeanwhile:
+        return "duplicate"
 
 
 def process_card_events(event_ids: list[int], *, uow: UnitOfWork, ports: AlertPorts) -> list[str] | None:
@@ -48,13 +57,13 @@ def process_card_events(event_ids: list[int], *, uow: UnitOfWork, ports: AlertPo
     message): one commit and one lock instead of one per event. None when they must run one by one
     (one failed, or another delivery took one meanwhile): nothing of the batch is kept then."""
     try:
-        return retry_locked(lambda: _batch(list(dict.fromkeys(event_ids)), uow, ports), attempts=40)
+        return retry_locked(lambda: _handle(list(dict.fromkeys(event_ids)), uow, ports), attempts=40)
     except Exception as exc:  # each runs again alone, where it fails (and is retried) by itself
         log.info("batch of %d card events runs one by one: %s: %s", len(event_ids), type(exc).__name__, exc)
         return None
 
 
-def _batch(event_ids: list[int], uow: UnitOfWork, ports: AlertPorts) -> list[str]:
+def _handle(event_ids: list[int], uow: UnitOfWork, ports: AlertPorts) -> list[str]:
     with uow:
         session = uow.session
         begin_as_writer(session)
@@ -65,12 +74,14 @@ def _batch(event_ids: list[int], uow: UnitOfWork, ports: AlertPorts) -> list[str
         for event_id in event_ids:
             row = rows.get(event_id)
             if row is None or row.status != "received":
+                if row is None:
+                    log.warning("card event %s not in the inbox", event_id)
                 outcomes.append("missing" if row is None else "duplicate")
                 continue
             outcomes.append(_apply(alerts, CardTransaction.from_payload(row.payload), event_id, ports.limits))
             taken.append(event_id)
         if taken and not inbox.mark_processed(session, taken):
-            raise LookupError("another delivery processed one of the batch meanwhile")
+            raise TakenMeanwhile()
         _after_commit(uow, alerts, ports)
         uow.commit()
         return outcomes
@@ -88,32 +99,10 @@ def _after_commit(uow: UnitOfWork, alerts: Alerts, ports: AlertPorts) -> None:
             uow.after_commit(lambda oid=order_id: wake(oid))  # type: ignore[misc]
 
 
-def _once(event_id: int, uow: UnitOfWork, ports: AlertPorts) -> str:
-    with uow:
-        session = uow.session
-        begin_as_writer(session)
-        row = session.execute(select(InboxEvent.payload, InboxEvent.status).where(InboxEvent.id == event_id)).first()
-        if row is None:
-            log.warning("card event %s not in the inbox", event_id)
-            return "missing"
-        if row.status != "received":
-            return "duplicate"
-        tx = CardTransaction.from_payload(row.payload)
-        now = ports.clock() if ports.clock else datetime.now(UTC)
-        alerts = Alerts(session, ports.config, now)
-        outcome = _apply(alerts, tx, event_id, ports.limits)
-        if not inbox.mark_processed(session, [event_id]):
-            uow.rollback()
-            return "duplicate"
-        _after_commit(uow, alerts, ports)
-        uow.commit()
-        return outcome
-
-
 def _apply(alerts: Alerts, tx: CardTransaction, event_id: int, limits: Limits) -> str:
     session = alerts.session
     row_id = _store(alerts, tx, event_id)
-    binding = session.execute(select(Binding.openid).where(Binding.student_no == tx.student_no)).scalar()
+    binding = session.execute(_OPENID, {"student_no": tx.student_no}).scalar()
     lost = balance.reported_lost(alerts, tx.student_no)
     done = [f"suspicious:{n}" for n in [suspicious.record(alerts, tx, row_id, lost, binding)] if n]
     if binding is None:
