@@ -14,12 +14,13 @@ from backoffice.pages import (
     operators,
     orders,
     reconciliation,
+    suspicious,
     tickets,
 )
 from backoffice.web import Page
 
 ROUTES: list[Page] = [
     *auth.PAGES, *home.PAGES, *features.PAGES, *articles.PAGES, *lookup.PAGES, *tickets.PAGES,
-    *analytics.PAGES, *orders.PAGES, *reconciliation.PAGES, *operations.PAGES, *operators.PAGES,
-    *account.PAGES,
+    *analytics.PAGES, *orders.PAGES, *reconciliation.PAGES, *suspicious.PAGES, *operations.PAGES,
+    *operators.PAGES, *account.PAGES,
 ]

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from adapters.cardsystem.port import CardSystem
 from events.campus_time import SHANGHAI
 from events.errors import OnecardError
+from events.messages import CARD_TRANSACTION
 from events.money_kinds import BY_CODE
 from store.tables import Binding, BindingLog, InboxEvent, MoneyOrder, utcnow
 from workers.text.format import yuan
@@ -76,7 +77,8 @@ def bindings(session: Session, period: str, now: datetime | None = None) -> Tabl
 def active_users(session: Session, period: str, now: datetime | None = None) -> Table:
     now = now or utcnow()
     rows = session.execute(
-        select(InboxEvent.received_at, InboxEvent.openid).where(InboxEvent.received_at >= since(period, now))
+        select(InboxEvent.received_at, InboxEvent.openid).where(InboxEvent.received_at >= since(period, now),
+                                                                InboxEvent.msg_type != CARD_TRANSACTION)
     )
     users: dict[str, set[str]] = defaultdict(set)
     for at, openid in rows:

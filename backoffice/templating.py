@@ -20,6 +20,7 @@ NAV = (
     ("/analytics", "数据分析", "view"),
     ("/orders", "订单", "view"),
     ("/reconciliation", "对账", "view"),
+    ("/suspicious", "可疑交易", "view"),
     ("/operations", "运行监控", "view"),
     ("/operators", "系统设置", "admin"),
     ("/audit", "审计日志", "audit"),

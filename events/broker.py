@@ -89,6 +89,14 @@ def enqueue_deliveries(broker: dramatiq.Broker, items: Sequence[tuple[int, str]]
     ])
 
 
+def enqueue_delivery_at(broker: dramatiq.Broker, outbound_id: int, channel: str, at_ms: int) -> None:
+    """Hand one outbound message to its sender at `at_ms` (epoch milliseconds): a spending batch
+    that collects the swipes of the coming minute goes out when that minute is over."""
+    topic, actor_name = DELIVERY_ACTORS[channel]
+    broker.enqueue(dramatiq.Message(queue_name=topic.value, actor_name=actor_name, args=([outbound_id],), kwargs={},
+                                    options={}), delay=max(0, at_ms - current_millis()))
+
+
 def enqueue_messages(broker: dramatiq.Broker, messages: list[dramatiq.Message]) -> None:
     """Enqueue messages; on Redis several of them in one pipelined round trip.
 

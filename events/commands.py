@@ -215,3 +215,34 @@ class ConfirmOrder(Command):
 @dataclass(frozen=True, slots=True)
 class CancelOrder(Command):
     pass
+
+
+# -- card alerts (提醒) ----------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class SetSpendingAlert(Command):
+    #: As typed: "开", "关" or a least amount ("20").
+    args: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SetLowBalanceAlert(Command):
+    #: "20" or "关".
+    args: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SetAutoTopup(Command):
+    #: "50 低于 20" or "关".
+    args: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SetDailySummary(Command):
+    #: "开" or "关".
+    args: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ShowAlertSettings(Command):
+    pass

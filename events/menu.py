@@ -48,7 +48,7 @@ MENU: tuple[tuple[str, tuple[Item, ...]], ...] = (
     ("校园卡", (Click("余额", "BALANCE"), Click("流水", "HISTORY"), Click("账单", "BILL"),
                 View("我的校园卡", "/m/card"), Click("挂失·更多", "MENU_CARD"))),
     ("我的", (Click("充值", "TOPUP"), Click("缴费", "MENU_FEES"), Click("绑定与账户", "MENU_ACCOUNT"),
-              Click("帮助", "HELP"))),
+              Click("帮助", "HELP"), Click("提醒设置", "ALERT_SETTINGS"))),
     ("校园", (Click("课表", "TIMETABLE"), Click("成绩", "GRADES"), Click("借阅", "LOANS"),
               Click("新闻公告", "MENU_NEWS"), Click("更多服务", "MENU_MORE"))),
 )

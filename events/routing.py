@@ -108,6 +108,18 @@ RULES: tuple[Rule, ...] = (
          usage="公告 [关键词] —— 最新公告，或按关键词查找", feature="news", module="通知"),
     Rule(Topic.GENERAL, ("退订",), lambda _: c.OptOut(), usage="退订 —— 不再接收新闻和公告", module="通知"),
     Rule(Topic.GENERAL, ("订阅",), lambda _: c.OptIn(), usage="订阅 —— 重新接收新闻和公告", module="通知"),
+    # -- real-time card alerts (提醒) ---------------------------------------------------------
+    Rule(Topic.GENERAL, ("提醒设置",), lambda _: c.ShowAlertSettings(), menu_key="ALERT_SETTINGS",
+         usage="提醒设置 —— 查看全部提醒设置", feature="alerts", module="提醒"),
+    Rule(Topic.GENERAL, ("消费提醒",), lambda a: c.SetSpendingAlert(sp.rest(a)),
+         usage="消费提醒 开|关|20 —— 每笔消费即时提醒（20：只提醒 20 元及以上）", feature="alerts", module="提醒"),
+    Rule(Topic.GENERAL, ("余额提醒",), lambda a: c.SetLowBalanceAlert(sp.rest(a)),
+         usage="余额提醒 20|关 —— 余额低于 20 元时提醒一次", feature="alerts", module="提醒"),
+    Rule(Topic.GENERAL, ("自动充值",), lambda a: c.SetAutoTopup(sp.rest(a)),
+         usage="自动充值 50 低于 20|关 —— 余额低于 20 元时自动充值 50 元（首次短信验证）", feature="alerts",
+         module="提醒"),
+    Rule(Topic.GENERAL, ("每日账单",), lambda a: c.SetDailySummary(sp.rest(a)),
+         usage="每日账单 开|关 —— 每晚 21:00 推送当天消费汇总", feature="alerts", module="提醒"),
 )
 
 
@@ -220,7 +232,7 @@ FEATURE_LABELS = {
     "bind": "绑定与解绑", "balance": "余额查询", "card_info": "卡信息", "history": "交易流水", "bill": "账单",
     "lost": "挂失与解挂", "phone": "更换绑定手机", "found": "拾卡与寻卡", "timetable": "课表", "grades": "成绩",
     "meetings": "会议", "library": "图书借阅", "lockers": "存包柜", "repair": "报修", "guide": "服务指南",
-    "topup": "校园卡充值", "fees": "缴费", "news": "新闻与公告查询",
+    "topup": "校园卡充值", "fees": "缴费", "news": "新闻与公告查询", "alerts": "消费提醒",
 }
 
 

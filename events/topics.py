@@ -10,21 +10,26 @@ class Topic(StrEnum):
     NOTIFY = "notify"
     GENERAL = "general"
     REPLY = "reply"
+    #: Card-system transactions (`events.card_events`): alerts, low balance, suspicious use, auto top-up.
+    ALERTS = "alerts"
 
 
 #: What the back-office calls each queue (运行监控).
 TOPIC_LABELS = {
     "bind": "绑定", "query": "查询（余额、流水、课表…）", "topup": "充值与缴费", "notify": "通知推送",
     "general": "综合（帮助、菜单、报修）", "reply": "回复发送",
+    "alerts": "校园卡动态（消费提醒、可疑交易）",
 }
 
-#: Topics whose worker handles inbound WeChat events (REPLY and NOTIFY carry outbound work).
+#: Topics whose worker handles inbound WeChat events (REPLY and NOTIFY carry outbound work; ALERTS has
+#: its own actor, `workers.runtime.actors.card_event_handler`, since a card transaction is no user's turn).
 EVENT_TOPICS: tuple[Topic, ...] = (Topic.BIND, Topic.QUERY, Topic.TOPUP, Topic.GENERAL)
 
 #: Topics whose turns only read and write our own database (help, menus, repair tickets): their
-#: events travel and run in groups (`workers.runtime.grouping`). Turns that wait on the card system or
-#: another outside service run one per thread, so that those waits overlap instead of queueing.
-GROUPED_TOPICS: frozenset[Topic] = frozenset({Topic.GENERAL})
+#: events travel and run in groups (`workers.runtime.grouping`; card events one transaction a message,
+#: `workers.alerts.process`). Turns that wait on the card system or another outside service run one
+#: per thread, so that those waits overlap instead of queueing.
+GROUPED_TOPICS: frozenset[Topic] = frozenset({Topic.GENERAL, Topic.ALERTS})
 
 
 def event_actor_name(topic: Topic | str) -> str:

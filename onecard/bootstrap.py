@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
 import dramatiq
@@ -22,12 +22,14 @@ from adapters.sms.file_sink import FileSms
 from adapters.sms.port import SmsSender
 from adapters.wechat.client import WechatpyApi
 from adapters.wechat.port import WeChatApi
-from events.broker import enqueue_deliveries, enqueue_events, make_broker
+from events.broker import enqueue_deliveries, enqueue_delivery_at, enqueue_events, make_broker
 from events.errors import PermanentError
 from onecard.embedded import socket_url, start_embedded_redis
 from onecard.settings import Settings
 from store.db import make_engine, make_session_factory
 from store.uow import UnitOfWork
+from workers.alerts.config import AlertConfig
+from workers.alerts.process import AlertPorts
 from workers.delivery.push import Pusher
 from workers.money.amounts import Limits
 from workers.money.ports import MoneyPorts
@@ -84,6 +86,20 @@ class Platform:
 
     def wake_relay(self, order_id: int, delay_seconds: float = 0.0) -> None:
         enqueue_relay(self.broker, order_id, delay_seconds)
+
+    def deliver_at(self, outbound_id: int, channel: str, at: datetime) -> None:
+        enqueue_delivery_at(self.broker, outbound_id, channel, int(at.timestamp() * 1000))
+
+    def alert_ports(self) -> AlertPorts:
+        """What the alerts pool needs: the rules' thresholds, the money limits, the ways out."""
+        s = self.settings
+        config = AlertConfig(
+            template_id=s.alert_template_id, coalesce_seconds=s.alert_coalesce_seconds, daily_cap=s.alert_daily_cap,
+            velocity_count=s.alert_velocity_count, velocity_minutes=s.alert_velocity_minutes,
+            single_limit_fen=s.alert_single_limit_fen, campus_km=s.alert_campus_km,
+            campus_minutes=s.alert_campus_minutes)
+        return AlertPorts(config, self.ports.limits, self.deliver_many, self.deliver_at,
+                          wake_relay=self.ports.wake_relay if self.money is not None else None)
 
     def relay(self) -> Relay:
         if self.money is None:

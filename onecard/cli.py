@@ -181,6 +181,40 @@ def _reconcile(args: argparse.Namespace) -> int:
     return 1 if unexplained else 0
 
 
+def _card_feed(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from ingress.card_feed import CardFeed
+    from onecard.bootstrap import build
+    from onecard.observability import logs
+
+    logs.configure()
+    platform = build()
+    s = platform.settings
+    if not s.card_feed_url:
+        print("onecard card-feed needs ONECARD_CARD_FEED_URL (amqp://…)", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    CardFeed(s.card_feed_url, exchange=s.card_feed_exchange, routing_key=s.card_feed_routing_key,
+             queue=s.card_feed_queue, engine=platform.engine, enqueue=platform.enqueue_events).run(stop)
+    return 0
+
+
+def _simulate_day(args: argparse.Namespace) -> int:
+    from onecard.settings import Settings
+    from onecard.simulate_day import simulate_day
+
+    url = args.simulator_url or Settings().simulator_url
+    if not url:
+        print("start `onecard run` first, or give --simulator-url", file=sys.stderr)
+        return 2
+    print(simulate_day(url, holders_count=args.holders, speed=args.speed))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="onecard", description="The campus card inside WeChat.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -202,6 +236,15 @@ def parser() -> argparse.ArgumentParser:
     worker.set_defaults(func=_worker)
 
     sub.add_parser("scheduler", help="periodic jobs: sweeps, reconciliation").set_defaults(func=_scheduler)
+
+    sub.add_parser("card-feed", help="store the card system's transactions published to RabbitMQ (kombu)"
+                   ).set_defaults(func=_card_feed)
+
+    day = sub.add_parser("simulate-day", help="replay a campus day of card transactions against the simulator")
+    day.add_argument("--holders", type=int, default=200)
+    day.add_argument("--speed", type=float, default=60.0, help="times faster than real time")
+    day.add_argument("--simulator-url", help="where `onecard run` serves the simulators (default: settings)")
+    day.set_defaults(func=_simulate_day)
 
     sims = sub.add_parser("simulators", help="serve the local simulators of outside systems")
     sims.add_argument("--port", type=int, default=8090)

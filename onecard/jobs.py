@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from events.campus_time import SHANGHAI
 from onecard.bootstrap import Platform
 from store.tables import ReconciliationRun, utcnow
+from workers.alerts.summary import send_daily_summaries
 from workers.delivery.broadcast.resume import resume_stalled_broadcasts
 from workers.jobs.reminders import remind_due_loans
 from workers.jobs.sweeper import sweep
@@ -68,6 +69,8 @@ def jobs(platform: Platform) -> list[Job]:
         Job("library_reminders", lambda p: remind_due_loans(p.uow, p.ports.campus, p.pusher),
             every=timedelta(seconds=s.loan_reminder_interval_seconds)),
     ]
+    if s.alert_summary_at:
+        listed.append(Job("daily_summary", daily_summaries, daily_at=time.fromisoformat(s.alert_summary_at)))
     if platform.money is not None:
         listed.append(Job("money_sweep", sweep_money, every=sweep_every))
         if s.reconcile_at:
@@ -80,6 +83,11 @@ def sweep_events(platform: Platform) -> None:
     """Inbox events and outbound messages left unfinished past the deadline go to the broker again."""
     sweep(platform.engine, older_than=timedelta(seconds=platform.settings.redeliver_after_seconds),
           enqueue_events=platform.enqueue_events, deliver=platform.deliver_many)
+
+
+def daily_summaries(platform: Platform) -> None:
+    """每日账单 for every holder who asked, once per day whichever scheduler runs it."""
+    send_daily_summaries(platform.uow, platform.deliver_many, platform.settings.alert_template_id, utcnow())
 
 
 def sweep_money(platform: Platform) -> None:

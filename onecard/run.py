@@ -63,6 +63,9 @@ def prepare(settings: Settings, keepalive: list[Any]) -> dict[str, str]:
                 env[name] = sim_urls[name]
             env[CHAT_URL] = f"{thread.url}/chat/"
         if not settings.card_system_url:
+            # The simulated card system pushes every transaction to our webhook, as a real one is set up to.
+            sims.card.webhook.connect(f"http://127.0.0.1:{settings.http_port}/cardsystem/events",
+                                      settings.card_events_secret.get_secret_value())
             env["ONECARD_CARD_SYSTEM_URL"] = sim_urls["ONECARD_CARD_SYSTEM_URL"]
             env["ONECARD_BANK_URL"] = settings.bank_url or sim_urls["ONECARD_BANK_URL"]
             env["ONECARD_FEES_URL"] = settings.fees_url or sim_urls["ONECARD_FEES_URL"]

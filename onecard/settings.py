@@ -66,6 +66,24 @@ class Settings(BaseSettings):
     # How often the scheduler looks for library loans due in three days.
     loan_reminder_interval_seconds: float = 3600.0
 
+    # Real-time card events (`/cardsystem/events`, `onecard card-feed`): the webhook's HMAC secret, the
+    # alerts' template message, and the thresholds of the suspicious-use rules.
+    card_events_secret: SecretStr = SecretStr("onecard-card-events-dev")
+    card_feed_url: str | None = None
+    card_feed_exchange: str = "cardsystem"
+    card_feed_routing_key: str = "transaction.#"
+    card_feed_queue: str = "onecard.card-events"
+    alert_template_id: str = "onecard-card-alert"
+    alert_coalesce_seconds: int = 60
+    alert_daily_cap: int = 50
+    alert_velocity_count: int = 10
+    alert_velocity_minutes: int = 10
+    alert_single_limit_fen: int = 30_000
+    alert_campus_km: float = 5.0
+    alert_campus_minutes: int = 20
+    # Asia/Shanghai time of the daily summary (每日账单) for those who asked; empty: off.
+    alert_summary_at: str = "21:00"
+
     # Signs SMS code hashes; rotate it and pending codes simply expire.
     secret_key: SecretStr = SecretStr("onecard-dev-secret-change-me")
 

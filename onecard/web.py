@@ -19,6 +19,7 @@ from adapters.wechat.oauth import HttpOAuthCodes
 from backoffice.app import create_backoffice
 from backoffice.headers import SecurityHeaders
 from ingress.app import Ingress, IngressConfig, create_app
+from ingress.card_events import CardEvents
 from onecard.bootstrap import Platform, build
 from onecard.observability import logs
 from onecard.observability.health import readyz_endpoint
@@ -47,9 +48,14 @@ def ingress_config(settings: Settings) -> IngressConfig:
 
 
 def create_web_app(platform: Platform) -> ASGIApp:
-    """The public listener: `/wechat`, `/healthz`, `/assets`, `/admin` (with its security headers), `/m`."""
+    """The public listener: `/wechat`, `/cardsystem/events`, `/healthz`, `/assets`, `/admin` (with its security
+    headers), `/m`."""
     ingress = Ingress(ingress_config(platform.settings), platform.engine, platform.enqueue_events)
-    app = create_app(ingress, [assets_mount(), Mount(ADMIN, app=create_backoffice(platform)),
+    s = platform.settings
+    card_events = CardEvents(s.card_events_secret.get_secret_value(), ingress.writer,
+                             max_body_bytes=s.max_body_bytes)
+    app = create_app(ingress, [assets_mount(), Route("/cardsystem/events", card_events.endpoint, methods=["POST"]),
+                               Mount(ADMIN, app=create_backoffice(platform)),
                                Mount("/m", app=create_pages(pages_deps(platform)))])
     return RequestMetrics(SecurityHeaders(app, prefix=ADMIN))
 

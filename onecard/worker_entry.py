@@ -22,5 +22,5 @@ platform.broker.add_middleware(
     WorkerMetrics(forks=[serve_worker_metrics] if platform.settings.worker_metrics_port else None))
 actors = declare_actors(platform.broker, uow_factory=platform.uow, ports=platform.ports,
                         deliver_many=platform.deliver_many, engine=platform.engine, wechat=platform.wechat,
-                        sms=platform.sms, relay=platform.relay())
+                        sms=platform.sms, relay=platform.relay(), alerts=platform.alert_ports())
 broker = platform.broker

@@ -7,12 +7,12 @@ import io
 
 from starlette.responses import Response
 
-from backoffice import stats
+from backoffice import alert_stats, stats
 from backoffice.roles import Perm
 from backoffice.web import Ctx, Page
 from store.tables import utcnow
 
-TABLES = ("bindings", "active", "transactions", "merchants")
+TABLES = ("bindings", "active", "transactions", "merchants", "alerts")
 
 
 def _tables(ctx: Ctx, period: str) -> dict[str, stats.Table]:
@@ -24,6 +24,7 @@ def _tables(ctx: Ctx, period: str) -> dict[str, stats.Table]:
         "active": stats.active_users(session, period, now),
         "transactions": stats.transactions_by_kind(txs, period, now),
         "merchants": stats.merchant_ranking(ctx.platform.ports.card, stats.since(period, now), now),
+        "alerts": alert_stats.alert_counts(session, stats.since(period, now)),
     }
 
 
@@ -34,7 +35,7 @@ def _period(ctx: Ctx) -> str:
 def analytics(ctx: Ctx) -> Response:
     period = _period(ctx)
     tables = _tables(ctx, period)
-    charts = {name: {"columns": t.columns, "rows": t.rows} for name, t in tables.items()}
+    charts = {name: {"columns": t.columns, "rows": t.rows} for name, t in tables.items() if name != "alerts"}
     return ctx.render("analytics.html", period=period, tables=tables, charts=charts)
 
 

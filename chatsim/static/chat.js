@@ -159,7 +159,8 @@
     if (seen.has(m.seq)) return;
     seen.add(m.seq);
     const card = m.msgtype !== "text";
-    add({ at: m.at, kind: "in", seq: m.seq, card, text: card ? `[${m.msgtype}] ${m.content}` : m.content });
+    const template = m.msgtype === "template" && window.onecardTemplateText ? window.onecardTemplateText(m.content) : null;
+    add({ at: m.at, kind: "in", seq: m.seq, card, text: template || (card ? `[${m.msgtype}] ${m.content}` : m.content) });
     wire(`← ${m.msgtype} #${m.seq}`, JSON.stringify(m.raw, null, 1), false);
   }
   function smsLine(line) {

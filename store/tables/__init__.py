@@ -4,6 +4,7 @@ Importing this package imports every module, so `Base.metadata` always holds eve
 migrations and their test compare against it) and `from store.tables import X` works for all.
 """
 
+from store.tables.alerts import AlertSetting, CardAlert, CardTransactionRow, SuspiciousTransaction
 from store.tables.backoffice import AuditEntry, Operator, OperatorSession
 from store.tables.base import Base, BigId, UTCDateTime, table_of, utcnow
 from store.tables.content import (
@@ -21,6 +22,7 @@ from store.tables.ops import LoanReminder, ScheduledJob, WechatToken
 from store.tables.people import Binding, BindingLog, Follower, NotificationOptOut, ServiceState, SmsChallenge
 
 __all__ = [
+    "AlertSetting",
     "Article",
     "AuditEntry",
     "Base",
@@ -29,6 +31,8 @@ __all__ = [
     "BindingLog",
     "Broadcast",
     "BroadcastDelivery",
+    "CardAlert",
+    "CardTransactionRow",
     "Discrepancy",
     "FeatureSwitch",
     "Follower",
@@ -47,6 +51,7 @@ __all__ = [
     "ScheduledJob",
     "ServiceState",
     "SmsChallenge",
+    "SuspiciousTransaction",
     "UTCDateTime",
     "WechatToken",
     "table_of",

@@ -78,6 +78,20 @@ def confirm(session: Session, order: MoneyOrder, *, event_id: int, reply_deadlin
     return True
 
 
+def place_automatic(session: Session, *, openid: str, student_no: str, amount_fen: int, event_id: int,
+                    now: datetime, reply_window: timedelta) -> MoneyOrder:
+    """An automatic top-up (自动充值): the holder agreed in advance (SMS-verified), so the order starts
+    `created` with its outbox entry, in the caller's transaction, like a confirmed `充值`."""
+    order = MoneyOrder(order_no=new_order_no("topup", now), kind="topup", openid=openid, student_no=student_no,
+                       target=None, amount_fen=amount_fen, status="created", created_at=now, updated_at=now,
+                       expires_at=now, confirmed_at=now, event_id=event_id, reply_deadline=now + reply_window,
+                       step_attempts=0)
+    session.add(order)
+    session.flush()
+    session.add(MoneyOutbox(order_id=order.id, status="pending", next_attempt_at=now, created_at=now))
+    return order
+
+
 def cancel(session: Session, order: MoneyOrder, now: datetime) -> None:
     session.execute(update(MoneyOrder).where(MoneyOrder.id == order.id, MoneyOrder.status == AWAITING)
                     .values(status="cancelled", finished_at=now, updated_at=now))

@@ -20,6 +20,7 @@ from events.commands import Command
 from events.errors import PermanentError
 from events.topics import EVENT_TOPICS, GROUPED_TOPICS, Topic, event_actor_name
 from store.uow import UowFactory
+from workers.alerts.process import AlertPorts, process_card_event, process_card_events
 from workers.delivery import reply
 from workers.delivery.broadcast import plan, send
 from workers.money.relay import Relay
@@ -41,7 +42,8 @@ def _retries() -> int:
 
 
 def declare_actors(broker: dramatiq.Broker, *, uow_factory: UowFactory, ports: Ports, deliver_many: DeliverMany,
-                   engine: Engine, wechat: WeChatApi, sms: SmsSender, relay: Relay) -> dict[str, Actor]:
+                   engine: Engine, wechat: WeChatApi, sms: SmsSender, relay: Relay,
+                  alerts: AlertPorts | None = None) -> dict[str, Actor]:
     """Every actor of the platform, bound to `broker`: a pool serves the ones on its queues."""
     actors: dict[str, Actor] = {}
     handlers = registered_handlers()
@@ -53,6 +55,14 @@ def declare_actors(broker: dramatiq.Broker, *, uow_factory: UowFactory, ports: P
             max_retries=EVENT_MAX_RETRIES, min_backoff=300, max_backoff=5_000, time_limit=60_000,
             throws=(PermanentError,),
         )(event_handler(uow_factory, ports, deliver_many, handlers, grouped=topic in GROUPED_TOPICS))
+
+    if alerts is not None:
+        name = event_actor_name(Topic.ALERTS)
+        actors[name] = dramatiq.actor(
+            actor_name=name, queue_name=Topic.ALERTS.value, broker=broker,
+            max_retries=EVENT_MAX_RETRIES, min_backoff=300, max_backoff=5_000, time_limit=60_000,
+            throws=(PermanentError,),
+        )(card_event_handler(uow_factory, alerts))
 
     def send_outbound(outbound_ids: list[int]) -> None:
         reply.deliver(outbound_ids, engine=engine, wechat=wechat, sms=sms)
@@ -83,6 +93,24 @@ def declare_actors(broker: dramatiq.Broker, *, uow_factory: UowFactory, ports: P
         actor_name=RELAY_ACTOR, queue_name=Topic.TOPUP.value, broker=broker,
         max_retries=2, min_backoff=500, max_backoff=5_000, time_limit=10 * 60_000)(relay_orders)
     return actors
+
+
+def card_event_handler(uow_factory: UowFactory, alerts: AlertPorts) -> Callable[[list[int]], None]:
+    """The actor of the alerts topic: each card event on its own; one failing does not hold the others."""
+
+    def handle(event_ids: list[int]) -> None:
+        if len(event_ids) > 1 and process_card_events(event_ids, uow=uow_factory(), ports=alerts) is not None:
+            return
+        failure: Exception | None = None
+        for event_id in event_ids:
+            try:
+                process_card_event(event_id, uow=uow_factory(), ports=alerts)
+            except Exception as exc:  # the retry finds the others processed and skips them
+                failure = failure or exc
+        if failure is not None:
+            raise failure
+
+    return handle
 
 
 def event_handler(uow_factory: UowFactory, ports: Ports, deliver_many: DeliverMany,

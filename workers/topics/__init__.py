@@ -4,6 +4,7 @@ Importing the package imports every topic module, so the registry is complete be
 """
 
 from workers.topics import (
+    alert_settings,
     balance,
     bind,
     campus_info,
@@ -18,5 +19,5 @@ from workers.topics import (
     topup,
 )
 
-__all__ = ["balance", "bind", "campus_info", "card", "card_changes", "general", "guide", "lost_found", "news",
-           "repair", "subscriptions", "topup"]
+__all__ = ["alert_settings", "balance", "bind", "campus_info", "card", "card_changes", "general", "guide",
+           "lost_found", "news", "repair", "subscriptions", "topup"]

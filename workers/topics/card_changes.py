@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from events import commands as c
 from store.tables import Binding, BindingLog, SmsChallenge
+from workers.alerts import choices
 from workers.runtime.registry import handles
 from workers.runtime.turn import Turn
 from workers.text.format import local_time, mask_card, mask_phone
@@ -22,6 +23,8 @@ from workers.topics.balance import bound_or_explain
 
 UNFREEZE = "unfreeze"
 PHONE = "phone"
+#: Automatic top-up (自动充值) is switched on by the holder's SMS code the first time.
+AUTOTOPUP = "autotopup"
 _PHONE = re.compile(r"^1\d{10}$")
 PHONE_TAKEN = "该手机号已绑定其他持卡人，不能使用。请换一个号码，或联系校园卡服务中心。"
 
@@ -55,7 +58,8 @@ def _seconds_until_resend(turn: Turn, purpose: str) -> int:
     return max(1, int((sms_codes.RESEND_INTERVAL - (turn.now - last)).total_seconds()) + 1)
 
 
-def _send_code(turn: Turn, binding: Binding, phone: str, purpose: str, what: str) -> None:
+def send_code(turn: Turn, binding: Binding, phone: str, purpose: str, what: str) -> None:
+    """An SMS code proving the holder asked for `what`; the six-digit reply goes to `verify_code`."""
     wait = _seconds_until_resend(turn, purpose)
     if wait:
         turn.say(f"验证码发送太频繁，请 {wait} 秒后再试。")
@@ -75,7 +79,7 @@ def start_unfreeze(cmd: c.StartUnfreeze, turn: Turn) -> None:
     if holder is None or holder.status != "lost":
         turn.say("您的校园卡没有挂失，无需解挂。")
         return
-    _send_code(turn, binding, binding.phone, UNFREEZE, "解除校园卡挂失")
+    send_code(turn, binding, binding.phone, UNFREEZE, "解除校园卡挂失")
 
 
 @handles(c.ChangePhone)
@@ -92,7 +96,7 @@ def change_phone(cmd: c.ChangePhone, turn: Turn) -> None:
     if _phone_taken(turn, binding, cmd.phone):
         turn.say(PHONE_TAKEN)
         return
-    _send_code(turn, binding, cmd.phone, PHONE, "更换绑定手机")
+    send_code(turn, binding, cmd.phone, PHONE, "更换绑定手机")
 
 
 def _phone_taken(turn: Turn, binding: Binding, phone: str) -> bool:
@@ -127,7 +131,7 @@ def _finish_phone(turn: Turn, binding: Binding, phone: str) -> None:
 def verify_code(cmd: c.VerifyCode, turn: Turn) -> None:
     """A six-digit reply: finish the unfreeze or phone change pending for this user, else binding."""
     challenge = None
-    for purpose in (UNFREEZE, PHONE):
+    for purpose in (UNFREEZE, PHONE, AUTOTOPUP):
         challenge = sms_codes.pending(turn.session, turn.openid, purpose, turn.now)
         if challenge is not None:
             break
@@ -145,5 +149,7 @@ def verify_code(cmd: c.VerifyCode, turn: Turn) -> None:
         return
     if challenge.purpose == UNFREEZE:
         _finish_unfreeze(turn, binding)
+    elif challenge.purpose == AUTOTOPUP:
+        turn.say(choices.confirm_topup(turn.session, turn.openid, turn.now))
     else:
         _finish_phone(turn, binding, challenge.phone)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -11,10 +12,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from adapters.cardsystem.demo import DEMO_HOLDERS, DemoHolder
-from adapters.cardsystem.simulator.state import CardState
+from adapters.cardsystem.simulator.state import CardState, Refused
+from adapters.cardsystem.simulator.webhook import Webhook
 from adapters.sim.faults import FaultInjector
 from adapters.sim.journal import Journal, keyed_routes
 from events.campus_time import SHANGHAI
+from events.card_events import wire_amount
 
 
 def _not_found() -> Response:
@@ -32,6 +35,7 @@ class CardSystemSimulator(CardState):
         super().__init__(holders, now, data_dir)
         self.faults = FaultInjector()
         self.journal = Journal(data_dir / "journal.jsonl" if data_dir else None)
+        self.webhook = Webhook()
 
     async def add_holders(self, request: Request) -> Response:
         for item in await request.json():
@@ -135,6 +139,40 @@ class CardSystemSimulator(CardState):
             day is None or datetime.fromisoformat(e["at"]).astimezone(SHANGHAI).date().isoformat() == day)]
         return JSONResponse(entries)
 
+    async def swipe(self, request: Request) -> Response:
+        """`POST /_swipe {"student_no", "amount": "-12.50", "merchant", "terminal"?}`: a transaction
+        on the ledger, then delivered to onecard's webhook as the real card system would."""
+        try:
+            data = await request.json()
+            student_no, merchant = str(data["student_no"]), str(data["merchant"])
+            fen = int(Decimal(str(data["amount"])) * 100)
+        except (ValueError, KeyError, TypeError, ArithmeticError):
+            return JSONResponse({"error": "need student_no, amount (yuan) and merchant"}, status_code=400)
+        try:
+            event = self.swipe_now(student_no, fen, merchant, data.get("terminal"))
+        except Refused as refused:
+            return JSONResponse({"error": refused.reason}, status_code=409)
+        return JSONResponse(event)
+
+    def swipe_now(self, student_no: str, fen: int, merchant: str, terminal: str | None = None) -> dict[str, str]:
+        """A transaction on the ledger, pushed to the webhook (what `/_swipe` and `simulate-day` do);
+        raises `Refused` when the card cannot pay."""
+        line = self.post(student_no, fen, merchant, "消费" if fen < 0 else "充值")
+        holder = self.holder(student_no)
+        event = {"event_id": line.id, "type": "transaction", "student_no": student_no,
+                 "card_no": holder.card_no if holder else "", "amount": wire_amount(line.amount_fen),
+                 "balance": wire_amount(line.balance_fen), "merchant": merchant,
+                 "terminal": terminal or f"本部-{merchant}-01", "occurred_at": line.at.astimezone(SHANGHAI).isoformat()}
+        self.webhook.duplicate_rate = self.faults.faults.duplicate_rate
+        self.webhook.send(event)
+        return event
+
+    async def connect_webhook(self, request: Request) -> Response:
+        """`POST /_webhook {"url", "secret"}`: where transactions are delivered (set by `make run`)."""
+        data = await request.json()
+        self.webhook.connect(str(data["url"]), str(data["secret"]))
+        return JSONResponse({"url": self.webhook.url})
+
     def app(self) -> Starlette:
         return Starlette(routes=[
             Route("/holders/{student_no}", self.get_holder),
@@ -150,4 +188,6 @@ class CardSystemSimulator(CardState):
             *keyed_routes(self.journal, self.faults, self.apply),
             Route("/ledger", self.applied),
             Route("/_sim/holders", self.add_holders, methods=["POST"]),
+            Route("/_swipe", self.swipe, methods=["POST"]),
+            Route("/_webhook", self.connect_webhook, methods=["POST"]),
         ])

@@ -11,6 +11,7 @@ import requests
 from sqlalchemy import select
 
 from backoffice.accounts import create_operator
+from store.db import begin_as_writer
 from store.tables import AuditEntry, Operator
 from tests.harness import Stack
 
@@ -56,6 +57,9 @@ def admin_client(stack: Stack) -> Admin:
 def make_operator(stack: Stack, role: str, password: str = PASSWORD) -> str:
     username = f"{role}-{uuid.uuid4().hex[:6]}"
     with stack.platform.uow() as uow:
+        # A writer from the first statement: on SQLite a read-then-insert fails at once ("database is
+        # locked") when a worker commits in between, as workers do while earlier tests' events drain.
+        begin_as_writer(uow.session)
         create_operator(uow.session, username, password, role, created_by="test")
         uow.commit()
     return username

@@ -1,0 +1,90 @@
+"""The card system simulator's side of real-time events: each transaction POSTed, signed, to
+onecard's `/cardsystem/events`, retried until acknowledged, as a real card system's push does.
+
+Deliveries run on a few threads, so under load they arrive out of order, as they do from a real
+card system; the `duplicate_rate` fault sends some twice. Until `connect` names a webhook the
+events are kept in memory only (`undelivered`), so a simulator without a platform loses nothing
+it could report.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import random
+import threading
+import time
+from typing import Any
+
+import requests
+
+from events.card_events import signature
+
+log = logging.getLogger("onecard.sim.card")
+
+#: Delivery threads: enough for a lunch rush of 300 swipes/s at a few milliseconds each.
+THREADS = 8
+
+
+class Webhook:
+    """Deliver card events to one URL with one secret, at least once each."""
+
+    def __init__(self) -> None:
+        self.url: str | None = None
+        self.secret = ""
+        self.duplicate_rate = 0.0
+        self.delivered = 0
+        self.attempts = 0
+        self._queue: queue.Queue[bytes] = queue.Queue()
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+
+    def connect(self, url: str, secret: str) -> None:
+        """Start delivering to `url` (what a card system's administrator configures once)."""
+        with self._lock:
+            self.url, self.secret = url, secret
+            while len(self._threads) < THREADS:
+                thread = threading.Thread(target=self._run, name="card-webhook", daemon=True)
+                thread.start()
+                self._threads.append(thread)
+
+    def send(self, event: dict[str, Any]) -> None:
+        body = json.dumps(event, ensure_ascii=False).encode()
+        self._queue.put(body)
+        if self.duplicate_rate and random.random() < self.duplicate_rate:
+            self._queue.put(body)
+
+    def pending(self) -> int:
+        return self._queue.qsize()
+
+    def _run(self) -> None:
+        session = requests.Session()
+        while True:
+            body = self._queue.get()
+            pause = 0.05
+            while not self._post(session, body):
+                time.sleep(pause)
+                pause = min(pause * 2, 5.0)
+
+    def _post(self, session: requests.Session, body: bytes) -> bool:
+        url = self.url
+        if url is None:
+            return False
+        ts = str(int(time.time()))
+        self.attempts += 1
+        try:
+            answer = session.post(url, data=body, timeout=5, headers={
+                "Content-Type": "application/json", "X-Card-Timestamp": ts,
+                "X-Card-Signature": signature(self.secret, ts, body)})
+        except requests.RequestException as exc:
+            log.info("card event delivery failed, retrying: %s", exc)
+            return False
+        if answer.status_code in (400, 401):  # refused for good: retrying the same body cannot help
+            log.warning("card event refused by %s: %s %s", url, answer.status_code, answer.text[:200])
+            return True
+        if answer.status_code != 200:
+            return False
+        with self._lock:
+            self.delivered += 1
+        return True

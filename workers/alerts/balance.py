@@ -1,0 +1,84 @@
+"""Low balance and automatic top-up: both act when the balance crosses below a threshold, once, and
+are armed again only when it rises above. The latest balance is the one of the latest transaction
+(by when it happened), so an event that arrives late cannot warn about a balance already past."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from events.campus_time import SHANGHAI
+from events.card_events import CardTransaction
+from store.tables import AlertSetting
+from workers.alerts import messages, queries
+from workers.alerts.outbox import Alerts
+from workers.money import orders
+from workers.money.amounts import BadAmount, Limits, check_limits
+from workers.text.format import yuan
+
+
+def reported_lost(alerts: Alerts, student_no: str) -> bool:
+    """Whether the card's latest loss report (挂失) in WeChat has not been lifted (解挂)."""
+    return alerts.session.execute(queries.LOSS_STATE, {"student_no": student_no}).scalar() == "lost"
+
+
+def is_latest(setting: AlertSetting, tx: CardTransaction) -> bool:
+    """Record the transaction's balance if it is the latest known; False for one that arrived late."""
+    if setting.balance_at is not None and tx.occurred_at < setting.balance_at:
+        return False
+    setting.balance_fen, setting.balance_at = tx.balance_fen, tx.occurred_at
+    return True
+
+
+def low_balance(alerts: Alerts, setting: AlertSetting, student_no: str, tx: CardTransaction) -> str | None:
+    threshold = setting.low_balance_fen
+    if threshold is None:
+        return None
+    if tx.balance_fen >= threshold:
+        setting.low_armed = True
+        return None
+    if not setting.low_armed:
+        return None
+    setting.low_armed = False
+    if alerts.capped(setting.openid):
+        return "capped"
+    alerts.add(setting.openid, student_no, "low_balance", messages.template(
+        alerts.config.template_id, "low_balance", at=tx.occurred_at, balance=f"{yuan(tx.balance_fen)} 元",
+        merchant=tx.merchant, amount=f"{yuan(-tx.amount_fen)} 元" if tx.amount_fen < 0 else "",
+        content=f"校园卡余额 {yuan(tx.balance_fen)} 元，已低于您设置的 {yuan(threshold)} 元。发送“充值 50”即可充值。"))
+    return "sent"
+
+
+def automatic_topup(alerts: Alerts, setting: AlertSetting, student_no: str, tx: CardTransaction, *,
+                    limits: Limits, event_id: int, lost: bool) -> str | None:
+    """Crossing below the threshold starts an ordinary top-up order (outbox, relay, receipt), at most
+    once per holder per day and never for a lost card."""
+    below, amount = setting.topup_below_fen, setting.topup_fen
+    if setting.topup_state != "on" or below is None or amount is None:
+        return None
+    if tx.balance_fen >= below:
+        setting.topup_armed = True
+        return None
+    if not setting.topup_armed:
+        return None
+    setting.topup_armed = False
+    if lost:
+        return "lost"
+    once_key = f"autotopup:{student_no}:{alerts.now.astimezone(SHANGHAI).date().isoformat()}"
+    if alerts.once_taken(once_key):
+        return "done_today"
+    template_id, openid = alerts.config.template_id, setting.openid
+    try:
+        check_limits(amount, orders.spent_today(alerts.session, student_no, alerts.now), limits)
+    except BadAmount as exc:
+        alerts.add(openid, student_no, "autotopup", messages.template(
+            template_id, "autotopup", at=alerts.now, amount=f"{yuan(amount)} 元", balance=f"{yuan(tx.balance_fen)} 元",
+            content=f"余额低于 {yuan(below)} 元，但本次自动充值未执行：{exc}"), once_key=once_key)
+        return "refused"
+    order = orders.place_automatic(alerts.session, openid=openid, student_no=student_no, amount_fen=amount,
+                                   event_id=event_id, now=alerts.now, reply_window=timedelta(hours=47))
+    alerts.orders.append(order.id)
+    alerts.add(openid, student_no, "autotopup", messages.template(
+        template_id, "autotopup", at=alerts.now, amount=f"{yuan(amount)} 元", balance=f"{yuan(tx.balance_fen)} 元",
+        content=f"余额低于 {yuan(below)} 元，已为您自动充值 {yuan(amount)} 元（订单号 {order.order_no}），"
+                "结果稍后通知。发送“自动充值 关”可随时关闭。"), once_key=once_key)
+    return "ordered"
