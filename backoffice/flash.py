@@ -2,7 +2,7 @@
 
 `?ok=unbound` shows 已解除绑定并通知用户; an unknown code shows nothing, so a link crafted with
 `?err=<any text>` can never put its words inside the site's own alert box. A message may carry a
-number (`n`, `id`) or a name looked up in a label table (`feature`, `role`, `state`), nothing else.
+number (`n`, `id`) or a name looked up in a label table (`feature`, `role`, `state`, `verdict`), nothing else.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from backoffice.accounts import ACCOUNT_ERRORS
 from backoffice.roles import ROLE_LABELS
 from events.routing import FEATURE_LABELS
+from workers.alerts.messages import DECISION_LABELS
 from workers.money.reconcile import review
 
 MESSAGES: dict[str, str] = {
@@ -27,6 +28,7 @@ MESSAGES: dict[str, str] = {
     "push_started": "推送已开始",
     "resolved": "差异 {id} 已处理",
     "reconcile_started": "第 {id} 次对账已开始",
+    "suspicious_decided": "可疑交易 {id}：{verdict}",
     "feature_on": "{feature} 已开启",
     "feature_off": "{feature} 已关闭",
     "operator_created": "操作员已创建，首次登录时需修改密码",
@@ -48,6 +50,8 @@ MESSAGES: dict[str, str] = {
     "own_role": "不能修改自己的角色",
     "own_disable": "不能停用自己",
     "reconcile_no_date": "请选择要对账的日期",
+    "verdict_needed": "请选择处理决定",
+    "suspicious_decided_before": "可疑交易 {id} 已经处理过（{verdict}）",
     "reconcile_future": "不能对未来的日期对账",
     "reconcile_unconfigured": "未配置银行、卡务或缴费系统的地址，无法对账",
     **ACCOUNT_ERRORS,
@@ -56,7 +60,7 @@ MESSAGES: dict[str, str] = {
 #: Parameters a message may carry, each turned into its text or refused (None).
 _NUMBER = 12
 _LABELS: dict[str, Mapping[str, str]] = {"feature": FEATURE_LABELS, "role": ROLE_LABELS,
-                                         "state": review.STATUSES}
+                                         "state": review.STATUSES, "verdict": DECISION_LABELS}
 PARAMS = ("n", "id", *_LABELS)
 
 

@@ -8,10 +8,8 @@ from starlette.responses import Response
 from backoffice.roles import Perm
 from backoffice.web import Ctx, Page
 from store.tables import CardTransactionRow, SuspiciousTransaction, utcnow
+from workers.alerts.messages import DECISION_LABELS as DECISIONS
 from workers.alerts.messages import RULE_LABELS
-
-#: What the office may decide, as a clerk reads it.
-DECISIONS = {"fraud": "确认盗刷", "legitimate": "本人正常消费"}
 
 
 def _snap(item: SuspiciousTransaction) -> dict[str, object]:
@@ -40,14 +38,14 @@ def decide(ctx: Ctx) -> Response:
         raise LookupError(f"可疑交易 {ctx.param('id')}")
     decision, note = ctx.form.get("decision", ""), ctx.form.get("note", "").strip()[:500]
     if decision not in DECISIONS:
-        return ctx.redirect("/suspicious", err="请选择处理决定")
+        return ctx.redirect("/suspicious", err="verdict_needed")
     if item.decision is not None:
-        return ctx.redirect("/suspicious", err=f"可疑交易 {item.id} 已经处理过（{DECISIONS[item.decision]}）")
+        return ctx.redirect("/suspicious", err="suspicious_decided_before", id=item.id, verdict=item.decision or "")
     before = _snap(item)
     item.decision, item.note, item.decided_by, item.decided_at = decision, note or None, ctx.operator, utcnow()
     ctx.audit("suspicious decided", f"suspicious {item.id}", before=before, after=_snap(item))
     ctx.uow.commit()
-    return ctx.redirect("/suspicious", ok=f"可疑交易 {item.id}：{DECISIONS[decision]}")
+    return ctx.redirect("/suspicious", ok="suspicious_decided", id=item.id, verdict=decision)
 
 
 PAGES = [

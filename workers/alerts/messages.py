@@ -21,6 +21,9 @@ KIND_LABELS = {"spending": "消费提醒", "low_balance": "余额不足提醒", 
 RULE_LABELS = {"lost": "挂失卡被刷", "velocity": "短时间内频繁刷卡", "amount": "单笔金额超过限额",
                "campus": "短时间内异地校区刷卡"}
 
+#: What the card office may decide on a suspicious transaction, as a clerk reads it.
+DECISION_LABELS = {"fraud": "确认盗刷", "legitimate": "本人正常消费"}
+
 
 def template(template_id: str, kind: str, *, at: datetime, content: str, amount: str = "", merchant: str = "",
              balance: str = "") -> str:

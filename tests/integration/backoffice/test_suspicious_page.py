@@ -4,7 +4,6 @@ office, decided once with an audit entry, and counted (workers running)."""
 from __future__ import annotations
 
 import time
-from urllib.parse import unquote_plus
 
 from sqlalchemy import select
 
@@ -43,7 +42,8 @@ def test_a_large_swipe_is_listed_decided_once_and_counted(live: Stack) -> None:
     answer = admin.post(f"/suspicious/{item_id}/decide", {"decision": "fraud", "note": "持卡人确认卡被盗"})
     assert answer.status_code == 303
     again = admin.post(f"/suspicious/{item_id}/decide", {"decision": "legitimate"})
-    assert "已经处理过" in unquote_plus(again.headers["location"])
+    assert "err=suspicious_decided_before" in again.headers["location"]
+    assert "已经处理过（确认盗刷）" in admin.get(again.headers["location"].removeprefix("/admin")).text
     with live.platform.uow() as uow:
         decided = uow.session.get_one(SuspiciousTransaction, item_id)
         assert (decided.decision, decided.decided_by) == ("fraud", admin.username)
