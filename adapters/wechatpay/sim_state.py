@@ -131,9 +131,9 @@ class PayBooks:
             for o in self.orders.values():
                 if o.paid_at and o.paid_at.astimezone(SHANGHAI).date().isoformat() == day:
                     rows.append((o.paid_at, o, "SUCCESS", None))
-            for r in self.refunds.values():
-                if r.at.astimezone(SHANGHAI).date().isoformat() == day:
-                    rows.append((r.at, self.orders[r.out_trade_no], "REFUND", r))
+            for refund in self.refunds.values():
+                if refund.at.astimezone(SHANGHAI).date().isoformat() == day:
+                    rows.append((refund.at, self.orders[refund.out_trade_no], "REFUND", refund))
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(BILL_HEADER)
         for at, o, state, r in sorted(rows, key=lambda row: row[0]):
