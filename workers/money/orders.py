@@ -12,9 +12,9 @@ from events.campus_time import SHANGHAI
 from store.tables import MoneyOrder, MoneyOutbox
 
 AWAITING = "awaiting_confirmation"
-TERMINAL = frozenset({"done", "failed", "reversed", "refunded", "cancelled", "manual"})
+TERMINAL = frozenset({"done", "failed", "reversed", "refunded", "cancelled", "closed", "manual"})
 #: Orders whose money never moved (or moved back) do not count against the daily limit.
-NOT_SPENT = frozenset({AWAITING, "cancelled", "failed", "reversed", "refunded"})
+NOT_SPENT = frozenset({AWAITING, "cancelled", "failed", "reversed", "refunded", "closed"})
 
 
 #: Letters only: a run of digits in an order number would be masked in the logs as a phone or student number.
@@ -22,8 +22,9 @@ _LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
 def new_order_no(kind: str, now: datetime) -> str:
-    """T… for top-ups, P… for payments: the Shanghai time, then randomness (never a guessable counter)."""
-    prefix = "T" if kind == "topup" else "P"
+    """T… for top-ups, W… for WeChat Pay top-ups, P… for payments: the Shanghai time, then randomness
+    (never a guessable counter). Letters and digits only, as WeChat Pay's out_trade_no wants."""
+    prefix = {"topup": "T", "wxtopup": "W"}.get(kind, "P")
     suffix = "".join(secrets.choice(_LETTERS) for _ in range(8))
     return f"{prefix}{now.astimezone(SHANGHAI):%Y%m%d%H%M%S}{suffix}"
 

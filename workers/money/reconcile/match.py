@@ -14,7 +14,7 @@ from events.campus_time import SHANGHAI
 from workers.money.reconcile.statement import Line
 
 TIMING_WINDOW = timedelta(minutes=10)
-INTERMEDIATE = frozenset({"created", "bank_debited", "card_credited", "reversing"})
+INTERMEDIATE = frozenset({"created", "bank_debited", "card_credited", "reversing", "paid", "closing", "refunding"})
 
 
 @dataclass(frozen=True, slots=True)
