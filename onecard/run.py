@@ -60,6 +60,9 @@ def prepare(settings: Settings, keepalive: list[Any]) -> dict[str, str]:
             env["ONECARD_FEES_URL"] = settings.fees_url or sim_urls["ONECARD_FEES_URL"]
         if not settings.campus_data_url:
             env["ONECARD_CAMPUS_DATA_URL"] = sim_urls["ONECARD_CAMPUS_DATA_URL"]
+        if not settings.wechatpay_enabled:  # the demo merchant, at the WeChat Pay simulator
+            env.update(sims.wechatpay.settings_env(settings.resolved_data_dir / "wechatpay"))
+            env["ONECARD_WECHATPAY_API_BASE"] = sim_urls["ONECARD_WECHATPAY_API_BASE"]
         env["ONECARD_SIMULATOR_URL"] = thread.url
     upgrade(settings.resolved_database_url)
     _seed_guides(settings.resolved_database_url)

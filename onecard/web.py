@@ -7,7 +7,8 @@ from starlette.types import ASGIApp
 
 from backoffice.app import create_backoffice
 from ingress.app import Ingress, IngressConfig, create_app
-from onecard.bootstrap import Platform, build
+from ingress.wechatpay_notify import NotifyConfig, PayNotify
+from onecard.bootstrap import Platform, build, platform_keys
 from onecard.observability import logs
 from onecard.observability.health import readyz_endpoint
 from onecard.observability.metrics import RequestMetrics, metrics_endpoint
@@ -32,8 +33,19 @@ def ingress_config(settings: Settings) -> IngressConfig:
 
 def create_web_app(platform: Platform) -> ASGIApp:
     ingress = Ingress(ingress_config(platform.settings), platform.engine, platform.enqueue_events)
-    return RequestMetrics(create_app(ingress, [*operations_routes(platform), assets_mount(),
-                                               Mount("/admin", app=create_backoffice(platform))]))
+    return RequestMetrics(create_app(ingress, [*operations_routes(platform), *wechatpay_routes(platform),
+                                               assets_mount(), Mount("/admin", app=create_backoffice(platform))]))
+
+
+def wechatpay_routes(platform: Platform) -> list[BaseRoute]:
+    """`POST /wechatpay/notify`, where WeChat Pay's settings are given."""
+    s = platform.settings
+    if not s.wechatpay_enabled or s.wechatpay_mchid is None or s.wechatpay_apiv3_key is None:
+        return []
+    config = NotifyConfig(s.wechatpay_mchid, s.wechatpay_apiv3_key.get_secret_value(), platform_keys(s),
+                          s.max_body_bytes)
+    return [Route("/wechatpay/notify", PayNotify(config, platform.engine, platform.wake_relay).endpoint,
+                  methods=["POST"])]
 
 
 def operations_routes(platform: Platform) -> list[BaseRoute]:

@@ -21,7 +21,7 @@ from adapters.sim.server import Simulators, build_simulators, urls
 from adapters.sms.file_sink import FileSms
 from adapters.wechat.callbacks import CallbackSender, event_xml, text_xml
 from onecard.bootstrap import Platform, build
-from onecard.serve import ServerThread
+from onecard.serve import ServerThread, free_port
 from onecard.settings import Settings
 from onecard.web import create_web_app
 from store.migrate import upgrade
@@ -174,17 +174,21 @@ def running_stack(tmp: Path, *, aes_key: str | None = None, **overrides: str) ->
         }
         if aes_key:
             values["wechat_aes_key"] = aes_key
+        ingress_port = free_port()
+        values |= {k.removeprefix("ONECARD_").lower(): v for k, v in sims.wechatpay.settings_env(data_dir).items()}
+        values["wechatpay_notify_url"] = f"http://127.0.0.1:{ingress_port}/wechatpay/notify"
         values.update(overrides)
         env = stack_env(values) | urls(sim_server.url)
         settings = Settings(_env_file=None, **{k: v for k, v in values.items()},  # type: ignore[arg-type]
                             wechat_api_base=env["ONECARD_WECHAT_API_BASE"],
                             card_system_url=env["ONECARD_CARD_SYSTEM_URL"], sms_url=env["ONECARD_SMS_URL"],
                             campus_data_url=env["ONECARD_CAMPUS_DATA_URL"],
-                            bank_url=env["ONECARD_BANK_URL"], fees_url=env["ONECARD_FEES_URL"])
+                            bank_url=env["ONECARD_BANK_URL"], fees_url=env["ONECARD_FEES_URL"],
+                            wechatpay_api_base=env["ONECARD_WECHATPAY_API_BASE"])
         platform = build(settings)
         stack.callback(platform.engine.dispose)
         stack.callback(platform.broker.close)
-        ingress = ServerThread(create_web_app(platform)).start()
+        ingress = ServerThread(create_web_app(platform), port=ingress_port).start()
         stack.callback(ingress.stop)
         result = Stack(tmp=tmp, settings=settings, env=env, platform=platform, simulators=sims,
                        simulator_url=sim_server.url, ingress_url=ingress.url, _aes_key=aes_key)
