@@ -52,7 +52,8 @@ def prepare(settings: Settings, keepalive: list[Any]) -> dict[str, str]:
         keepalive.append(thread)
         sim_urls = urls(thread.url)
         if settings.wechat_api_base == OFFICIAL_API_BASE:
-            env["ONECARD_WECHAT_API_BASE"] = sim_urls["ONECARD_WECHAT_API_BASE"]
+            for name in ("ONECARD_WECHAT_API_BASE", "ONECARD_WECHAT_OAUTH_BASE", "ONECARD_WECHAT_SNS_BASE"):
+                env[name] = sim_urls[name]
             env[CHAT_URL] = f"{thread.url}/chat/"
         if not settings.card_system_url:
             env["ONECARD_CARD_SYSTEM_URL"] = sim_urls["ONECARD_CARD_SYSTEM_URL"]

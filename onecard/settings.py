@@ -27,6 +27,14 @@ class Settings(BaseSettings):
     # The previous EncodingAESKey, still accepted while WeChat rolls the new one out.
     wechat_previous_aes_key: SecretStr | None = None
     wechat_api_base: str = OFFICIAL_API_BASE
+    # Web authorization (网页授权) of the pages under /m/: the authorize page and the code exchange.
+    wechat_oauth_base: str = "https://open.weixin.qq.com/"
+    wechat_sns_base: str = "https://api.weixin.qq.com/sns/"
+    # The web process as phones reach it (menu `view` buttons, links in replies, the OAuth redirect);
+    # unset: http://HTTP_HOST:HTTP_PORT, right for `make run` and the chat simulator only.
+    public_url: str | None = None
+    # A page session (signed cookie) lasts this long; then WeChat is asked again, which the user never sees.
+    page_session_seconds: int = 7200
 
     database_url: str | None = None
     broker_url: str | None = None
@@ -77,6 +85,10 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.resolved_data_dir / 'onecard.db'}"
+
+    @property
+    def resolved_public_url(self) -> str:
+        return (self.public_url or f"http://{self.http_host}:{self.http_port}").rstrip("/")
 
     @property
     def sms_sink_path(self) -> Path:

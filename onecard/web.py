@@ -1,10 +1,11 @@
-"""The web process: the WeChat callback ingress and the back-office under /admin."""
+"""The web process: the WeChat callback ingress, the back-office under /admin, the pages under /m."""
 
 from __future__ import annotations
 
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
+from adapters.wechat.oauth import HttpOAuthCodes
 from backoffice.app import create_backoffice
 from ingress.app import Ingress, IngressConfig, create_app
 from ingress.wechatpay_notify import NotifyConfig, PayNotify
@@ -13,6 +14,8 @@ from onecard.observability import logs
 from onecard.observability.health import readyz_endpoint
 from onecard.observability.metrics import RequestMetrics, metrics_endpoint
 from onecard.settings import Settings
+from pages.app import create_pages
+from pages.web import PagesConfig, PagesDeps
 from webassets import mount as assets_mount
 
 
@@ -34,7 +37,8 @@ def ingress_config(settings: Settings) -> IngressConfig:
 def create_web_app(platform: Platform) -> ASGIApp:
     ingress = Ingress(ingress_config(platform.settings), platform.engine, platform.enqueue_events)
     return RequestMetrics(create_app(ingress, [*operations_routes(platform), *wechatpay_routes(platform),
-                                               assets_mount(), Mount("/admin", app=create_backoffice(platform))]))
+                                               assets_mount(), Mount("/admin", app=create_backoffice(platform)),
+                                               Mount("/m", app=create_pages(pages_deps(platform)))]))
 
 
 def wechatpay_routes(platform: Platform) -> list[BaseRoute]:
@@ -46,6 +50,18 @@ def wechatpay_routes(platform: Platform) -> list[BaseRoute]:
                           s.max_body_bytes)
     return [Route("/wechatpay/notify", PayNotify(config, platform.engine, platform.wake_relay).endpoint,
                   methods=["POST"])]
+
+
+def pages_deps(platform: Platform) -> PagesDeps:
+    """The pages inside WeChat read through the platform's own card system and database."""
+    s = platform.settings
+    config = PagesConfig(appid=s.wechat_appid, secret_key=s.secret_key.get_secret_value(),
+                         oauth_base=s.wechat_oauth_base, public_url=s.resolved_public_url,
+                         session_seconds=s.page_session_seconds,
+                         # The chat simulator's web view shows the pages in a frame; nothing else may.
+                         frame_ancestors=s.simulator_url.rstrip("/") if s.simulator_url else "'none'")
+    codes = HttpOAuthCodes(s.wechat_sns_base, s.wechat_appid, s.wechat_secret.get_secret_value())
+    return PagesDeps(config, platform.uow, platform.ports.card, codes, campus=platform.ports.campus)
 
 
 def operations_routes(platform: Platform) -> list[BaseRoute]:

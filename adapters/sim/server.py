@@ -69,6 +69,8 @@ def urls(base: str) -> dict[str, str]:
     base = base.rstrip("/")
     return {
         "ONECARD_WECHAT_API_BASE": f"{base}{WECHAT_PREFIX}/cgi-bin/",
+        "ONECARD_WECHAT_OAUTH_BASE": f"{base}{WECHAT_PREFIX}/",
+        "ONECARD_WECHAT_SNS_BASE": f"{base}{WECHAT_PREFIX}/sns/",
         "ONECARD_CARD_SYSTEM_URL": f"{base}{CARD_PREFIX}/",
         "ONECARD_SMS_URL": f"{base}{SMS_PREFIX}/",
         "ONECARD_CAMPUS_DATA_URL": f"{base}{CAMPUS_PREFIX}/",

@@ -21,6 +21,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from adapters.wechat.oauth_simulator import OAuthSimulator
+
 #: How long WeChat keeps honouring the previous token after a new one was issued.
 TOKEN_OVERLAP_SECONDS = 300
 
@@ -56,6 +58,8 @@ class WeChatApiSimulator:
         self.state = SimState(appid=appid, secret=secret)
         self.lock = threading.Lock()
         self.new_message = asyncio.Event()
+        #: 网页授权 (snsapi_base): the authorize redirect and the code exchange.
+        self.oauth = OAuthSimulator(appid, secret)
 
     # -- the WeChat API -------------------------------------------------------------------
     def _issue_token(self) -> dict[str, Any]:
@@ -211,6 +215,7 @@ class WeChatApiSimulator:
                 Route("/_sim/faults", self.sim_faults, methods=["POST"]),
                 Route("/_sim/expire_tokens", self.sim_expire_tokens, methods=["POST"]),
                 Route("/_sim/stats", self.sim_stats),
+                *self.oauth.routes(),
             ]
         )
 

@@ -1,7 +1,7 @@
 """The bills: what a month (or a year) of card statements says, computed in integer fen.
 
-Pure functions over `Transaction` lists, so they are tested without any I/O; the handlers in
-`card_query.py` fetch the lines and render the result.
+Pure functions over `Transaction` lists, so they are tested without any I/O; the chat handlers and
+the pages fetch the lines through `workers/topics/card_reads.py` and render the result.
 """
 
 from __future__ import annotations
@@ -36,6 +36,9 @@ class Bill:
     days_spending: int
     early_meals: int  # meals paid before 8:00: the "early bird" line
     previous_spent_fen: int | None
+    #: Spending per local day and per month, oldest first (the pages draw them).
+    by_day: tuple[tuple[date, int], ...] = ()
+    by_month: tuple[tuple[int, int], ...] = ()
 
     @property
     def change_percent(self) -> int | None:
@@ -83,4 +86,6 @@ def compute_bill(lines: list[Transaction], previous: list[Transaction] | None = 
         days_spending=len(per_day),
         early_meals=early,
         previous_spent_fen=spent(previous) if previous is not None else None,
+        by_day=tuple(sorted(per_day.items())),
+        by_month=tuple(sorted(per_month.items())),
     )

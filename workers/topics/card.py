@@ -9,13 +9,14 @@ from events import commands as c
 from store.tables import ServiceState
 from workers.runtime.registry import handles
 from workers.runtime.turn import Turn
-from workers.text.bills import Bill, compute_bill
+from workers.text.bills import Bill
 from workers.text.format import STATUS, mask_card, short_time, signed_yuan, yuan
-from workers.text.periods import Period, local_today, month_of, parse_period, year_period
+from workers.text.periods import parse_period, year_period
+from workers.topics import card_reads as reads
 from workers.topics.balance import bound_or_explain
+from workers.topics.card_reads import bill_month, bill_year
 
 PAGE = 8
-PAGE_FOR_BILLS = 500
 
 
 @handles(c.ShowCardInfo)
@@ -87,17 +88,6 @@ def more_history(cmd: c.MoreHistory, turn: Turn) -> None:
     _history_page(turn, binding.student_no, dict(row.data))
 
 
-def _lines(turn: Turn, student_no: str, period: Period) -> list[Any]:
-    """Every statement line of `period`, page by page (a year is over a thousand lines)."""
-    lines: list[Any] = []
-    while True:
-        page = turn.ports.card.transactions(student_no, since=period.since, until=period.until,
-                                            offset=len(lines), limit=PAGE_FOR_BILLS)
-        lines.extend(page.items)
-        if not page.items or len(lines) >= page.total:
-            return lines
-
-
 def render_bill(title: str, bill: Bill, previous_label: str, *, yearly: bool = False) -> str:
     if bill.count == 0:
         return f"{title}：这段时间没有消费记录。"
@@ -123,12 +113,11 @@ def month_bill(cmd: c.ShowBill, turn: Turn) -> None:
     binding = bound_or_explain(turn)
     if binding is None:
         return
-    period = parse_period(cmd.month, turn.now) if cmd.month else month_of(local_today(turn.now), -1)
-    if period is None or period.end - period.first < month_of(period.first).end - month_of(period.first).first:
+    period = bill_month(cmd.month, turn.now)
+    if period is None:
         turn.say("请这样发：账单 / 账单 本月 / 账单 上月 / 账单 2026-10")
         return
-    previous = month_of(period.first, -1)
-    bill = compute_bill(_lines(turn, binding.student_no, period), _lines(turn, binding.student_no, previous))
+    bill = reads.month_bill(turn.ports.card, binding.student_no, period)
     turn.say(render_bill(f"{binding.name}的{period.label}账单", bill, "上月"))
 
 
@@ -137,12 +126,9 @@ def year_bill(cmd: c.ShowYearBill, turn: Turn) -> None:
     binding = bound_or_explain(turn)
     if binding is None:
         return
-    text = cmd.year.removesuffix("年")
-    if text and not (text.isdigit() and len(text) == 4):
+    year = bill_year(cmd.year, turn.now)
+    if year is None:
         turn.say("请这样发：年度账单 / 年度账单 2026")
         return
-    year = int(text) if text else local_today(turn.now).year
-    period = year_period(year)
-    previous = _lines(turn, binding.student_no, year_period(year - 1))
-    bill = compute_bill(_lines(turn, binding.student_no, period), previous)
-    turn.say(render_bill(f"{binding.name}的{period.label}年度账单", bill, "去年", yearly=True))
+    bill = reads.year_bill(turn.ports.card, binding.student_no, year)
+    turn.say(render_bill(f"{binding.name}的{year_period(year).label}年度账单", bill, "去年", yearly=True))
