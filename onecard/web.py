@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
@@ -15,6 +17,7 @@ from onecard.observability.health import readyz_endpoint
 from onecard.observability.metrics import RequestMetrics, metrics_endpoint
 from onecard.settings import Settings
 from pages.app import create_pages
+from pages.topup import TopupDeps
 from pages.web import PagesConfig, PagesDeps
 from webassets import mount as assets_mount
 
@@ -61,7 +64,18 @@ def pages_deps(platform: Platform) -> PagesDeps:
                          # The chat simulator's web view shows the pages in a frame; nothing else may.
                          frame_ancestors=s.simulator_url.rstrip("/") if s.simulator_url else "'none'")
     codes = HttpOAuthCodes(s.wechat_sns_base, s.wechat_appid, s.wechat_secret.get_secret_value())
-    return PagesDeps(config, platform.uow, platform.ports.card, codes, campus=platform.ports.campus)
+    return PagesDeps(config, platform.uow, platform.ports.card, codes, campus=platform.ports.campus,
+                     topup=topup_deps(platform))
+
+
+def topup_deps(platform: Platform) -> TopupDeps | None:
+    """WeChat Pay top-ups from the pages; the simulated WeixinJSBridge only where its simulator serves."""
+    s, pay = platform.settings, platform.money.wechatpay if platform.money else None
+    if pay is None:
+        return None
+    simulated = bool(s.simulator_url) and s.wechatpay_api_base.startswith(str(s.simulator_url))
+    return TopupDeps(pay, platform.ports.limits, timedelta(seconds=s.wechatpay_close_after_seconds),
+                     platform.wake_relay, bridge_url=f"{s.wechatpay_api_base}_sim/bridge.js" if simulated else None)
 
 
 def operations_routes(platform: Platform) -> list[BaseRoute]:

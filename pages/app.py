@@ -8,7 +8,7 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount, Route
 
-from pages import bills, card, history
+from pages import bills, card, history, topup
 from pages.auth import auth_endpoint
 from pages.web import HERE, Page, PagesDeps, endpoint
 from webassets import CachedStatic
@@ -20,11 +20,13 @@ PAGES = (
     Page("/api/history", history.history_more, feature="history", api=True),
     Page("/bill", bills.month, feature="bill"),
     Page("/year-bill", bills.year, feature="bill"),
+    Page("/topup", topup.form, feature="topup"),
+    Page("/api/topup", topup.start, feature="topup", api=True, methods=("POST",)),
 )
 
 
 def create_pages(deps: PagesDeps) -> Starlette:
-    routes: list[BaseRoute] = [Route(page.path, endpoint(page, deps)) for page in PAGES]
+    routes: list[BaseRoute] = [Route(page.path, endpoint(page, deps), methods=list(page.methods)) for page in PAGES]
     routes.append(Route("/auth", auth_endpoint(deps)))
     routes.append(Mount("/static", CachedStatic(directory=HERE / "static"), name="static"))
     return Starlette(routes=routes)

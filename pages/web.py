@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlencode
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode, urlsplit
 
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -29,6 +29,9 @@ from store.uow import UnitOfWork
 from webassets import ECHARTS, WEUI
 from workers.runtime.switches import paused_message
 from workers.text.format import local_time, yuan
+
+if TYPE_CHECKING:
+    from pages.topup import TopupDeps
 
 HERE = Path(__file__).parent
 TEMPLATES = Jinja2Templates(directory=str(HERE / "templates"))
@@ -58,6 +61,8 @@ class PagesDeps:
     codes: OAuthCodes
     campus: CampusData | None = None
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    #: WeChat Pay top-ups (None where WeChat Pay is not configured: the page says so).
+    topup: TopupDeps | None = None
 
     @property
     def signer(self) -> Signer:
@@ -96,16 +101,20 @@ class Page:
     feature: str | None = None
     #: An endpoint the page's script calls (JSON): no redirect to WeChat, a 401 instead.
     api: bool = False
+    methods: tuple[str, ...] = ("GET",)
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     return TEMPLATES.TemplateResponse(request, template, context, status_code=status_code)
 
 
-def security_headers(config: PagesConfig) -> dict[str, str]:
+def security_headers(config: PagesConfig, bridge: str | None = None) -> dict[str, str]:
+    """`bridge`: the simulated WeixinJSBridge's script, whose origin the top-up page may load and call."""
+    origin = f" {urlsplit(bridge).scheme}://{urlsplit(bridge).netloc}" if bridge else ""
     return {
         "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-        f"script-src 'self'; frame-ancestors {config.frame_ancestors}; form-action 'self'; base-uri 'none'",
+        f"script-src 'self'{origin}; connect-src 'self'{origin}; frame-ancestors {config.frame_ancestors}; "
+        "form-action 'self'; base-uri 'none'",
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "same-origin",
         "Cache-Control": "private, no-store",
@@ -148,7 +157,7 @@ def handle(page: Page, deps: PagesDeps, request: Request) -> Response:
 
 
 def endpoint(page: Page, deps: PagesDeps) -> Callable[[Request], Any]:
-    headers = security_headers(deps.config)
+    headers = security_headers(deps.config, deps.topup.bridge_url if deps.topup else None)
 
     async def serve(request: Request) -> Response:
         response = await run_in_threadpool(handle, page, deps, request)

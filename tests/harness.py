@@ -177,6 +177,9 @@ def running_stack(tmp: Path, *, aes_key: str | None = None, **overrides: str) ->
         ingress_port = free_port()
         values |= {k.removeprefix("ONECARD_").lower(): v for k, v in sims.wechatpay.settings_env(data_dir).items()}
         values["wechatpay_notify_url"] = f"http://127.0.0.1:{ingress_port}/wechatpay/notify"
+        # The pages: WeChat's web authorization comes back to this ingress; the simulators stand in.
+        values["public_url"] = f"http://127.0.0.1:{ingress_port}"
+        values["simulator_url"] = sim_server.url
         values.update(overrides)
         env = stack_env(values) | urls(sim_server.url)
         settings = Settings(_env_file=None, **{k: v for k, v in values.items()},  # type: ignore[arg-type]
@@ -184,7 +187,9 @@ def running_stack(tmp: Path, *, aes_key: str | None = None, **overrides: str) ->
                             card_system_url=env["ONECARD_CARD_SYSTEM_URL"], sms_url=env["ONECARD_SMS_URL"],
                             campus_data_url=env["ONECARD_CAMPUS_DATA_URL"],
                             bank_url=env["ONECARD_BANK_URL"], fees_url=env["ONECARD_FEES_URL"],
-                            wechatpay_api_base=env["ONECARD_WECHATPAY_API_BASE"])
+                            wechatpay_api_base=env["ONECARD_WECHATPAY_API_BASE"],
+                            wechat_oauth_base=env["ONECARD_WECHAT_OAUTH_BASE"],
+                            wechat_sns_base=env["ONECARD_WECHAT_SNS_BASE"])
         platform = build(settings)
         stack.callback(platform.engine.dispose)
         stack.callback(platform.broker.close)

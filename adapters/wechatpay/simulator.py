@@ -20,14 +20,17 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from adapters.sim.faults import FaultInjector, Faults
 from adapters.wechatpay import signing
 from adapters.wechatpay.sim_notify import Notifier, envelope
-from adapters.wechatpay.sim_state import Order, PayBooks, RefundRecord
+from adapters.wechatpay.sim_state import Order, PayBooks, RefundRecord, yuan
 
+BRIDGE = Path(__file__).with_name("bridge.js")
+#: The pay sheet's calls come from the page's origin, not the simulator's.
+ANYONE = {"Access-Control-Allow-Origin": "*"}
 DEMO_MCHID = "1900000109"
 DEMO_APIV3_KEY = "onecardDemoApiV3Key0123456789abc"  # 32 bytes, as WeChat Pay requires
 
@@ -206,9 +209,31 @@ class WeChatPaySimulator:
         resource["original_type"] = "refund"
         self.notifier.send(r.notify_url, json.dumps(envelope("REFUND.SUCCESS", "退款成功", resource)))
 
+    async def order_info(self, request: Request) -> Response:
+        """What the pay sheet shows of the order a `package=prepay_id=…` names."""
+        no = self.books.by_prepay.get(request.query_params.get("package", "").removeprefix("prepay_id="))
+        order = self.books.orders.get(no or "")
+        if order is None:
+            return JSONResponse({"error": "no such prepay_id"}, status_code=404, headers=ANYONE)
+        return JSONResponse({"out_trade_no": order.out_trade_no, "description": order.description,
+                             "amount": yuan(order.amount_fen)}, headers=ANYONE)
+
+    async def bridge(self, _request: Request) -> Response:
+        return FileResponse(BRIDGE, media_type="application/javascript")
+
     async def pay_sheet(self, request: Request) -> Response:
-        """The pay sheet's answer: `{"pay": {getBrandWCPayRequest params}, "action": "pay"|"cancel"}`."""
-        data = await request.json()
+        """The pay sheet's answer: `{"pay": {getBrandWCPayRequest params}, "action": "pay"|"cancel"}`.
+
+        Called by the page's (cross-origin) bridge as a simple request: any origin, a text/plain body."""
+        answer = await self._pay_sheet(request)
+        answer.headers.update(ANYONE)
+        return answer
+
+    async def _pay_sheet(self, request: Request) -> Response:
+        try:
+            data = json.loads(await request.body())
+        except ValueError:
+            return JSONResponse({"error": "body is not JSON"}, status_code=400)
         params, action = dict(data.get("pay") or {}), data.get("action", "pay")
         no = self.books.by_prepay.get(params.get("package", "").removeprefix("prepay_id="))
         if no is None or not signing.verify_pay_sign(params, self.merchant_key.public_key()):
@@ -229,6 +254,8 @@ class WeChatPaySimulator:
             Route("/v3/bill/tradebill", self.tradebill),
             Route("/v3/billdownload/file", self.download, name="bill_download"),
             Route("/_sim/pay", self.pay_sheet, methods=["POST"]),
+            Route("/_sim/order", self.order_info),
+            Route("/_sim/bridge.js", self.bridge),
             Route("/_faults", self.faults.endpoint, methods=["GET", "POST", "DELETE"]),
         ])
 

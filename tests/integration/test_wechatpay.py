@@ -49,7 +49,7 @@ def student(stack: Stack) -> tuple[str, str]:
 def _start(stack: Stack, openid: str, amount: str = "12.34") -> wechat_topup.PayRequest:
     pay = stack.platform.money.wechatpay if stack.platform.money else None
     assert pay is not None
-    return wechat_topup.start(stack.platform.engine, pay, openid=openid, amount_text=amount, limits=Limits(),
+    return wechat_topup.start(stack.platform.uow, pay, openid=openid, amount_text=amount, limits=Limits(),
                               now=utcnow(), close_after=timedelta(minutes=15), wake=lambda *_: None)
 
 

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import cast
+
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from adapters.cardsystem.port import CardSystem
 from adapters.cardsystem.simulator import CardSystemSimulator
+from adapters.wechatpay import signing
 from adapters.wechatpay.port import NOT_FOUND, Payment, Refund
 from adapters.wechatpay.sim_state import PayBooks
 from events.errors import PermanentError, TransientError
 from tests.unit.test_money_machine import Ledger, _world
 from workers.money.machine import OrderView, Transition, advance
 from workers.money.ports import MoneyPorts
+
+
+@functools.cache
+def merchant_key() -> rsa.RSAPrivateKey:
+    return signing.new_private_key()
 
 
 class BooksPay:
@@ -35,7 +44,7 @@ class BooksPay:
         return order.prepay_id
 
     def pay_request(self, prepay_id: str) -> dict[str, str]:
-        return {}
+        return signing.jsapi_params(self.appid, prepay_id, merchant_key())
 
     def query(self, out_trade_no: str) -> Payment:
         self._maybe_down()

@@ -11,12 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
-
 from adapters.wechatpay.port import WeChatPay
 from events.money_kinds import WECHAT_TOPUP
 from store.tables import Binding, MoneyOrder, MoneyOutbox
+from store.uow import UnitOfWork
 from workers.money import orders
 from workers.money.amounts import BadAmount, Limits, check_limits, parse_fen
 from workers.topics.balance import NOT_BOUND
@@ -33,14 +31,15 @@ class PayRequest:
     params: dict[str, str]
 
 
-def start(engine: Engine, pay: WeChatPay, *, openid: str, amount_text: str, limits: Limits, now: datetime,
-          close_after: timedelta, wake: Callable[[int, float], None]) -> PayRequest:
+def start(uow_factory: Callable[[], UnitOfWork], pay: WeChatPay, *, openid: str, amount_text: str, limits: Limits,
+          now: datetime, close_after: timedelta, wake: Callable[[int, float], None]) -> PayRequest:
     """Record the order, ask WeChat Pay for its prepay_id, sign the page's request.
 
     BadAmount (in the student's words) when the amount or the binding is not acceptable: nothing
     is recorded then. A failed JSAPI call raises; the order stays `created` and is closed in time.
     """
-    with Session(engine) as session, session.begin():
+    with uow_factory() as uow:
+        session = uow.session
         binding = session.get(Binding, openid)
         if binding is None:
             raise BadAmount(NOT_BOUND)
@@ -55,7 +54,8 @@ def start(engine: Engine, pay: WeChatPay, *, openid: str, amount_text: str, limi
         session.add(MoneyOutbox(order_id=order.id, status="pending", next_attempt_at=now + FIRST_QUERY_AFTER,
                                 created_at=now))
         order_id, order_no = order.id, order.order_no
-    wake(order_id, FIRST_QUERY_AFTER.total_seconds())
+        uow.after_commit(lambda: wake(order_id, FIRST_QUERY_AFTER.total_seconds()))
+        uow.commit()
     prepay_id = pay.jsapi(order_no, description=f"{WECHAT_TOPUP.name} {order_no}", amount_fen=fen,
                           openid=openid, expires_at=(now + close_after).isoformat(timespec="seconds"))
     return PayRequest(order_no, fen, pay.pay_request(prepay_id))
