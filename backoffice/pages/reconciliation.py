@@ -9,6 +9,7 @@ from backoffice.web import Ctx, Page
 from store.tables import Discrepancy, ReconciliationRun
 from workers.money.reconcile import review
 from workers.money.reconcile.resolve import DECISIONS, CannotResolve, resolve_discrepancy
+from workers.money.reconcile.run import SOURCES
 
 
 def _snap(item: Discrepancy) -> dict[str, object]:
@@ -18,7 +19,8 @@ def _snap(item: Discrepancy) -> dict[str, object]:
 
 
 def runs(ctx: Ctx) -> Response:
-    return ctx.render("reconciliation.html", runs=review.runs(ctx.uow.session), statuses=review.RUN_STATUSES)
+    return ctx.render("reconciliation.html", runs=review.runs(ctx.uow.session), statuses=review.RUN_STATUSES,
+                      sources={code: name for code, (_kind, name) in SOURCES.items()})
 
 
 def run(ctx: Ctx) -> Response:
@@ -28,7 +30,7 @@ def run(ctx: Ctx) -> Response:
     kind = ctx.request.query_params.get("kind") or None
     return ctx.render("reconciliation_run.html", run=found, items=review.discrepancies(ctx.uow.session, found.id, kind),
                       kinds=review.KINDS, statuses=review.STATUSES, run_statuses=review.RUN_STATUSES,
-                      decisions=DECISIONS, kind=kind)
+                      decisions=DECISIONS, kind=kind, source=SOURCES.get(found.source, ("", found.source))[1])
 
 
 def resolve(ctx: Ctx) -> Response:

@@ -18,10 +18,21 @@ from adapters.cardsystem.demo import DemoHolder
 from adapters.wechatpay import signing
 from adapters.wechatpay.sim_notify import envelope
 from adapters.wechatpay.simulator import WeChatPaySimulator
-from store.tables import Binding, MoneyOrder, OutboundMessage, WeChatPayNotification, utcnow
+from events.campus_time import SHANGHAI
+from store.tables import (
+    Binding,
+    Discrepancy,
+    MoneyOrder,
+    OutboundMessage,
+    ReconciliationRun,
+    WeChatPayNotification,
+    utcnow,
+)
 from tests.harness import Stack, new_openid
 from workers.money import wechat_topup
 from workers.money.amounts import BadAmount, Limits
+from workers.money.reconcile.resolve import resolve_discrepancy
+from workers.money.reconcile.run import reconcile
 from workers.money.relay import Relay
 
 
@@ -217,3 +228,40 @@ def test_a_notification_for_an_unknown_order_is_refused_400(stack: Stack) -> Non
     before = _notifications(stack)
     assert _post(stack, _resource(stack.simulators.wechatpay, "W20261130000000NOSUCHNO", 300)) == 400
     assert _notifications(stack) == before
+
+
+def test_the_trade_bill_is_reconciled_with_the_bank_statements_classes(stack: Stack, student: tuple[str, str]) -> None:
+    money = stack.platform.money
+    assert money is not None and money.wechatpay is not None
+    matched = _start(stack, student[0], "6")
+    assert _pay_sheet(stack, matched) == "get_brand_wcpay_request:ok"
+    assert _drive(_relay(stack), _order(stack, matched.order_no).id) == "done"
+    stranger = "W20990101000000STRANGER"  # WeChat Pay took money for an order number we never made
+    money.wechatpay.jsapi(stranger, description="?", amount_fen=700, openid="o", expires_at="2099-01-01T00:00:00+08:00")
+    stack.simulators.wechatpay.books.pay(stranger)
+    ours_only = _start(stack, student[0], "4")  # we think it paid; WeChat Pay never booked it
+    with stack.platform.uow() as uow:
+        order = uow.session.execute(select(MoneyOrder).where(MoneyOrder.order_no == ours_only.order_no)).scalar_one()
+        order.status, order.moved_at = "done", utcnow()
+        uow.commit()
+    day = utcnow().astimezone(SHANGHAI).date()
+    run_id = reconcile(stack.platform.engine, money, day, triggered_by="test", source="wechatpay")
+    with stack.platform.uow() as uow:
+        run = uow.session.get_one(ReconciliationRun, run_id)
+        items = list(uow.session.execute(select(Discrepancy).where(Discrepancy.run_id == run_id)).scalars())
+        found = {(d.order_no, d.kind): d for d in items}
+        assert (run.status, run.source) == ("done", "wechatpay")
+        if not _near_midnight():
+            assert matched.order_no not in {no for no, _kind in found}
+            assert (found[stranger, "bank_only"].bank_fen, found[stranger, "bank_only"].status) == (700, "open")
+            assert found[ours_only.order_no, "platform_only"].platform_fen == 400
+            # no 补写 of a card whose money never arrived: the operator decides
+            assert found[ours_only.order_no, "card_mismatch"].status == "open"
+        decided = resolve_discrepancy(uow.session, found[stranger, "bank_only"].id, "op", "refunded_user",
+                                      "原路退回付款人")
+        assert decided.status == "resolved"
+
+
+def _near_midnight() -> bool:
+    local = utcnow().astimezone(SHANGHAI)
+    return (local.hour == 23 and local.minute >= 50) or (local.hour == 0 and local.minute <= 10)
