@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
-from store.db import dialect_insert
+from store.db import begin_as_writer, dialect_insert
 from store.tables import MoneyOrder, MoneyOutbox, WeChatPayNotification, utcnow
 
 KIND = "wxtopup"
@@ -57,6 +57,7 @@ def read(event_type: str, data: dict[str, Any], mchid: str) -> Notified:
 def store(engine: Engine, n: Notified) -> tuple[int, bool]:
     """(order id, whether it was new). Raises NotificationRefused for an order not ours or not as asked."""
     with Session(engine) as session, session.begin():
+        begin_as_writer(session)  # read, then write: SQLite's write lock first, so it waits instead of failing
         order = session.execute(select(MoneyOrder).where(MoneyOrder.order_no == n.out_trade_no[:32],
                                                          MoneyOrder.kind == KIND)).scalar()
         if order is None:

@@ -140,7 +140,7 @@ class Stack:
         requests.post(f"{self.simulator_url}/card/_faults", json=faults, timeout=10).raise_for_status()
 
     def money_faults(self, system: str, **faults: Any) -> None:
-        """Faults of the `bank`, `card` (ledger) or `fees` simulator; none given: all cleared."""
+        """Faults of the `bank`, `card` (ledger), `fees` or `wechatpay` simulator; none given: all cleared."""
         url = f"{self.simulator_url}/{system}/_faults"
         (requests.post(url, json=faults, timeout=10) if faults else requests.delete(url, timeout=10)).raise_for_status()
 

@@ -141,7 +141,7 @@ class WeChatPaySimulator:
             return refused
         no = request.path_params["no"]
         if no in self.books.orders and self._fault("pay_on_close_rate"):
-            self._paid(no)
+            self.pay(no)
         error = self.books.close(no)
         return self._error(400, error, "订单已支付") if error else Response(status_code=204, headers=self.signed(""))
 
@@ -196,7 +196,8 @@ class WeChatPaySimulator:
             return self._error(400, "INVALID_REQUEST", "下载链接已失效")
         return Response(raw, media_type="application/octet-stream")
 
-    def _paid(self, out_trade_no: str) -> Order | None:
+    def pay(self, out_trade_no: str) -> Order | None:
+        """The student pays (what the pay sheet does): SUCCESS, and its notification on its way."""
         order = self.books.pay(out_trade_no)
         if order is not None and order.state == "SUCCESS" and order.notify_url:
             resource = signing.encrypt(self._transaction(order), self.apiv3_key, "transaction")
@@ -240,7 +241,7 @@ class WeChatPaySimulator:
             return self._answer({"err_msg": "get_brand_wcpay_request:fail", "reason": "支付验证签名失败"})
         if action != "pay":
             return self._answer({"err_msg": "get_brand_wcpay_request:cancel"})
-        order = self._paid(no)
+        order = self.pay(no)
         ok = order is not None and order.state == "SUCCESS"
         return self._answer({"err_msg": f"get_brand_wcpay_request:{'ok' if ok else 'fail'}", "out_trade_no": no})
 

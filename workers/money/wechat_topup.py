@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from adapters.wechatpay.port import WeChatPay
 from events.money_kinds import WECHAT_TOPUP
+from store.db import begin_as_writer
 from store.tables import Binding, MoneyOrder, MoneyOutbox
 from store.uow import UnitOfWork
 from workers.money import orders
@@ -40,6 +41,7 @@ def start(uow_factory: Callable[[], UnitOfWork], pay: WeChatPay, *, openid: str,
     """
     with uow_factory() as uow:
         session = uow.session
+        begin_as_writer(session)  # it reads (limits) then writes: take SQLite's write lock first
         binding = session.get(Binding, openid)
         if binding is None:
             raise BadAmount(NOT_BOUND)
