@@ -94,6 +94,9 @@ def banner(settings: Settings, env: dict[str, str]) -> str:
         lines.append(f"  Chat simulator      : {env[CHAT_URL]}  (or `onecard chat` in a terminal)")
     if "ONECARD_SIMULATOR_URL" in env:
         lines.append(f"  Simulators          : {env['ONECARD_SIMULATOR_URL']}/ (WeChat API, card system, SMS)")
+    if "ONECARD_WECHATPAY_MCHID" in env:
+        lines.append(f"  WeChat Pay          : the simulator at {env['ONECARD_WECHATPAY_API_BASE']}"
+                     f" (demo merchant {env['ONECARD_WECHATPAY_MCHID']}); notifications to /wechatpay/notify")
     lines.append(f"  SMS codes land in   : {settings.sms_sink_path}")
     user, _, password = env.get("ONECARD_DEMO_ADMIN", "").partition(":")
     lines.append(f"  Back-office         : http://{settings.http_host}:{settings.http_port}/admin/"
