@@ -265,3 +265,24 @@ def test_the_trade_bill_is_reconciled_with_the_bank_statements_classes(stack: St
 def _near_midnight() -> bool:
     local = utcnow().astimezone(SHANGHAI)
     return (local.hour == 23 and local.minute >= 50) or (local.hour == 0 and local.minute <= 10)
+
+
+@pytest.mark.parametrize("oddity", ["another merchant", "unknown event", "refund we never asked for", "not JSON"])
+def test_a_signed_notification_that_is_not_about_our_orders_is_refused_400(stack: Stack, unpaid: str,
+                                                                           oddity: str) -> None:
+    sim = stack.simulators.wechatpay
+    data: dict[str, Any] = {"mchid": sim.mchid, "out_trade_no": unpaid, "transaction_id": "42" + "0" * 26,
+                            "trade_state": "SUCCESS", "amount": {"total": 300, "refund": 300},
+                            "refund_id": "50" + "1" * 26, "out_refund_no": f"{unpaid}X", "refund_status": "SUCCESS"}
+    event = "REFUND.SUCCESS" if oddity == "refund we never asked for" else "TRANSACTION.SUCCESS"
+    if oddity == "another merchant":
+        data["mchid"] = "1900000999"
+    if oddity == "unknown event":
+        event = "PROFITSHARING.SUCCESS"
+    body = json.dumps(envelope(event, "?", signing.encrypt(data, sim.apiv3_key, "transaction")))
+    if oddity == "not JSON":
+        body = "{not json"
+    answer = requests.post(f"{stack.ingress_url}/wechatpay/notify", data=body.encode(), timeout=10,
+                           headers={"Content-Type": "application/json", **sim.signed(body)})
+    assert answer.status_code == 400 and answer.json()["code"] == "FAIL"
+    assert _notifications(stack, unpaid) == 0
