@@ -20,17 +20,15 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from adapters.sim.faults import FaultInjector, Faults
 from adapters.wechatpay import signing
 from adapters.wechatpay.sim_notify import Notifier, envelope
-from adapters.wechatpay.sim_state import Order, PayBooks, RefundRecord, yuan
+from adapters.wechatpay.sim_sheet import PaySheet
+from adapters.wechatpay.sim_state import Order, PayBooks, RefundRecord
 
-BRIDGE = Path(__file__).with_name("bridge.js")
-#: The pay sheet's calls come from the page's origin, not the simulator's.
-ANYONE = {"Access-Control-Allow-Origin": "*"}
 DEMO_MCHID = "1900000109"
 DEMO_APIV3_KEY = "onecardDemoApiV3Key0123456789abc"  # 32 bytes, as WeChat Pay requires
 
@@ -81,12 +79,12 @@ class WeChatPaySimulator:
                 "ONECARD_WECHATPAY_PLATFORM_PUBLIC_KEY": str(platform),
                 "ONECARD_WECHATPAY_PLATFORM_KEY_ID": self.platform_serial}
 
-    def _answer(self, data: dict[str, Any] | None, status: int = 200) -> Response:
+    def answer(self, data: dict[str, Any] | None, status: int = 200) -> Response:
         body = json.dumps(data, ensure_ascii=False) if data is not None else ""
         return Response(body, status_code=status, media_type="application/json", headers=self.signed(body))
 
     def _error(self, status: int, code: str, message: str = "") -> Response:
-        return self._answer({"code": code, "message": message or code}, status)
+        return self.answer({"code": code, "message": message or code}, status)
 
     async def _checked(self, request: Request) -> tuple[str, Response | None]:
         """The body, or the refusal of a request the merchant did not sign (or a fault)."""
@@ -112,7 +110,7 @@ class WeChatPaySimulator:
         order = self.books.order(data)
         if isinstance(order, str):
             return self._error(400, order)
-        return self._answer({"prepay_id": order.prepay_id})
+        return self.answer({"prepay_id": order.prepay_id})
 
     async def query(self, request: Request) -> Response:
         _body, refused = await self._checked(request)
@@ -123,7 +121,7 @@ class WeChatPaySimulator:
         order = self.books.orders.get(request.path_params["no"])
         if order is None or not order.prepay_id:
             return self._error(404, "ORDER_NOT_EXIST", "订单不存在")
-        return self._answer(self._transaction(order))
+        return self.answer(self._transaction(order))
 
     def _transaction(self, o: Order) -> dict[str, Any]:
         data: dict[str, Any] = {"appid": o.appid, "mchid": self.mchid, "out_trade_no": o.out_trade_no,
@@ -155,7 +153,7 @@ class WeChatPaySimulator:
             return self._error(400 if record != "TRADE_NOT_EXIST" else 404, record)
         if fresh:
             self._notify_refund(record)
-        return self._answer(self._refund(record))
+        return self.answer(self._refund(record))
 
     def _refund(self, r: RefundRecord) -> dict[str, Any]:
         order = self.books.orders[r.out_trade_no]
@@ -172,7 +170,7 @@ class WeChatPaySimulator:
         record = self.books.refunds.get(request.path_params["no"])
         if record is None:
             return self._error(404, "RESOURCE_NOT_EXISTS", "退款单不存在")
-        return self._answer(self._refund(record))
+        return self.answer(self._refund(record))
 
     async def tradebill(self, request: Request) -> Response:
         _body, refused = await self._checked(request)
@@ -184,7 +182,7 @@ class WeChatPaySimulator:
         with self._lock:
             self.tokens[token] = raw  # the very bytes whose hash it gave
         url = str(request.url_for("bill_download")) + f"?token={token}"
-        return self._answer({"hash_type": "SHA1", "hash_value": hashlib.sha1(raw).hexdigest(),
+        return self.answer({"hash_type": "SHA1", "hash_value": hashlib.sha1(raw).hexdigest(),
                              "download_url": url})
 
     async def download(self, request: Request) -> Response:
@@ -210,41 +208,6 @@ class WeChatPaySimulator:
         resource["original_type"] = "refund"
         self.notifier.send(r.notify_url, json.dumps(envelope("REFUND.SUCCESS", "退款成功", resource)))
 
-    async def order_info(self, request: Request) -> Response:
-        """What the pay sheet shows of the order a `package=prepay_id=…` names."""
-        no = self.books.by_prepay.get(request.query_params.get("package", "").removeprefix("prepay_id="))
-        order = self.books.orders.get(no or "")
-        if order is None:
-            return JSONResponse({"error": "no such prepay_id"}, status_code=404, headers=ANYONE)
-        return JSONResponse({"out_trade_no": order.out_trade_no, "description": order.description,
-                             "amount": yuan(order.amount_fen)}, headers=ANYONE)
-
-    async def bridge(self, _request: Request) -> Response:
-        return FileResponse(BRIDGE, media_type="application/javascript")
-
-    async def pay_sheet(self, request: Request) -> Response:
-        """The pay sheet's answer: `{"pay": {getBrandWCPayRequest params}, "action": "pay"|"cancel"}`.
-
-        Called by the page's (cross-origin) bridge as a simple request: any origin, a text/plain body."""
-        answer = await self._pay_sheet(request)
-        answer.headers.update(ANYONE)
-        return answer
-
-    async def _pay_sheet(self, request: Request) -> Response:
-        try:
-            data = json.loads(await request.body())
-        except ValueError:
-            return JSONResponse({"error": "body is not JSON"}, status_code=400)
-        params, action = dict(data.get("pay") or {}), data.get("action", "pay")
-        no = self.books.by_prepay.get(params.get("package", "").removeprefix("prepay_id="))
-        if no is None or not signing.verify_pay_sign(params, self.merchant_key.public_key()):
-            return self._answer({"err_msg": "get_brand_wcpay_request:fail", "reason": "支付验证签名失败"})
-        if action != "pay":
-            return self._answer({"err_msg": "get_brand_wcpay_request:cancel"})
-        order = self.pay(no)
-        ok = order is not None and order.state == "SUCCESS"
-        return self._answer({"err_msg": f"get_brand_wcpay_request:{'ok' if ok else 'fail'}", "out_trade_no": no})
-
     def app(self) -> Starlette:
         trade = "/v3/pay/transactions/out-trade-no/{no}"
         return Starlette(routes=[
@@ -254,9 +217,7 @@ class WeChatPaySimulator:
             Route("/v3/refund/domestic/refunds/{no}", self.query_refund),
             Route("/v3/bill/tradebill", self.tradebill),
             Route("/v3/billdownload/file", self.download, name="bill_download"),
-            Route("/_sim/pay", self.pay_sheet, methods=["POST"]),
-            Route("/_sim/order", self.order_info),
-            Route("/_sim/bridge.js", self.bridge),
+            *PaySheet(self).routes(),
             Route("/_faults", self.faults.endpoint, methods=["GET", "POST", "DELETE"]),
         ])
 
