@@ -84,6 +84,10 @@ class ChatClient:
         menu = self.wechat_sim.request("GET", "_sim/stats").get("menu")
         return menu if isinstance(menu, dict) else None
 
+    def authorizations(self, openid: str, after: int = 0) -> list[dict[str, Any]]:
+        """The web authorizations (网页授权) of `openid` the WeChat simulator saw after `after`."""
+        return list(self.wechat_sim.request("GET", "_sim/oauth", params={"openid": openid, "after": after}))
+
     def sms(self, after: int = 0) -> list[dict[str, Any]]:
         """SMS in the sink after the first `after`, numbered from 1 in the order written."""
         return [{"n": n, **line} for n, line in enumerate(self.sms_sink.read(), start=1) if n > after]

@@ -13,7 +13,8 @@ from events.menu import menu_json
 Menu = dict[str, Any]
 
 
-def phone_menu(pushed: Menu | None) -> list[dict[str, Any]]:
-    """The top-level buttons a phone shows: the pushed menu if there is one, else the defined one."""
-    menu = pushed if pushed and isinstance(pushed.get("button"), list) else menu_json()
+def phone_menu(pushed: Menu | None, web_url: str = "") -> list[dict[str, Any]]:
+    """The top-level buttons a phone shows: the pushed menu if there is one, else the defined one
+    (its `view` buttons opening the pages of the web process at `web_url`)."""
+    menu = pushed if pushed and isinstance(pushed.get("button"), list) else menu_json(web_url)
     return list(menu["button"])

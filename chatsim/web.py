@@ -41,7 +41,9 @@ class ChatApp:
             "callback_url": self.config.callback_url,
             "safe_mode": self.config.safe_mode,
             "sms_sink": str(self.config.sms_sink),
-            "menu": phone_menu(pushed),
+            "menu": phone_menu(pushed, self.config.web_url),
+            "web_url": self.config.web_url,
+            "pay_sim_url": self.config.pay_sim_url,
             "menu_source": "pushed to the WeChat API simulator" if pushed else "defined in the code",
         })
 
@@ -62,6 +64,14 @@ class ChatApp:
         delivery = await run_in_threadpool(self.client.event, openid, event, key)
         return JSONResponse(delivery.as_dict())
 
+    async def authorizations(self, request: Request) -> Response:
+        """`?openid=…&after=<seq>`: the web view's trips through WeChat's authorization, to show them."""
+        openid = request.query_params.get("openid", "")
+        if not OPENID.match(openid):
+            return JSONResponse({"error": "openid is required"}, status_code=400)
+        return JSONResponse(await run_in_threadpool(self.client.authorizations, openid,
+                                                    _number(request.query_params.get("after"))))
+
     async def live(self, websocket: WebSocket) -> None:
         """`?openid=…&after=<seq>&sms_after=<n>`: what the follower receives and new SMS, pushed."""
         q = websocket.query_params
@@ -78,6 +88,7 @@ class ChatApp:
             Route("/api/info", self.info),
             Route("/api/say", self.say, methods=["POST"]),
             Route("/api/event", self.event, methods=["POST"]),
+            Route("/api/oauth", self.authorizations),
             WebSocketRoute("/api/live", self.live),
             Mount("/static", app=StaticFiles(directory=STATIC)),
             assets_mount(),

@@ -171,6 +171,6 @@ def build(settings: Settings | None = None, *, broker: dramatiq.Broker | None = 
         notice_template_id=settings.notice_template_id,
         limits=Limits(settings.money_max_per_transaction_fen, settings.money_max_per_day_fen,
                       settings.money_confirm_seconds),
-        wake_relay=functools.partial(enqueue_relay, broker))
+        wake_relay=functools.partial(enqueue_relay, broker), web_url=settings.resolved_public_url)
     return Platform(settings, engine, make_session_factory(engine), broker, sms, wechat, ports, keepalive,
                     money=money_ports(settings, card))

@@ -123,13 +123,13 @@ def _menu(args: argparse.Namespace) -> int:
     import json
 
     from events.menu import menu_json
+    from onecard.settings import Settings
 
-    menu = menu_json()
+    menu = menu_json(Settings().resolved_public_url)
     if args.action == "show":
         print(json.dumps(menu, ensure_ascii=False, indent=1))
         return 0
     from onecard.bootstrap import build_wechat
-    from onecard.settings import Settings
 
     build_wechat(Settings()).create_menu(menu)
     print(f"menu pushed: {len(menu['button'])} buttons, {sum(len(b['sub_button']) for b in menu['button'])} items")

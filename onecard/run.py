@@ -101,6 +101,8 @@ def banner(settings: Settings, env: dict[str, str]) -> str:
     user, _, password = env.get("ONECARD_DEMO_ADMIN", "").partition(":")
     lines.append(f"  Back-office         : http://{settings.http_host}:{settings.http_port}/admin/"
                  f"  (sign in as {user!r}, password {password!r})")
+    lines.append(f"  Pages inside WeChat : {settings.resolved_public_url}/m/card  (the menu's 我的校园卡; open it"
+                 " from the chat simulator, which plays WeChat's sign-in)")
     lines.append(f"  Database            : {env['ONECARD_DATABASE_URL']}")
     lines.append("  Demo card holders   :")
     for h in DEMO_HOLDERS:

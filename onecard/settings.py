@@ -9,6 +9,8 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 OFFICIAL_API_BASE = "https://api.weixin.qq.com/cgi-bin/"
+OFFICIAL_OAUTH_BASE = "https://open.weixin.qq.com/"
+OFFICIAL_SNS_BASE = "https://api.weixin.qq.com/sns/"
 
 
 class Settings(BaseSettings):
@@ -28,8 +30,8 @@ class Settings(BaseSettings):
     wechat_previous_aes_key: SecretStr | None = None
     wechat_api_base: str = OFFICIAL_API_BASE
     # Web authorization (网页授权) of the pages under /m/: the authorize page and the code exchange.
-    wechat_oauth_base: str = "https://open.weixin.qq.com/"
-    wechat_sns_base: str = "https://api.weixin.qq.com/sns/"
+    wechat_oauth_base: str = OFFICIAL_OAUTH_BASE
+    wechat_sns_base: str = OFFICIAL_SNS_BASE
     # The web process as phones reach it (menu `view` buttons, links in replies, the OAuth redirect);
     # unset: http://HTTP_HOST:HTTP_PORT, right for `make run` and the chat simulator only.
     public_url: str | None = None

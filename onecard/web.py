@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
@@ -15,7 +16,7 @@ from onecard.bootstrap import Platform, build, platform_keys
 from onecard.observability import logs
 from onecard.observability.health import readyz_endpoint
 from onecard.observability.metrics import RequestMetrics, metrics_endpoint
-from onecard.settings import Settings
+from onecard.settings import OFFICIAL_OAUTH_BASE, Settings
 from pages.app import create_pages
 from pages.topup import TopupDeps
 from pages.web import PagesConfig, PagesDeps
@@ -61,21 +62,28 @@ def pages_deps(platform: Platform) -> PagesDeps:
     config = PagesConfig(appid=s.wechat_appid, secret_key=s.secret_key.get_secret_value(),
                          oauth_base=s.wechat_oauth_base, public_url=s.resolved_public_url,
                          session_seconds=s.page_session_seconds,
-                         # The chat simulator's web view shows the pages in a frame; nothing else may.
-                         frame_ancestors=s.simulator_url.rstrip("/") if s.simulator_url else "'none'")
+                         frame_ancestors=frame_ancestors(s))
     codes = HttpOAuthCodes(s.wechat_sns_base, s.wechat_appid, s.wechat_secret.get_secret_value())
     return PagesDeps(config, platform.uow, platform.ports.card, codes, campus=platform.ports.campus,
                      topup=topup_deps(platform))
 
 
 def topup_deps(platform: Platform) -> TopupDeps | None:
-    """WeChat Pay top-ups from the pages; the simulated WeixinJSBridge only where its simulator serves."""
+    """WeChat Pay top-ups from the pages, where WeChat Pay is configured."""
     s, pay = platform.settings, platform.money.wechatpay if platform.money else None
     if pay is None:
         return None
-    simulated = bool(s.simulator_url) and s.wechatpay_api_base.startswith(str(s.simulator_url))
     return TopupDeps(pay, platform.ports.limits, timedelta(seconds=s.wechatpay_close_after_seconds),
-                     platform.wake_relay, bridge_url=f"{s.wechatpay_api_base}_sim/bridge.js" if simulated else None)
+                     platform.wake_relay)
+
+
+def frame_ancestors(settings: Settings) -> str:
+    """Who may show the pages in a frame: nobody, except where WeChat is simulated, the chat simulator's
+    web view (served beside the simulator, on the same host: any port of it)."""
+    if settings.wechat_oauth_base == OFFICIAL_OAUTH_BASE:
+        return "'none'"
+    parts = urlsplit(settings.wechat_oauth_base)
+    return f"{parts.scheme}://{parts.hostname}:*"
 
 
 def operations_routes(platform: Platform) -> list[BaseRoute]:

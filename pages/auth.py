@@ -16,8 +16,9 @@ from starlette.responses import RedirectResponse, Response
 
 from adapters.wechat.oauth import CodeRefused
 from events.errors import TransientError
-from pages.session import SESSION_COOKIE, STATE_COOKIE, safe_next
-from pages.web import PagesDeps, render, security_headers
+from pages.pipeline import security_headers
+from pages.session import SESSION_COOKIE, safe_next, state_cookie
+from pages.web import PagesDeps, render
 
 
 def auth_endpoint(deps: PagesDeps) -> Callable[[Request], Awaitable[Response]]:
@@ -34,7 +35,7 @@ def auth_endpoint(deps: PagesDeps) -> Callable[[Request], Awaitable[Response]]:
 
 def _refused(request: Request, why: str, status: int, back: str = "/m/card") -> Response:
     response = render(request, "refused.html", status, why=why, back=back)
-    response.delete_cookie(STATE_COOKIE, path="/m/")
+    response.delete_cookie(state_cookie(request.query_params.get("state", "")), path="/m/")
     return response
 
 
@@ -42,8 +43,8 @@ def _callback(deps: PagesDeps, request: Request) -> Response:
     now = int(deps.clock().timestamp())
     code = request.query_params.get("code", "")
     state = request.query_params.get("state", "")
-    remembered = deps.signer.verify(request.cookies.get(STATE_COOKIE), now, 2)
-    if remembered is None or not state or not hmac.compare_digest(remembered[0], state):
+    remembered = deps.signer.verify(request.cookies.get(state_cookie(state)), now, 2) if state else None
+    if remembered is None or not hmac.compare_digest(remembered[0], state):
         return _refused(request, "登录校验未通过（链接已失效或并非由您发起），请从公众号菜单重新打开。", 403)
     back = safe_next(remembered[1])
     if not code:
@@ -55,7 +56,7 @@ def _callback(deps: PagesDeps, request: Request) -> Response:
     except TransientError:
         return _refused(request, "微信授权服务暂时无法访问，请稍后再试。", 503, back)
     response = RedirectResponse(back, status_code=302)
-    response.delete_cookie(STATE_COOKIE, path="/m/")
+    response.delete_cookie(state_cookie(state), path="/m/")
     response.set_cookie(SESSION_COOKIE, deps.signer.sign(openid, expires=now + deps.config.session_seconds),
                         max_age=deps.config.session_seconds, path="/m/", httponly=True, samesite="lax",
                         secure=deps.config.public_url.startswith("https://"))

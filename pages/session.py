@@ -3,8 +3,8 @@
 The cookie holds `openid.expires.signature` (HMAC-SHA256 under the deployment's secret key), so a
 phone can neither forge nor stretch it, and the server keeps no session table. The `state` of an
 authorization round trip is bound to the browser the same way: a short-lived signed cookie holds it
-with the page to return to, and the callback refuses a `state` that browser was not given (no login
-CSRF: nobody can make you sign in as them).
+with the page to return to (one cookie per trip), and the callback refuses a `state` that browser
+was not given (no login CSRF: nobody can make you sign in as them).
 """
 
 from __future__ import annotations
@@ -13,10 +13,12 @@ import base64
 import hashlib
 import hmac
 import secrets
+import string
 from dataclasses import dataclass
 
 SESSION_COOKIE = "onecard_m"
-STATE_COOKIE = "onecard_m_state"
+STATE_COOKIE = "onecard_m_state_"
+_COOKIE_SAFE = frozenset(string.ascii_letters + string.digits + "-_")
 #: How long an authorization round trip may take (WeChat's codes live five minutes).
 STATE_SECONDS = 300
 
@@ -60,6 +62,14 @@ def _b64(value: str | bytes) -> str:
 
 def new_state() -> str:
     return secrets.token_urlsafe(16)
+
+
+def state_cookie(state: str) -> str:
+    """One cookie per round trip, named after its state: two pages opened at once both come back.
+
+    A state this browser was never given names a cookie it does not have, so it is refused.
+    """
+    return STATE_COOKIE + "".join(c for c in state if c in _COOKIE_SAFE)[:32]
 
 
 def safe_next(path: str | None) -> str:

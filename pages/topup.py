@@ -34,16 +34,13 @@ class TopupDeps:
     limits: Limits
     close_after: timedelta
     wake: Callable[[int, float], None]
-    #: The simulated WeChat client's WeixinJSBridge (only where the simulators stand in for WeChat).
-    bridge_url: str | None = None
 
 
 def form(ctx: Ctx) -> Response:
     topup = ctx.deps.topup
     if topup is None:
         return ctx.render("paused.html", message="微信支付充值暂未开通，请在对话中发送“充值 金额”从银行卡圈存。")
-    return ctx.render("topup.html", choices=CHOICES, max_fen=topup.limits.per_transaction_fen,
-                      bridge_url=topup.bridge_url)
+    return ctx.render("topup.html", choices=CHOICES, max_fen=topup.limits.per_transaction_fen)
 
 
 def start(ctx: Ctx) -> Response:

@@ -160,6 +160,7 @@ def running_stack(tmp: Path, *, aes_key: str | None = None, **overrides: str) ->
         sims = build_simulators(APPID, SECRET, data_dir / "sms.jsonl")
         sim_server = ServerThread(sims.app()).start()
         stack.callback(sim_server.stop)
+        web_port = free_port()
         values = {
             "data_dir": str(data_dir),
             "database_url": database_url,
@@ -171,15 +172,12 @@ def running_stack(tmp: Path, *, aes_key: str | None = None, **overrides: str) ->
             "secret_key": "test-secret-key",
             "redeliver_after_seconds": "3",
             "sweep_interval_seconds": "0.5",
+            "public_url": f"http://127.0.0.1:{web_port}",
         }
         if aes_key:
             values["wechat_aes_key"] = aes_key
-        ingress_port = free_port()
         values |= {k.removeprefix("ONECARD_").lower(): v for k, v in sims.wechatpay.settings_env(data_dir).items()}
-        values["wechatpay_notify_url"] = f"http://127.0.0.1:{ingress_port}/wechatpay/notify"
-        # The pages: WeChat's web authorization comes back to this ingress; the simulators stand in.
-        values["public_url"] = f"http://127.0.0.1:{ingress_port}"
-        values["simulator_url"] = sim_server.url
+        values["wechatpay_notify_url"] = f"http://127.0.0.1:{web_port}/wechatpay/notify"
         values.update(overrides)
         env = stack_env(values) | urls(sim_server.url)
         settings = Settings(_env_file=None, **{k: v for k, v in values.items()},  # type: ignore[arg-type]
@@ -193,7 +191,7 @@ def running_stack(tmp: Path, *, aes_key: str | None = None, **overrides: str) ->
         platform = build(settings)
         stack.callback(platform.engine.dispose)
         stack.callback(platform.broker.close)
-        ingress = ServerThread(create_web_app(platform), port=ingress_port).start()
+        ingress = ServerThread(create_web_app(platform), port=web_port).start()
         stack.callback(ingress.stop)
         result = Stack(tmp=tmp, settings=settings, env=env, platform=platform, simulators=sims,
                        simulator_url=sim_server.url, ingress_url=ingress.url, _aes_key=aes_key)

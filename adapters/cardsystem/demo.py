@@ -60,10 +60,11 @@ def _spends(rng: random.Random, day: date) -> list[tuple[datetime, int, str, str
     return spends
 
 
-def demo_transactions(student_no: str, balance_fen: int, now: datetime) -> list[Transaction]:
-    """About six months of statement lines up to `now`, newest first."""
+def demo_transactions(student_no: str, balance_fen: int, now: datetime,
+                      months: int = MONTHS_OF_HISTORY) -> list[Transaction]:
+    """About `months` months (six by default) of statement lines up to `now`, newest first."""
     local_today = now.astimezone(SHANGHAI).date()
-    first = (local_today.replace(day=1) - timedelta(days=31 * MONTHS_OF_HISTORY)).replace(day=1)
+    first = (local_today.replace(day=1) - timedelta(days=31 * months)).replace(day=1)
     rng = random.Random(f"{student_no}:{first.isoformat()}")
     events: list[tuple[datetime, int, str, str]] = []
     day = first

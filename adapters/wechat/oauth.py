@@ -13,9 +13,6 @@ from urllib.parse import urlencode
 from adapters.http import HttpJsonClient
 from events.errors import PermanentError
 
-OFFICIAL_OAUTH_BASE = "https://open.weixin.qq.com/"
-OFFICIAL_SNS_BASE = "https://api.weixin.qq.com/sns/"
-
 
 class CodeRefused(PermanentError):
     """WeChat would not trade this code (used, expired, or never issued: 40029, 40163)."""

@@ -36,11 +36,19 @@ class OAuthSimulator:
         self.secret = secret
         self.codes: dict[str, Issued] = {}
         self.lock = threading.Lock()
+        #: What happened, for the chat simulator to show the round trip (`/_sim/oauth`).
+        self.journal: list[dict[str, object]] = []
 
-    def issue(self, openid: str) -> str:
+    def _note(self, openid: str, step: str, **details: object) -> None:
+        with self.lock:
+            self.journal.append({"seq": len(self.journal) + 1, "at": time.time(), "openid": openid, "step": step,
+                                 **details})
+
+    def issue(self, openid: str, redirect_uri: str = "") -> str:
         code = secrets.token_urlsafe(24)
         with self.lock:
             self.codes[code] = Issued(openid, time.time() + CODE_TTL_SECONDS)
+        self._note(openid, "authorize", code=code[:6] + "…", redirect_uri=redirect_uri)
         return code
 
     async def authorize(self, request: Request) -> Response:
@@ -53,7 +61,7 @@ class OAuthSimulator:
         if not openid:
             return HTMLResponse(_who_page(str(request.url)))
         back = q["redirect_uri"]
-        query = urlencode({"code": self.issue(openid), "state": q.get("state", "")})
+        query = urlencode({"code": self.issue(openid, back), "state": q.get("state", "")})
         return RedirectResponse(f"{back}{'&' if '?' in back else '?'}{query}", status_code=302)
 
     async def access_token(self, request: Request) -> Response:
@@ -68,17 +76,28 @@ class OAuthSimulator:
         """What `sns/oauth2/access_token` answers for `code`: an openid once, then 40163."""
         with self.lock:
             issued = self.codes.get(code)
-            if issued is not None and issued.used:
-                return {"errcode": 40163, "errmsg": "code been used"}
-            if issued is None or issued.expires < time.time():
-                return {"errcode": 40029, "errmsg": "invalid code"}
-            issued.used = True
+            refused = (40163 if issued is not None and issued.used
+                       else 40029 if issued is None or issued.expires < time.time() else 0)
+            if issued is not None and not refused:
+                issued.used = True
+        if issued is not None:
+            self._note(issued.openid, "access_token", code=code[:6] + "…", errcode=refused)
+        if refused or issued is None:
+            return {"errcode": refused, "errmsg": "code been used" if refused == 40163 else "invalid code"}
         return {"access_token": secrets.token_urlsafe(32), "expires_in": 7200,
                 "refresh_token": secrets.token_urlsafe(32), "openid": issued.openid, "scope": "snsapi_base"}
 
+    async def sim_journal(self, request: Request) -> Response:
+        """`?openid=…&after=<seq>`: the authorizations and code exchanges since `after`."""
+        openid, after = request.query_params.get("openid"), int(request.query_params.get("after", "0") or 0)
+        with self.lock:
+            found = [e for e in self.journal if int(str(e["seq"])) > after and openid in (None, e["openid"])]
+        return JSONResponse(found)
+
     def routes(self) -> list[Route]:
         return [Route("/connect/oauth2/authorize", self.authorize),
-                Route("/sns/oauth2/access_token", self.access_token)]
+                Route("/sns/oauth2/access_token", self.access_token),
+                Route("/_sim/oauth", self.sim_journal)]
 
 
 def _who_page(url: str) -> str:

@@ -1,17 +1,17 @@
-"""The simulated WeChat client's pay sheet: its WeixinJSBridge script, what it shows, and its answer.
+"""The pay sheet's side of the simulator: what the sheet shows of an order, and the student's answer.
 
-The page that loads `bridge.js` is on the web process's origin, so the sheet's calls are simple
-cross-origin requests (a text/plain body, no preflight) answered to any origin.
+The chat simulator's web view shows the sheet when a page calls `getBrandWCPayRequest` through
+WeixinJSBridge (chatsim/static/webview.js); it may be served from another port than the simulators,
+so its calls are simple cross-origin requests (a text/plain body, no preflight) answered to anyone.
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from adapters.wechatpay import signing
@@ -20,7 +20,6 @@ from adapters.wechatpay.sim_state import yuan
 if TYPE_CHECKING:
     from adapters.wechatpay.simulator import WeChatPaySimulator
 
-BRIDGE = Path(__file__).with_name("bridge.js")
 #: The pay sheet's calls come from the page's origin, not the simulator's.
 ANYONE = {"Access-Control-Allow-Origin": "*"}
 
@@ -38,13 +37,10 @@ class PaySheet:
         return JSONResponse({"out_trade_no": order.out_trade_no, "description": order.description,
                              "amount": yuan(order.amount_fen)}, headers=ANYONE)
 
-    async def bridge(self, _request: Request) -> Response:
-        return FileResponse(BRIDGE, media_type="application/javascript")
-
     async def pay_sheet(self, request: Request) -> Response:
         """The pay sheet's answer: `{"pay": {getBrandWCPayRequest params}, "action": "pay"|"cancel"}`.
 
-        Called by the page's (cross-origin) bridge as a simple request: any origin, a text/plain body."""
+        Called by the web view's sheet as a simple request: any origin, a text/plain body."""
         answer = await self._pay_sheet(request)
         answer.headers.update(ANYONE)
         return answer
@@ -65,5 +61,4 @@ class PaySheet:
         return self.sim.answer({"err_msg": f"get_brand_wcpay_request:{'ok' if ok else 'fail'}", "out_trade_no": no})
 
     def routes(self) -> list[Route]:
-        return [Route("/_sim/pay", self.pay_sheet, methods=["POST"]), Route("/_sim/order", self.order_info),
-                Route("/_sim/bridge.js", self.bridge)]
+        return [Route("/_sim/pay", self.pay_sheet, methods=["POST"]), Route("/_sim/order", self.order_info)]

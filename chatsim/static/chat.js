@@ -90,6 +90,7 @@
     const text = document.createElement("div");
     text.className = `bubble ${item.kind}${item.card ? " card" : ""}`;
     text.textContent = item.text;
+    if (item.kind === "in" && window.webView) window.webView.linkify(text, openid);
     if (item.failed) text.title = item.failed;
     div.append(avatar, text);
     return div;
@@ -208,7 +209,8 @@
     document.querySelectorAll(".submenu.open").forEach((s) => s.classList.remove("open"));
     if (button.type === "click") return sendEvent("CLICK", button.key, `点击菜单「${button.name}」`);
     if (button.type === "view") {
-      window.open(button.url, "_blank", "noopener");
+      if (window.webView) window.webView.open(button.url, openid, button.name);
+      else window.open(button.url, "_blank", "noopener");
       return sendEvent("VIEW", button.url, `打开「${button.name}」`);
     }
     keep({ at: Date.now() / 1000, kind: "note", text: `「${button.name}」(${button.type}) 在模拟器中不可用` });

@@ -81,7 +81,8 @@ def test_menu_presses_and_follows_are_the_events_wechat_sends(live: Stack, chat:
 
 def test_the_page_offers_the_menu_the_platform_defines_and_every_key_routes(chat: str) -> None:
     info = requests.get(f"{chat}/api/info", timeout=10).json()
-    assert info["menu"] == phone_menu(None) and 1 <= len(info["menu"]) <= 3
+    assert info["menu"] == phone_menu(None, info["web_url"]) and 1 <= len(info["menu"]) <= 3
+    assert info["callback_url"] == f"{info['web_url']}/wechat"  # the pages live beside the callback
     keys = [b["key"] for top in info["menu"] for b in (top.get("sub_button") or [top]) if b.get("type") == "click"]
     assert set(keys) <= {r.menu_key for r in RULES if r.menu_key}
     for key in keys:
@@ -97,7 +98,8 @@ def test_a_menu_pushed_to_wechat_is_the_menu_the_phone_shows(live: Stack, chat: 
         assert requests.get(f"{chat}/api/info", timeout=10).json()["menu"] == pushed["button"]
     finally:
         live.simulators.wechat.state.menu = None
-    assert requests.get(f"{chat}/api/info", timeout=10).json()["menu"] == phone_menu(None)
+    info = requests.get(f"{chat}/api/info", timeout=10).json()
+    assert info["menu"] == phone_menu(None, info["web_url"])
 
 
 def test_the_sms_panel_streams_the_sms_sink(live: Stack, chat: str, openid: str) -> None:

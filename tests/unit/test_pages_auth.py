@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from pages.app import PAGES
-from pages.session import SESSION_COOKIE, STATE_COOKIE, Signer, safe_next
+from pages.session import SESSION_COOKIE, Signer, safe_next, state_cookie
 from tests.unit.fakes import local
 from tests.unit.pages_client import APPID, SECRET_KEY, PagesSite, pages_site
 
@@ -78,6 +78,17 @@ def test_a_forged_state_is_refused_and_signs_nobody_in(site: PagesSite) -> None:
     assert made_up.status_code == 403 and SESSION_COOKIE not in victim.cookies
 
 
+def test_two_pages_opened_at_once_both_come_back_signed_in(site: PagesSite) -> None:
+    me = site.phone("oA")
+    first = me.get(f"{site.url}/m/bill", allow_redirects=False).headers["location"]
+    second = me.get(f"{site.url}/m/history", allow_redirects=False).headers["location"]
+    for authorize, page in ((second, "/m/history"), (first, "/m/bill")):
+        back = me.get(authorize, allow_redirects=False).headers["location"]
+        signed_in = me.get(back, allow_redirects=False)
+        assert signed_in.status_code == 302 and signed_in.headers["location"] == page
+    assert not [c for c in me.cookies if c.name.startswith("onecard_m_state_")]  # each trip cleans up
+
+
 def test_a_code_works_once(site: PagesSite) -> None:
     me = site.phone("oA")
     authorize = me.get(f"{site.url}/m/card", allow_redirects=False).headers["location"]
@@ -86,7 +97,7 @@ def test_a_code_works_once(site: PagesSite) -> None:
     state = parse_qs(urlsplit(back).query)["state"][0]
     # The same code again, even with a matching state cookie: WeChat answers 40163 and we refuse.
     again = site.phone("oA")
-    again.cookies.set(STATE_COOKIE, Signer.from_secret(SECRET_KEY).sign(
+    again.cookies.set(state_cookie(state), Signer.from_secret(SECRET_KEY).sign(
         state, "/m/card", expires=int(site.now[0].timestamp()) + 300), path="/m/")
     reused = again.get(back, allow_redirects=False)
     assert reused.status_code == 403 and "已被使用" in reused.text
@@ -128,6 +139,11 @@ def test_every_page_is_behind_authorization(site: PagesSite) -> None:
     for page in PAGES:
         answer = site.phone("oA").request(page.methods[0], f"{site.url}/m{page.path}", allow_redirects=False)
         assert answer.status_code == (401 if page.api else 302), page.path
+
+
+def test_the_pages_root_is_the_card(site: PagesSite) -> None:
+    answer = site.phone("oA").get(f"{site.url}/m/", allow_redirects=False)
+    assert answer.status_code == 302 and answer.headers["location"] == "/m/card"
 
 
 def test_only_our_own_pages_are_returned_to() -> None:

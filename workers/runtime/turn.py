@@ -28,6 +28,8 @@ class Ports:
     #: Money: the limits users' amounts are checked against, and how to wake the outbox relay.
     limits: Limits = field(default_factory=Limits)
     wake_relay: Callable[[int], None] | None = None
+    #: The web process as phones reach it: answers end with a link to their page under /m/ ("": none).
+    web_url: str = ""
 
 
 @dataclass

@@ -41,3 +41,8 @@ def short_time(moment: datetime) -> str:
 
 def signed_yuan(fen: int) -> str:
     return ("+" if fen > 0 else "") + yuan(fen)
+
+
+def page_link(web_url: str, path: str, label: str) -> str:
+    """A link WeChat shows in a text message, opening one of the pages inside WeChat ("" without a web URL)."""
+    return f'\n<a href="{web_url}{path}">{label}</a>' if web_url else ""

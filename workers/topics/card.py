@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from events import commands as c
 from store.tables import ServiceState
 from workers.runtime.registry import handles
 from workers.runtime.turn import Turn
 from workers.text.bills import Bill
-from workers.text.format import STATUS, mask_card, short_time, signed_yuan, yuan
-from workers.text.periods import parse_period, year_period
+from workers.text.format import STATUS, mask_card, page_link, short_time, signed_yuan, yuan
+from workers.text.periods import local_today, parse_period, year_period
 from workers.topics import card_reads as reads
 from workers.topics.balance import bound_or_explain
 from workers.topics.card_reads import bill_month, bill_year
@@ -51,7 +52,7 @@ def _history_page(turn: Turn, student_no: str, state: dict[str, Any]) -> None:
     head = f"{state['label']}流水（{state['offset'] + 1}-{shown}/{page.total}）："
     tail = "回复“更多”看下一页" if shown < page.total else "已全部显示"
     turn.say("\n".join([head, *lines, f"余额 {yuan(page.items[0].balance_fen)} 元" if state["offset"] == 0 else "",
-                        tail]).replace("\n\n", "\n"))
+                        tail]).replace("\n\n", "\n") + _history_link(turn, state))
     state["offset"] = shown
     row = turn.session.get(ServiceState, (turn.openid, "history"))
     if row is None:
@@ -59,6 +60,17 @@ def _history_page(turn: Turn, student_no: str, state: dict[str, Any]) -> None:
     else:
         row.data = dict(state)
         row.updated_at = turn.now
+
+
+def _history_link(turn: Turn, state: dict[str, Any]) -> str:
+    """The same period on the statement page, where it can be filtered and scrolled."""
+    dates = {}
+    if state.get("since"):
+        dates["from"] = local_today(datetime.fromisoformat(state["since"])).isoformat()
+    if state.get("until"):
+        dates["to"] = (local_today(datetime.fromisoformat(state["until"])) - timedelta(days=1)).isoformat()
+    path = "/m/history" + (f"?{urlencode(dates)}" if dates else "")
+    return page_link(turn.ports.web_url, path, "🧾 在页面中筛选、查看全部流水")
 
 
 @handles(c.ShowHistory)
@@ -118,7 +130,8 @@ def month_bill(cmd: c.ShowBill, turn: Turn) -> None:
         turn.say("请这样发：账单 / 账单 本月 / 账单 上月 / 账单 2026-10")
         return
     bill = reads.month_bill(turn.ports.card, binding.student_no, period)
-    turn.say(render_bill(f"{binding.name}的{period.label}账单", bill, "上月"))
+    link = page_link(turn.ports.web_url, f"/m/bill?month={period.first:%Y-%m}", "📊 看图表账单")
+    turn.say(render_bill(f"{binding.name}的{period.label}账单", bill, "上月") + link)
 
 
 @handles(c.ShowYearBill)
@@ -131,4 +144,5 @@ def year_bill(cmd: c.ShowYearBill, turn: Turn) -> None:
         turn.say("请这样发：年度账单 / 年度账单 2026")
         return
     bill = reads.year_bill(turn.ports.card, binding.student_no, year)
-    turn.say(render_bill(f"{binding.name}的{year_period(year).label}年度账单", bill, "去年", yearly=True))
+    link = page_link(turn.ports.web_url, f"/m/year-bill?year={year}", "📊 看图表年度账单")
+    turn.say(render_bill(f"{binding.name}的{year_period(year).label}年度账单", bill, "去年", yearly=True) + link)

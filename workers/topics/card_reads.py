@@ -12,8 +12,8 @@ from adapters.cardsystem.port import CardSystem, Transaction, TransactionPage
 from workers.text.bills import Bill, compute_bill
 from workers.text.periods import Period, local_today, month_of, parse_period, year_period
 
-#: Lines asked for per call when a whole period is read (a year is over a thousand lines).
-PAGE_FOR_BILLS = 500
+#: Lines asked for per call when a whole period is read: a year (over a thousand lines) in one or two.
+PAGE_FOR_BILLS = 2000
 
 
 def statement_lines(card: CardSystem, student_no: str, period: Period) -> list[Transaction]:
@@ -43,16 +43,21 @@ def bill_year(text: str | None, now: datetime) -> int | None:
     return int(text) if text.isdigit() and len(text) == 4 else None
 
 
+def _compared(card: CardSystem, student_no: str, period: Period, previous: Period) -> Bill:
+    """The bill of `period` against `previous` (just before it), read in one sweep and split by time."""
+    both = statement_lines(card, student_no, Period(previous.first, period.end, period.label))
+    cut = period.since
+    return compute_bill([t for t in both if t.at >= cut], [t for t in both if t.at < cut])
+
+
 def month_bill(card: CardSystem, student_no: str, month: Period) -> Bill:
     """The month's bill, compared with the month before."""
-    previous = month_of(month.first, -1)
-    return compute_bill(statement_lines(card, student_no, month), statement_lines(card, student_no, previous))
+    return _compared(card, student_no, month, month_of(month.first, -1))
 
 
 def year_bill(card: CardSystem, student_no: str, year: int) -> Bill:
     """The year's bill, compared with the year before."""
-    return compute_bill(statement_lines(card, student_no, year_period(year)),
-                        statement_lines(card, student_no, year_period(year - 1)))
+    return _compared(card, student_no, year_period(year), year_period(year - 1))
 
 
 

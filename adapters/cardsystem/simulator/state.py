@@ -32,6 +32,7 @@ class CardState:
         with self.lock:
             self.holders[holder.student_no] = holder
             self.balances[holder.student_no] = holder.balance_fen
+            self.statements.setdefault(holder.student_no, [])  # a new card: an empty statement, not an unknown one
 
     def holder(self, student_no: str) -> DemoHolder | None:
         with self.lock:

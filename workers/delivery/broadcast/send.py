@@ -16,6 +16,7 @@ from store.tables import Article, Broadcast, BroadcastDelivery
 from store.uow import UowFactory
 from workers.delivery.broadcast.plan import finish_if_complete
 from workers.delivery.push import template_data
+from workers.text.format import page_link
 from workers.topics.guide import KINDS
 
 CLAIM_LEASE = timedelta(minutes=5)
@@ -23,22 +24,28 @@ CLAIM_LEASE = timedelta(minutes=5)
 TEMPLATE_FALLBACK = frozenset({45015, 45047})
 
 
-def message_of(article: Article) -> tuple[str, str]:
-    """(title, text) of the push: short enough for a phone screen."""
+def message_of(article: Article, web_url: str = "") -> tuple[str, str]:
+    """(title, text) of the push: short enough for a phone screen, ending with a link to the whole article."""
     title = f"{KINDS.get(article.kind, '通知')}：{article.title}"
     body = article.body if len(article.body) <= 300 else article.body[:300] + "…"
-    return title, f"【{title}】\n{body}"
+    return title, f"【{title}】\n{body}" + page_link(web_url, article_path(article.id), "阅读全文")
+
+
+def article_path(article_id: int) -> str:
+    """The article's page inside WeChat (pages/articles.py)."""
+    return f"/m/articles/{article_id}"
 
 
 def send_chunk(uow_factory: UowFactory, wechat: WeChatApi, template_id: str, broadcast_id: int, first: str,
-               last: str) -> int:
+               last: str, web_url: str = "") -> int:
     """Send the pending deliveries of one page; returns how many were sent now."""
     with uow_factory() as uow:
         broadcast = uow.session.get(Broadcast, broadcast_id)
         article = uow.session.get(Article, broadcast.article_id) if broadcast else None
         if broadcast is None or article is None:
             raise PermanentError(f"broadcast {broadcast_id} is gone")
-        title, text = message_of(article)
+        title, text = message_of(article, web_url)
+        url = f"{web_url}{article_path(article.id)}" if web_url else None
         ids = uow.session.execute(
             select(BroadcastDelivery.id).where(
                 BroadcastDelivery.broadcast_id == broadcast_id, BroadcastDelivery.openid >= first,
@@ -46,7 +53,7 @@ def send_chunk(uow_factory: UowFactory, wechat: WeChatApi, template_id: str, bro
             .order_by(BroadcastDelivery.openid)).scalars().all()
     sent = 0
     for delivery_id in ids:
-        sent += _send_one(uow_factory, wechat, template_id, delivery_id, title, text)
+        sent += _send_one(uow_factory, wechat, template_id, delivery_id, title, text, url)
     finish_if_complete(uow_factory, broadcast_id)
     return sent
 
@@ -59,7 +66,7 @@ def _set(uow_factory: UowFactory, delivery_id: int, **values: object) -> None:
 
 
 def _send_one(uow_factory: UowFactory, wechat: WeChatApi, template_id: str, delivery_id: int, title: str,
-              text: str) -> int:
+              text: str, url: str | None = None) -> int:
     now = datetime.now(UTC)
     with uow_factory() as uow:
         claimed = uow.session.execute(
@@ -74,7 +81,7 @@ def _send_one(uow_factory: UowFactory, wechat: WeChatApi, template_id: str, deli
         return 0
     channel = row.channel
     try:
-        channel = _deliver(wechat, row.openid, channel, title, text, template_id)
+        channel = _deliver(wechat, row.openid, channel, title, text, template_id, url)
     except TransientError:
         _set(uow_factory, delivery_id, status="pending")
         raise
@@ -85,7 +92,8 @@ def _send_one(uow_factory: UowFactory, wechat: WeChatApi, template_id: str, deli
     return 1
 
 
-def _deliver(wechat: WeChatApi, openid: str, channel: str, title: str, text: str, template_id: str) -> str:
+def _deliver(wechat: WeChatApi, openid: str, channel: str, title: str, text: str, template_id: str,
+             url: str | None = None) -> str:
     """Send by `channel`; a customer-service refusal for the window falls back to the template."""
     if channel == "custom":
         try:
@@ -94,5 +102,6 @@ def _deliver(wechat: WeChatApi, openid: str, channel: str, title: str, text: str
         except Undeliverable as exc:
             if exc.errcode not in TEMPLATE_FALLBACK:
                 raise
-    wechat.send_template(openid, template_id, template_data(title, text.split("\n", 1)[-1], datetime.now(UTC)))
+    content = text.split("\n", 1)[-1].split("\n<a href=", 1)[0]  # the template links by its `url` instead
+    wechat.send_template(openid, template_id, template_data(title, content, datetime.now(UTC)), url)
     return "template"
