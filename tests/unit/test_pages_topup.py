@@ -12,15 +12,15 @@ from sqlalchemy.orm import Session
 from adapters.wechatpay import signing
 from pages.topup import PAGE_HEADER, TopupDeps
 from store.tables import MoneyOrder, MoneyOutbox
+from tests.unit.fakes import FakeWeChatPay, merchant_key
 from tests.unit.pages_client import PagesSite, pages_site
-from tests.unit.test_wechatpay_machine import BooksPay, merchant_key
 from workers.money.amounts import Limits
 
 
 @pytest.fixture
 def site() -> Iterator[PagesSite]:
     with pages_site() as running:
-        running.deps.topup = TopupDeps(BooksPay(), Limits(), timedelta(minutes=15), lambda *_: None)
+        running.deps.topup = TopupDeps(FakeWeChatPay(), Limits(), timedelta(minutes=15), lambda *_: None)
         running.bind("oA", "20240001")
         yield running
 

@@ -3,87 +3,25 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 from typing import cast
-
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from adapters.cardsystem.port import CardSystem
 from adapters.cardsystem.simulator import CardSystemSimulator
-from adapters.wechatpay import signing
-from adapters.wechatpay.port import NOT_FOUND, Payment, Refund
-from adapters.wechatpay.sim_state import PayBooks
-from events.errors import PermanentError, TransientError
+from tests.unit.fakes import FakeWeChatPay
 from tests.unit.test_money_machine import Ledger, _world
 from workers.money.machine import OrderView, Transition, advance
 from workers.money.ports import MoneyPorts
 
 
-@functools.cache
-def merchant_key() -> rsa.RSAPrivateKey:
-    return signing.new_private_key()
-
-
-class BooksPay:
-    """WeChat Pay as the simulator keeps its books, with answers that can be lost."""
-
-    appid = "wxdemo"
-
-    def __init__(self) -> None:
-        self.books, self.down, self.refunds_sent = PayBooks("1900000109"), 0, 0
-
-    def _maybe_down(self) -> None:
-        if self.down:
-            self.down -= 1
-            raise TransientError("WeChat Pay: HTTP 503")
-
-    def jsapi(self, out_trade_no: str, *, description: str, amount_fen: int, openid: str, expires_at: str) -> str:
-        order = self.books.order({"out_trade_no": out_trade_no, "appid": self.appid, "description": description,
-                                  "notify_url": "", "amount": {"total": amount_fen}, "payer": {"openid": openid}})
-        assert not isinstance(order, str)
-        return order.prepay_id
-
-    def pay_request(self, prepay_id: str) -> dict[str, str]:
-        return signing.jsapi_params(self.appid, prepay_id, merchant_key())
-
-    def query(self, out_trade_no: str) -> Payment:
-        self._maybe_down()
-        o = self.books.orders.get(out_trade_no)
-        if o is None or not o.prepay_id:
-            return Payment(out_trade_no, NOT_FOUND)
-        return Payment(out_trade_no, o.state, o.transaction_id, o.amount_fen)
-
-    def close(self, out_trade_no: str) -> None:
-        self._maybe_down()
-        if (error := self.books.close(out_trade_no)) is not None:
-            raise PermanentError(error)
-
-    def refund(self, out_refund_no: str, *, out_trade_no: str, amount_fen: int, total_fen: int,
-               reason: str) -> Refund:
-        self.refunds_sent += 1
-        r = self.books.refund({"out_refund_no": out_refund_no, "out_trade_no": out_trade_no,
-                               "amount": {"refund": amount_fen}})
-        assert not isinstance(r, str)
-        self._maybe_down()  # applied over there, the answer lost here
-        return Refund(out_refund_no, r.status, r.refund_id, r.amount_fen)
-
-    def query_refund(self, out_refund_no: str) -> Refund:
-        r = self.books.refunds.get(out_refund_no)
-        return Refund(out_refund_no, NOT_FOUND) if r is None else Refund(out_refund_no, r.status, r.refund_id)
-
-    def tradebill(self, bill_date: str) -> str:
-        return self.books.bill(bill_date)
-
-
-def _ports(card: CardSystemSimulator | None = None) -> tuple[MoneyPorts, BooksPay, CardSystemSimulator]:
+def _ports(card: CardSystemSimulator | None = None) -> tuple[MoneyPorts, FakeWeChatPay, CardSystemSimulator]:
     ports, _bank, default_card, _fees = _world()
     card = card or default_card
-    pay = BooksPay()
+    pay = FakeWeChatPay()
     ledger = cast(CardSystem, Ledger(card.journal, card.apply))
     return dataclasses.replace(ports, ledger=ledger, wechatpay=pay), pay, card
 
 
-def _order(pay: BooksPay, no: str, fen: int = 1000, student_no: str = "20240001", **kw: object) -> OrderView:
+def _order(pay: FakeWeChatPay, no: str, fen: int = 1000, student_no: str = "20240001", **kw: object) -> OrderView:
     pay.jsapi(no, description="充值", amount_fen=fen, openid="o1", expires_at="")
     return dataclasses.replace(OrderView(1, no, "wxtopup", student_no, None, fen, "created", 0), **kw)  # type: ignore[arg-type]
 
