@@ -115,6 +115,11 @@ class HttpJsonClient:
         except requests.RequestException as exc:
             raise TransientError(f"{method} {path}: {type(exc).__name__}") from exc
 
+    def send(self, method: str, path: str, *, timeout: float | None = None, **kwargs: Any) -> requests.Response:
+        """The raw answer, whatever its status (network trouble still raises TransientError), for
+        clients whose errors carry meaning in their body (WeChat Pay's `ORDER_NOT_EXIST`)."""
+        return self._send(method, path, timeout, kwargs)
+
     @staticmethod
     def _check(method: str, path: str, response: requests.Response) -> None:
         if response.status_code >= 500:

@@ -1,6 +1,7 @@
-"""Money under chaos, large: thousands of top-ups and payments while relay workers are SIGKILLed at
-random and the bank, card ledger and fee simulators inject faults (5xx, lost replies after commit,
-retransmissions, latency). Reports the count, the kills and the money invariants.
+"""Money under chaos, large: thousands of top-ups (圈存 and WeChat Pay) and payments while relay
+workers are SIGKILLed at random and the bank, card ledger, fee and WeChat Pay simulators inject faults
+(5xx, lost replies after commit, retransmissions, latency; lost and repeated notifications, payments
+landing as we close). Reports the count, the kills and the money invariants.
 
 `make bench` calls `run`; alone: `python -m bench.bench_topup_chaos [--quick]`.
 """
@@ -25,6 +26,7 @@ def run(results_dir: pathlib.Path, quick: bool) -> dict[str, Any]:
         figures["not_terminal"] == 0 and figures["wrong_count"] == 0
         and figures["bank_debits_net_fen"] == figures["card_topup_credits_fen"]
         and figures["card_payment_debits_net_fen"] == figures["fee_credits_fen"]
+        and figures["wechatpay_paid_fen"] == figures["wechatpay_credited_fen"] + figures["wechatpay_refunded_fen"]
         and figures["unexplained_differences"] == 0)
     results_dir.mkdir(parents=True, exist_ok=True)
     (results_dir / "topup_chaos.json").write_text(json.dumps(figures, ensure_ascii=False, indent=1))

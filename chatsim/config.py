@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from adapters.sim.server import WECHAT_PREFIX
+from adapters.sim.server import PAY_PREFIX, WECHAT_PREFIX
 from onecard.settings import Settings
 
 #: WeChat openids are 28 characters of [A-Za-z0-9_-]; anything else could break the callback XML.
@@ -31,6 +31,11 @@ class ChatConfig:
     @property
     def safe_mode(self) -> bool:
         return self.aes_key is not None
+
+    @property
+    def pay_sim_url(self) -> str:
+        """The WeChat Pay simulator beside the WeChat API's (its pay sheet's answers go there)."""
+        return self.wechat_sim_url.rsplit(WECHAT_PREFIX, 1)[0] + PAY_PREFIX + "/"
 
     @property
     def web_url(self) -> str:

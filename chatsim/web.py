@@ -43,6 +43,7 @@ class ChatApp:
             "sms_sink": str(self.config.sms_sink),
             "menu": phone_menu(pushed, self.config.web_url),
             "web_url": self.config.web_url,
+            "pay_sim_url": self.config.pay_sim_url,
             "menu_source": "已推送到微信 API 模拟器" if pushed else "代码中定义（events/menu.py）",
         })
 

@@ -52,4 +52,7 @@ FEES: tuple[Kind, ...] = (
     Kind("donation", "校友捐赠", ("校友捐赠", "donate"), "校友捐赠 金额 —— 例如：校友捐赠 100"),
 )
 
-BY_CODE: dict[str, Kind] = {k.code: k for k in (TOPUP, *FEES)}
+#: The top-up paid with WeChat Pay from the 我的校园卡 page: no words, it starts from the page.
+WECHAT_TOPUP = Kind("wxtopup", "微信支付充值", (), "在“我的校园卡”页面点“充值”，选择金额后用微信支付")
+
+BY_CODE: dict[str, Kind] = {k.code: k for k in (TOPUP, WECHAT_TOPUP, *FEES)}

@@ -22,6 +22,9 @@ from adapters.sms.file_sink import FileSms
 from adapters.sms.port import SmsSender
 from adapters.wechat.client import WechatpyApi
 from adapters.wechat.port import WeChatApi
+from adapters.wechatpay import signing
+from adapters.wechatpay.client import HttpWeChatPay
+from adapters.wechatpay.port import WeChatPay
 from events.broker import enqueue_deliveries, enqueue_delivery_at, enqueue_events, make_broker
 from events.errors import PermanentError
 from onecard.embedded import socket_url, start_embedded_redis
@@ -106,7 +109,8 @@ class Platform:
             raise RuntimeError("money needs ONECARD_BANK_URL, ONECARD_FEES_URL and ONECARD_CARD_SYSTEM_URL")
         s = self.settings
         return Relay(self.engine, self.money, self.wake_relay, self.deliver,
-                     lease=timedelta(seconds=s.relay_lease_seconds), max_attempts=s.relay_max_attempts)
+                     lease=timedelta(seconds=s.relay_lease_seconds), max_attempts=s.relay_max_attempts,
+                     close_after=timedelta(seconds=s.wechatpay_close_after_seconds))
 
 
 def card_system(settings: Settings) -> CardSystem:
@@ -121,7 +125,28 @@ def money_ports(settings: Settings, card: CardSystem) -> MoneyPorts | None:
         return None
     timeout = settings.money_call_timeout_seconds
     return MoneyPorts(HttpBank(settings.bank_url, timeout=timeout), card,
-                      HttpFeeSystems(settings.fees_url, timeout=timeout))
+                      HttpFeeSystems(settings.fees_url, timeout=timeout), wechatpay(settings))
+
+
+def platform_keys(settings: Settings) -> signing.PlatformKeys:
+    """The WeChat Pay platform's public key (微信支付公钥) under its ID, from the PEM file."""
+    path, key_id = settings.wechatpay_platform_public_key, settings.wechatpay_platform_key_id
+    if path is None or key_id is None:
+        raise RuntimeError("WeChat Pay needs ONECARD_WECHATPAY_PLATFORM_PUBLIC_KEY and _PLATFORM_KEY_ID")
+    return signing.PlatformKeys({key_id: signing.load_public(path.read_text())},
+                                max_skew=settings.max_clock_skew_seconds or signing.MAX_SKEW_SECONDS)
+
+
+def wechatpay(settings: Settings) -> WeChatPay | None:
+    """The merchant's WeChat Pay client, or None where its settings are not all given."""
+    if not settings.wechatpay_enabled:
+        return None
+    assert settings.wechatpay_private_key and settings.wechatpay_mchid and settings.wechatpay_cert_serial
+    return HttpWeChatPay(settings.wechatpay_api_base, appid=settings.wechat_appid, mchid=settings.wechatpay_mchid,
+                         serial=settings.wechatpay_cert_serial,
+                         key=signing.load_private(settings.wechatpay_private_key.read_text()),
+                         platform=platform_keys(settings), notify_url=settings.resolved_wechatpay_notify_url,
+                         timeout=settings.money_call_timeout_seconds)
 
 
 def build_wechat(settings: Settings) -> WeChatApi:

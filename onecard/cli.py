@@ -170,7 +170,8 @@ def _reconcile(args: argparse.Namespace) -> int:
         return 2
     day = date.fromisoformat(args.date)
     run_id = reconcile(platform.engine, platform.money, day, triggered_by="cli", relay=platform.relay(),
-                       stuck_after=timedelta(seconds=platform.settings.reconcile_stuck_after_seconds), progress=True)
+                       stuck_after=timedelta(seconds=platform.settings.reconcile_stuck_after_seconds), progress=True,
+                       source=args.source)
     with platform.uow() as uow:
         items = uow.session.execute(select(Discrepancy).where(Discrepancy.run_id == run_id)).scalars().all()
         for item in items:
@@ -257,8 +258,10 @@ def parser() -> argparse.ArgumentParser:
     chat.add_argument("--linger", type=float, default=3.0, help="seconds to wait for answers after the input ends")
     chat.set_defaults(func=_chat)
 
-    rec = sub.add_parser("reconcile", help="match the bank statement of a day against orders and the card ledger")
+    rec = sub.add_parser("reconcile", help="match a day's statement against orders and the card ledger")
     rec.add_argument("--date", required=True, help="YYYY-MM-DD, Asia/Shanghai")
+    rec.add_argument("--source", choices=["bank", "wechatpay"], default="bank",
+                     help="the bank's statement (圈存) or WeChat Pay's trade bill")
     rec.set_defaults(func=_reconcile)
 
     db = sub.add_parser("db", help="database schema")

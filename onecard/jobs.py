@@ -76,6 +76,9 @@ def jobs(platform: Platform) -> list[Job]:
         if s.reconcile_at:
             listed.append(Job("reconcile", reconcile_yesterday, daily_at=time.fromisoformat(s.reconcile_at),
                               retry_after=RECONCILE_RETRY))
+            if platform.money.wechatpay is not None:
+                listed.append(Job("reconcile_wechatpay", reconcile_wechatpay_yesterday,
+                                  daily_at=time.fromisoformat(s.reconcile_at), retry_after=RECONCILE_RETRY))
     return listed
 
 
@@ -96,18 +99,24 @@ def sweep_money(platform: Platform) -> None:
     platform.relay().sweep(timedelta(seconds=platform.settings.redeliver_after_seconds))
 
 
-def reconcile_yesterday(platform: Platform) -> None:
+def reconcile_yesterday(platform: Platform, source: str = "bank") -> None:
     """Yesterday's (Asia/Shanghai) reconciliation, unless a run of it already finished (an operator's)."""
     assert platform.money is not None, "listed only with the money systems configured"
     day = datetime.now(SHANGHAI).date() - timedelta(days=1)
-    if _reconciled(platform.engine, day.isoformat()):
-        log.info("reconciliation of %s already done", day)
+    if _reconciled(platform.engine, day.isoformat(), source):
+        log.info("reconciliation of %s's %s already done", source, day)
         return
     reconcile(platform.engine, platform.money, day, triggered_by="scheduler", relay=platform.relay(),
-              stuck_after=timedelta(seconds=platform.settings.reconcile_stuck_after_seconds))
+              stuck_after=timedelta(seconds=platform.settings.reconcile_stuck_after_seconds), source=source)
 
 
-def _reconciled(engine: Engine, day: str) -> bool:
+def reconcile_wechatpay_yesterday(platform: Platform) -> None:
+    """Yesterday's WeChat Pay trade bill (ready from 10:00 the next day at WeChat Pay; a retry waits)."""
+    reconcile_yesterday(platform, "wechatpay")
+
+
+def _reconciled(engine: Engine, day: str, source: str) -> bool:
     with Session(engine) as session:
         return session.execute(select(ReconciliationRun.id).where(
-            ReconciliationRun.statement_date == day, ReconciliationRun.status == "done")).first() is not None
+            ReconciliationRun.statement_date == day, ReconciliationRun.source == source,
+            ReconciliationRun.status == "done")).first() is not None

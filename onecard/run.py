@@ -71,6 +71,9 @@ def prepare(settings: Settings, keepalive: list[Any]) -> dict[str, str]:
             env["ONECARD_FEES_URL"] = settings.fees_url or sim_urls["ONECARD_FEES_URL"]
         if not settings.campus_data_url:
             env["ONECARD_CAMPUS_DATA_URL"] = sim_urls["ONECARD_CAMPUS_DATA_URL"]
+        if not settings.wechatpay_enabled:  # the demo merchant, at the WeChat Pay simulator
+            env.update(sims.wechatpay.settings_env(settings.resolved_data_dir / "wechatpay"))
+            env["ONECARD_WECHATPAY_API_BASE"] = sim_urls["ONECARD_WECHATPAY_API_BASE"]
         env["ONECARD_SIMULATOR_URL"] = thread.url
     upgrade(settings.resolved_database_url)
     _seed_guides(settings.resolved_database_url)
@@ -111,6 +114,9 @@ def banner(settings: Settings, env: dict[str, str], balances: Mapping[str, int] 
         lines.append(f"  Chat simulator      : {env[CHAT_URL]}  (or `onecard chat` in a terminal)")
     if "ONECARD_SIMULATOR_URL" in env:
         lines.append(f"  Simulators          : {env['ONECARD_SIMULATOR_URL']}/ (WeChat API, card system, SMS)")
+    if "ONECARD_WECHATPAY_MCHID" in env:
+        lines.append(f"  WeChat Pay          : the simulator at {env['ONECARD_WECHATPAY_API_BASE']}"
+                     f" (demo merchant {env['ONECARD_WECHATPAY_MCHID']}); notifications to /wechatpay/notify")
     lines.append(f"  SMS codes land in   : {settings.sms_sink_path}")
     user, _, password = env.get("ONECARD_DEMO_ADMIN", "").partition(":")
     lines.append(f"  Back-office         : http://{settings.http_host}:{settings.http_port}/admin/"

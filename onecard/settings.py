@@ -152,3 +152,28 @@ class Settings(BaseSettings):
     reconcile_at: str = "02:00"
     # An order in an intermediate state for longer than this is reported stuck.
     reconcile_stuck_after_seconds: int = 600
+
+    # -- WeChat Pay (微信支付 APIv3): the second way to top up --------------------------------------
+    # All of mchid, cert serial, private key (PEM file), APIv3 key and the platform's public key
+    # (PEM file, with its 微信支付公钥 ID) set: on. `onecard run` points them at the simulator.
+    wechatpay_mchid: str | None = None
+    wechatpay_cert_serial: str | None = None
+    wechatpay_private_key: Path | None = None
+    wechatpay_apiv3_key: SecretStr | None = None
+    wechatpay_platform_public_key: Path | None = None
+    wechatpay_platform_key_id: str | None = None
+    wechatpay_api_base: str = "https://api.mch.weixin.qq.com/"
+    # Where WeChat Pay posts notifications: this deployment's public address + /wechatpay/notify.
+    wechatpay_notify_url: str | None = None
+    # An order nobody paid is closed after this long (WeChat Pay's JSAPI orders: 15 minutes).
+    wechatpay_close_after_seconds: int = 900
+
+    @property
+    def wechatpay_enabled(self) -> bool:
+        return bool(self.wechatpay_mchid and self.wechatpay_cert_serial and self.wechatpay_private_key
+                    and self.wechatpay_apiv3_key and self.wechatpay_platform_public_key
+                    and self.wechatpay_platform_key_id)
+
+    @property
+    def resolved_wechatpay_notify_url(self) -> str:
+        return self.wechatpay_notify_url or f"http://{self.http_host}:{self.http_port}/wechatpay/notify"

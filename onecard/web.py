@@ -7,12 +7,13 @@ load balancer and Prometheus, never for whoever can reach the callback URL.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from adapters.wechat.oauth import HttpOAuthCodes
@@ -20,12 +21,14 @@ from backoffice.app import create_backoffice
 from backoffice.headers import SecurityHeaders
 from ingress.app import Ingress, IngressConfig, create_app
 from ingress.card_events import CardEvents
-from onecard.bootstrap import Platform, build
+from ingress.wechatpay_notify import NotifyConfig, PayNotify
+from onecard.bootstrap import Platform, build, platform_keys
 from onecard.observability import logs
 from onecard.observability.health import readyz_endpoint
 from onecard.observability.metrics import RequestMetrics, metrics_endpoint
 from onecard.settings import OFFICIAL_OAUTH_BASE, Settings
 from pages.app import create_pages
+from pages.topup import TopupDeps
 from pages.web import PagesConfig, PagesDeps
 from webassets import mount as assets_mount
 
@@ -48,16 +51,28 @@ def ingress_config(settings: Settings) -> IngressConfig:
 
 
 def create_web_app(platform: Platform) -> ASGIApp:
-    """The public listener: `/wechat`, `/cardsystem/events`, `/healthz`, `/assets`, `/admin` (with its security
-    headers), `/m`."""
+    """The public listener: `/wechat`, `/cardsystem/events`, `/wechatpay/notify`, `/healthz`, `/assets`,
+    `/admin` (with its security headers), `/m`."""
     ingress = Ingress(ingress_config(platform.settings), platform.engine, platform.enqueue_events)
     s = platform.settings
     card_events = CardEvents(s.card_events_secret.get_secret_value(), ingress.writer,
                              max_body_bytes=s.max_body_bytes)
     app = create_app(ingress, [assets_mount(), Route("/cardsystem/events", card_events.endpoint, methods=["POST"]),
+                               *wechatpay_routes(platform),
                                Mount(ADMIN, app=create_backoffice(platform)),
                                Mount("/m", app=create_pages(pages_deps(platform)))])
     return RequestMetrics(SecurityHeaders(app, prefix=ADMIN))
+
+
+def wechatpay_routes(platform: Platform) -> list[BaseRoute]:
+    """`POST /wechatpay/notify`, where WeChat Pay's settings are given."""
+    s = platform.settings
+    if not s.wechatpay_enabled or s.wechatpay_mchid is None or s.wechatpay_apiv3_key is None:
+        return []
+    config = NotifyConfig(s.wechatpay_mchid, s.wechatpay_apiv3_key.get_secret_value(), platform_keys(s),
+                          s.max_body_bytes)
+    return [Route("/wechatpay/notify", PayNotify(config, platform.engine, platform.wake_relay).endpoint,
+                  methods=["POST"])]
 
 
 def pages_deps(platform: Platform) -> PagesDeps:
@@ -68,7 +83,17 @@ def pages_deps(platform: Platform) -> PagesDeps:
                          session_seconds=s.page_session_seconds,
                          frame_ancestors=frame_ancestors(s))
     codes = HttpOAuthCodes(s.wechat_sns_base, s.wechat_appid, s.wechat_secret.get_secret_value())
-    return PagesDeps(config, platform.uow, platform.ports.card, codes, campus=platform.ports.campus)
+    return PagesDeps(config, platform.uow, platform.ports.card, codes, campus=platform.ports.campus,
+                     topup=topup_deps(platform))
+
+
+def topup_deps(platform: Platform) -> TopupDeps | None:
+    """WeChat Pay top-ups from the pages, where WeChat Pay is configured."""
+    s, pay = platform.settings, platform.money.wechatpay if platform.money else None
+    if pay is None:
+        return None
+    return TopupDeps(pay, platform.ports.limits, timedelta(seconds=s.wechatpay_close_after_seconds),
+                     platform.wake_relay)
 
 
 def frame_ancestors(settings: Settings) -> str:

@@ -11,7 +11,7 @@ from starlette.responses import RedirectResponse
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp
 
-from pages import articles, bills, campus, card, history
+from pages import articles, bills, campus, card, history, topup
 from pages.auth import auth_endpoint
 from pages.pipeline import endpoint, public_endpoint
 from pages.web import HERE, Page, PagesDeps
@@ -26,12 +26,14 @@ PAGES = (
     Page("/year-bill", bills.year, feature="bill"),
     Page("/timetable", campus.timetable, feature="timetable"),
     Page("/grades", campus.grades, feature="grades"),
+    Page("/topup", topup.form, feature="topup"),
+    Page("/api/topup", topup.start, feature="topup", api=True, methods=("POST",)),
 )
 
 
 def create_pages(deps: PagesDeps) -> ASGIApp:
     """The pages, gzipped for phones on slow networks (a month's bill page: ~15 KB → ~4 KB)."""
-    routes: list[BaseRoute] = [Route(page.path, endpoint(page, deps)) for page in PAGES]
+    routes: list[BaseRoute] = [Route(page.path, endpoint(page, deps), methods=list(page.methods)) for page in PAGES]
     routes.append(Route("/", lambda _request: RedirectResponse("/m/card", status_code=302)))
     routes.append(Route("/auth", auth_endpoint(deps)))
     routes.append(Route("/articles/{article_id}", public_endpoint(articles.article, deps)))

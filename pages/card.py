@@ -13,4 +13,4 @@ def card(ctx: Ctx) -> Response:
     info = ctx.deps.card.card_info(ctx.student_no)
     return ctx.render("card.html", balance_fen=fen, now=ctx.now, info=info,
                       status=STATUS.get(info.status, info.status) if info else "未知",
-                      card_no=mask_card(info.card_no) if info else "")
+                      card_no=mask_card(info.card_no) if info else "", topup=ctx.deps.topup is not None)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
@@ -28,6 +28,9 @@ from store.tables import Binding
 from store.uow import UnitOfWork
 from webassets import ECHARTS, WEUI
 from workers.text.format import local_time, yuan
+
+if TYPE_CHECKING:
+    from pages.topup import TopupDeps
 
 HERE = Path(__file__).parent
 TEMPLATES = Jinja2Templates(directory=str(HERE / "templates"))
@@ -66,6 +69,8 @@ class PagesDeps:
     codes: OAuthCodes
     campus: CampusData | None = None
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    #: WeChat Pay top-ups (None where WeChat Pay is not configured: the page says so).
+    topup: TopupDeps | None = None
 
     @property
     def signer(self) -> Signer:
@@ -104,6 +109,7 @@ class Page:
     feature: str | None = None
     #: An endpoint the page's script calls (JSON): no redirect to WeChat, a 401 instead.
     api: bool = False
+    methods: tuple[str, ...] = ("GET",)
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:

@@ -142,7 +142,7 @@ class Stack:
         requests.post(f"{self.simulator_url}/card/_faults", json=faults, timeout=10).raise_for_status()
 
     def money_faults(self, system: str, **faults: Any) -> None:
-        """Faults of the `bank`, `card` (ledger) or `fees` simulator; none given: all cleared."""
+        """Faults of the `bank`, `card` (ledger), `fees` or `wechatpay` simulator; none given: all cleared."""
         url = f"{self.simulator_url}/{system}/_faults"
         (requests.post(url, json=faults, timeout=10) if faults else requests.delete(url, timeout=10)).raise_for_status()
 
@@ -178,15 +178,18 @@ def running_stack(tmp: Path, *, aes_key: str | None = None, **overrides: str) ->
         }
         if aes_key:
             values["wechat_aes_key"] = aes_key
+        values |= {k.removeprefix("ONECARD_").lower(): v for k, v in sims.wechatpay.settings_env(data_dir).items()}
+        values["wechatpay_notify_url"] = f"http://127.0.0.1:{web_port}/wechatpay/notify"
         values.update(overrides)
         env = stack_env(values) | urls(sim_server.url)
         settings = Settings(_env_file=None, **{k: v for k, v in values.items()},  # type: ignore[arg-type]
                             wechat_api_base=env["ONECARD_WECHAT_API_BASE"],
                             card_system_url=env["ONECARD_CARD_SYSTEM_URL"], sms_url=env["ONECARD_SMS_URL"],
                             campus_data_url=env["ONECARD_CAMPUS_DATA_URL"],
+                            bank_url=env["ONECARD_BANK_URL"], fees_url=env["ONECARD_FEES_URL"],
+                            wechatpay_api_base=env["ONECARD_WECHATPAY_API_BASE"],
                             wechat_oauth_base=env["ONECARD_WECHAT_OAUTH_BASE"],
-                            wechat_sns_base=env["ONECARD_WECHAT_SNS_BASE"],
-                            bank_url=env["ONECARD_BANK_URL"], fees_url=env["ONECARD_FEES_URL"])
+                            wechat_sns_base=env["ONECARD_WECHAT_SNS_BASE"])
         platform = build(settings)
         stack.callback(platform.engine.dispose)
         stack.callback(platform.broker.close)

@@ -1,8 +1,11 @@
 """The money chaos run, shared by the test suite (small) and `bench/bench_topup_chaos.py` (large).
 
-Orders are placed as a confirmation places them (order + outbox in one transaction, then a wake-up);
-relay worker processes are SIGKILLed at random while the bank, card ledger and fee simulators
-inject faults. Afterwards the money must add up to the fen, from the simulators' own journals.
+Orders are placed as a confirmation places them (order + outbox in one transaction, then a wake-up),
+WeChat Pay top-ups as the page does (then mostly paid on the simulator's pay sheet); relay worker
+processes are SIGKILLed at random while the bank, card ledger, fee and WeChat Pay simulators inject
+faults (WeChat Pay: lost and repeated notifications, failing queries, payments landing as we close).
+Afterwards the money must add up to the fen, from the simulators' own journals and books: paid with
+WeChat Pay = credited to cards + refunded.
 """
 
 from __future__ import annotations
@@ -21,16 +24,27 @@ from sqlalchemy import func, select
 
 from adapters.cardsystem.demo import DemoHolder
 from events.campus_time import SHANGHAI
-from store.tables import MoneyOrder, utcnow
+from events.errors import OnecardError
+from store.db import begin_as_writer
+from store.tables import Binding, MoneyOrder, utcnow
 from tests.harness import OUTPUT, ROOT, Stack
-from workers.money import orders
+from workers.money import orders, wechat_topup
+from workers.money.amounts import Limits
 from workers.money.orders import TERMINAL
 from workers.money.reconcile.run import reconcile
+from workers.text.format import yuan
 
 WORKER_ENV = {"ONECARD_MONEY_CALL_TIMEOUT_SECONDS": "0.5", "ONECARD_RELAY_LEASE_SECONDS": "2",
-              "ONECARD_RELAY_MAX_ATTEMPTS": "6", "ONECARD_RECONCILE_AT": ""}
+              "ONECARD_RELAY_MAX_ATTEMPTS": "6", "ONECARD_RECONCILE_AT": "",
+              "ONECARD_WECHATPAY_CLOSE_AFTER_SECONDS": str(CLOSE_AFTER_SECONDS := 4)}
 FAULTS = {"error_rate": 0.08, "timeout_after_commit_rate": 0.08, "lost_reply_ms": 700, "duplicate_rate": 0.1,
           "latency_ms": 5}
+#: WeChat Pay: notifications lost and repeated, queries failing, payments landing as we close.
+PAY_FAULTS = {"error_rate": 0.03, "lost_notify_rate": 0.25, "repeat_notify_rate": 0.3, "query_error_rate": 0.1,
+              "pay_on_close_rate": 0.3}
+#: Of the WeChat Pay orders: paid at once on the pay sheet, or left (closed, unless paid as we close).
+PAID_SHARE = 0.75
+NO_LIMITS = Limits(per_transaction_fen=10**9, per_day_fen=10**12)
 PAYMENTS = [("net", None, 3000), ("donation", None, 10000), ("power", "10-305", 2550), ("photo", None, 500)]
 
 
@@ -41,17 +55,45 @@ def holders(stack: Stack, count: int) -> list[DemoHolder]:
     for holder in made:
         stack.simulators.card.add_holder(holder)
     stack.simulators.bank.unlinked |= {made[0].student_no}  # its top-ups fail plainly
+    with stack.platform.uow() as uow:  # WeChat Pay top-ups start from the page: the holder is bound
+        begin_as_writer(uow.session)  # the relays are already writing: wait for the lock, do not fail
+        uow.session.add_all(Binding(openid=bound(h), student_no=h.student_no, name=h.name, phone=h.phone)
+                            for h in made)
+        uow.commit()
     return made
 
 
+def bound(holder: DemoHolder) -> str:
+    return f"chaosB{holder.student_no}"
+
+
+def place_wechat(stack: Stack, holder: DemoHolder, fen: int, rng: random.Random) -> None:
+    """A WeChat Pay top-up as the page starts it; most are paid on the pay sheet at once."""
+    assert stack.platform.money is not None and stack.platform.money.wechatpay is not None
+    pays = rng.random() < PAID_SHARE  # drawn first: the same seed places the same orders, whatever fails
+    try:
+        request = wechat_topup.start(stack.platform.uow, stack.platform.money.wechatpay, openid=bound(holder),
+                                     amount_text=yuan(fen), limits=NO_LIMITS, now=utcnow(),
+                                     close_after=timedelta(seconds=CLOSE_AFTER_SECONDS), wake=stack.platform.wake_relay)
+    except OnecardError:
+        return  # the JSAPI order failed (an injected 5xx): the order is closed in time
+    if pays:
+        stack.simulators.wechatpay.pay(request.order_no)
+
+
 def place(stack: Stack, holders: list[DemoHolder], count: int, rng: random.Random, pause: float) -> list[int]:
-    """`count` confirmed orders, top-ups and payments (some refused), `pause` seconds apart."""
+    """`count` orders, `pause` seconds apart: confirmed top-ups and payments (some refused), their ids;
+    and WeChat Pay top-ups (whose ids `wechat_ids` finds: a failed JSAPI call leaves no number to tell)."""
     ids = []
     for _ in range(count):
         time.sleep(pause)
         n = rng.getrandbits(48)
         holder = rng.choice(holders)
-        kind, target, fen = ("topup", None, rng.randint(1, 50_000)) if rng.random() < 0.6 else rng.choice(PAYMENTS)
+        roll = rng.random()
+        kind, target, fen = ("topup", None, rng.randint(1, 50_000)) if roll < 0.75 else rng.choice(PAYMENTS)
+        if 0.5 <= roll < 0.75:
+            place_wechat(stack, holder, rng.randint(1, 50_000), rng)
+            continue
         with stack.platform.uow() as uow:
             now = utcnow()
             order = orders.ask(uow.session, openid=f"chaos{n}", student_no=holder.student_no, kind=kind,
@@ -82,6 +124,13 @@ def settle(stack: Stack, patience: float = 60.0) -> None:
 def set_faults(stack: Stack, faults: dict[str, Any] | None) -> None:
     for system in ("bank", "card", "fees"):
         stack.money_faults(system, **(faults or {}))
+    stack.money_faults("wechatpay", **(PAY_FAULTS if faults else {}))
+
+
+def wechat_ids(stack: Stack) -> list[int]:
+    """Every WeChat Pay order of the run (their numbers are WeChat Pay's to learn, not the placer's)."""
+    with stack.platform.uow() as uow:
+        return list(uow.session.execute(select(MoneyOrder.id).where(MoneyOrder.kind == "wxtopup")).scalars())
 
 
 def run_chaos(stack: Stack, *, count: int, kills: int, seed: int = 7, processes: int = 1) -> dict[str, Any]:
@@ -97,14 +146,18 @@ def run_chaos(stack: Stack, *, count: int, kills: int, seed: int = 7, processes:
     started = time.monotonic()
     people = holders(stack, count)
     ids: list[int] = []
+    placed = 0
     try:
         for wave in range(kills):
-            ids += place(stack, people, count * (wave + 1) // kills - len(ids), rng, 0.0)
+            batch = count * (wave + 1) // kills - placed
+            ids += place(stack, people, batch, rng, 0.0)
+            placed += batch
             time.sleep(rng.uniform(0.3, 1.5))
             pool.stop(signal.SIGKILL)
             pool = stack.start_workers("topup", "reply", processes=processes, threads=4, name="chaos",
                                        extra_env=WORKER_ENV)
         set_faults(stack, None)  # the storm is over: everything must now settle by itself
+        ids += wechat_ids(stack)
         settle(stack)
         elapsed = time.monotonic() - started
     finally:
@@ -128,6 +181,8 @@ def invariants(stack: Stack, ids: list[int]) -> dict[str, Any]:
     for system, journal in journals:
         for op in journal.entries():
             step = op["key"].rsplit(":", 1)[1]
+            if system == "card" and step == "credit" and op["order_no"].startswith("W"):
+                step = "wxcredit"  # a WeChat Pay top-up's credit, counted apart from 圈存's
             if op["status"] in ("applied", "reversed"):
                 applied[op["order_no"]][f"{system}:{step}"] += 1
                 moved[f"{system}:{step}"] += op["amount_fen"]
@@ -136,25 +191,42 @@ def invariants(stack: Stack, ids: list[int]) -> dict[str, Any]:
         (True, "done"): {"bank:debit", "card:credit"}, (True, "reversed"): {"bank:debit", "bank:reverse"},
         (True, "failed"): set(), (False, "done"): {"card:debit", "fees:fee"},
         (False, "refunded"): {"card:debit", "card:refund"}, (False, "failed"): set(),
+        ("wx", "done"): {"card:wxcredit"}, ("wx", "refunded"): set(), ("wx", "closed"): set(),
     }
-    for order_no, kind, status, _fen in rows:
+    books = sims.wechatpay.books
+    refunded: Counter[str] = Counter()
+    for r in books.refunds.values():
+        refunded[r.out_trade_no] += r.amount_fen
+    for order_no, kind, status, fen in rows:
         steps = applied.get(order_no, Counter())
-        if expected.get((kind == "topup", status)) != set(steps) or any(n != 1 for n in steps.values()):
+        key = ("wx", status) if kind == "wxtopup" else (kind == "topup", status)
+        wrong_here = expected.get(key) != set(steps) or any(n != 1 for n in steps.values())
+        if kind == "wxtopup":  # WeChat Pay's side: paid unless closed, refunded in full exactly when refunded
+            paid = order_no in books.orders and books.orders[order_no].transaction_id is not None
+            wrong_here |= paid != (status != "closed") or refunded[order_no] != (fen if status == "refunded" else 0)
+        if wrong_here:
             wrong.append((order_no, kind, status, dict(steps)))
     bank_net = moved["bank:debit"] - moved["bank:reverse"]
     today = utcnow().astimezone(SHANGHAI).date()
     unexplained = 0
     for day in sorted({today, (utcnow() - timedelta(minutes=15)).astimezone(SHANGHAI).date()}):
-        run_id = reconcile(stack.platform.engine, stack.platform.money, day, triggered_by="chaos")  # type: ignore[arg-type]
-        unexplained += open_discrepancies(stack, run_id)
+        for source in ("bank", "wechatpay"):
+            run_id = reconcile(stack.platform.engine, stack.platform.money, day,  # type: ignore[arg-type]
+                               triggered_by="chaos", source=source)
+            unexplained += open_discrepancies(stack, run_id)
     return {
         "statuses": dict(Counter(status for _, _, status, _ in rows)),
         "not_terminal": sum(1 for _, _, status, _ in rows if status not in TERMINAL),
         "wrong_orders": wrong[:10], "wrong_count": len(wrong),
         "bank_debits_net_fen": bank_net, "card_topup_credits_fen": moved["card:credit"],
         "card_payment_debits_net_fen": moved["card:debit"] - moved["card:refund"], "fee_credits_fen": moved["fees:fee"],
+        "wechatpay_paid_fen": sum(o.amount_fen for o in books.orders.values() if o.transaction_id),
+        "wechatpay_credited_fen": moved["card:wxcredit"], "wechatpay_refunded_fen": sum(refunded.values()),
+        "wechatpay_notifications": {"sent": sims.wechatpay.notifier.sent, "lost": sims.wechatpay.notifier.lost,
+                                    "repeated": sims.wechatpay.notifier.repeated},
         "unexplained_differences": unexplained,
-        "faults_injected": {name: dict(getattr(sims, name).faults.injected) for name in ("bank", "card", "fees")},
+        "faults_injected": {name: dict(getattr(sims, name).faults.injected)
+                            for name in ("bank", "card", "fees", "wechatpay")},
     }
 
 

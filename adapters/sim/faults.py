@@ -37,8 +37,9 @@ class Faults:
 
 
 class FaultInjector:
-    def __init__(self, seed: int | None = None) -> None:
-        self.faults = Faults()
+    def __init__(self, seed: int | None = None, kind: type[Faults] = Faults) -> None:
+        self.kind = kind
+        self.faults = kind()
         self._random = random.Random(seed)
         self._lock = threading.Lock()
         #: How many faults of each kind were injected (benchmarks report it).
@@ -80,5 +81,5 @@ class FaultInjector:
             except (ValueError, TypeError) as exc:
                 return JSONResponse({"error": str(exc)}, status_code=400)
         elif request.method == "DELETE":
-            self.faults = Faults()
+            self.faults = self.kind()
         return JSONResponse(self.faults.__dict__)

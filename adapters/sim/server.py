@@ -16,6 +16,7 @@ from adapters.fees.simulator import FeeSimulator
 from adapters.sms.file_sink import FileSms
 from adapters.sms.simulator import SmsSimulator
 from adapters.wechat.simulator import WeChatApiSimulator
+from adapters.wechatpay.simulator import WeChatPaySimulator
 
 WECHAT_PREFIX = "/wechat-api"
 CARD_PREFIX = "/card"
@@ -23,6 +24,7 @@ SMS_PREFIX = "/sms"
 CAMPUS_PREFIX = "/campus"
 BANK_PREFIX = "/bank"
 FEES_PREFIX = "/fees"
+PAY_PREFIX = "/wechatpay"
 
 
 @dataclass
@@ -33,11 +35,12 @@ class Simulators:
     campus: CampusDataSimulator = field(default_factory=CampusDataSimulator)
     bank: BankSimulator = field(default_factory=BankSimulator)
     fees: FeeSimulator = field(default_factory=FeeSimulator)
+    wechatpay: WeChatPaySimulator = field(default_factory=WeChatPaySimulator)
 
     def app(self) -> Starlette:
         async def index(_request: object) -> JSONResponse:
             return JSONResponse({"simulators": [WECHAT_PREFIX, CARD_PREFIX, SMS_PREFIX, CAMPUS_PREFIX, BANK_PREFIX,
-                                                FEES_PREFIX]})
+                                                FEES_PREFIX, PAY_PREFIX]})
 
         return Starlette(
             routes=[
@@ -48,6 +51,7 @@ class Simulators:
                 Mount(CAMPUS_PREFIX, app=self.campus.app()),
                 Mount(BANK_PREFIX, app=self.bank.app()),
                 Mount(FEES_PREFIX, app=self.fees.app()),
+                Mount(PAY_PREFIX, app=self.wechatpay.app()),
             ]
         )
 
@@ -73,4 +77,5 @@ def urls(base: str) -> dict[str, str]:
         "ONECARD_CAMPUS_DATA_URL": f"{base}{CAMPUS_PREFIX}/",
         "ONECARD_BANK_URL": f"{base}{BANK_PREFIX}/",
         "ONECARD_FEES_URL": f"{base}{FEES_PREFIX}/",
+        "ONECARD_WECHATPAY_API_BASE": f"{base}{PAY_PREFIX}/",
     }

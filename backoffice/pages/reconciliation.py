@@ -17,7 +17,7 @@ from onecard.bootstrap import Platform
 from store.tables import Discrepancy, ReconciliationRun, utcnow
 from workers.money.reconcile import review
 from workers.money.reconcile.resolve import DECISIONS, CannotResolve, resolve_discrepancy
-from workers.money.reconcile.run import open_run, reconcile
+from workers.money.reconcile.run import SOURCES, open_run, reconcile
 
 log = logging.getLogger("onecard.backoffice")
 #: A run still `running` after this was cut short (its process restarted): the page says so.
@@ -37,7 +37,8 @@ def _today() -> date:
 def runs(ctx: Ctx) -> Response:
     return ctx.render("reconciliation.html", runs=review.runs(ctx.uow.session), statuses=review.RUN_STATUSES,
                       kinds=review.KINDS, trigger=review.trigger_label, yesterday=_today() - timedelta(days=1),
-                      today=_today())
+                      today=_today(), sources={code: name for code, (_kind, name) in SOURCES.items()},
+                      wechatpay=ctx.platform.money is not None and ctx.platform.money.wechatpay is not None)
 
 
 def _run(ctx: Ctx) -> ReconciliationRun:
@@ -54,7 +55,8 @@ def run(ctx: Ctx) -> Response:
     return ctx.render("reconciliation_run.html", run=found, view=view,
                       items=review.discrepancies(ctx.uow.session, found.id, kind), kinds=review.KINDS,
                       statuses=review.STATUSES, run_statuses=review.RUN_STATUSES, decisions=DECISIONS, kind=kind,
-                      trigger=review.trigger_label, stale=found.started_at < utcnow() - STALE)
+                      trigger=review.trigger_label, stale=found.started_at < utcnow() - STALE,
+                      source=SOURCES.get(found.source, ("", found.source))[1])
 
 
 def run_state(ctx: Ctx) -> Response:
@@ -64,10 +66,10 @@ def run_state(ctx: Ctx) -> Response:
                          "stage": (found.summary or {}).get("stage", "")})
 
 
-def _work(platform: Platform, day: date, run_id: int, operator: str) -> None:
+def _work(platform: Platform, day: date, run_id: int, operator: str, source: str) -> None:
     try:
         reconcile(platform.engine, platform.money, day, triggered_by=f"admin:{operator}",  # type: ignore[arg-type]
-                  relay=platform.relay(), run_id=run_id)
+                  relay=platform.relay(), run_id=run_id, source=source)
     except Exception:  # recorded on the run as failed; the page shows it
         log.exception("reconciliation %s for %s failed", run_id, day)
 
@@ -80,12 +82,15 @@ def start(ctx: Ctx) -> Response:
         return ctx.redirect("/reconciliation", err="reconcile_no_date")
     if day > _today():
         return ctx.redirect("/reconciliation", err="reconcile_future")
-    if ctx.platform.money is None:
+    source = ctx.form.get("source", "bank")
+    money = ctx.platform.money
+    if money is None or source not in SOURCES or (source == "wechatpay" and money.wechatpay is None):
         return ctx.redirect("/reconciliation", err="reconcile_unconfigured")
     ctx.uow.rollback()  # the run is numbered in a transaction of its own
-    run_id = open_run(ctx.platform.engine, day, f"admin:{ctx.operator}")
-    ctx.audit_apart("reconciliation started", f"reconciliation {run_id}", after={"date": day.isoformat()})
-    threading.Thread(target=_work, args=(ctx.platform, day, run_id, ctx.operator), daemon=True,
+    run_id = open_run(ctx.platform.engine, day, f"admin:{ctx.operator}", source)
+    ctx.audit_apart("reconciliation started", f"reconciliation {run_id}",
+                    after={"date": day.isoformat(), "source": source})
+    threading.Thread(target=_work, args=(ctx.platform, day, run_id, ctx.operator, source), daemon=True,
                      name=f"reconcile-{run_id}").start()
     return ctx.redirect(f"/reconciliation/{run_id}", ok="reconcile_started", id=run_id)
 

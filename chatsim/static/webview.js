@@ -5,8 +5,8 @@
 // page -> authorize -> /m/auth?code&state -> page.
 //
 // A page talks to the web view through WeixinJSBridge (pages/static/bridge.js posts here):
-// `webView.handlers[name] = (args, reply) => …` adds a bridge function (closeWindow is built in;
-// a pay sheet for getBrandWCPayRequest can be added the same way).
+// `webView.handlers[name] = (args, reply) => …` adds a bridge function (closeWindow is built in, and
+// getBrandWCPayRequest: WeChat Pay's sheet, answered by the WeChat Pay simulator).
 (function () {
   "use strict";
   const panel = document.getElementById("webview");
@@ -19,7 +19,35 @@
   let shown = null;  // the trip's last step, "显示 …": WeChat's steps go before it, whenever they arrive
   const handlers = {
     closeWindow(_args, reply) { reply({ err_msg: "closeWindow:ok" }); close(); },
+    getBrandWCPayRequest(args, reply) { paySheet(args, reply); },
   };
+
+  // WeChat Pay's sheet: what the order is (asked of the simulator by its prepay_id), 支付 or 取消. The
+  // simulator checks the page's paySign as WeChat does and answers get_brand_wcpay_request:ok/cancel/fail.
+  let paySim = null;
+  function paySheet(args, reply) {
+    const fail = (why) => reply({ err_msg: "get_brand_wcpay_request:fail", err_desc: why });
+    paySim ??= fetch("api/info").then((r) => r.json()).then((info) => info.pay_sim_url);
+    paySim.then((base) => fetch(`${base}_sim/order?package=${encodeURIComponent(args.package || "")}`)
+      .then((r) => (r.ok ? r.json() : Promise.reject(new Error("unknown order"))))
+      .then((order) => {
+        const sheet = document.getElementById("paysheet");
+        document.getElementById("paysheet-what").textContent = order.description || "";
+        document.getElementById("paysheet-amount").textContent = `¥${order.amount}`;
+        const answer = (action) => {
+          sheet.hidden = true;
+          fetch(`${base}_sim/pay`, { method: "POST", headers: { "Content-Type": "text/plain" },
+                                     body: JSON.stringify({ pay: args, action }) })
+            .then((r) => r.json())
+            .then((res) => reply({ err_msg: res.err_msg, err_desc: res.reason || "" }))
+            .catch(() => fail("模拟器不可用"));
+        };
+        document.getElementById("paysheet-pay").onclick = () => answer("pay");
+        document.getElementById("paysheet-cancel").onclick = () => answer("cancel");
+        sheet.hidden = false;
+      }))
+      .catch(() => fail("模拟器不可用"));
+  }
 
   function open(url, openid, name) {
     document.cookie = `wxsim_openid=${encodeURIComponent(openid)}; path=/; SameSite=Lax`;
@@ -33,6 +61,7 @@
   }
   function close() {
     panel.hidden = true;
+    document.getElementById("paysheet").hidden = true;
     frame.src = "about:blank";
     clearInterval(watching);
   }

@@ -20,6 +20,7 @@ from store.tables.messages import InboxEvent, OutboundMessage
 from store.tables.money import Discrepancy, MoneyOrder, MoneyOutbox, ReconciliationRun
 from store.tables.ops import LoanReminder, ScheduledJob, WechatToken
 from store.tables.people import Binding, BindingLog, Follower, NotificationOptOut, ServiceState, SmsChallenge
+from store.tables.wechatpay import WeChatPayNotification
 
 __all__ = [
     "AlertSetting",
@@ -53,6 +54,7 @@ __all__ = [
     "SmsChallenge",
     "SuspiciousTransaction",
     "UTCDateTime",
+    "WeChatPayNotification",
     "WechatToken",
     "table_of",
     "utcnow",

@@ -64,12 +64,14 @@ class MoneyOutbox(Base):
 
 
 class ReconciliationRun(Base):
-    """One matching of a bank statement day against our orders and the card ledger."""
+    """One matching of a day's statement (the bank's or WeChat Pay's trade bill) against orders and card ledger."""
 
     __tablename__ = "reconciliation_runs"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     statement_date: Mapped[str] = mapped_column(String(10), index=True)  # YYYY-MM-DD, Asia/Shanghai
+    #: Whose statement: the bank's (圈存) or WeChat Pay's trade bill.
+    source: Mapped[str] = mapped_column(String(16), default="bank", server_default="bank")
     triggered_by: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="running")  # running | done | failed
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -66,9 +66,9 @@ def test_the_menu_and_a_link_open_pages_in_the_web_view(live: Stack, chat: str, 
     assert trip[-1] == "显示 /m/card"
     screenshot(browser, "chat-webview-1-card-from-the-menu")
 
-    # 充值 explains what to send; 回到对话 closes the page through WeixinJSBridge.closeWindow.
+    # 挂失 explains what to send; 回到对话 closes the page through WeixinJSBridge.closeWindow.
     browser.switch_to.frame("webview-frame")
-    browser.find_element(By.CSS_SELECTOR, "[data-say='充值 50']").click()
+    browser.find_element(By.CSS_SELECTOR, "[data-say='挂失']").click()
     browser.find_element(By.CSS_SELECTOR, "#say-hint [data-close]").click()
     browser.switch_to.default_content()
     WebDriverWait(browser, 5).until(lambda d: not d.find_element(By.ID, "webview").is_displayed())

@@ -8,17 +8,23 @@ Holders start as the simulator's demo holders.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import cast
 
+from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy.orm import Session
 
 from adapters.campusdata.port import DueLoan, Grade, Lesson, Loan, Locker, Meeting
 from adapters.cardsystem.demo import DEMO_HOLDERS, DemoHolder
 from adapters.cardsystem.port import CardHolder, CardInfo, CardSystem, MerchantTotal, Transaction, TransactionPage
+from adapters.wechatpay import signing
+from adapters.wechatpay.port import NOT_FOUND, Payment, Refund
+from adapters.wechatpay.sim_state import PayBooks
 from events.campus_time import SHANGHAI
+from events.errors import PermanentError, TransientError
 from store.tables import Binding, Follower
 from workers.money.amounts import Limits
 from workers.runtime.turn import Ports, Turn
@@ -157,3 +163,59 @@ def code_sent(t: Turn, phone: str) -> str:
     sms = [o for o in t.outgoing if o.channel == "sms"]
     assert [o.recipient for o in sms] == [phone]
     return sms[0].body.split("验证码 ")[1][:6]
+
+
+@functools.cache
+def merchant_key() -> rsa.RSAPrivateKey:
+    return signing.new_private_key()
+
+
+class FakeWeChatPay:
+    """WeChat Pay as its simulator keeps the books (`PayBooks`), in-process, with answers that can be lost."""
+
+    appid = "wxdemo"
+
+    def __init__(self) -> None:
+        self.books, self.down, self.refunds_sent = PayBooks("1900000109"), 0, 0
+
+    def _maybe_down(self) -> None:
+        if self.down:
+            self.down -= 1
+            raise TransientError("WeChat Pay: HTTP 503")
+
+    def jsapi(self, out_trade_no: str, *, description: str, amount_fen: int, openid: str, expires_at: str) -> str:
+        order = self.books.order({"out_trade_no": out_trade_no, "appid": self.appid, "description": description,
+                                  "notify_url": "", "amount": {"total": amount_fen}, "payer": {"openid": openid}})
+        assert not isinstance(order, str)
+        return order.prepay_id
+
+    def pay_request(self, prepay_id: str) -> dict[str, str]:
+        return signing.jsapi_params(self.appid, prepay_id, merchant_key())
+
+    def query(self, out_trade_no: str) -> Payment:
+        self._maybe_down()
+        o = self.books.orders.get(out_trade_no)
+        if o is None or not o.prepay_id:
+            return Payment(out_trade_no, NOT_FOUND)
+        return Payment(out_trade_no, o.state, o.transaction_id, o.amount_fen)
+
+    def close(self, out_trade_no: str) -> None:
+        self._maybe_down()
+        if (error := self.books.close(out_trade_no)) is not None:
+            raise PermanentError(error)
+
+    def refund(self, out_refund_no: str, *, out_trade_no: str, amount_fen: int, total_fen: int,
+               reason: str) -> Refund:
+        self.refunds_sent += 1
+        r = self.books.refund({"out_refund_no": out_refund_no, "out_trade_no": out_trade_no,
+                               "amount": {"refund": amount_fen}})
+        assert not isinstance(r, str)
+        self._maybe_down()  # applied over there, the answer lost here
+        return Refund(out_refund_no, r.status, r.refund_id, r.amount_fen)
+
+    def query_refund(self, out_refund_no: str) -> Refund:
+        r = self.books.refunds.get(out_refund_no)
+        return Refund(out_refund_no, NOT_FOUND) if r is None else Refund(out_refund_no, r.status, r.refund_id)
+
+    def tradebill(self, bill_date: str) -> str:
+        return self.books.bill(bill_date)

@@ -137,7 +137,7 @@ def test_the_script_endpoints_answer_401_without_a_session(site: PagesSite) -> N
 
 def test_every_page_is_behind_authorization(site: PagesSite) -> None:
     for page in PAGES:
-        answer = site.phone("oA").get(f"{site.url}/m{page.path}", allow_redirects=False)
+        answer = site.phone("oA").request(page.methods[0], f"{site.url}/m{page.path}", allow_redirects=False)
         assert answer.status_code == (401 if page.api else 302), page.path
 
 

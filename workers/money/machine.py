@@ -2,6 +2,10 @@
 
 Top-up:  created -> bank_debited -> card_credited -> done, or -> reversing -> reversed (冲正) / failed.
 Payment: created -> card_debited -> fee_credited -> done, or -> refunding -> refunded, or failed.
+WeChat Pay top-up (`wxtopup`): created (waiting for the student to pay) -> paid -> card_credited ->
+done, or paid -> refunding -> refunded (退款, the credit failed for good); unpaid after
+`close_after`: created -> closing -> closed (or paid, if the payment landed before the close).
+A payment is known from a verified notification or from asking WeChat Pay, never assumed.
 An unknown outcome (timeout, 5xx) is never guessed: the next attempt asks for the step's status
 first, then retries with the same key; after `max_attempts` the step is voided at the other side
 (so a late arrival cannot apply) and the order is unwound. Nothing here touches the database.
@@ -9,11 +13,13 @@ first, then retries with the same key; after `max_attempts` the step is voided a
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from adapters.keyed import Outcome
-from events.errors import OnecardError
+from adapters.wechatpay.port import ENDED_UNPAID, NOT_FOUND, PAID, WeChatPay
+from events.errors import OnecardError, PermanentError
 from events.money_kinds import BY_CODE
 from workers.money.ports import MoneyPorts
 
@@ -28,6 +34,11 @@ class OrderView:
     amount_fen: int
     status: str
     attempts: int
+    #: WeChat Pay only: the amount a verified payment notification reported, the status a refund
+    #: notification reported, and how old the order is (unpaid ones are closed after a while).
+    paid_fen: int | None = None
+    refund_state: str | None = None
+    age_seconds: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,10 +64,13 @@ def keyed(call: Callable[[], Outcome], query: Callable[[], Outcome], attempts: i
         return None
 
 
-def advance(o: OrderView, p: MoneyPorts, max_attempts: int) -> Transition:
+def advance(o: OrderView, p: MoneyPorts, max_attempts: int, close_after: float = 900.0) -> Transition:
     """The next transition of `o`: one external call (or none), never a database write."""
+    last, hopeless = o.attempts + 1 >= max_attempts, o.attempts + 1 >= 3 * max_attempts
+    if o.kind == "wxtopup":
+        return _wechat_step(o, p, last, hopeless, close_after)
     step = _topup_step if o.kind == "topup" else _payment_step
-    return step(o, p, o.attempts + 1 >= max_attempts, o.attempts + 1 >= 3 * max_attempts)
+    return step(o, p, last, hopeless)
 
 
 UNKNOWN = "outcome unknown"
@@ -141,3 +155,70 @@ def _settle(o: OrderView, call: Callable[[], Outcome], query: Callable[[], Outco
     if r.applied:
         return Transition(ok, balance_after_fen=r.balance_after_fen, moved=moved)
     return Transition(unwind, error=r.reason or f"step is {r.status}")
+
+
+def _wechat_step(o: OrderView, p: MoneyPorts, last: bool, hopeless: bool, close_after: float) -> Transition:
+    no, unknown, pay = o.order_no, Transition(o.status, retry=True, error=UNKNOWN), p.wechatpay
+    if pay is None:
+        return MANUAL if hopeless else unknown
+    if o.status in ("created", "closing"):
+        if o.paid_fen is not None:  # a verified notification: no need to ask
+            return _paid(o, o.paid_fen)
+        try:
+            if o.status == "closing":
+                _close(pay, no)
+            seen = pay.query(no)
+        except OnecardError:
+            return (MANUAL if hopeless else unknown) if o.status == "closing" else _waiting(o, close_after)
+        if seen.trade_state == PAID:
+            return _paid(o, seen.amount_fen)
+        if seen.trade_state in ENDED_UNPAID or (o.status == "closing" and seen.trade_state == NOT_FOUND):
+            return Transition("closed", error=f"not paid: {seen.trade_state}")
+        return unknown if o.status == "closing" else _waiting(o, close_after)
+    if o.status == "paid":
+        return _settle(o, lambda: p.ledger.credit(f"{no}:credit", order_no=no, student_no=o.student_no,
+                                                  amount_fen=o.amount_fen),
+                       lambda: p.ledger.query(f"{no}:credit"), lambda: p.ledger.void(f"{no}:credit", order_no=no),
+                       "card_credited", "refunding", last, unknown)
+    if o.status == "card_credited":
+        return Transition("done")
+    if o.status == "refunding":
+        return _refund(o, pay, hopeless, unknown)
+    raise ValueError(f"no step for a WeChat Pay top-up in {o.status}")
+
+
+def _waiting(o: OrderView, close_after: float) -> Transition:
+    if o.age_seconds >= close_after:
+        return Transition("closing")
+    return Transition(o.status, retry=True, error="awaiting payment")
+
+
+def _close(pay: WeChatPay, no: str) -> None:
+    with contextlib.suppress(PermanentError):  # ORDERPAID: the student paid first; the query says so
+        pay.close(no)
+
+
+def _paid(o: OrderView, fen: int | None) -> Transition:
+    if fen != o.amount_fen:
+        return Transition("manual", error=f"WeChat Pay reports {fen} fen paid", moved=True)
+    return Transition("paid", moved=True)
+
+
+def _refund(o: OrderView, pay: WeChatPay, hopeless: bool, unknown: Transition) -> Transition:
+    """Give the money back where it came from, once: out_refund_no is `<order_no>R` on every try."""
+    refund_no = f"{o.order_no}R"
+    state = o.refund_state
+    if state is None:
+        try:
+            seen = pay.query_refund(refund_no) if o.attempts > 0 else None
+            if seen is None or seen.status == NOT_FOUND:
+                seen = pay.refund(refund_no, out_trade_no=o.order_no, amount_fen=o.amount_fen,
+                                  total_fen=o.amount_fen, reason="校园卡充值未能入账")
+        except OnecardError:
+            return MANUAL if hopeless else unknown
+        state = seen.status
+    if state == "SUCCESS":
+        return Transition("refunded", undone=True)
+    if state == "PROCESSING":
+        return MANUAL if hopeless else Transition(o.status, retry=True, error="refund processing")
+    return Transition("manual", error=f"WeChat Pay refund is {state}")

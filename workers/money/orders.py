@@ -12,14 +12,14 @@ from events.campus_time import SHANGHAI
 from store.tables import MoneyOrder, MoneyOutbox
 
 AWAITING = "awaiting_confirmation"
-TERMINAL = frozenset({"done", "failed", "reversed", "refunded", "cancelled", "manual"})
+TERMINAL = frozenset({"done", "failed", "reversed", "refunded", "cancelled", "closed", "manual"})
 #: Orders whose money never moved (or moved back) do not count against the daily limit.
-NOT_SPENT = frozenset({AWAITING, "cancelled", "failed", "reversed", "refunded"})
+NOT_SPENT = frozenset({AWAITING, "cancelled", "failed", "reversed", "refunded", "closed"})
 #: Each state an order passes through, as the back-office and reconciliation's findings name it.
 STATUS_LABELS = {
     AWAITING: "待用户确认", "created": "已确认", "bank_debited": "银行已扣款", "card_credited": "已入卡",
     "reversing": "冲正中", "done": "已完成", "failed": "失败", "reversed": "已冲正", "refunded": "已退款",
-    "cancelled": "已取消", "manual": "转人工处理",
+    "cancelled": "已取消", "closed": "已关闭（未支付）", "manual": "转人工处理",
 }
 
 
@@ -28,8 +28,9 @@ _LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
 def new_order_no(kind: str, now: datetime) -> str:
-    """T… for top-ups, P… for payments: the Shanghai time, then randomness (never a guessable counter)."""
-    prefix = "T" if kind == "topup" else "P"
+    """T… for top-ups, W… for WeChat Pay top-ups, P… for payments: the Shanghai time, then randomness
+    (never a guessable counter). Letters and digits only, as WeChat Pay's out_trade_no wants."""
+    prefix = {"topup": "T", "wxtopup": "W"}.get(kind, "P")
     suffix = "".join(secrets.choice(_LETTERS) for _ in range(8))
     return f"{prefix}{now.astimezone(SHANGHAI):%Y%m%d%H%M%S}{suffix}"
 

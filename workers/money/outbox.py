@@ -7,14 +7,14 @@ claim and on the status it read, so a relay whose lease ran out can never overwr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Engine, or_, select, update
 from sqlalchemy.orm import Session
 
 from store import outbound
-from store.tables import MoneyOrder, MoneyOutbox, utcnow
+from store.tables import MoneyOrder, MoneyOutbox, WeChatPayNotification, utcnow
 from workers.money.machine import OrderView, Transition
 from workers.money.orders import TERMINAL
 from workers.money.receipts import receipt
@@ -66,7 +66,22 @@ def claim_order(engine: Engine, order_id: int, me: str, lease: timedelta) -> boo
 def load(engine: Engine, order_id: int) -> OrderView:
     with Session(engine) as session:
         o = session.get_one(MoneyOrder, order_id)
-        return OrderView(o.id, o.order_no, o.kind, o.student_no, o.target, o.amount_fen, o.status, o.step_attempts)
+        view = OrderView(o.id, o.order_no, o.kind, o.student_no, o.target, o.amount_fen, o.status, o.step_attempts)
+        if o.kind != "wxtopup":
+            return view
+        paid, refund = notified(session, o.id)
+        return replace(view, paid_fen=paid, refund_state=refund, age_seconds=(utcnow() - o.created_at).total_seconds())
+
+
+def notified(session: Session, order_id: int) -> tuple[int | None, str | None]:
+    """What WeChat Pay's verified notifications say of an order: the fen paid, the refund's status."""
+    rows = session.execute(select(WeChatPayNotification.kind, WeChatPayNotification.state,
+                                  WeChatPayNotification.amount_fen)
+                           .where(WeChatPayNotification.order_id == order_id)
+                           .order_by(WeChatPayNotification.id)).all()
+    paid = next((fen for kind, state, fen in rows if kind == "pay" and state == "SUCCESS"), None)
+    refund = next((state for kind, state, _fen in reversed(rows) if kind == "refund"), None)
+    return paid, refund
 
 
 def record(engine: Engine, view: OrderView, t: Transition, me: str, lease: timedelta,

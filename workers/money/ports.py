@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from adapters.bank.port import Bank
 from adapters.cardsystem.port import CardSystem
 from adapters.fees.port import FeeSystems
+from adapters.wechatpay.port import WeChatPay
 
 
 @dataclass(frozen=True)
@@ -15,3 +16,5 @@ class MoneyPorts:
     #: The card system's keyed ledger: the same client the handlers hold.
     ledger: CardSystem
     fees: FeeSystems
+    #: None where WeChat Pay is not configured (its orders then wait, and are reported stuck).
+    wechatpay: WeChatPay | None = None

@@ -27,6 +27,13 @@ def reason(order: MoneyOrder) -> str:
 def receipt(order: MoneyOrder) -> str:
     name, amount, no = BY_CODE[order.kind].name, yuan(order.amount_fen), order.order_no
     balance = f"，余额 {yuan(order.balance_after_fen)} 元" if order.balance_after_fen is not None else ""
+    if order.kind == "wxtopup":
+        return {
+            "done": f"微信支付充值成功{balance}。本次充值 {amount} 元，订单号 {no}。",
+            "closed": f"充值订单 {no} 未完成支付，已关闭，微信支付未扣款。",
+            "refunded": f"充值未能入账（{reason(order)}），微信支付的 {amount} 元已原路退回，请留意微信支付通知。"
+                        f"订单号 {no}。",
+        }.get(order.status, f"充值订单 {no} 处理异常，已转人工核实，请勿重复充值。")
     if order.kind == "topup":
         return {
             "done": f"充值成功{balance}。本次圈存 {amount} 元，订单号 {no}。",

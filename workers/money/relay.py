@@ -54,6 +54,8 @@ class Relay:
     lease: timedelta = timedelta(seconds=30)
     max_attempts: int = 8
     name: str = ""
+    #: A WeChat Pay order nobody paid is closed after this long.
+    close_after: timedelta = timedelta(minutes=15)
 
     def __post_init__(self) -> None:
         self.name = self.name or relay_name()
@@ -70,7 +72,7 @@ class Relay:
             view = retry_locked(lambda: outbox.load(self.engine, order_id), pause=_soon)
             if view.status in TERMINAL:  # ended, but the entry was left open by a crash: close it
                 return view.status
-            step = advance(view, self.ports, self.max_attempts)
+            step = advance(view, self.ports, self.max_attempts, self.close_after.total_seconds())
             pause = backoff(view.attempts)
             recorded = retry_locked(
                 lambda: outbox.record(self.engine, view, step, me, self.lease, pause), pause=_soon  # noqa: B023

@@ -15,7 +15,7 @@ from workers.money.orders import STATUS_LABELS
 from workers.money.reconcile.statement import Line
 
 TIMING_WINDOW = timedelta(minutes=10)
-INTERMEDIATE = frozenset({"created", "bank_debited", "card_credited", "reversing"})
+INTERMEDIATE = frozenset({"created", "bank_debited", "card_credited", "reversing", "paid", "closing", "refunding"})
 
 
 @dataclass(frozen=True, slots=True)

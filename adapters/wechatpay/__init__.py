@@ -1,0 +1,1 @@
+"""WeChat Pay (微信支付 APIv3): JSAPI payments, refunds, trade bills and their notifications."""
