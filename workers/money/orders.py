@@ -17,7 +17,9 @@ TERMINAL = frozenset({"done", "failed", "reversed", "refunded", "cancelled", "cl
 NOT_SPENT = frozenset({AWAITING, "cancelled", "failed", "reversed", "refunded", "closed"})
 #: Each state an order passes through, as the back-office and reconciliation's findings name it.
 STATUS_LABELS = {
-    AWAITING: "待用户确认", "created": "已确认", "bank_debited": "银行已扣款", "card_credited": "已入卡",
+    AWAITING: "待用户确认", "created": "已确认", "bank_debited": "银行已扣款", "card_debited": "卡已扣款",
+    "fee_credited": "缴费已入账", "paid": "微信支付已付款", "closing": "正在关闭未付订单", "refunding": "退款中",
+    "card_credited": "已入卡",
     "reversing": "冲正中", "done": "已完成", "failed": "失败", "reversed": "已冲正", "refunded": "已退款",
     "cancelled": "已取消", "closed": "已关闭（未支付）", "manual": "转人工处理",
 }
