@@ -49,6 +49,8 @@ class Spec:
     #: openids used in turn; empty: a new openid per callback ("<prefix><n>").
     openids: list[str] = field(default_factory=list)
     openid_prefix: str = "obench"
+    #: What each callback says, in turn beside `openids` (a mix of topics); empty: `content` always.
+    contents: list[str] = field(default_factory=list)
     timeout: float = 10.0
     #: Resend a callback that was not answered 200 (as WeChat does, up to 3 times).
     retries: int = 0
@@ -184,8 +186,9 @@ def _expire(waiter: asyncio.Future[tuple[int, bytes]]) -> None:
         waiter.set_exception(TimeoutError())
 
 
-async def one(client: Client, spec: Spec, result: Result, openid: str, msg_id: int) -> None:
-    body = text_body(openid, spec.content, msg_id)
+async def one(client: Client, spec: Spec, result: Result, who: tuple[str, str], msg_id: int) -> None:
+    openid, content = who
+    body = text_body(openid, content, msg_id)
     sent = time.time()
     started = time.perf_counter()
     status = "?"
@@ -213,9 +216,10 @@ async def run(spec: Spec) -> dict[str, Any]:
     msg_ids = itertools.count(int(time.time() * 1000) * 1000 + secrets.randbelow(1000))
     counter = itertools.count()
 
-    def next_openid() -> str:
+    def next_openid() -> tuple[str, str]:
         n = next(counter)
-        return spec.openids[n % len(spec.openids)] if spec.openids else f"{spec.openid_prefix}{n}"
+        openid = spec.openids[n % len(spec.openids)] if spec.openids else f"{spec.openid_prefix}{n}"
+        return openid, spec.contents[n % len(spec.contents)] if spec.contents else spec.content
 
     client = Client(spec.url, spec.token)
     start = time.perf_counter()
