@@ -5,6 +5,7 @@ a statement per write and a broker round trip; the same work in one transaction 
 A thread that finds no group running runs everything waiting (its own items and the others'),
 while the others wait for their results. Idle, a group is one message and waits for nothing; busy,
 each group gathers what arrived while the previous one ran, as the ingress's inbox writer does.
+Groups that mostly wait (on the card system: `read_ahead`) may run several at a time (`concurrent`).
 """
 
 from __future__ import annotations
@@ -28,31 +29,32 @@ class _Slot(Generic[T, R]):
 
 class GroupRunner(Generic[T, R]):
     """`runner(items)` → `run(group)`'s results for those items, where the group holds every item
-    handed in meanwhile by other threads too, up to about `max_items`; one group runs at a time."""
+    handed in meanwhile by other threads too, up to about `max_items`; `concurrent` groups run at a time."""
 
-    def __init__(self, run: Callable[[list[T]], list[R]], *, max_items: int = 64) -> None:
+    def __init__(self, run: Callable[[list[T]], list[R]], *, max_items: int = 64, concurrent: int = 1) -> None:
         self._run = run
         self._max_items = max_items
+        self._concurrent = concurrent
         self._cond = threading.Condition()
         self._waiting: list[_Slot[T, R]] = []
-        self._running = False
+        self._running = 0
 
     def __call__(self, items: Sequence[T]) -> list[R]:
         slot: _Slot[T, R] = _Slot(items)
         with self._cond:
             self._waiting.append(slot)
             while not slot.done:
-                if self._running:
+                if self._running >= self._concurrent or not self._waiting:
                     self._cond.wait()
                     continue
                 group = self._take()
-                self._running = True
+                self._running += 1
                 self._cond.release()
                 try:
                     self._run_group(group)
                 finally:
                     self._cond.acquire()
-                    self._running = False
+                    self._running -= 1
                     self._cond.notify_all()
         if slot.error is not None:
             raise slot.error

@@ -28,6 +28,9 @@ class Ports:
     #: Money: the limits users' amounts are checked against, and how to wake the outbox relay.
     limits: Limits = field(default_factory=Limits)
     wake_relay: Callable[[int], None] | None = None
+    #: How many card-system and campus-data reads one pool process holds in flight at once
+    #: (`workers.runtime.read_ahead`): the threads they wait on.
+    calls_in_flight: int = 64
 
 
 @dataclass
