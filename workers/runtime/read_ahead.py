@@ -91,24 +91,31 @@ class ReadAhead:
                                     campus=_AnsweredPort("campus", answers) if self._ports.campus else None)
         nows: dict[int, datetime] = {}
         alone: set[int] = set()
-        together = list(event_ids)
-        for _round in range(MAX_ROUNDS):
-            questions = self._rehearse(together, ports, nows, alone)
-            together = [e for e in together if e not in alone]
-            if not questions:
-                break
-            self._ask(questions, answers)
-        else:
-            alone.update(together)
-            together = []
         outcomes: dict[int, str] = {}
-        if together:
+        together = list(event_ids)
+        rehearse = True
+        for _round in range(MAX_ROUNDS):
+            if not together:
+                break
+            if rehearse:
+                questions = self._rehearse(together, ports, nows, alone)
+                together = [e for e in together if e not in alone]
+                # Answered without errors, the turns most likely ask nothing more: run them for
+                # real now rather than rehearse once more (a read that failed is met in a rehearsal,
+                # so that only its turn runs alone).
+                rehearse = not self._ask(questions, answers)
+            if rehearse or not together:
+                continue
             try:
                 outcomes = dict(zip(together, dispatch.run_group(
                     together, uow=self._uow(), ports=ports, handlers=self._handlers, deliver=self._deliver,
                     nows=nows), strict=True))
-            except (Exception, Unanswered, MustRunAlone) as exc:  # something changed since the rehearsal
+                break
+            except Unanswered:  # a turn asks more than it did in rehearsal (a bill's second page)
+                rehearse = True
+            except (Exception, MustRunAlone) as exc:  # something changed since the rehearsal
                 log.info("group of %d events runs one by one: %s: %s", len(together), type(exc).__name__, exc)
+                break
         return [outcomes.get(event_id) for event_id in event_ids]
 
     def _rehearse(self, event_ids: list[int], ports: Ports, nows: dict[int, datetime], alone: set[int]) -> set[Key]:
@@ -130,8 +137,11 @@ class ReadAhead:
             uow.rollback()
         return questions
 
-    def _ask(self, questions: set[Key], answers: dict[Key, tuple[bool, Any]]) -> None:
-        """Every question at once; an error is kept as the answer, for the handler to meet."""
+    def _ask(self, questions: set[Key], answers: dict[Key, tuple[bool, Any]]) -> bool:
+        """Every question at once; an error is kept as the answer, for the handler to meet.
+        True if every one was answered without error."""
+        if not questions:
+            return True
         def ask(key: Key) -> tuple[bool, Any]:
             port, method, args, kwargs = key
             try:
@@ -143,4 +153,6 @@ class ReadAhead:
             if self._asking is None:
                 self._asking = ThreadPoolExecutor(self._ports.calls_in_flight, thread_name_prefix="read-ahead")
         keys = list(questions)
-        answers.update(zip(keys, self._asking.map(ask, keys), strict=True))
+        answered = list(self._asking.map(ask, keys))
+        answers.update(zip(keys, answered, strict=True))
+        return all(ok for ok, _ in answered)
