@@ -106,6 +106,21 @@ def group_cpu_seconds(pgid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def group_rss_mb(pgid: int) -> float:
+    """Resident memory (MB) of every live process in a process group: what a pool costs in RAM."""
+    pages = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+            if int(stat[stat.rindex(")") + 2:].split()[2]) == pgid:
+                pages += int(Path(entry.path, "statm").read_text().split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return round(pages * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
+
+
 def own_cpu_seconds() -> float:
     """This process: the harness and the simulators it serves in threads."""
     times = os.times()

@@ -45,8 +45,8 @@ class Workload:
 REPLY = (1, 4)
 WORKLOADS = {
     "general": Workload("general", {"general": (1, 32), "reply": REPLY}),
-    "query": Workload("query", {"query": (1, 32), "reply": REPLY}, card_latency_ms=100,
+    "query": Workload("query", {"query": (1, 64), "reply": REPLY}, card_latency_ms=100,
                       cycle=(("余额", True),)),
-    "mix": Workload("mix", {"general": (1, 32), "query": (1, 32), "reply": REPLY}, card_latency_ms=100,
+    "mix": Workload("mix", {"general": (1, 32), "query": (1, 64), "reply": REPLY}, card_latency_ms=100,
                     cycle=MIX),
 }

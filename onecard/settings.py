@@ -66,7 +66,7 @@ class Settings(BaseSettings):
     # A worker pool serves Prometheus metrics on this port (`onecard worker --metrics-port`); unset: off.
     worker_metrics_port: int | None = None
     # Card-system and campus-data reads one worker process holds in flight (one thread each).
-    calls_in_flight: int = 64
+    calls_in_flight: int = 128
     # The scheduler wakes this often to see which job's period has come.
     scheduler_tick_seconds: float = 1.0
 

@@ -30,7 +30,7 @@ class Ports:
     wake_relay: Callable[[int], None] | None = None
     #: How many card-system and campus-data reads one pool process holds in flight at once
     #: (`workers.runtime.read_ahead`): the threads they wait on.
-    calls_in_flight: int = 64
+    calls_in_flight: int = 128
 
 
 @dataclass
