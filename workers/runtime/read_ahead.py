@@ -123,7 +123,9 @@ class ReadAhead:
         questions: set[Key] = set()
         uow = self._uow()
         with uow:
-            for event in uow.session.execute(dispatch.LOAD_EVENTS, {"event_ids": event_ids}):
+            events = uow.session.execute(dispatch.LOAD_EVENTS, {"event_ids": event_ids}).all()
+            dispatch.load_bindings(uow.session, [event.openid for event in events])
+            for event in events:
                 if event.status != "received":
                     continue
                 now = nows.setdefault(event.id, self._ports.clock() if self._ports.clock else datetime.now(UTC))
