@@ -11,6 +11,7 @@ Groups that mostly wait (on the card system: `read_ahead`) may run several at a 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -31,10 +32,12 @@ class GroupRunner(Generic[T, R]):
     """`runner(items)` → `run(group)`'s results for those items, where the group holds every item
     handed in meanwhile by other threads too, up to about `max_items`; `concurrent` groups run at a time."""
 
-    def __init__(self, run: Callable[[list[T]], list[R]], *, max_items: int = 64, concurrent: int = 1) -> None:
+    def __init__(self, run: Callable[[list[T]], list[R]], *, max_items: int = 64, concurrent: int = 1,
+                 linger: float = 0.0) -> None:
         self._run = run
         self._max_items = max_items
         self._concurrent = concurrent
+        self._linger = linger
         self._cond = threading.Condition()
         self._waiting: list[_Slot[T, R]] = []
         self._running = 0
@@ -47,8 +50,9 @@ class GroupRunner(Generic[T, R]):
                 if self._running >= self._concurrent or not self._waiting:
                     self._cond.wait()
                     continue
-                group = self._take()
                 self._running += 1
+                self._gather()
+                group = self._take()
                 self._cond.release()
                 try:
                     self._run_group(group)
@@ -60,6 +64,13 @@ class GroupRunner(Generic[T, R]):
             raise slot.error
         assert slot.results is not None
         return slot.results
+
+    def _gather(self) -> None:
+        """Wait up to `linger` seconds for more items (the lock released meanwhile): a group that
+        waits on the card system anyway pays little for it and runs once for several turns."""
+        deadline = time.monotonic() + self._linger
+        while (left := deadline - time.monotonic()) > 0 and sum(len(s.items) for s in self._waiting) < self._max_items:
+            self._cond.wait(left)
 
     def _take(self) -> list[_Slot[T, R]]:
         """Whole slots from the front, at least one, while they fit in `max_items`."""
