@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from adapters.cardsystem.demo import DemoHolder
+from adapters.cardsystem.demo import DemoHolder, demo_transactions
 from store.tables import Binding, utcnow
 from tests.harness import ROOT, TOKEN, Stack
 
@@ -57,9 +57,10 @@ def load(spec: dict[str, Any], timeout: float | None = None) -> dict[str, Any]:
 
 
 def bind_many(stack: Stack, count: int, prefix: str = "obound") -> list[str]:
-    """`count` bound users, each with a card of their own in the card-system simulator."""
+    """`count` bound users, each with a card (and a statement) of their own in the card-system simulator."""
     openids = []
     card = stack.simulators.card
+    now = utcnow()
     with stack.platform.uow() as uow:
         for n in range(count):
             student_no = f"{prefix[-3:]}{n:07d}"
@@ -67,6 +68,7 @@ def bind_many(stack: Stack, count: int, prefix: str = "obound") -> list[str]:
             with card.lock:
                 card.holders[student_no] = holder
                 card.balances[student_no] = holder.balance_fen
+                card.statements[student_no] = demo_transactions(student_no, holder.balance_fen, now)
             openid = f"{prefix}{n}"
             uow.session.add(Binding(openid=openid, student_no=student_no, name=holder.name, phone=holder.phone,
                                     bound_at=utcnow()))

@@ -122,7 +122,9 @@ class ReadAhead:
         """Run the turns without keeping anything: the questions they ask that have no answer yet."""
         questions: set[Key] = set()
         uow = self._uow()
-        with uow:
+        # Without autoflush, what a turn adds (a statement's paging cursor) stays in the session
+        # until the rollback: the rehearsal never writes, so it never waits for SQLite's writer.
+        with uow, uow.session.no_autoflush:
             events = uow.session.execute(dispatch.LOAD_EVENTS, {"event_ids": event_ids}).all()
             dispatch.load_bindings(uow.session, [event.openid for event in events])
             for event in events:
@@ -134,7 +136,8 @@ class ReadAhead:
                     dispatch.run_handler(turn, routed, self._handlers)
                 except Unanswered as question:
                     questions.add(question.key)
-                except (Exception, MustRunAlone):  # a failure or a change outside: alone, with retries
+                except (Exception, MustRunAlone) as exc:  # a failure or a change outside: alone, with retries
+                    log.info("event %s runs alone: %s: %s", event.id, type(exc).__name__, exc)
                     alone.add(event.id)
             uow.rollback()
         return questions
