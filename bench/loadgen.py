@@ -216,7 +216,7 @@ async def run(spec: Spec) -> dict[str, Any]:
     msg_ids = itertools.count(int(time.time() * 1000) * 1000 + secrets.randbelow(1000))
     counter = itertools.count()
 
-    def next_openid() -> tuple[str, str]:
+    def next_caller() -> tuple[str, str]:
         n = next(counter)
         openid = spec.openids[n % len(spec.openids)] if spec.openids else f"{spec.openid_prefix}{n}"
         return openid, spec.contents[n % len(spec.contents)] if spec.contents else spec.content
@@ -229,7 +229,7 @@ async def run(spec: Spec) -> dict[str, Any]:
 
         async def caller() -> None:
             while time.perf_counter() < end and (not spec.max_requests or next(budget) < spec.max_requests):
-                await one(client, spec, result, next_openid(), next(msg_ids))
+                await one(client, spec, result, next_caller(), next(msg_ids))
 
         await asyncio.gather(*(caller() for _ in range(spec.concurrency)))
     else:
@@ -240,7 +240,7 @@ async def run(spec: Spec) -> dict[str, Any]:
             if due > now:
                 await asyncio.sleep(due - now)
             if len(tasks) < spec.max_in_flight:
-                task = asyncio.create_task(one(client, spec, result, next_openid(), next(msg_ids)))
+                task = asyncio.create_task(one(client, spec, result, next_caller(), next(msg_ids)))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
             else:
