@@ -25,7 +25,7 @@ from tests.processes import spawn, start_web
 
 #: The burst: WeRoBot as the issue ran it (gunicorn, 2 processes x 32 threads); onecard's pools.
 BURST_WEROBOT = (2, 32)
-BURST_POOLS = {"web": (1, 0), "query": (2, 64), "reply": (2, 8)}
+BURST_POOLS = {"web": (1, 0), "query": (2, 64), "reply": (1, 8)}
 BURST_TARGET = {"acked_within_s": 5, "answered_after_end_s": 10}
 
 

@@ -92,7 +92,7 @@ def side_by_side(result: dict[str, Any], path: Path) -> Path:
     left.set_xticks(range(len(runs)), [f"{SHORT.get(r['backend'], r['backend'])}\n{r['rate']}/s" for r in runs])
     latency = runs[0]["card_latency_ms"] if runs else "?"
     left.set(yscale="log", ylabel="p50 (ms)", title=f"Balance query at a steady rate, card system +{latency} ms")
-    left.legend(fontsize=7)
+    left.legend(fontsize=7, loc="center right")
     if bursts:
         right = axes[0][1]
         labels, acked, answered = [], [], []
@@ -123,7 +123,7 @@ def scaling(result: dict[str, Any], path: Path) -> Path:
                 ax.annotate(f"{r['rss_mb']:.0f} MB", (x, y), textcoords="offset points", xytext=(4, -12), fontsize=7)
     if "target" in result:
         ax.axhline(result["target"]["one_process_per_s"], color="grey", linestyle="--", label="target, 1 process")
-    ax.set(xlabel="query worker processes", ylabel="balance queries / s", xticks=[1, 2, 4],
+    ax.set(xlabel="query worker processes", ylabel="balance queries / s", xticks=[1, 2, 4], xlim=(0.7, 4.6),
            title=f"Worker scaling, card system +{result.get('card_latency_ms', '?')} ms (RSS per pool)")
     ax.legend(fontsize=7)
     return _save(fig, path)
