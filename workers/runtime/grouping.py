@@ -52,6 +52,9 @@ class GroupRunner(Generic[T, R]):
                     continue
                 self._running += 1
                 self._gather()
+                if not self._waiting:  # a group started meanwhile took them all
+                    self._running -= 1
+                    continue
                 group = self._take()
                 self._cond.release()
                 try:
