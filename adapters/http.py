@@ -14,7 +14,7 @@ from requests.structures import CaseInsensitiveDict
 from events.errors import PermanentError, TransientError
 
 
-def outgoing_session(base_url: str) -> requests.Session:
+def outgoing_session(base_url: str, pool_size: int = 16) -> requests.Session:
     """A session for calls to one service, with the environment's settings read once.
 
     With `trust_env` on, requests reads proxies, `no_proxy` and CA bundles from the environment on
@@ -26,7 +26,7 @@ def outgoing_session(base_url: str) -> requests.Session:
         return requests.Session()
     proxies = requests.utils.get_environ_proxies(base_url)
     bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-    session = requests.Session() if proxies else DirectSession(bundle)
+    session = requests.Session() if proxies else DirectSession(bundle, pool_size)
     session.proxies.update(proxies)
     if bundle:
         session.verify = bundle
@@ -101,10 +101,11 @@ _NO_RETRY = urllib3.Retry(0, read=False, redirect=False)
 class HttpJsonClient:
     """A small JSON-over-HTTP client: 5xx and network trouble are transient, 4xx permanent."""
 
-    def __init__(self, base_url: str, *, timeout: float = 5.0, session: requests.Session | None = None) -> None:
+    def __init__(self, base_url: str, *, timeout: float = 5.0, session: requests.Session | None = None,
+                 pool_size: int = 16) -> None:
         self.base_url = base_url.rstrip("/") + "/"
         self.timeout = timeout
-        self.session = session or outgoing_session(self.base_url)
+        self.session = session or outgoing_session(self.base_url, pool_size)
 
     def _send(self, method: str, path: str, timeout: float | None, kwargs: dict[str, Any]) -> requests.Response:
         try:

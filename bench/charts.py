@@ -38,44 +38,94 @@ def ingress(result: dict[str, Any], path: Path) -> Path:
     return _save(fig, path)
 
 
+SHORT = {"embedded": "embedded", "postgres-redis": "PG+Redis"}
+COLOURS = {"embedded": "tab:blue", "postgres-redis": "tab:orange"}
+
+
 def end_to_end(result: dict[str, Any], path: Path) -> Path:
-    short = {"embedded": "embedded", "postgres-redis": "PG+Redis"}
-    labels = [f"{short.get(r['backend'], r['backend'])}\n{r['rate']}/s" for r in result["runs"]]
-    fig, ax = plt.subplots(figsize=(max(7.0, 0.9 * len(labels)), 4))
-    for q, offset in (("p50", -0.25), ("p95", 0), ("p99", 0.25)):
-        ax.bar([i + offset for i in range(len(labels))],
-               [r["end_to_end"]["latency_ms"][q] or 0 for r in result["runs"]], width=0.25, label=q)
-    ax.axhline(result["target"]["p99_ms"], color="grey", linestyle="--", label="target p99")
-    ax.set_xticks(range(len(labels)), labels)
-    ax.set(yscale="log", ylabel="callback → customer-service send (ms)", title="End to end at a fixed offered rate")
-    ax.legend()
+    """One panel per workload (latency against offered rate), and the CPU each process spends a
+    message in the mix: where the time goes, by process."""
+    runs = result["runs"]
+    workloads = list(dict.fromkeys(r.get("workload", "general") for r in runs))
+    fig, axes = plt.subplots(1, len(workloads) + 1, figsize=(4.6 * (len(workloads) + 1), 4.2), squeeze=False)
+    for ax, workload in zip(axes[0], workloads, strict=False):
+        for backend in dict.fromkeys(r["backend"] for r in runs):
+            rows = [r for r in runs if r.get("workload", "general") == workload and r["backend"] == backend]
+            xs = [r["rate"] for r in rows]
+            colour = COLOURS.get(backend)
+            ax.plot(xs, [r["end_to_end"]["latency_ms"]["p99"] or None for r in rows], marker="o", color=colour,
+                    label=f"{SHORT.get(backend, backend)} p99")
+            ax.plot(xs, [r["end_to_end"]["latency_ms"]["p50"] or None for r in rows], marker=".", linestyle=":",
+                    color=colour, label=f"{SHORT.get(backend, backend)} p50")
+        ax.axhline(result["target"]["p99_ms"], color="grey", linestyle="--", label="target p99")
+        ax.set(yscale="log", xlabel="offered messages / s", ylabel="callback → send (ms)", title=f"{workload}")
+        ax.legend(fontsize=7)
+    cpu_ax = axes[0][-1]
+    shown = [r for r in runs if r.get("workload", "general") == workloads[0]]
+    processes = list(dict.fromkeys(k for r in shown for k in r.get("cpu_ms_per_message", {})))
+    bottom = [0.0] * len(shown)
+    for name in processes:
+        values = [r["cpu_ms_per_message"].get(name, 0) for r in shown]
+        cpu_ax.bar(range(len(shown)), values, bottom=bottom, label=name)
+        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    cpu_ax.set_xticks(range(len(shown)), [f"{SHORT.get(r['backend'], r['backend'])}\n{r['rate']}/s" for r in shown],
+                      fontsize=7)
+    cpu_ax.set(ylabel="CPU ms per message", title=f"{workloads[0]}: CPU per message, by process")
+    cpu_ax.legend(fontsize=7)
     return _save(fig, path)
 
 
 def side_by_side(result: dict[str, Any], path: Path) -> Path:
-    fig, ax = plt.subplots(figsize=(8, 4))
-    labels, values = [], []
-    for run in result["runs"]:
-        tag = f"{run['backend']} {run['rate']}/s"
-        labels += ["WeRoBot ack\n(= answer)", f"onecard ack\n{tag}", f"onecard answer\n{tag}"]
-        values += [run["werobot"]["ack_is_answer"]["latency_ms"]["p50"], run["onecard"]["ack"]["latency_ms"]["p50"],
-                   run["onecard"]["answer"]["latency_ms"]["p50"]]
-    colours = ["tab:red", "tab:green", "tab:blue"] * len(result["runs"])
-    ax.bar(range(len(labels)), [v or 0 for v in values], color=colours)
-    ax.axhline(5000, color="grey", linestyle="--", label="WeChat's 5 s")
-    ax.set_xticks(range(len(labels)), labels, fontsize=7)
-    latency = result["runs"][0]["card_latency_ms"]
-    ax.set(yscale="log", ylabel="p50 (ms)", title=f"Balance query, card system +{latency} ms")
-    ax.legend()
+    """Left: p50 at a steady rate (WeRoBot's answer is its ack). Right: the burst, when the last
+    callback was acknowledged and the last user answered, on each side."""
+    bursts = result.get("bursts") or []
+    fig, axes = plt.subplots(1, 2 if bursts else 1, figsize=(12 if bursts else 7, 4.2), squeeze=False)
+    left = axes[0][0]
+    runs = result["runs"]
+    series = (("WeRoBot answer (= ack)", "tab:red", lambda r: r["werobot"]["ack_is_answer"]["latency_ms"]["p50"]),
+              ("onecard ack", "tab:green", lambda r: r["onecard"]["ack"]["latency_ms"]["p50"]),
+              ("onecard answer", "tab:blue", lambda r: r["onecard"]["answer"]["latency_ms"]["p50"]))
+    for n, (label, colour, value) in enumerate(series):
+        left.bar([i + (n - 1) * 0.27 for i in range(len(runs))], [value(r) or 0 for r in runs], width=0.27,
+                 color=colour, label=label)
+    left.axhline(5000, color="grey", linestyle="--", label="WeChat's 5 s")
+    left.set_xticks(range(len(runs)), [f"{SHORT.get(r['backend'], r['backend'])}\n{r['rate']}/s" for r in runs])
+    latency = runs[0]["card_latency_ms"] if runs else "?"
+    left.set(yscale="log", ylabel="p50 (ms)", title=f"Balance query at a steady rate, card system +{latency} ms")
+    left.legend(fontsize=7, loc="center right")
+    if bursts:
+        right = axes[0][1]
+        labels, acked, answered = [], [], []
+        for b in bursts:
+            for side, shown in (("werobot", "WeRoBot"), ("onecard", "onecard")):
+                labels.append(f"{shown}\n{SHORT.get(b['backend'], b['backend'])}")
+                acked.append(b[side]["last_ack_s"])
+                answered.append(b[side]["last_answer_s"] or 0)
+        ys = range(len(labels))
+        right.barh([y + 0.2 for y in ys], acked, height=0.4, color="tab:green", label="last acknowledged")
+        right.barh([y - 0.2 for y in ys], answered, height=0.4, color="tab:blue", label="last answered")
+        right.set_yticks(list(ys), labels)
+        right.invert_yaxis()
+        first = bursts[0]
+        right.set(xlabel="seconds after the burst began",
+                  title=f"{first['callbacks']:,} queries, {first['connections']:,} connections")
+        right.legend(fontsize=7)
     return _save(fig, path)
 
 
 def scaling(result: dict[str, Any], path: Path) -> Path:
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = plt.subplots(figsize=(6.5, 4.2))
     for name, rows in result["runs"].items():
-        ax.plot([r["processes"] for r in rows], [r["per_s"] or 0 for r in rows], marker="o", label=name)
-    ax.set(xlabel="query worker processes", ylabel="balance queries / s", title="Worker scaling", xticks=[1, 2, 4])
-    ax.legend()
+        xs, ys = [r["processes"] for r in rows], [r["per_s"] or 0 for r in rows]
+        ax.plot(xs, ys, marker="o", color=COLOURS.get(name), label=SHORT.get(name, name))
+        for x, y, r in zip(xs, ys, rows, strict=True):
+            if r.get("rss_mb"):
+                ax.annotate(f"{r['rss_mb']:.0f} MB", (x, y), textcoords="offset points", xytext=(4, -12), fontsize=7)
+    if "target" in result:
+        ax.axhline(result["target"]["one_process_per_s"], color="grey", linestyle="--", label="target, 1 process")
+    ax.set(xlabel="query worker processes", ylabel="balance queries / s", xticks=[1, 2, 4], xlim=(0.7, 4.6),
+           title=f"Worker scaling, card system +{result.get('card_latency_ms', '?')} ms (RSS per pool)")
+    ax.legend(fontsize=7)
     return _save(fig, path)
 
 

@@ -49,6 +49,8 @@ class Spec:
     #: openids used in turn; empty: a new openid per callback ("<prefix><n>").
     openids: list[str] = field(default_factory=list)
     openid_prefix: str = "obench"
+    #: What each callback says, in turn beside `openids` (a mix of topics); empty: `content` always.
+    contents: list[str] = field(default_factory=list)
     timeout: float = 10.0
     #: Resend a callback that was not answered 200 (as WeChat does, up to 3 times).
     retries: int = 0
@@ -184,8 +186,9 @@ def _expire(waiter: asyncio.Future[tuple[int, bytes]]) -> None:
         waiter.set_exception(TimeoutError())
 
 
-async def one(client: Client, spec: Spec, result: Result, openid: str, msg_id: int) -> None:
-    body = text_body(openid, spec.content, msg_id)
+async def one(client: Client, spec: Spec, result: Result, who: tuple[str, str], msg_id: int) -> None:
+    openid, content = who
+    body = text_body(openid, content, msg_id)
     sent = time.time()
     started = time.perf_counter()
     status = "?"
@@ -213,9 +216,10 @@ async def run(spec: Spec) -> dict[str, Any]:
     msg_ids = itertools.count(int(time.time() * 1000) * 1000 + secrets.randbelow(1000))
     counter = itertools.count()
 
-    def next_openid() -> str:
+    def next_caller() -> tuple[str, str]:
         n = next(counter)
-        return spec.openids[n % len(spec.openids)] if spec.openids else f"{spec.openid_prefix}{n}"
+        openid = spec.openids[n % len(spec.openids)] if spec.openids else f"{spec.openid_prefix}{n}"
+        return openid, spec.contents[n % len(spec.contents)] if spec.contents else spec.content
 
     client = Client(spec.url, spec.token)
     start = time.perf_counter()
@@ -225,7 +229,7 @@ async def run(spec: Spec) -> dict[str, Any]:
 
         async def caller() -> None:
             while time.perf_counter() < end and (not spec.max_requests or next(budget) < spec.max_requests):
-                await one(client, spec, result, next_openid(), next(msg_ids))
+                await one(client, spec, result, next_caller(), next(msg_ids))
 
         await asyncio.gather(*(caller() for _ in range(spec.concurrency)))
     else:
@@ -236,7 +240,7 @@ async def run(spec: Spec) -> dict[str, Any]:
             if due > now:
                 await asyncio.sleep(due - now)
             if len(tasks) < spec.max_in_flight:
-                task = asyncio.create_task(one(client, spec, result, next_openid(), next(msg_ids)))
+                task = asyncio.create_task(one(client, spec, result, next_caller(), next(msg_ids)))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
             else:

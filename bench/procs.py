@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from adapters.cardsystem.demo import DemoHolder
+from adapters.cardsystem.demo import DemoHolder, demo_transactions
 from store.tables import Binding, utcnow
 from tests.harness import ROOT, TOKEN, Stack
 
@@ -57,13 +57,16 @@ def load(spec: dict[str, Any], timeout: float | None = None) -> dict[str, Any]:
 
 
 def bind_many(stack: Stack, count: int, prefix: str = "obound") -> list[str]:
-    """`count` bound users, each with a card of their own in the card-system simulator."""
+    """`count` bound users, each with a card (and a statement) of their own in the card-system simulator."""
     openids = []
     card = stack.simulators.card
+    now = utcnow()
     with stack.platform.uow() as uow:
         for n in range(count):
             student_no = f"{prefix[-3:]}{n:07d}"
             holder = DemoHolder(student_no, f"用户{n}", f"1370000{n:04d}", f"69{n:08d}", 1000 + n)
+            # Bench users have a statement, so 流水 and 账单 answer as for a real holder.
+            card.ledger.open(student_no, holder.balance_fen, demo_transactions(student_no, holder.balance_fen, now))
             card.add_holder(holder)
             openid = f"{prefix}{n}"
             uow.session.add(Binding(openid=openid, student_no=student_no, name=holder.name, phone=holder.phone,
@@ -102,6 +105,21 @@ def group_cpu_seconds(pgid: int) -> float:
         if int(fields[2]) == pgid:
             ticks += int(fields[11]) + int(fields[12])
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def group_rss_mb(pgid: int) -> float:
+    """Resident memory (MB) of every live process in a process group: what a pool costs in RAM."""
+    pages = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+            if int(stat[stat.rindex(")") + 2:].split()[2]) == pgid:
+                pages += int(Path(entry.path, "statm").read_text().split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return round(pages * os.sysconf("SC_PAGE_SIZE") / 2**20, 1)
 
 
 def own_cpu_seconds() -> float:

@@ -2,7 +2,8 @@
 handler that calls the card system inside the callback and answers with a passive reply.
 
 Run as `python -m bench.werobot_app` (its own process) with BENCH_WEROBOT_* settings. Served by a
-WSGI server with a fixed pool of threads, as a sync deployment runs (e.g. gunicorn's sync workers).
+WSGI server with a fixed pool of threads, as a sync deployment runs (gunicorn's threaded workers);
+start it several times on one port for several processes (SO_REUSEPORT).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ class PooledWSGIServer(WSGIServer):
 
     threads = 8
     request_queue_size = 1024
+    #: Several processes share the port, as gunicorn's workers do.
+    allow_reuse_port = True
 
     def process_request(self, request: Any, client_address: Any) -> None:
         if not hasattr(self, "_pool"):

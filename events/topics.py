@@ -25,11 +25,15 @@ TOPIC_LABELS = {
 #: its own actor, `workers.runtime.actors.card_event_handler`, since a card transaction is no user's turn).
 EVENT_TOPICS: tuple[Topic, ...] = (Topic.BIND, Topic.QUERY, Topic.TOPUP, Topic.GENERAL)
 
-#: Topics whose turns only read and write our own database (help, menus, repair tickets): their
-#: events travel and run in groups (`workers.runtime.grouping`; card events one transaction a message,
-#: `workers.alerts.process`). Turns that wait on the card system or another outside service run one
-#: per thread, so that those waits overlap instead of queueing.
-GROUPED_TOPICS: frozenset[Topic] = frozenset({Topic.GENERAL, Topic.ALERTS})
+#: Topics whose events travel and run in groups (`workers.runtime.grouping`): one transaction and
+#: one enqueue of replies per group. The general topic's turns only touch our own database; card
+#: events run one transaction a message (`workers.alerts.process`).
+GROUPED_TOPICS: frozenset[Topic] = frozenset({Topic.GENERAL, Topic.QUERY, Topic.ALERTS})
+
+#: Grouped topics whose turns read from the card system or the campus data store: a group's reads
+#: are asked side by side before its transaction (`workers.runtime.read_ahead`), so the waits
+#: overlap. Turns that change something outside (bind, top-up) stay one per thread.
+READ_AHEAD_TOPICS: frozenset[Topic] = frozenset({Topic.QUERY})
 
 
 def event_actor_name(topic: Topic | str) -> str:

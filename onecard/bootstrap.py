@@ -117,7 +117,8 @@ def card_system(settings: Settings) -> CardSystem:
     """The one card-system client of this process: handlers and the money relay share it."""
     if not settings.card_system_url:
         return NoCardSystem()
-    return HttpCardSystem(settings.card_system_url, money_timeout=settings.money_call_timeout_seconds)
+    return HttpCardSystem(settings.card_system_url, money_timeout=settings.money_call_timeout_seconds,
+                          pool_size=settings.calls_in_flight)
 
 
 def money_ports(settings: Settings, card: CardSystem) -> MoneyPorts | None:
@@ -183,11 +184,13 @@ def build(settings: Settings | None = None, *, broker: dramatiq.Broker | None = 
                          settings.wechat_api_base)
     ports = Ports(
         card=card, secret_key=settings.secret_key.get_secret_value(), sms_signature=settings.sms_signature,
-        campus=HttpCampusData(settings.campus_data_url) if settings.campus_data_url else None,
+        campus=(HttpCampusData(settings.campus_data_url, pool_size=settings.calls_in_flight)
+                if settings.campus_data_url else None),
         notice_template_id=settings.notice_template_id,
         limits=Limits(settings.money_max_per_transaction_fen, settings.money_max_per_day_fen,
                       settings.money_confirm_seconds),
         wake_relay=functools.partial(enqueue_relay, broker), web_url=settings.resolved_public_url,
+        calls_in_flight=settings.calls_in_flight,
         fees=HttpFeeSystems(settings.fees_url, timeout=settings.money_call_timeout_seconds)
         if settings.fees_url else None)
     return Platform(settings, engine, make_session_factory(engine), broker, sms, wechat, ports, keepalive,

@@ -72,7 +72,7 @@ def default_threads(queues: list[str]) -> int:
     return GROUPED_THREADS if {Topic(q) for q in queues} <= GROUPED_TOPICS else 4
 
 
-GROUPED_THREADS = 32
+GROUPED_THREADS = 64
 
 
 def _worker_metrics_env(args: argparse.Namespace) -> dict[str, str]:

@@ -103,6 +103,8 @@ class Settings(BaseSettings):
     worker_metrics_port: int | None = None
     # Level of onecard's own log lines (`onecard.*`); DEBUG adds routine ones such as job claims.
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
+    # Card-system and campus-data reads one worker process holds in flight (one thread each).
+    calls_in_flight: int = 128
     # The scheduler wakes this often to see which job's period has come.
     scheduler_tick_seconds: float = 1.0
 

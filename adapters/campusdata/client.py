@@ -14,8 +14,8 @@ def _loan(data: dict[str, Any]) -> Loan:
 
 
 class HttpCampusData:
-    def __init__(self, base_url: str, *, timeout: float = 5.0) -> None:
-        self.http = HttpJsonClient(base_url, timeout=timeout)
+    def __init__(self, base_url: str, *, timeout: float = 5.0, pool_size: int = 16) -> None:
+        self.http = HttpJsonClient(base_url, timeout=timeout, pool_size=pool_size)
 
     def _list(self, path: str, **params: Any) -> list[dict[str, Any]]:
         data = self.http.request("GET", path, ok_404=True, params=params or None)

@@ -18,8 +18,9 @@ class HttpCardSystem:
     outcome, so the money settings decide how long it is.
     """
 
-    def __init__(self, base_url: str, *, timeout: float = 5.0, money_timeout: float | None = None) -> None:
-        self.http = HttpJsonClient(base_url, timeout=timeout)
+    def __init__(self, base_url: str, *, timeout: float = 5.0, money_timeout: float | None = None,
+                 pool_size: int = 16) -> None:
+        self.http = HttpJsonClient(base_url, timeout=timeout, pool_size=pool_size)
         self.money_timeout = timeout if money_timeout is None else money_timeout
 
     def find_holder(self, student_no: str) -> CardHolder | None:

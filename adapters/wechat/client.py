@@ -38,7 +38,9 @@ class WechatpyApi:
     """The real WeChat API. Maps every WeChat answer to our error tree."""
 
     def __init__(self, engine: Engine, appid: str, secret: str, api_base: str, *, timeout: float = 5.0) -> None:
-        session = outgoing_session(api_base)
+        # As many kept-alive connections as the reply worker sends side by side (its SEND_WAVE):
+        # with fewer, urllib3 opens and discards one per send beyond them under load.
+        session = outgoing_session(api_base, pool_size=32)
         self.appid, self.secret = appid, secret
         self.http = HttpJsonClient(api_base, timeout=timeout, session=session)
         self.client = _wechatpy_client(appid, secret, api_base, timeout, session)

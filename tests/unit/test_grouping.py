@@ -82,3 +82,46 @@ def test_a_group_that_fails_fails_every_thread_in_it_and_the_runner_goes_on() ->
     with pytest.raises(RuntimeError, match="went away"):
         runner([1])
     assert runner([2]) == [2]
+
+
+
+def test_concurrent_groups_run_side_by_side() -> None:
+    inside, both_in = [0], threading.Event()
+    lock = threading.Lock()
+
+    def run(items: list[int]) -> list[int]:
+        with lock:
+            inside[0] += 1
+            if inside[0] == 2:
+                both_in.set()
+        both_in.wait(10)  # the first group waits (as on the card system) until a second one runs beside it
+        return items
+
+    runner: GroupRunner[int, int] = GroupRunner(run, concurrent=2)
+    threads = [threading.Thread(target=runner, args=([n],)) for n in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=10)
+    assert both_in.is_set()
+
+
+def test_a_lingering_group_gathers_what_is_handed_in_meanwhile() -> None:
+    groups: list[list[int]] = []
+
+    def run(items: list[int]) -> list[int]:
+        groups.append(items)
+        return items
+
+    runner: GroupRunner[int, int] = GroupRunner(run, linger=0.3)
+    results: list[list[int]] = [[] for _ in range(3)]
+
+    def call(n: int) -> None:
+        results[n] = runner([n])
+
+    threads = [threading.Thread(target=call, args=(n,)) for n in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=10)
+    assert results == [[0], [1], [2]] and sorted(groups[0]) == [0, 1, 2] and len(groups) == 1

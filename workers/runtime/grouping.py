@@ -5,11 +5,13 @@ a statement per write and a broker round trip; the same work in one transaction 
 A thread that finds no group running runs everything waiting (its own items and the others'),
 while the others wait for their results. Idle, a group is one message and waits for nothing; busy,
 each group gathers what arrived while the previous one ran, as the ingress's inbox writer does.
+Groups that mostly wait (on the card system: `read_ahead`) may run several at a time (`concurrent`).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -28,36 +30,50 @@ class _Slot(Generic[T, R]):
 
 class GroupRunner(Generic[T, R]):
     """`runner(items)` → `run(group)`'s results for those items, where the group holds every item
-    handed in meanwhile by other threads too, up to about `max_items`; one group runs at a time."""
+    handed in meanwhile by other threads too, up to about `max_items`; `concurrent` groups run at a time."""
 
-    def __init__(self, run: Callable[[list[T]], list[R]], *, max_items: int = 64) -> None:
+    def __init__(self, run: Callable[[list[T]], list[R]], *, max_items: int = 64, concurrent: int = 1,
+                 linger: float = 0.0) -> None:
         self._run = run
         self._max_items = max_items
+        self._concurrent = concurrent
+        self._linger = linger
         self._cond = threading.Condition()
         self._waiting: list[_Slot[T, R]] = []
-        self._running = False
+        self._running = 0
 
     def __call__(self, items: Sequence[T]) -> list[R]:
         slot: _Slot[T, R] = _Slot(items)
         with self._cond:
             self._waiting.append(slot)
             while not slot.done:
-                if self._running:
+                if self._running >= self._concurrent or not self._waiting:
                     self._cond.wait()
                     continue
+                self._running += 1
+                self._gather()
+                if not self._waiting:  # a group started meanwhile took them all
+                    self._running -= 1
+                    continue
                 group = self._take()
-                self._running = True
                 self._cond.release()
                 try:
                     self._run_group(group)
                 finally:
                     self._cond.acquire()
-                    self._running = False
+                    self._running -= 1
                     self._cond.notify_all()
         if slot.error is not None:
             raise slot.error
         assert slot.results is not None
         return slot.results
+
+    def _gather(self) -> None:
+        """Wait up to `linger` seconds for more items (the lock released meanwhile): a group that
+        waits on the card system anyway pays little for it and runs once for several turns."""
+        deadline = time.monotonic() + self._linger
+        while (left := deadline - time.monotonic()) > 0 and sum(len(s.items) for s in self._waiting) < self._max_items:
+            self._cond.wait(left)
 
     def _take(self) -> list[_Slot[T, R]]:
         """Whole slots from the front, at least one, while they fit in `max_items`."""

@@ -9,17 +9,29 @@ from store.tables import FeatureSwitch
 
 PAUSED = "该功能暂停服务，请稍后再试。如有疑问请联系校园卡服务中心。"
 
+_PAUSED_KEY = "onecard.paused_features"
+
 
 def paused_message(session: Session, feature: str | None) -> str | None:
-    """None while `feature` is on (or has no switch); otherwise what to tell the user."""
+    """None while `feature` is on (or has no switch); otherwise what to tell the user.
+
+    The paused functions are read once per transaction (a group of turns asks once, not once a
+    turn) and kept on the session until it ends, so a switch still takes effect on the next message.
+    """
     if feature is None:
         return None
-    switch = session.get(FeatureSwitch, feature)
-    if switch is None or switch.enabled:
-        return None
-    return switch.message or PAUSED
+    return _paused(session).get(feature)
 
 
 def switched_off(session: Session) -> frozenset[str]:
     """Every feature the card office has paused: help, the welcome and the pickers leave them out."""
-    return frozenset(session.execute(select(FeatureSwitch.feature).where(FeatureSwitch.enabled.is_(False))).scalars())
+    return frozenset(_paused(session))
+
+
+def _paused(session: Session) -> dict[str, str]:
+    paused: dict[str, str] | None = session.info.get(_PAUSED_KEY)
+    if paused is None:
+        rows = session.execute(select(FeatureSwitch.feature, FeatureSwitch.message)
+                               .where(FeatureSwitch.enabled.is_(False)))
+        paused = session.info[_PAUSED_KEY] = {name: message or PAUSED for name, message in rows}
+    return paused

@@ -33,6 +33,9 @@ class Ports:
     fees: FeeSystems | None = None
     #: The web process as phones reach it: answers end with a link to their page under /m/ ("": none).
     web_url: str = ""
+    #: How many card-system and campus-data reads one pool process holds in flight at once
+    #: (`workers.runtime.read_ahead`): the threads they wait on.
+    calls_in_flight: int = 128
 
 
 @dataclass
