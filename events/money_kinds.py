@@ -56,3 +56,5 @@ FEES: tuple[Kind, ...] = (
 WECHAT_TOPUP = Kind("wxtopup", "微信支付充值", (), "在“我的校园卡”页面点“充值”，选择金额后用微信支付")
 
 BY_CODE: dict[str, Kind] = {k.code: k for k in (TOPUP, WECHAT_TOPUP, *FEES)}
+#: The fee payments' codes: what the fee systems' own records are held against (not the top-ups).
+FEE_CODES: frozenset[str] = frozenset(k.code for k in FEES)

@@ -208,12 +208,12 @@ def invariants(stack: Stack, ids: list[int]) -> dict[str, Any]:
             wrong.append((order_no, kind, status, dict(steps)))
     bank_net = moved["bank:debit"] - moved["bank:reverse"]
     today = utcnow().astimezone(SHANGHAI).date()
-    unexplained = 0
+    unexplained: Counter[str] = Counter()
     for day in sorted({today, (utcnow() - timedelta(minutes=15)).astimezone(SHANGHAI).date()}):
         for source in ("bank", "wechatpay"):
             run_id = reconcile(stack.platform.engine, stack.platform.money, day,  # type: ignore[arg-type]
                                triggered_by="chaos", source=source)
-            unexplained += open_discrepancies(stack, run_id)
+            unexplained.update(open_discrepancies(stack, run_id))
     return {
         "statuses": dict(Counter(status for _, _, status, _ in rows)),
         "not_terminal": sum(1 for _, _, status, _ in rows if status not in TERMINAL),
@@ -224,15 +224,17 @@ def invariants(stack: Stack, ids: list[int]) -> dict[str, Any]:
         "wechatpay_credited_fen": moved["card:wxcredit"], "wechatpay_refunded_fen": sum(refunded.values()),
         "wechatpay_notifications": {"sent": sims.wechatpay.notifier.sent, "lost": sims.wechatpay.notifier.lost,
                                     "repeated": sims.wechatpay.notifier.repeated},
-        "unexplained_differences": unexplained,
+        "unexplained_differences": sum(unexplained.values()), "unexplained_kinds": dict(unexplained),
         "faults_injected": {name: dict(getattr(sims, name).faults.injected)
                             for name in ("bank", "card", "fees", "wechatpay")},
     }
 
 
-def open_discrepancies(stack: Stack, run_id: int) -> int:
+def open_discrepancies(stack: Stack, run_id: int) -> list[str]:
+    """The kinds of the run's findings that wait for a person: each one is unexplained."""
     from store.tables import Discrepancy
 
     with stack.platform.uow() as uow:
-        return int(uow.session.execute(select(func.count()).select_from(Discrepancy).where(
-            Discrepancy.run_id == run_id, Discrepancy.status == "open")).scalar_one())
+        return [f"{kind}: {detail}" for kind, detail in uow.session.execute(
+            select(Discrepancy.kind, Discrepancy.detail).where(Discrepancy.run_id == run_id,
+                                                                Discrepancy.status == "open")).all()]

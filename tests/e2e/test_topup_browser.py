@@ -51,7 +51,9 @@ def _shown(driver: webdriver.Chrome, css: str, timeout: float = 15) -> None:
 def _topup_page(phone: webdriver.Chrome, live: Stack, chat: str, openid: str) -> None:
     """The chat, then 我的校园卡 in the web view (through WeChat's authorization), then its 充值."""
     phone.get(f"{chat}/?openid={openid}")
-    _shown(phone, "#openid")
+    _shown(phone, "#menu")  # at phone width the conversation fills the screen; the panels are folded
+    WebDriverWait(phone, 15).until(lambda d: d.execute_script("return document.getElementById('openid').textContent")
+                                   == openid)
     phone.execute_script("webView.open(arguments[0], arguments[1], '我的校园卡')", f"{live.ingress_url}/m/card",
                          openid)
     _shown(phone, "#webview")

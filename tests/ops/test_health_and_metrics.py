@@ -143,7 +143,7 @@ def test_a_worker_pool_serves_its_counters_summed_over_its_processes(ops: Stack)
     url = f"http://127.0.0.1:{port}/metrics"
     assert wait_until(lambda: _answers(url)), "the pool's metrics server did not answer"
     openid = new_openid()
-    assert "没有理解" in ops.ask(openid, "今天天气如何", timeout=30)
+    assert "没看懂" in ops.ask(openid, "今天天气如何", timeout=30)
     ops.platform.broker.enqueue(dramatiq.Message(queue_name="general", actor_name="handle_general_event",
                                                  args=(), kwargs={}, options={"max_retries": 0}))
 

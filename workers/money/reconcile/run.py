@@ -16,6 +16,7 @@ from tqdm import tqdm
 from adapters.keyed import OUTCOME_LABELS
 from events.campus_time import SHANGHAI
 from events.errors import OnecardError
+from events.money_kinds import FEE_CODES
 from store.tables import Discrepancy, MoneyOrder, ReconciliationRun, utcnow
 from workers.money.orders import STATUS_LABELS, TERMINAL
 from workers.money.ports import MoneyPorts
@@ -85,7 +86,7 @@ def _fee_orders(engine: Engine, day: date, order_nos: set[str]) -> dict[str, Fee
     """Fee payments the fee systems listed, or whose money moved around `day`."""
     start = datetime.combine(day, time(), SHANGHAI) - timedelta(days=1)
     with Session(engine) as session:
-        rows = session.execute(select(MoneyOrder).where(MoneyOrder.kind != "topup", or_(
+        rows = session.execute(select(MoneyOrder).where(MoneyOrder.kind.in_(FEE_CODES), or_(
             MoneyOrder.order_no.in_(order_nos), MoneyOrder.moved_at.between(start, start + timedelta(days=3))))
         ).scalars()
         return {o.order_no: FeeOrder(o.order_no, o.kind, o.amount_fen, o.status, o.moved_at) for o in rows}
