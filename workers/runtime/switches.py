@@ -29,9 +29,12 @@ def switched_off(session: Session) -> frozenset[str]:
 
 
 def _paused(session: Session) -> dict[str, str]:
-    paused: dict[str, str] | None = session.info.get(_PAUSED_KEY)
-    if paused is None:
-        rows = session.execute(select(FeatureSwitch.feature, FeatureSwitch.message)
-                               .where(FeatureSwitch.enabled.is_(False)))
-        paused = session.info[_PAUSED_KEY] = {name: message or PAUSED for name, message in rows}
+    """The paused functions and their messages, read once in the session's current transaction."""
+    transaction = session.get_transaction()
+    cached: tuple[object, dict[str, str]] | None = session.info.get(_PAUSED_KEY)
+    if cached is not None and cached[0] is transaction:
+        return cached[1]
+    rows = session.execute(select(FeatureSwitch.feature, FeatureSwitch.message).where(FeatureSwitch.enabled.is_(False)))
+    paused = {name: message or PAUSED for name, message in rows}
+    session.info[_PAUSED_KEY] = (session.get_transaction(), paused)
     return paused
