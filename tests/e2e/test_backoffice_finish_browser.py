@@ -11,6 +11,7 @@ import uuid
 import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from store.tables import MoneyOrder, Operator, RepairTicket, utcnow
@@ -107,7 +108,10 @@ def test_tables_page_sort_and_find_partial_numbers(live: Stack, browser: webdriv
         shoot(browser, "bindings-sorted", phone=True)
         browser.get(f"{live.ingress_url}/admin/audit")
         Select(wait_for(browser, "#audit-action")).select_by_visible_text("登录")  # type: ignore[arg-type]
+        before = browser.find_element(By.CSS_SELECTOR, "table")
         browser.find_element(By.CSS_SELECTOR, "form.row button").click()
+        WebDriverWait(browser, 15).until(staleness_of(before))  # the filtered page, not the one being left
+        wait_for(browser, "table")
         actions = {e.text for e in browser.find_elements(By.CSS_SELECTOR, "tr.audit-entry td:nth-child(3) a")}
         assert actions == {"登录"}, actions
         order_no = f"F{uuid.uuid4().hex[:10].upper()}Q"

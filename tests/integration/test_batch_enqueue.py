@@ -46,18 +46,18 @@ def drain(broker: dramatiq.Broker, queue: str, expected: int) -> list[MessagePro
 
 
 def test_a_batch_arrives_on_each_topic_grouped_only_where_the_topic_runs_groups(broker: dramatiq.Broker) -> None:
-    items = [(Topic.QUERY.value, 11), (Topic.GENERAL.value, 31), (Topic.BIND.value, 12),
-             (Topic.QUERY.value, 13), (Topic.GENERAL.value, 32)]
+    items = [(Topic.BIND.value, 11), (Topic.GENERAL.value, 31), (Topic.QUERY.value, 12),
+             (Topic.BIND.value, 13), (Topic.GENERAL.value, 32), (Topic.QUERY.value, 14)]
 
     enqueue_events(broker, items)
 
-    query = drain(broker, Topic.QUERY.value, 2)
-    bind = drain(broker, Topic.BIND.value, 1)
+    bind = drain(broker, Topic.BIND.value, 2)
+    query = drain(broker, Topic.QUERY.value, 1)
     general = drain(broker, Topic.GENERAL.value, 1)
-    assert sorted(m.args[0] for m in query) == [[11], [13]]  # card-system turns: one per thread
-    assert [m.args[0] for m in bind] == [[12]]
+    assert sorted(m.args[0] for m in bind) == [[11], [13]]  # turns that change the card office: one per thread
+    assert [m.args[0] for m in query] == [[12, 14]]  # a group whose card reads go out side by side
     assert [m.args[0] for m in general] == [[31, 32]]  # one message, one group of turns
-    assert {m.actor_name for m in query} == {event_actor_name(Topic.QUERY)}
+    assert {m.actor_name for m in bind} == {event_actor_name(Topic.BIND)}
 
 
 def test_a_long_batch_is_split_into_messages_of_a_bounded_size(broker: dramatiq.Broker) -> None:
@@ -82,6 +82,6 @@ def test_a_redis_that_lost_its_scripts_still_takes_the_batch(broker: dramatiq.Br
         pytest.skip("scripts are Redis's; RabbitMQ publishes one by one")
     broker.client.script_flush()
 
-    enqueue_events(broker, [(Topic.QUERY.value, 21), (Topic.QUERY.value, 22)])
+    enqueue_events(broker, [(Topic.BIND.value, 21), (Topic.BIND.value, 22)])
 
-    assert sorted(m.args[0] for m in drain(broker, Topic.QUERY.value, 2)) == [[21], [22]]
+    assert sorted(m.args[0] for m in drain(broker, Topic.BIND.value, 2)) == [[21], [22]]
