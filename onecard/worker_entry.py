@@ -10,6 +10,7 @@ from onecard.observability.pool_metrics import serve_worker_metrics
 from onecard.settings import Settings
 from onecard.worker_signals import coalesce_duplicate_sigterm
 from workers.runtime.actors import declare_actors
+from workers.runtime.idle_threads import SleepingWorkerThreads
 from workers.runtime.metrics import WorkerMetrics
 
 settings = Settings()
@@ -20,6 +21,7 @@ dramatiq.set_broker(platform.broker)
 # With a metrics port, dramatiq forks one process beside the workers that serves the pool's metrics.
 platform.broker.add_middleware(
     WorkerMetrics(forks=[serve_worker_metrics] if platform.settings.worker_metrics_port else None))
+platform.broker.add_middleware(SleepingWorkerThreads())
 actors = declare_actors(platform.broker, uow_factory=platform.uow, ports=platform.ports,
                         deliver_many=platform.deliver_many, engine=platform.engine, wechat=platform.wechat,
                         sms=platform.sms, relay=platform.relay(), alerts=platform.alert_ports())
