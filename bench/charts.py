@@ -33,8 +33,8 @@ def ingress(result: dict[str, Any], path: Path) -> Path:
     right.axhline(result["target"]["p99_ms"], color="grey", linestyle="--", label="target p99")
     left.set(xscale="log", xlabel="concurrent callers", ylabel="callbacks acknowledged / s", title="Ingress throughput")
     right.set(xscale="log", yscale="log", xlabel="concurrent callers", ylabel="ack latency (ms)", title="Ack latency")
-    left.legend()
-    right.legend(fontsize=7)
+    _legend_below(left)
+    _legend_below(right, 3)
     return _save(fig, path)
 
 
@@ -59,7 +59,7 @@ def end_to_end(result: dict[str, Any], path: Path) -> Path:
                     color=colour, label=f"{SHORT.get(backend, backend)} p50")
         ax.axhline(result["target"]["p99_ms"], color="grey", linestyle="--", label="target p99")
         ax.set(yscale="log", xlabel="offered messages / s", ylabel="callback → send (ms)", title=f"{workload}")
-        ax.legend(fontsize=7)
+        _legend_below(ax)
     cpu_ax = axes[0][-1]
     shown = [r for r in runs if r.get("workload", "general") == workloads[0]]
     processes = list(dict.fromkeys(k for r in shown for k in r.get("cpu_ms_per_message", {})))
@@ -71,7 +71,7 @@ def end_to_end(result: dict[str, Any], path: Path) -> Path:
     cpu_ax.set_xticks(range(len(shown)), [f"{SHORT.get(r['backend'], r['backend'])}\n{r['rate']}/s" for r in shown],
                       fontsize=7)
     cpu_ax.set(ylabel="CPU ms per message", title=f"{workloads[0]}: CPU per message, by process")
-    cpu_ax.legend(fontsize=7)
+    _legend_below(cpu_ax, 3)
     return _save(fig, path)
 
 
@@ -92,7 +92,7 @@ def side_by_side(result: dict[str, Any], path: Path) -> Path:
     left.set_xticks(range(len(runs)), [f"{SHORT.get(r['backend'], r['backend'])}\n{r['rate']}/s" for r in runs])
     latency = runs[0]["card_latency_ms"] if runs else "?"
     left.set(yscale="log", ylabel="p50 (ms)", title=f"Balance query at a steady rate, card system +{latency} ms")
-    left.legend(fontsize=7, loc="center right")
+    _legend_below(left)
     if bursts:
         right = axes[0][1]
         labels, acked, answered = [], [], []
@@ -109,7 +109,7 @@ def side_by_side(result: dict[str, Any], path: Path) -> Path:
         first = bursts[0]
         right.set(xlabel="seconds after the burst began",
                   title=f"{first['callbacks']:,} queries, {first['connections']:,} connections")
-        right.legend(fontsize=7)
+        _legend_below(right)
     return _save(fig, path)
 
 
@@ -125,8 +125,13 @@ def scaling(result: dict[str, Any], path: Path) -> Path:
         ax.axhline(result["target"]["one_process_per_s"], color="grey", linestyle="--", label="target, 1 process")
     ax.set(xlabel="query worker processes", ylabel="balance queries / s", xticks=[1, 2, 4], xlim=(0.7, 4.6),
            title=f"Worker scaling, card system +{result.get('card_latency_ms', '?')} ms (RSS per pool)")
-    ax.legend(fontsize=7)
+    _legend_below(ax, 3)
     return _save(fig, path)
+
+
+def _legend_below(ax: Any, columns: int = 2) -> None:
+    """The legend under the plot, never over a bar or a line (inside, it hid the WeRoBot chart's bars)."""
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=columns, frameon=False)
 
 
 def _save(fig: Any, path: Path) -> Path:
