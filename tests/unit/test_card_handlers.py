@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from events import commands as c
 from store.tables import ServiceState
 from tests.unit.fakes import NOW, FakeCardSystem, bind, local, ports, said, turn
+from workers.runtime import service_state
 from workers.topics import card as card_topic
 
 
@@ -60,6 +61,21 @@ def test_the_statement_pages_eight_lines_at_a_time_with_more(session: Session, c
     third = turn(session, ports(card))
     card_topic.more_history(c.MoreHistory(), third)
     assert said(third) == "没有更多记录了。"
+
+
+def test_in_a_group_more_continues_a_statement_asked_earlier_in_the_same_group(
+        session: Session, card: FakeCardSystem) -> None:
+    """A group preloads its senders' states: the second turn must find the state the first one
+    added in the group's transaction (not yet written), and not add a second row for it."""
+    bind(session, card)
+    _statement(card)
+    service_state.preload(session, ["oA", "oB"])
+    first, second = turn(session, ports(card)), turn(session, ports(card))
+    card_topic.history(c.ShowHistory(), first)
+    card_topic.more_history(c.MoreHistory(), second)
+    assert said(second).split("\n")[0] == "最近流水（9-12/12）："
+    session.flush()  # one row: a second one for the same key would fail here
+    assert session.get(ServiceState, ("oA", "history")).data["offset"] == 12  # type: ignore[union-attr]
 
 
 def test_the_statement_of_one_day_leaves_out_the_others(session: Session, card: FakeCardSystem) -> None:

@@ -23,7 +23,7 @@ from store import inbox, outbound
 from store.db import begin_as_writer, dialect_insert, retry_locked
 from store.tables import Binding, Follower, InboxEvent
 from store.uow import UnitOfWork
-from workers.runtime import read_cache, switches
+from workers.runtime import read_cache, service_state, switches
 from workers.runtime.turn import CLICK_WINDOW, MESSAGE_WINDOW, Handler, Ports, Turn
 
 log = logging.getLogger("onecard.workers")
@@ -134,7 +134,7 @@ def _process_group_once(
     with uow:
         begin_as_writer(uow.session)
         events = {e.id: e for e in uow.session.execute(LOAD_EVENTS, {"event_ids": list(set(event_ids))})}
-        load_bindings(uow.session, [e.openid for e in events.values()])
+        preload(uow.session, [e.openid for e in events.values()])
         outcomes: list[str] = []
         taken: list[tuple[Turn, Route | None]] = []
         started: set[int] = set()  # an id handed in twice in one group runs once
@@ -156,14 +156,16 @@ def _process_group_once(
         return outcomes
 
 
-def load_bindings(session: Session, openids: Sequence[str]) -> None:
-    """The group's senders' bindings in one statement: a handler's `session.get(Binding, openid)`
-    then finds its row in the session instead of asking the database once a turn (measured: the
-    largest cost of a balance query in a group). The session holds loaded rows weakly: the list is
-    kept on it for as long as it lives."""
+def preload(session: Session, openids: Sequence[str]) -> None:
+    """What a group's turns read about their senders, in one statement each: their bindings and
+    their conversation states. A handler's `session.get(Binding, openid)` then finds its row in the
+    session instead of asking the database once a turn (measured: the largest cost of a balance
+    query in a group). The session holds loaded rows weakly: the list is kept on it for as long as
+    it lives."""
     if len(openids) > 1:
         session.info["onecard.bindings"] = session.execute(
             select(Binding).where(Binding.openid.in_(set(openids)))).scalars().all()
+        service_state.preload(session, openids)
 
 
 def begin_turn(session: Session, event: Row[Any], ports: Ports,

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from adapters.cardsystem.port import Transaction
 from events import commands as c
-from store.tables import ServiceState
+from workers.runtime import service_state
 from workers.runtime.registry import handles
 from workers.runtime.turn import Turn
 from workers.text.bills import Bill
@@ -60,12 +60,7 @@ def _history_page(turn: Turn, student_no: str, state: dict[str, Any]) -> None:
     turn.say("\n".join([head, *lines, _balance_at(page.items[0]) if state["offset"] == 0 else "",
                         tail]).replace("\n\n", "\n") + _history_link(turn, state))
     state["offset"] = shown
-    row = turn.session.get(ServiceState, (turn.openid, "history"))
-    if row is None:
-        turn.session.add(ServiceState(openid=turn.openid, name="history", data=dict(state), updated_at=turn.now))
-    else:
-        row.data = dict(state)
-        row.updated_at = turn.now
+    service_state.save(turn, "history", state)
 
 
 def _history_link(turn: Turn, state: dict[str, Any]) -> str:
@@ -99,11 +94,11 @@ def more_history(cmd: c.MoreHistory, turn: Turn) -> None:
     binding = bound_or_explain(turn)
     if binding is None:
         return
-    row = turn.session.get(ServiceState, (turn.openid, "history"))
-    if row is None:
+    state = service_state.load(turn, "history")
+    if state is None:
         turn.say("请先发送“流水”查看交易记录。")
         return
-    _history_page(turn, binding.student_no, dict(row.data))
+    _history_page(turn, binding.student_no, state)
 
 
 def render_bill(title: str, bill: Bill, previous_label: str, *, yearly: bool = False) -> str:
