@@ -2,33 +2,17 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.harness import OUTPUT, Stack
+from tests.e2e.browser import SCREENSHOTS
+from tests.harness import Stack
 from tests.integration.backoffice.client import PASSWORD, make_operator
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-SCREENSHOTS = OUTPUT / "screenshots"
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--lang=zh-CN")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[webdriver.Chrome]:
-    with chromium() as driver:
-        yield driver
 
 
 @pytest.fixture(scope="module")
@@ -48,29 +32,6 @@ def sign_in(driver: webdriver.Chrome, base_url: str, username: str) -> None:
     driver.find_element(By.ID, "sign-in").click()
     wait_for(driver, "#whoami")
     assert driver.current_url.endswith("/admin/features")
-
-
-def require_browser() -> None:
-    """Skip only where there is no Chromium and nobody asked for the browser tests (CI does)."""
-    present = Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()
-    if not present and not os.environ.get("ONECARD_REQUIRE_BROWSER"):
-        pytest.skip("Debian's chromium and chromium-driver are not installed")
-
-
-@contextmanager
-def chromium() -> Iterator[webdriver.Chrome]:
-    require_browser()
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or CHROMIUM
-    for flag in FLAGS:
-        options.add_argument(flag)
-    options.add_argument("--window-size=1366,900")
-    driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-    driver.set_page_load_timeout(30)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 def shoot(driver: webdriver.Chrome, name: str, *, phone: bool = False) -> Path:

@@ -17,11 +17,11 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 SCREENSHOTS = OUTPUT / "screenshots"
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1360,960")
+         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--lang=zh-CN")
 
 
 @contextmanager
-def chromium() -> Iterator[webdriver.Chrome]:
+def chromium(window: tuple[int, int] = (1360, 960)) -> Iterator[webdriver.Chrome]:
     """Debian's Chromium; skipped only where it is absent and ONECARD_REQUIRE_BROWSER is unset (CI sets it)."""
     if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
         if os.environ.get("ONECARD_REQUIRE_BROWSER"):
@@ -29,9 +29,10 @@ def chromium() -> Iterator[webdriver.Chrome]:
         pytest.skip("Chromium is not installed")
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
-    for flag in FLAGS:
+    for flag in (*FLAGS, f"--window-size={window[0]},{window[1]}"):
         options.add_argument(flag)
     driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
+    driver.set_page_load_timeout(30)
     try:
         yield driver
     finally:

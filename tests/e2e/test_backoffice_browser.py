@@ -11,11 +11,11 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import select
 
 from store.tables import AuditEntry, Binding, Discrepancy, ReconciliationRun
-from tests.e2e.backoffice_browser import boss, browser, confirm, shoot, wait_for
+from tests.e2e.backoffice_browser import boss, confirm, shoot, wait_for
 from tests.harness import Stack, new_openid
 
 pytestmark = pytest.mark.e2e
-__all__ = ["boss", "browser"]  # the fixtures this module uses
+__all__ = ["boss"]  # the fixture this module imports
 
 
 def test_an_operator_signs_in_through_the_form(live: Stack, browser: webdriver.Chrome, boss: str) -> None:

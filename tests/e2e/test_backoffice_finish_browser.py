@@ -15,12 +15,12 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from store.tables import MoneyOrder, Operator, RepairTicket, utcnow
-from tests.e2e.backoffice_browser import SCREENSHOTS, boss, browser, confirm, shoot, wait_for
+from tests.e2e.backoffice_browser import SCREENSHOTS, boss, confirm, shoot, wait_for
 from tests.harness import Stack, new_openid
 from tests.integration.backoffice.client import make_operator
 
 pytestmark = pytest.mark.e2e
-__all__ = ["boss", "browser"]  # the fixtures this module uses
+__all__ = ["boss"]  # the fixture this module imports
 
 #: Internal names that once reached the pages; none may show outside a details toggle.
 CODE_NAMES = ("done", "sent", "undeliverable", "custom", "template", "operator", "super-admin", "auditor", "balance",

@@ -4,25 +4,17 @@ not shown. Screenshots at 1366 px and 390 px."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 
 from backoffice.accounts import create_operator
-from tests.e2e.backoffice_browser import SCREENSHOTS, chromium, wait_for
+from tests.e2e.backoffice_browser import SCREENSHOTS, wait_for
 from tests.harness import Stack
 
 pytestmark = pytest.mark.e2e
 
 FIRST, OWN = "a password the boss chose", "the clerk's own phrase 42"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[webdriver.Chrome]:
-    with chromium() as driver:
-        yield driver
 
 
 def both_widths(driver: webdriver.Chrome, name: str) -> None:

@@ -4,30 +4,15 @@ template message, its fields on their own lines, without reloading."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
-import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from store.tables import Binding
 from tests.card_events import post, transaction
-from tests.e2e.browser import chromium, screenshot
-from tests.e2e.chat_server import serving_chat
+from tests.e2e.browser import screenshot
 from tests.harness import Stack, new_openid
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[webdriver.Chrome]:
-    with chromium() as driver:
-        yield driver
-
-
-@pytest.fixture(scope="module")
-def chat(live: Stack) -> Iterator[str]:
-    with serving_chat(live) as url:
-        yield url
 
 
 def _bubbles(driver: webdriver.Chrome) -> list[str]:

@@ -3,32 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from chatsim.client import ChatClient
 from events.menu import MENU
-from tests.e2e.browser import chromium, screenshot
-from tests.e2e.chat_server import serving_chat, stack_chat_config
+from tests.e2e.browser import screenshot
+from tests.e2e.chat_server import stack_chat_config
 from tests.harness import Stack, new_openid
 
 CODE = re.compile(r"验证码 (\d{6})")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[webdriver.Chrome]:
-    with chromium() as driver:
-        yield driver
-
-
-@pytest.fixture(scope="module")
-def chat(live: Stack) -> Iterator[str]:
-    with serving_chat(live) as url:
-        yield url
 
 
 def texts(driver: webdriver.Chrome, selector: str) -> list[str]:

@@ -5,31 +5,17 @@ above its own button."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.e2e.browser import chromium, screenshot
-from tests.e2e.chat_server import serving_chat
+from tests.e2e.browser import screenshot
 from tests.e2e.test_chat_browser import type_and_send, wait_for_answer
 from tests.harness import Stack
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[webdriver.Chrome]:
-    with chromium() as driver:
-        yield driver
-
-
-@pytest.fixture(scope="module")
-def chat(live: Stack) -> Iterator[str]:
-    with serving_chat(live) as url:
-        yield url
 
 
 def rect(driver: webdriver.Chrome, selector: str) -> dict[str, float]:

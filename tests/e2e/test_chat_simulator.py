@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
-import pytest
 import requests
 from pydantic import SecretStr
 from websockets.sync.client import connect
@@ -21,16 +19,10 @@ from events.routing import RULES, route_menu_key
 from ingress.app import Ingress, create_app
 from onecard.serve import ServerThread
 from onecard.web import ingress_config
-from tests.e2e.chat_server import serving_chat, stack_chat_config
+from tests.e2e.chat_server import stack_chat_config
 from tests.harness import Stack
 
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
-
-
-@pytest.fixture(scope="module")
-def chat(live: Stack) -> Iterator[str]:
-    with serving_chat(live) as url:
-        yield url
 
 
 def next_pushed(chat: str, params: dict[str, str], kind: str, timeout: float = 20.0) -> dict[str, Any]:

@@ -14,7 +14,6 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from adapters.cardsystem.demo import DemoHolder
 from tests.e2e.browser import chromium, screenshot
-from tests.e2e.chat_server import serving_chat
 from tests.e2e.test_chat_browser import type_and_send, wait_for_answer
 from tests.harness import Stack, new_openid
 
@@ -26,12 +25,6 @@ def browser() -> Iterator[webdriver.Chrome]:
     with chromium() as driver:
         driver.set_window_size(1760, 960)
         yield driver
-
-
-@pytest.fixture(scope="module")
-def chat(live: Stack) -> Iterator[str]:
-    with serving_chat(live) as url:
-        yield url
 
 
 def in_web_view(driver: webdriver.Chrome, css: str) -> str:

@@ -15,11 +15,11 @@ from sqlalchemy import select
 
 from events.campus_time import SHANGHAI
 from store.tables import Discrepancy, MoneyOrder, utcnow
-from tests.e2e.backoffice_browser import boss, browser, shoot, wait_for
+from tests.e2e.backoffice_browser import boss, shoot, wait_for
 from tests.harness import Stack, new_openid
 
 pytestmark = pytest.mark.e2e
-__all__ = ["boss", "browser"]  # the fixtures this module uses
+__all__ = ["boss"]  # the fixture this module imports
 
 
 def _orphan_debit_and_unbooked_fee(live: Stack) -> tuple[str, str]:

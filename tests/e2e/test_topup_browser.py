@@ -15,7 +15,6 @@ from selenium.webdriver.support.ui import WebDriverWait
 from adapters.cardsystem.demo import DemoHolder
 from store.tables import Binding, Follower
 from tests.e2e.browser import chromium, screenshot
-from tests.e2e.chat_server import serving_chat
 from tests.e2e.test_chat_browser import wait_for_answer
 from tests.harness import Stack, new_openid
 
@@ -25,12 +24,6 @@ def phone() -> Iterator[webdriver.Chrome]:
     with chromium() as driver:
         driver.set_window_size(390, 844)
         yield driver
-
-
-@pytest.fixture(scope="module")
-def chat(live: Stack) -> Iterator[str]:
-    with serving_chat(live) as url:
-        yield url
 
 
 def _student(live: Stack, fen: int = 1_000) -> tuple[str, str]:
