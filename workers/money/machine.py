@@ -90,10 +90,7 @@ def _topup_step(o: OrderView, p: MoneyPorts, last: bool, hopeless: bool) -> Tran
             return Transition("failed", error=r.reason or "refused by the bank")
         return Transition("reversing", error=f"bank debit is {r.status}")
     if o.status == "bank_debited":
-        return _settle(o, lambda: p.ledger.credit(f"{no}:credit", order_no=no, student_no=o.student_no,
-                                                  amount_fen=o.amount_fen),
-                       lambda: p.ledger.query(f"{no}:credit"), lambda: p.ledger.void(f"{no}:credit", order_no=no),
-                       "card_credited", "reversing", last, unknown)
+        return _credit_card(o, p, "reversing", last, unknown)
     if o.status == "card_credited":
         return Transition("done")
     if o.status == "reversing":
@@ -157,6 +154,16 @@ def _settle(o: OrderView, call: Callable[[], Outcome], query: Callable[[], Outco
     return Transition(unwind, error=r.reason or f"step is {r.status}")
 
 
+def _credit_card(o: OrderView, p: MoneyPorts, unwind: str, last: bool, unknown: Transition) -> Transition:
+    """Credit the paid amount to the card, keyed by the order: the last step of both ways to top up,
+    which differ only in how the money goes back when the card refuses (`unwind`)."""
+    no = o.order_no
+    return _settle(o, lambda: p.ledger.credit(f"{no}:credit", order_no=no, student_no=o.student_no,
+                                              amount_fen=o.amount_fen),
+                   lambda: p.ledger.query(f"{no}:credit"), lambda: p.ledger.void(f"{no}:credit", order_no=no),
+                   "card_credited", unwind, last, unknown)
+
+
 def _wechat_step(o: OrderView, p: MoneyPorts, last: bool, hopeless: bool, close_after: float) -> Transition:
     no, unknown, pay = o.order_no, Transition(o.status, retry=True, error=UNKNOWN), p.wechatpay
     if pay is None:
@@ -176,10 +183,7 @@ def _wechat_step(o: OrderView, p: MoneyPorts, last: bool, hopeless: bool, close_
             return Transition("closed", error=f"not paid: {seen.trade_state}")
         return unknown if o.status == "closing" else _waiting(o, close_after)
     if o.status == "paid":
-        return _settle(o, lambda: p.ledger.credit(f"{no}:credit", order_no=no, student_no=o.student_no,
-                                                  amount_fen=o.amount_fen),
-                       lambda: p.ledger.query(f"{no}:credit"), lambda: p.ledger.void(f"{no}:credit", order_no=no),
-                       "card_credited", "refunding", last, unknown)
+        return _credit_card(o, p, "refunding", last, unknown)
     if o.status == "card_credited":
         return Transition("done")
     if o.status == "refunding":
