@@ -22,8 +22,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[webdriver.Chrome]:
-    with chromium() as driver:
-        driver.set_window_size(1760, 960)
+    with chromium(window=(1760, 960)) as driver:
         yield driver
 
 

@@ -21,8 +21,7 @@ from tests.harness import Stack, new_openid
 
 @pytest.fixture(scope="module")
 def phone() -> Iterator[webdriver.Chrome]:
-    with chromium() as driver:
-        driver.set_window_size(390, 844)
+    with chromium(window=(390, 844)) as driver:
         yield driver
 
 
