@@ -23,6 +23,7 @@ from workers.money.amounts import Limits
 
 log = logging.getLogger("onecard.alerts")
 
+
 @dataclass(frozen=True)
 class AlertPorts:
     """What the alerts pool needs besides the database: built once by the composition root."""
@@ -70,27 +71,26 @@ def _handle(event_ids: list[int], uow: UnitOfWork, ports: AlertPorts) -> list[st
         rows = {r.id: r for r in session.execute(
             select(InboxEvent.id, InboxEvent.payload, InboxEvent.status).where(InboxEvent.id.in_(event_ids)))}
         alerts = Alerts(session, ports.config, ports.clock() if ports.clock else datetime.now(UTC))
-        outcomes: list[str | None] = []
+        outcomes: dict[int, str] = {}
         taken: list[tuple[int, CardTransaction]] = []
         for event_id in event_ids:
             row = rows.get(event_id)
             if row is None or row.status != "received":
                 if row is None:
                     log.warning("card event %s not in the inbox", event_id)
-                outcomes.append("missing" if row is None else "duplicate")
+                outcomes[event_id] = "missing" if row is None else "duplicate"
                 continue
-            outcomes.append(None)
             taken.append((event_id, CardTransaction.from_payload(row.payload)))
         known = batch.read(session, [tx for _, tx in taken], alerts)
         stored = _store(alerts, taken)
-        applied = iter([_apply(alerts, known, tx, event_id, stored[event_id], ports.limits)
-                        for event_id, tx in taken])
+        for event_id, tx in taken:  # in order: each sees what the ones before it did
+            outcomes[event_id] = _apply(alerts, known, tx, event_id, stored[event_id], ports.limits)
         alerts.write()
         if taken and not inbox.mark_processed(session, [event_id for event_id, _ in taken]):
             raise TakenMeanwhile()
         _after_commit(uow, alerts, ports)
         uow.commit()
-        return [outcome if outcome is not None else next(applied) for outcome in outcomes]
+        return [outcomes[event_id] for event_id in event_ids]
 
 
 #: A spending batch's delivery waits for the end of its minute rounded up to this: the batches
