@@ -89,12 +89,18 @@ def enqueue_deliveries(broker: dramatiq.Broker, items: Sequence[tuple[int, str]]
     ])
 
 
-def enqueue_delivery_at(broker: dramatiq.Broker, outbound_id: int, channel: str, at_ms: int) -> None:
-    """Hand one outbound message to its sender at `at_ms` (epoch milliseconds): a spending batch
-    that collects the swipes of the coming minute goes out when that minute is over."""
-    topic, actor_name = DELIVERY_ACTORS[channel]
-    broker.enqueue(dramatiq.Message(queue_name=topic.value, actor_name=actor_name, args=([outbound_id],), kwargs={},
-                                    options={}), delay=max(0, at_ms - current_millis()))
+def enqueue_deliveries_at(broker: dramatiq.Broker, items: Sequence[tuple[int, str]], at_ms: int) -> None:
+    """Hand outbound messages (id, channel) to their senders at `at_ms` (epoch milliseconds), one
+    delayed broker message per sender actor: spending batches that collect the swipes of the coming
+    minute go out when that minute is over, those ending together in one message."""
+    by_actor: dict[tuple[Topic, str], list[int]] = {}
+    for outbound_id, channel in items:
+        by_actor.setdefault(DELIVERY_ACTORS[channel], []).append(outbound_id)
+    delay = max(0, at_ms - current_millis())
+    for (topic, actor_name), ids in by_actor.items():
+        for chunk in _chunks(ids):
+            broker.enqueue(dramatiq.Message(queue_name=topic.value, actor_name=actor_name, args=(chunk,), kwargs={},
+                                            options={}), delay=delay)
 
 
 def enqueue_messages(broker: dramatiq.Broker, messages: list[dramatiq.Message]) -> None:

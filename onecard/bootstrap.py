@@ -25,7 +25,7 @@ from adapters.wechat.port import WeChatApi
 from adapters.wechatpay import signing
 from adapters.wechatpay.client import HttpWeChatPay
 from adapters.wechatpay.port import WeChatPay
-from events.broker import enqueue_deliveries, enqueue_delivery_at, enqueue_events, make_broker
+from events.broker import enqueue_deliveries, enqueue_deliveries_at, enqueue_events, make_broker
 from events.errors import PermanentError
 from onecard.embedded import socket_url, start_embedded_redis
 from onecard.settings import Settings
@@ -90,8 +90,8 @@ class Platform:
     def wake_relay(self, order_id: int, delay_seconds: float = 0.0) -> None:
         enqueue_relay(self.broker, order_id, delay_seconds)
 
-    def deliver_at(self, outbound_id: int, channel: str, at: datetime) -> None:
-        enqueue_delivery_at(self.broker, outbound_id, channel, int(at.timestamp() * 1000))
+    def deliver_at(self, items: list[tuple[int, str]], at: datetime) -> None:
+        enqueue_deliveries_at(self.broker, items, int(at.timestamp() * 1000))
 
     def alert_ports(self) -> AlertPorts:
         """What the alerts pool needs: the rules' thresholds, the money limits, the ways out."""

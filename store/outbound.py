@@ -74,6 +74,18 @@ def add_replies(session: Session,
     return [(row.id, row.channel) for row in session.execute(_ADD, rows)]
 
 
+def add_many(session: Session, messages: Sequence[tuple[str, str, str, datetime | None]]) -> list[int]:
+    """Messages not answering a turn (channel, recipient, body, held_until), recorded by one statement:
+    their ids, in order. `held_until` keeps the sweeper from sending one before then (a spending
+    batch still collecting swipes); None: due now."""
+    now = utcnow()
+    rows = [_new_row(None, 0, channel, recipient, body, None, now) | {"claimed_until": held_until}
+            for channel, recipient, body, held_until in messages]
+    if not rows:
+        return []
+    return [row.id for row in session.execute(_ADD, rows)]
+
+
 # Built once: the reply worker runs these for every message it sends, so SQLAlchemy compiles them
 # once and nothing about an ORM session is paid for on that path.
 _CLAIM = (

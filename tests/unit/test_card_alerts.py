@@ -45,7 +45,8 @@ class Pool:
         self.later: list[tuple[int, datetime]] = []
         self.woken: list[int] = []
         self.ports = AlertPorts(AlertConfig(), Limits(), lambda items: self.sent.extend(i for i, _ in items),
-                                lambda oid, _ch, at: self.later.append((oid, at)), wake_relay=self.woken.append,
+                                lambda items, at: self.later.extend((oid, at) for oid, _ch in items),
+                                wake_relay=self.woken.append,
                                 clock=lambda: self.now)
         self.seq = 0
 
@@ -58,6 +59,20 @@ class Pool:
         if stored is None:
             return "refused as a duplicate"
         return process_card_event(stored, uow=UnitOfWork(self.factory), ports=self.ports)
+
+    def batch(self, *swipes: tuple[int, int] | tuple[int, int, datetime]) -> list[str]:
+        """Several swipes (fen, balance[, at]) of one card handled as one batch, one transaction."""
+        ids = []
+        for fen, balance, *at in swipes:
+            self.seq += 1
+            tx = CardTransaction(f"e{self.seq}", "20240001", "C0001", fen, balance, "一食堂", "本部-一食堂-03",
+                                 at[0] if at else self.now)
+            stored = inbox.store_once(self.engine, to_inbound(tx), "alerts")
+            assert stored is not None
+            ids.append(stored)
+        outcomes = process_card_events(ids, uow=UnitOfWork(self.factory), ports=self.ports)
+        assert outcomes is not None, "the batch ran one by one"
+        return outcomes
 
     def setting(self, **values: object) -> None:
         with Session(self.engine) as s, s.begin():
@@ -229,3 +244,64 @@ def test_the_daily_summary_goes_out_once_however_often_it_runs(pool: Pool) -> No
     [summary] = pool.alerts("summary")
     assert "消费 3 笔，共 50.00 元" in summary["content"]["value"] and "超市" in summary["content"]["value"]
     assert summary["balance"]["value"] == "50.00 元"
+
+
+# A batch reads each holder's state once, then applies its events in order against it: these fail if a
+# later event of the batch saw the state as it was before the earlier ones.
+
+def test_swipes_of_one_card_in_one_batch_are_told_as_one_after_another(pool: Pool) -> None:
+    pool.setting(spend_on=True)
+    outcomes = pool.batch((-500, 9500), (-300, 9200), (-200, 9000))
+    assert [o.split(",")[0] for o in outcomes] == ["spending:sent", "spending:batched", "spending:merged"]
+    assert len(pool.sent) == 1 and [at for _, at in pool.later] == [NOW + timedelta(seconds=60)]
+    _first, held = pool.alerts("spending")
+    assert held["merchant"]["value"] == "2 笔消费" and held["amount"]["value"] == "5.00 元"
+    with Session(pool.engine) as s:
+        swipes = s.execute(select(CardAlert.swipes).order_by(CardAlert.id)).scalars().all()
+    assert [len(sw or []) for sw in swipes] == [1, 2]
+
+
+def test_a_batch_extends_a_held_spending_message_recorded_before_it(pool: Pool) -> None:
+    pool.setting(spend_on=True)
+    pool.batch((-500, 9500), (-300, 9200))
+    pool.now += timedelta(seconds=10)
+    assert [o.split(",")[0] for o in pool.batch((-100, 9100), (-100, 9000))] == ["spending:merged"] * 2
+    _first, held = pool.alerts("spending")
+    assert held["merchant"]["value"] == "3 笔消费" and held["amount"]["value"] == "5.00 元"
+
+
+def test_low_balance_warns_once_for_two_swipes_below_in_one_batch(pool: Pool) -> None:
+    pool.setting(low_balance_fen=2000)
+    outcomes = pool.batch((-1000, 2500), (-1000, 1500), (-500, 1000), (5000, 6000), (-4500, 1500))
+    assert [o.split(",")[1] for o in outcomes] == ["low:None", "low:sent", "low:None", "low:None", "low:sent"]
+    assert len(pool.alerts("low_balance")) == 2
+
+
+def test_a_late_event_in_a_batch_does_not_warn_about_a_balance_already_past(pool: Pool) -> None:
+    pool.setting(low_balance_fen=2000)
+    outcomes = pool.batch((5000, 6000, NOW), (-4500, 1000, NOW - timedelta(minutes=1)))
+    assert "late" in outcomes[1] and pool.alerts("low_balance") == []
+    assert "low:sent" in pool.batch((-4500, 1500, NOW + timedelta(minutes=1)))[0]
+
+
+def test_the_daily_cap_counts_the_alerts_earlier_in_the_batch(pool: Pool) -> None:
+    pool.ports = AlertPorts(AlertConfig(daily_cap=1), Limits(), pool.ports.deliver, pool.ports.deliver_at,
+                            clock=lambda: pool.now)
+    pool.setting(spend_on=True, low_balance_fen=2000)
+    outcomes = pool.batch((-500, 9500), (-8000, 1500))
+    assert outcomes[0].startswith("spending:sent") and "low:capped" in outcomes[1]
+    assert len(pool.alerts()) == 1
+
+
+def test_too_many_swipes_in_one_batch_are_reported_once_at_the_one_over_the_limit(pool: Pool) -> None:
+    outcomes = pool.batch(*[(-100, 9000 - i * 100, NOW + timedelta(seconds=20 * i)) for i in range(14)])
+    assert [n for n, o in enumerate(outcomes) if "suspicious:1" in o] == [10]
+    with Session(pool.engine) as s:
+        assert s.execute(select(SuspiciousTransaction.rule)).scalars().all() == ["velocity"]
+
+
+def test_automatic_topup_orders_once_a_day_within_one_batch(pool: Pool) -> None:
+    pool.setting(topup_state="on", topup_fen=5000, topup_below_fen=2000)
+    outcomes = pool.batch((-1500, 1500), (5000, 6500), (-5000, 1500))
+    assert "topup:ordered" in outcomes[0] and "topup:done_today" in outcomes[2]
+    assert pool.count(MoneyOrder) == 1 and len(pool.woken) == 1

@@ -9,16 +9,11 @@ from datetime import timedelta
 from events.campus_time import SHANGHAI
 from events.card_events import CardTransaction
 from store.tables import AlertSetting
-from workers.alerts import messages, queries
+from workers.alerts import messages
 from workers.alerts.outbox import Alerts
 from workers.money import orders
 from workers.money.amounts import BadAmount, Limits, check_limits
 from workers.text.format import yuan
-
-
-def reported_lost(alerts: Alerts, student_no: str) -> bool:
-    """Whether the card's latest loss report (挂失) in WeChat has not been lifted (解挂)."""
-    return alerts.session.execute(queries.LOSS_STATE, {"student_no": student_no}).scalar() == "lost"
 
 
 def is_latest(setting: AlertSetting, tx: CardTransaction) -> bool:

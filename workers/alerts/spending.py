@@ -5,13 +5,14 @@ is two messages, not three, and a flood of swipes is one message a minute."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, update
 
 from events.card_events import CardTransaction
 from store.tables import AlertSetting, CardAlert, OutboundMessage, table_of
-from workers.alerts import messages, queries
-from workers.alerts.outbox import Alerts
+from workers.alerts import messages
+from workers.alerts.outbox import AlertRow, Alerts
 
 _OUT, _ALERT = table_of(OutboundMessage), table_of(CardAlert)
 #: A batch still waiting for its minute takes one more swipe, unless the reply pool took it meanwhile.
@@ -28,17 +29,14 @@ def alert(alerts: Alerts, setting: AlertSetting, student_no: str, tx: CardTransa
     """Record (or extend) the holder's spending alert; what was done, for the logs and tests."""
     if not wanted(setting, tx):
         return None
-    session, now, openid = alerts.session, alerts.now, setting.openid
+    now, openid = alerts.now, setting.openid
     template_id = alerts.config.template_id
     item = messages.swipe(tx.amount_fen, tx.merchant, tx.balance_fen, tx.occurred_at)
     window = timedelta(seconds=alerts.config.coalesce_seconds)
-    recent = session.execute(queries.ALERTS_SINCE, {"openid": openid, "since": now - 2 * window}).all()
-    last = next((r for r in recent if r.kind == "spending"), None)
+    last = alerts.last_spending.get(openid)
     if last is not None and last.open_until is not None and last.open_until > now:
         swipes = sorted([*(last.swipes or []), item], key=lambda s: str(s["at"]))
-        extended = session.execute(_EXTEND, {"oid": last.outbound_id, "body": messages.spending(template_id, swipes)})
-        if extended.rowcount == 1:  # type: ignore[attr-defined]
-            session.execute(_KEEP_SWIPES, {"aid": last.id, "swipes": swipes})
+        if _extend(alerts, last, swipes, messages.spending(template_id, swipes)):
             return "merged"
     if alerts.capped(openid):
         return "capped"
@@ -49,3 +47,16 @@ def alert(alerts: Alerts, setting: AlertSetting, student_no: str, tx: CardTransa
         return "batched"
     alerts.add(openid, student_no, "spending", messages.spending(template_id, [item]), swipes=[item])
     return "sent"
+
+
+def _extend(alerts: Alerts, last: AlertRow, swipes: list[Any], body: str) -> bool:
+    """Put the batch's swipes in its message; False when the reply pool took it meanwhile."""
+    if last.id is None:  # recorded by this batch of events: not written yet
+        last.swipes, last.body = swipes, body
+        return True
+    extended = alerts.session.execute(_EXTEND, {"oid": last.outbound_id, "body": body})
+    if extended.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    alerts.session.execute(_KEEP_SWIPES, {"aid": last.id, "swipes": swipes})
+    last.swipes = swipes
+    return True

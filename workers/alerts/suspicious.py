@@ -10,18 +10,19 @@ from sqlalchemy import select
 
 from events.card_events import CardTransaction
 from store.tables import SuspiciousTransaction
-from workers.alerts import messages, queries
+from workers.alerts import messages
+from workers.alerts.batch import Known
 from workers.alerts.campuses import campus_of, distance_km
 from workers.alerts.config import AlertConfig
 from workers.alerts.outbox import Alerts
 from workers.text.format import yuan
 
 
-def findings(alerts: Alerts, tx: CardTransaction, row_id: int, lost: bool) -> list[tuple[str, str]]:
+def findings(alerts: Alerts, known: Known, tx: CardTransaction, row_id: int, lost: bool) -> list[tuple[str, str]]:
     """(rule, what happened) for every rule this spending breaks."""
     if tx.amount_fen >= 0:
         return []
-    session, cfg = alerts.session, alerts.config
+    cfg = alerts.config
     spent = f"{tx.merchant}（{tx.terminal}）消费 {yuan(-tx.amount_fen)} 元"
     found: list[tuple[str, str]] = []
     if lost:
@@ -29,9 +30,7 @@ def findings(alerts: Alerts, tx: CardTransaction, row_id: int, lost: bool) -> li
     if -tx.amount_fen > cfg.single_limit_fen:
         found.append(("amount", f"单笔{spent}，超过 {yuan(cfg.single_limit_fen)} 元"))
     velocity, campus = timedelta(minutes=cfg.velocity_minutes), timedelta(minutes=cfg.campus_minutes)
-    around = session.execute(queries.AROUND, {"student_no": tx.student_no,
-                                              "since": tx.occurred_at - max(velocity, campus),
-                                              "until": tx.occurred_at + campus}).all()
+    around = known.around(tx.student_no, tx.occurred_at - max(velocity, campus), tx.occurred_at + campus)
     recent = sum(1 for r in around if r.amount_fen < 0 and tx.occurred_at - velocity < r.occurred_at <= tx.occurred_at)
     if recent > cfg.velocity_count and not _flagged(alerts, tx, "velocity"):
         found.append(("velocity", f"{cfg.velocity_minutes} 分钟内刷卡 {recent} 次，最近一次在{spent}"))
@@ -43,7 +42,7 @@ def findings(alerts: Alerts, tx: CardTransaction, row_id: int, lost: bool) -> li
 
 
 def _flagged(alerts: Alerts, tx: CardTransaction, rule: str) -> bool:
-    """A burst is reported once, not once per swipe in it."""
+    """A burst is reported once, not once per swipe in it (the ORM query sees this batch's findings too)."""
     return alerts.session.execute(select(SuspiciousTransaction.id).where(
         SuspiciousTransaction.student_no == tx.student_no, SuspiciousTransaction.rule == rule,
         SuspiciousTransaction.created_at > alerts.now - timedelta(minutes=alerts.config.velocity_minutes))
@@ -62,9 +61,9 @@ def _far_campus(cfg: AlertConfig, tx: CardTransaction, others: list[tuple[str, d
     return None
 
 
-def record(alerts: Alerts, tx: CardTransaction, row_id: int, lost: bool, openid: str | None) -> int:
+def record(alerts: Alerts, known: Known, tx: CardTransaction, row_id: int, lost: bool, openid: str | None) -> int:
     """List every finding for the office and push each to the holder (when bound); how many."""
-    found = findings(alerts, tx, row_id, lost)
+    found = findings(alerts, known, tx, row_id, lost)
     for rule, detail in found:
         alerts.session.add(SuspiciousTransaction(transaction_id=row_id, student_no=tx.student_no, rule=rule,
                                                  detail=detail, created_at=alerts.now))

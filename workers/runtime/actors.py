@@ -41,6 +41,9 @@ READ_AHEAD_GROUPS = 3
 #: How long a read-ahead group waits for more turns before it starts: at 100 queries/s, a few
 #: turns a group instead of one, for a wait short beside the card system's own.
 READ_AHEAD_LINGER_S = 0.03
+#: How long a group of card events waits for more before it starts: a group's statements, commit
+#: and enqueue cost the same for one event or sixty, and a spending alert has two seconds.
+ALERTS_LINGER_S = 0.03
 
 
 def _retries() -> int:
@@ -104,13 +107,21 @@ def declare_actors(broker: dramatiq.Broker, *, uow_factory: UowFactory, ports: P
 
 
 def card_event_handler(uow_factory: UowFactory, alerts: AlertPorts) -> Callable[[list[int]], None]:
-    """The actor of the alerts topic: each card event on its own; one failing does not hold the others."""
+    """The actor of the alerts topic: the events of the messages the pool's threads hold meanwhile
+    run as one group, in one transaction that reads each holder's state once; when the group cannot
+    be kept, each event runs alone, one failing not holding the others."""
+
+    def run_group(event_ids: list[int]) -> list[str | None]:
+        outcomes = process_card_events(event_ids, uow=uow_factory(), ports=alerts)
+        return [None] * len(event_ids) if outcomes is None else list(outcomes)
+
+    group = GroupRunner(run_group, max_items=MAX_IDS_PER_MESSAGE, linger=ALERTS_LINGER_S)
 
     def handle(event_ids: list[int]) -> None:
-        if len(event_ids) > 1 and process_card_events(event_ids, uow=uow_factory(), ports=alerts) is not None:
-            return
         failure: Exception | None = None
-        for event_id in event_ids:
+        for event_id, outcome in zip(event_ids, group(event_ids), strict=True):
+            if outcome is not None:
+                continue
             try:
                 process_card_event(event_id, uow=uow_factory(), ports=alerts)
             except Exception as exc:  # the retry finds the others processed and skips them
