@@ -56,6 +56,8 @@ class Relay:
     name: str = ""
     #: A WeChat Pay order nobody paid is closed after this long.
     close_after: timedelta = timedelta(minutes=15)
+    #: How long an order waits after its n-th unknown outcome (or unpaid poll) before the next try.
+    pause_after: Callable[[int], timedelta] = backoff
 
     def __post_init__(self) -> None:
         self.name = self.name or relay_name()
@@ -73,7 +75,7 @@ class Relay:
             if view.status in TERMINAL:  # ended, but the entry was left open by a crash: close it
                 return view.status
             step = advance(view, self.ports, self.max_attempts, self.close_after.total_seconds())
-            pause = backoff(view.attempts)
+            pause = self.pause_after(view.attempts)
             recorded = retry_locked(
                 lambda: outbox.record(self.engine, view, step, me, self.lease, pause), pause=_soon  # noqa: B023
             )
