@@ -11,7 +11,7 @@ from sqlalchemy import Engine, and_, bindparam, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from events.messages import InboundMessage
-from store.db import dialect_insert, single_statement
+from store.db import begin_as_writer, dialect_insert, single_statement
 from store.tables import InboxEvent, table_of, utcnow
 
 #: After this many sweeps an event is left for an operator (it keeps failing in its handler).
@@ -112,6 +112,7 @@ def claim_unprocessed(engine: Engine, older_than: timedelta, limit: int = 500) -
     now = utcnow()
     cutoff: datetime = now - older_than
     with Session(engine) as session, session.begin():
+        begin_as_writer(session)  # read, then write: SQLite's write lock first, so it waits instead of failing
         rows = session.execute(
             select(InboxEvent.id, InboxEvent.topic)
             .where(

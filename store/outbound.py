@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from store.db import single_statement
+from store.db import begin_as_writer, single_statement
 from store.tables import OutboundMessage, table_of, utcnow
 
 #: `superseded`: a later reply to the same event said it all before this one left (see `supersede_earlier`).
@@ -167,6 +167,7 @@ def stuck(engine: Engine, older_than: timedelta, limit: int = 500) -> list[tuple
         (OutboundMessage.status == "sending") & (OutboundMessage.claimed_until < now),
     )
     with Session(engine) as session, session.begin():
+        begin_as_writer(session)  # read, then write: SQLite's write lock first, so it waits instead of failing
         ids = session.execute(
             select(OutboundMessage.id).where(stale).order_by(OutboundMessage.id).limit(limit)
         ).scalars().all()

@@ -12,7 +12,6 @@ from datetime import timedelta
 from sqlalchemy import Engine
 
 from store import inbox, outbound
-from store.db import retry_locked
 
 log = logging.getLogger("onecard.sweeper")
 
@@ -30,11 +29,10 @@ def sweep(
     enqueue_events: Callable[[list[tuple[str, int]]], None],
     deliver: Callable[[list[tuple[int, str]]], None],
 ) -> SweepResult:
-    # Each claim reads, then writes: on SQLite a writer committing in between refuses it ("locked").
-    events = retry_locked(lambda: inbox.claim_unprocessed(engine, older_than))
+    events = inbox.claim_unprocessed(engine, older_than)
     if events:
         enqueue_events([(topic, event_id) for event_id, topic in events])
-    replies = retry_locked(lambda: outbound.stuck(engine, older_than))
+    replies = outbound.stuck(engine, older_than)
     if replies:
         deliver(replies)
     if events or replies:
