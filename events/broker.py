@@ -7,15 +7,13 @@ decorated); `onecard.bootstrap` calls it once per process.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from uuid import uuid4
 
 import dramatiq
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
-from dramatiq.brokers.redis import RedisBroker
 from dramatiq.common import current_millis
 from dramatiq.middleware import CurrentMessage
-from redis.exceptions import NoScriptError
 
+from events.redis_broker import WakingRedisBroker, enqueue_many
 from events.topics import GROUPED_TOPICS, Topic, event_actor_name
 
 
@@ -30,8 +28,8 @@ def make_broker(url: str, *, namespace: str = "onecard", heartbeat_timeout_ms: i
     """
     broker: dramatiq.Broker
     if url.startswith(("redis://", "rediss://", "unix://")):
-        broker = RedisBroker(url=url, namespace=namespace, heartbeat_timeout=heartbeat_timeout_ms,
-                             maintenance_chance=maintenance_chance)
+        broker = WakingRedisBroker(url=url, namespace=namespace, heartbeat_timeout=heartbeat_timeout_ms,
+                                   maintenance_chance=maintenance_chance)
     elif url.startswith(("amqp://", "amqps://")):
         broker = RabbitmqBroker(url=url, confirm_delivery=True)
     else:
@@ -104,61 +102,16 @@ def enqueue_deliveries_at(broker: dramatiq.Broker, items: Sequence[tuple[int, st
 
 
 def enqueue_messages(broker: dramatiq.Broker, messages: list[dramatiq.Message]) -> None:
-    """Enqueue messages; on Redis several of them in one pipelined round trip.
+    """Enqueue messages; on Redis all of them in one round trip (`events.redis_broker`).
 
-    dramatiq has no batch enqueue, so on Redis this runs the broker's own dispatch script, exactly
-    as `RedisBroker.enqueue` runs it, once per message in a pipeline (middleware hooks included).
     On RabbitMQ each publish waits for its confirm, as `broker.enqueue` does.
     """
-    if not isinstance(broker, RedisBroker) or len(messages) == 1:
-        for message in messages:
-            broker.enqueue(message)
+    if isinstance(broker, WakingRedisBroker):
+        enqueue_many(broker, messages)
         return
-    messages = [message.copy(options={"redis_message_id": str(uuid4())}) for message in messages]
     for message in messages:
-        broker.emit_before("enqueue", message, None)
-    _dispatch_pipelined(broker, messages)
-    for message in messages:
-        broker.emit_after("enqueue", message, None)
+        broker.enqueue(message)
 
 
 def _chunks(ids: list[int]) -> list[list[int]]:
     return [ids[i:i + MAX_IDS_PER_MESSAGE] for i in range(0, len(ids), MAX_IDS_PER_MESSAGE)]
-
-
-def _dispatch_pipelined(broker: RedisBroker, messages: list[dramatiq.Message]) -> None:
-    """Run dramatiq's dispatch script for each message, all in one round trip.
-
-    EVALSHA straight into the pipeline (a redis-py Script bound to a pipeline asks SCRIPT EXISTS
-    first, a second round trip on every batch). A Redis that lost its scripts (restarted) answers
-    NOSCRIPT to all of them: load it and send those again.
-    """
-    script = broker.scripts["dispatch"]
-    pending = messages
-    for _attempt in range(2):
-        pipeline = broker.client.pipeline(transaction=False)
-        for message in pending:
-            pipeline.evalsha(script.sha, 1, broker.namespace, "enqueue", current_millis(), message.queue_name,
-                             broker.broker_id, broker.heartbeat_timeout, broker.dead_message_ttl,
-                             *_private_dispatch_args(broker), message.options["redis_message_id"], message.encode())
-        results = pipeline.execute(raise_on_error=False)
-        missing = [m for m, r in zip(pending, results, strict=True) if isinstance(r, NoScriptError)]
-        failed = next((r for r in results if isinstance(r, Exception) and not isinstance(r, NoScriptError)), None)
-        if failed is not None:
-            raise failed
-        if not missing:
-            return
-        broker.client.script_load(script.script)
-        pending = missing
-    raise NoScriptError("dramatiq's dispatch script could not be loaded")
-
-
-def _private_dispatch_args(broker: RedisBroker) -> tuple[int, int]:
-    """The two arguments of the dispatch script that only dramatiq's private members know.
-
-    Whether this call runs the queue maintenance (`maintenance_chance` per million) and how many
-    values the script may unpack at once (half of Lua's stack): `RedisBroker._dispatch` computes both
-    for every call and has no public API for them. Every private call is in here, so a dramatiq
-    upgrade that renames them breaks one function (and tests/integration/test_batch_enqueue.py).
-    """
-    return broker._should_do_maintenance("enqueue"), broker._max_unpack_size()

@@ -1,0 +1,105 @@
+"""On Redis an idle consumer waits for a wake-up instead of polling: an enqueue from another process
+reaches it at once, the wake list stays short, and a message that arrives without a token (a dead
+worker's, put back by maintenance) is still taken, within `IDLE_WAIT_S`.
+
+Against the configured Redis, or the embedded one when the suite runs on RabbitMQ (which pushes to
+its consumers itself)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import dramatiq
+import pytest
+from dramatiq.brokers.redis import RedisBroker
+
+from events.broker import enqueue_events, make_broker
+from events.redis_broker import IDLE_WAIT_S, WAKE_TOKENS_KEPT, WakingRedisBroker
+from events.topics import Topic, event_actor_name
+from tests.backends import configured_broker_url, private_broker
+
+QUEUE = Topic.QUERY.value
+
+
+@pytest.fixture
+def brokers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[WakingRedisBroker, WakingRedisBroker]]:
+    """Two brokers on one Redis and namespace: a worker's and an ingress's, as two processes have."""
+    if (configured_broker_url() or "").startswith("amqp"):
+        monkeypatch.delenv("ONECARD_TEST_BROKER_URL")
+    with ExitStack() as stack:
+        url, namespace, _keep = stack.enter_context(private_broker(tmp_path))
+        pair = [make_broker(url, namespace=namespace) for _ in range(2)]
+        for broker in pair:
+            stack.callback(broker.close)
+        stack.callback(pair[0].flush, QUEUE)
+        assert all(isinstance(b, WakingRedisBroker) for b in pair)
+        yield pair[0], pair[1]  # type: ignore[misc]
+
+
+def message(event_id: int) -> dramatiq.Message:
+    return dramatiq.Message(queue_name=QUEUE, actor_name=event_actor_name(Topic.QUERY), args=([event_id],),
+                            kwargs={}, options={})
+
+
+def next_message(consumer: dramatiq.Consumer, within: float) -> tuple[dramatiq.MessageProxy | None, float]:
+    """The first message the consumer yields within `within` seconds, and when it came."""
+    started = time.monotonic()
+    while (elapsed := time.monotonic() - started) < within:
+        got = next(consumer)
+        if got is not None:
+            return got, time.monotonic() - started
+    return None, elapsed
+
+
+def test_an_idle_consumer_takes_a_message_the_moment_another_process_enqueues_it(
+        brokers: tuple[WakingRedisBroker, WakingRedisBroker]) -> None:
+    worker, ingress = brokers
+    consumer = worker.consume(QUEUE, prefetch=4, timeout=100)
+    assert next(consumer) is None  # empty: it waited up to IDLE_WAIT_S on the wake list
+    timer = threading.Timer(0.3, lambda: enqueue_events(ingress, [(QUEUE, 41)]))
+    timer.start()
+    try:
+        got, after = next_message(consumer, within=3 * IDLE_WAIT_S)
+    finally:
+        timer.cancel()
+        consumer.close()
+    assert got is not None and got.args == ([41],)
+    assert after < 0.3 + IDLE_WAIT_S / 2, f"woken after {after:.2f} s: by its own timeout, not by the enqueue"
+
+
+def test_the_single_and_the_batch_enqueue_both_wake_and_the_wake_list_stays_short(
+        brokers: tuple[WakingRedisBroker, WakingRedisBroker]) -> None:
+    worker, ingress = brokers
+    for event_id in range(1, 51):
+        ingress.enqueue(message(event_id))
+    enqueue_events(ingress, [(QUEUE, i) for i in range(51, 101)])
+
+    assert worker.client.llen(worker.wake_key(QUEUE)) == WAKE_TOKENS_KEPT
+    consumer = worker.consume(QUEUE, prefetch=200, timeout=100)
+    try:
+        got = [m for m in (next(consumer) for _ in range(51)) if m is not None]  # fetched at once
+    finally:
+        consumer.close()
+    assert sorted(i for m in got for i in m.args[0]) == list(range(1, 101))  # the batch: one message
+
+
+def test_a_message_put_back_without_a_token_is_still_taken_within_the_idle_wait(
+        brokers: tuple[WakingRedisBroker, WakingRedisBroker]) -> None:
+    worker, ingress = brokers
+    put_back = message(7).copy(options={"redis_message_id": "put-back-7"})
+    no_token = RedisBroker._dispatch(ingress, "enqueue")  # dramatiq's own enqueue, as maintenance puts back
+    consumer = worker.consume(QUEUE, prefetch=4, timeout=100)
+    assert next(consumer) is None
+    timer = threading.Timer(0.2, lambda: no_token(QUEUE, "put-back-7", put_back.encode()))
+    timer.start()
+    try:
+        got, after = next_message(consumer, within=3 * IDLE_WAIT_S)
+    finally:
+        timer.cancel()
+        consumer.close()
+    assert got is not None and got.args == ([7],)
+    assert after < IDLE_WAIT_S + 0.5
