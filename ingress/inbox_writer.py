@@ -4,6 +4,14 @@ A commit (and on SQLite the single writer lock) is what a callback costs; stored
 thread pool, concurrent callbacks queue on that lock. Here one writer thread takes everything that
 arrived while it was busy and commits it at once, then enqueues the new events. Every callback is
 still acknowledged only after its row committed (and its enqueue was tried), exactly as before.
+
+While callbacks keep coming, the first of a write waits `linger` seconds for company: at a
+hundred callbacks a second a write then holds four instead of one, and so does every hop after it
+(a grouped topic's events travel as one broker message, their turns run as one group, their
+replies are handed to the reply pool as one message), so each hop's commit, broker fetch and ack
+and thread hand-offs are paid once for them. Measured on the balance-query path at 100/s: 4.0 ms
+of CPU a message over the platform's processes with 15 ms, 2.9 ms with 40 ms; the answer comes
+those milliseconds later. A callback after a quiet second is written at once.
 """
 
 from __future__ import annotations
@@ -25,14 +33,22 @@ log = logging.getLogger("onecard.ingress")
 EnqueueMany = Callable[[list[tuple[str, int]]], None]
 Item = tuple[InboundMessage, str | None, "asyncio.Future[int | None]"]
 
+#: How long the first callback of a write waits for company (see the module's docstring).
+INBOX_LINGER_S = 0.04
+#: Callbacks within this long of the last write count as traffic: the next write lingers.
+BUSY_WINDOW_S = 1.0
+
 
 class InboxWriter:
     """Stores callbacks in batches of up to `max_batch`; `await store(msg, topic)` → new id or None."""
 
-    def __init__(self, engine: Engine, enqueue: EnqueueMany, *, max_batch: int = 256) -> None:
+    def __init__(self, engine: Engine, enqueue: EnqueueMany, *, max_batch: int = 256,
+                 linger: float = INBOX_LINGER_S) -> None:
         self.engine = engine
         self.enqueue = enqueue
         self.max_batch = max_batch
+        self.linger = linger
+        self._last_write = float("-inf")  # the event loop's clock
         self._pending: list[Item] = []
         self._running = False
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox-writer")
@@ -49,6 +65,10 @@ class InboxWriter:
         loop = asyncio.get_running_loop()
         try:
             while self._pending:
+                if self.linger and loop.time() - self._last_write < BUSY_WINDOW_S \
+                        and len(self._pending) < self.max_batch:
+                    await asyncio.sleep(self.linger)
+                self._last_write = loop.time()
                 batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch:]
                 try:
                     ids = await loop.run_in_executor(self._executor, self._write, [(m, t) for m, t, _ in batch])
