@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -45,29 +45,30 @@ def message(event_id: int) -> dramatiq.Message:
                             kwargs={}, options={})
 
 
-def next_message(consumer: dramatiq.Consumer, within: float) -> tuple[dramatiq.MessageProxy | None, float]:
-    """The first message the consumer yields within `within` seconds, and when it came."""
+def taken_after(worker: WakingRedisBroker, send: Callable[[], object], *, at: float) -> tuple[list[int], float]:
+    """An idle consumer of `worker` (its queue found empty), `send` run `at` seconds later from
+    another thread: the ids of the first message the consumer yields, and when it came."""
+    consumer = worker.consume(QUEUE, prefetch=4, timeout=100)
+    assert next(consumer) is None  # empty: the next call waits on the wake list
+    timer = threading.Timer(at, send)
     started = time.monotonic()
-    while (elapsed := time.monotonic() - started) < within:
-        got = next(consumer)
-        if got is not None:
-            return got, time.monotonic() - started
-    return None, elapsed
+    timer.start()
+    try:
+        while time.monotonic() - started < 3 * IDLE_WAIT_S:
+            got = next(consumer)
+            if got is not None:
+                return list(got.args[0]), time.monotonic() - started
+        raise AssertionError("no message within three idle waits")
+    finally:
+        timer.cancel()
+        consumer.close()
 
 
 def test_an_idle_consumer_takes_a_message_the_moment_another_process_enqueues_it(
         brokers: tuple[WakingRedisBroker, WakingRedisBroker]) -> None:
     worker, ingress = brokers
-    consumer = worker.consume(QUEUE, prefetch=4, timeout=100)
-    assert next(consumer) is None  # empty: it waited up to IDLE_WAIT_S on the wake list
-    timer = threading.Timer(0.3, lambda: enqueue_events(ingress, [(QUEUE, 41)]))
-    timer.start()
-    try:
-        got, after = next_message(consumer, within=3 * IDLE_WAIT_S)
-    finally:
-        timer.cancel()
-        consumer.close()
-    assert got is not None and got.args == ([41],)
+    ids, after = taken_after(worker, lambda: enqueue_events(ingress, [(QUEUE, 41)]), at=0.3)
+    assert ids == [41]
     assert after < 0.3 + IDLE_WAIT_S / 2, f"woken after {after:.2f} s: by its own timeout, not by the enqueue"
 
 
@@ -92,14 +93,6 @@ def test_a_message_put_back_without_a_token_is_still_taken_within_the_idle_wait(
     worker, ingress = brokers
     put_back = message(7).copy(options={"redis_message_id": "put-back-7"})
     no_token = RedisBroker._dispatch(ingress, "enqueue")  # dramatiq's own enqueue, as maintenance puts back
-    consumer = worker.consume(QUEUE, prefetch=4, timeout=100)
-    assert next(consumer) is None
-    timer = threading.Timer(0.2, lambda: no_token(QUEUE, "put-back-7", put_back.encode()))
-    timer.start()
-    try:
-        got, after = next_message(consumer, within=3 * IDLE_WAIT_S)
-    finally:
-        timer.cancel()
-        consumer.close()
-    assert got is not None and got.args == ([7],)
+    ids, after = taken_after(worker, lambda: no_token(QUEUE, "put-back-7", put_back.encode()), at=0.2)
+    assert ids == [7]
     assert after < IDLE_WAIT_S + 0.5
