@@ -15,9 +15,10 @@ def start_embedded_redis(path: Path) -> Any:
     Append-only persistence: a killed process must not lose queued messages that the ingress
     already acknowledged to WeChat. Keep the returned object alive as long as the server is needed.
 
-    Even idle, every dramatiq consumer polls its queue each `dramatiq_worker_timeout` (100 ms,
-    `onecard worker`) and each poll writes its heartbeat (a ZADD): about 160 writes and 21 KB of
-    AOF a second with the Procfile's pools. Redis compacts the file only past 64 MB by default;
+    Even idle, each pool's consumers ask their queues for messages, and each ask writes a heartbeat
+    (a ZADD): a queue's own consumer once a second (`events.redis_broker`), its delay queue's every
+    `dramatiq_worker_timeout` (100 ms, `onecard worker`), about 90 writes a second with the
+    Procfile's pools (160 when every consumer polled). Redis compacts the file only past 64 MB by default;
     here it rewrites it once it passes `AOF_REWRITE_MIN_SIZE` and has doubled since the last
     rewrite, so an idle platform's file stays near a couple of megabytes.
     """
