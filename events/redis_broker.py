@@ -8,7 +8,8 @@ list in the same round trip, and a consumer that found its queue empty blocks on
 (`BLPOP`) instead of sleeping: it asks again the moment a message arrives and, idle, once every
 `IDLE_WAIT_S`. Messages, acks, heartbeats and the recovery of a dead worker's messages are
 dramatiq's own, unchanged; a lost token costs at most `IDLE_WAIT_S` of latency, never a message.
-Delay queues (`*.DQ`) keep dramatiq's polling: their consumers must also wake when an eta passes.
+A delay queue's consumer (`*.DQ`: retries, messages sent for later) also wakes when the earliest
+eta of the messages it holds comes.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from redis.exceptions import NoScriptError
 #: The longest an idle consumer waits before it asks its queue again without being woken: what
 #: delays a message that came back without a token (a dead worker's, put back by maintenance).
 IDLE_WAIT_S = 1.0
+#: The shortest wait on a wake list: a delayed message whose eta passed is the worker's to move.
+MIN_WAIT_S = 0.005
 #: Tokens a wake list keeps: one is enough to wake a consumer; more only make busy ones ask again.
 WAKE_TOKENS_KEPT = 2
 
@@ -62,9 +65,8 @@ class WakingRedisBroker(RedisBroker):
                                  self.broker_id, self.heartbeat_timeout, self.dead_message_ttl,
                                  *self._private_dispatch_args(), message_id, data)
             for queue_name in dict.fromkeys(queue for queue, _id, _data in pending):
-                if not queue_name.endswith(".DQ"):
-                    pipeline.lpush(self.wake_key(queue_name), 1)
-                    pipeline.ltrim(self.wake_key(queue_name), 0, WAKE_TOKENS_KEPT - 1)
+                pipeline.lpush(self.wake_key(queue_name), 1)
+                pipeline.ltrim(self.wake_key(queue_name), 0, WAKE_TOKENS_KEPT - 1)
             results = pipeline.execute(raise_on_error=False)
             outcomes = results[:len(pending)]
             failed = next((r for r in results if isinstance(r, Exception) and not isinstance(r, NoScriptError)), None)
@@ -90,29 +92,57 @@ class WakingRedisBroker(RedisBroker):
 
 
 class _WakingConsumer(_RedisConsumer):
-    """dramatiq's consumer, but an empty queue is waited on (`BLPOP` on its wake list), not polled."""
+    """dramatiq's consumer, but an empty queue is waited on (`BLPOP` on its wake list), not polled.
+
+    A delay queue's consumer hands its messages to the worker's consumer thread, which holds them
+    until their eta and only looks at them when this returns: it waits no longer than until the
+    earliest eta among the delayed messages it handed out and that are not yet acknowledged.
+    """
 
     def __init__(self, broker: WakingRedisBroker, queue_name: str, prefetch: int, timeout: int) -> None:
         super().__init__(broker, queue_name, prefetch, timeout)
-        self.wake_key = None if queue_name.endswith(".DQ") else broker.wake_key(queue_name)
+        self.wake_key = broker.wake_key(queue_name)
         #: The last fetch took fewer messages than it asked for: the queue was empty then, so
         #: whatever came since brought a token, and asking again before one comes finds nothing.
         self.drained = False
+        #: message id -> eta (epoch ms) of the delayed messages handed out and not yet acknowledged.
+        self.etas: dict[str, int] = {}
 
     def __next__(self) -> Any:
-        if self.wake_key is None or self.message_cache or self.outstanding_message_count >= self.prefetch:
-            return super().__next__()  # a message at hand, a full prefetch (a short sleep) or a delay queue
+        if self.message_cache or self.outstanding_message_count >= self.prefetch:
+            return self._noted(super().__next__())  # a message at hand, or a full prefetch (a short sleep)
         try:
             if self.drained:
-                self.broker.client.blpop([self.wake_key], timeout=IDLE_WAIT_S)
+                self.broker.client.blpop([self.wake_key], timeout=self._wait_s())
             wanted = self.prefetch - self.outstanding_message_count
             self.message_cache = self.broker.do_fetch(self.queue_name, wanted)
             self.drained = len(self.message_cache) < wanted
             self.misses = 0
             # None: the worker's consumer thread looks at its delayed messages and comes back.
-            return super().__next__() if self.message_cache else None
+            return self._noted(super().__next__()) if self.message_cache else None
         except redis.ConnectionError as exc:
             raise ConnectionClosed(exc) from None
+
+    def ack(self, message: dramatiq.MessageProxy) -> None:
+        self.etas.pop(message.message_id, None)
+        super().ack(message)
+
+    def nack(self, message: dramatiq.MessageProxy) -> None:
+        self.etas.pop(message.message_id, None)
+        super().nack(message)
+
+    def _noted(self, message: dramatiq.MessageProxy | None) -> dramatiq.MessageProxy | None:
+        eta = message.options.get("eta") if message is not None else None
+        if message is not None and isinstance(eta, int | float):
+            self.etas[message.message_id] = int(eta)
+        return message
+
+    def _wait_s(self) -> float:
+        """Until the earliest eta handed out (at least 5 ms), and at most `IDLE_WAIT_S`."""
+        soonest = min(self.etas.copy().values(), default=None)  # acks come from other threads too
+        if soonest is None:
+            return IDLE_WAIT_S
+        return min(IDLE_WAIT_S, max(MIN_WAIT_S, (soonest - current_millis()) / 1000))
 
 
 def enqueue_many(broker: WakingRedisBroker, messages: list[dramatiq.Message]) -> None:

@@ -1,6 +1,7 @@
 """On Redis an idle consumer waits for a wake-up instead of polling: an enqueue from another process
-reaches it at once, the wake list stays short, and a message that arrives without a token (a dead
-worker's, put back by maintenance) is still taken, within `IDLE_WAIT_S`.
+reaches it at once, the wake list stays short, a message that arrives without a token (a dead
+worker's, put back by maintenance) is still taken within `IDLE_WAIT_S`, and a delay queue's consumer
+comes back at the eta of the message it handed out.
 
 Against the configured Redis, or the embedded one when the suite runs on RabbitMQ (which pushes to
 its consumers itself)."""
@@ -16,6 +17,7 @@ from pathlib import Path
 import dramatiq
 import pytest
 from dramatiq.brokers.redis import RedisBroker
+from dramatiq.common import dq_name
 
 from events.broker import enqueue_events, make_broker
 from events.redis_broker import IDLE_WAIT_S, WAKE_TOKENS_KEPT, WakingRedisBroker
@@ -96,3 +98,26 @@ def test_a_message_put_back_without_a_token_is_still_taken_within_the_idle_wait(
     ids, after = taken_after(worker, lambda: no_token(QUEUE, "put-back-7", put_back.encode()), at=0.2)
     assert ids == [7]
     assert after < IDLE_WAIT_S + 0.5
+
+
+def test_a_delay_queue_consumer_wakes_for_a_delayed_message_and_again_at_its_eta(
+        brokers: tuple[WakingRedisBroker, WakingRedisBroker]) -> None:
+    worker, ingress = brokers
+    consumer = worker.consume(dq_name(QUEUE), prefetch=4, timeout=100)
+    assert next(consumer) is None
+    timer = threading.Timer(0.2, lambda: ingress.enqueue(message(9), delay=500))
+    started = time.monotonic()
+    timer.start()
+    try:
+        got = next(consumer)  # the token: the worker's consumer thread holds it until its eta
+        woken = time.monotonic() - started
+        assert next(consumer) is None  # back at the eta, for the consumer thread to move it
+        back = time.monotonic() - started
+        assert got is not None
+        consumer.ack(got)
+    finally:
+        timer.cancel()
+        consumer.close()
+    assert got.args == ([9],) and "eta" in got.options
+    assert woken < 0.2 + IDLE_WAIT_S / 2
+    assert 0.2 + 0.5 - 0.1 < back < 0.2 + 0.5 + IDLE_WAIT_S / 4, f"back after {back:.2f} s, not at the eta"
