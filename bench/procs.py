@@ -17,8 +17,8 @@ from adapters.cardsystem.demo import DemoHolder, demo_transactions
 from store.tables import Binding, utcnow
 from tests.harness import ROOT, TOKEN, Stack
 
-#: As `onecard worker` sets it: an idle Redis consumer polls at least every 100 ms (dramatiq's
-#: default backs off to 1 s, which adds up to a second per hop to a quiet queue's latency).
+#: As `onecard worker` sets it: a consumer with a full prefetch asks again within 100 ms (dramatiq's
+#: default backs off to 1 s); an empty Redis queue is waited on instead (`events.redis_broker`).
 WORKER_ENV = {"dramatiq_worker_timeout": "100"}
 
 BACKENDS = {

@@ -55,8 +55,8 @@ def _worker(args: argparse.Namespace) -> int:
     if unknown:
         print(f"unknown queue(s): {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
-    # dramatiq's Redis consumer backs off to this many ms when its queue is empty: 1 s by default
-    # adds up to a second per hop to a quiet queue (measured by `make bench`); polling is cheap.
+    # A dramatiq consumer whose prefetch is full sleeps up to this many ms before it asks again
+    # (1 s by default); an empty Redis queue is waited on instead (`events.redis_broker`).
     os.environ.setdefault("dramatiq_worker_timeout", "100")
     argv = ["dramatiq", "onecard.worker_entry", "--processes", str(args.processes),
             "--threads", str(args.threads or default_threads(queues)), "--queues", *queues]

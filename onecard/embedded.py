@@ -15,10 +15,9 @@ def start_embedded_redis(path: Path) -> Any:
     Append-only persistence: a killed process must not lose queued messages that the ingress
     already acknowledged to WeChat. Keep the returned object alive as long as the server is needed.
 
-    Even idle, each pool's consumers ask their queues for messages, and each ask writes a heartbeat
-    (a ZADD): a queue's own consumer once a second (`events.redis_broker`), its delay queue's every
-    `dramatiq_worker_timeout` (100 ms, `onecard worker`): with the Procfile's pools about 160
-    writes a second when every consumer polled, by that count a little over half now. Redis
+    Even idle, each pool's consumers ask their queues for messages once a second
+    (`events.redis_broker`), and each ask writes a heartbeat (a ZADD): with the Procfile's pools
+    about 160 writes a second when every consumer polled every 100 ms, by that count a tenth now. Redis
     compacts the file only past 64 MB by default; here it rewrites it once it passes
     `AOF_REWRITE_MIN_SIZE` and has doubled since the last rewrite, so an idle platform's file
     stays near a couple of megabytes.
