@@ -61,3 +61,12 @@ def confirm(driver: webdriver.Chrome, expect: str) -> str:
 
 def wait_for(driver: webdriver.Chrome, css: str, timeout: float = 15.0) -> object:
     return WebDriverWait(driver, timeout).until(ec.presence_of_element_located((By.CSS_SELECTOR, css)))
+
+
+def click_to_next_page(driver: webdriver.Chrome, by: str, value: str, timeout: float = 15.0) -> None:
+    """Click what loads a new page (a form's button, a sorting link), and wait until the old page is
+    gone: an element the new page shares with the old one (a row a filter keeps, a flash, a status)
+    is otherwise found on the old page, and goes stale or reads old under the test's hands."""
+    old_page = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(by, value).click()
+    WebDriverWait(driver, timeout).until(ec.staleness_of(old_page))

@@ -15,7 +15,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from store.tables import MoneyOrder, Operator, RepairTicket, utcnow
-from tests.e2e.backoffice_browser import SCREENSHOTS, boss, confirm, shoot, wait_for
+from tests.e2e.backoffice_browser import SCREENSHOTS, boss, click_to_next_page, confirm, shoot, wait_for
 from tests.harness import Stack, new_openid
 from tests.integration.backoffice.client import make_operator
 
@@ -67,7 +67,7 @@ def test_a_ticket_keeps_every_reply_and_shows_who_reported_it(live: Stack, brows
             ticket_id, number = ticket.id, ticket.ticket_no
         browser.get(f"{live.ingress_url}/admin/tickets")
         wait_for(browser, "#ticket-q").send_keys("0003")  # type: ignore[attr-defined]  # the phone's tail
-        browser.find_element(By.ID, "ticket-filter").click()
+        click_to_next_page(browser, By.ID, "ticket-filter")
         row = wait_for(browser, f"#ticket-row-{ticket_id}")
         assert "20240003" in row.text  # type: ignore[attr-defined]
         row.find_element(By.LINK_TEXT, number).click()  # type: ignore[attr-defined]
@@ -76,11 +76,11 @@ def test_a_ticket_keeps_every_reply_and_shows_who_reported_it(live: Stack, brows
         before = len(live.sent_to(openid))
         for reply in ("已派人查看", "读卡器已更换，请再试"):
             wait_for(browser, "#reply").send_keys(reply)  # type: ignore[attr-defined]
-            browser.find_element(By.ID, "send-reply").click()
+            click_to_next_page(browser, By.ID, "send-reply")
             wait_for(browser, ".flash.ok")
         Select(browser.find_element(By.ID, "new-status")).select_by_value("resolved")
         browser.find_element(By.NAME, "note").send_keys("已修复")
-        browser.find_element(By.ID, "set-status").click()
+        click_to_next_page(browser, By.ID, "set-status")
         assert wait_for(browser, "#ticket-status").text == "已修复"  # type: ignore[attr-defined]
         conversation = browser.find_element(By.ID, "conversation").text
         assert "已派人查看" in conversation and "读卡器已更换，请再试" in conversation
@@ -103,7 +103,7 @@ def test_tables_page_sort_and_find_partial_numbers(live: Stack, browser: webdriv
             browser.get(f"{live.ingress_url}/admin/bindings?q={query}")
             assert openid in wait_for(browser, "table").text, query  # type: ignore[attr-defined]
         assert "共" in browser.find_element(By.ID, "pager").text
-        browser.find_element(By.LINK_TEXT, "学号").click()
+        click_to_next_page(browser, By.LINK_TEXT, "学号")
         assert "sort=student_no" in browser.current_url
         shoot(browser, "bindings-sorted", phone=True)
         browser.get(f"{live.ingress_url}/admin/audit")
@@ -127,10 +127,10 @@ def test_tables_page_sort_and_find_partial_numbers(live: Stack, browser: webdriv
             uow.commit()
         browser.get(f"{live.ingress_url}/admin/orders")
         wait_for(browser, "#order-q").send_keys("40002")  # type: ignore[attr-defined]
-        browser.find_element(By.ID, "order-filter").click()
+        click_to_next_page(browser, By.ID, "order-filter")
         row = wait_for(browser, f"#order-{order_no}").text  # type: ignore[attr-defined]
         assert "校园网费" in row and "已完成" in row and "30.00" in row
-        browser.find_element(By.LINK_TEXT, "金额（元）").click()
+        click_to_next_page(browser, By.LINK_TEXT, "金额（元）")
         assert "sort=amount" in browser.current_url and "q=40002" in browser.current_url
         shoot(browser, "orders", phone=True)
     finally:

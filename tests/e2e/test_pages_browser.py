@@ -152,12 +152,16 @@ def test_every_page_renders_with_data(site: PagesSite, phone: webdriver.Chrome) 
     WebDriverWait(phone, 10).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#lines .line")) >= 20)
     total = int(shown(phone, "#count").split()[1])
     screenshot(phone, "pages-4-history")
-    for _ in range(30):  # the endless list: scroll to the end
-        phone.execute_script("window.scrollTo(0, document.body.scrollHeight)")
-        if len(phone.find_elements(By.CSS_SELECTOR, "#lines .line")) >= total:
+    for _ in range(30):  # the endless list: scroll to the end, and wait for each page it loads
+        shown_lines = len(phone.find_elements(By.CSS_SELECTOR, "#lines .line"))
+        if shown_lines >= total:
             break
-        WebDriverWait(phone, 5).until(lambda d: "加载中" not in d.find_element(By.ID, "loadmore").text
-                                      or len(d.find_elements(By.CSS_SELECTOR, "#lines .line")) > 20)
+        phone.execute_script("window.scrollTo(0, document.body.scrollHeight)")
+
+        def grown(d: webdriver.Chrome, before: int = shown_lines) -> bool:
+            return len(d.find_elements(By.CSS_SELECTOR, "#lines .line")) > before
+
+        WebDriverWait(phone, 10).until(grown)
     WebDriverWait(phone, 10).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#lines .line")) == total)
     assert shown(phone, "#loadmore") == "已全部显示"
 

@@ -38,9 +38,8 @@ def test_two_schedulers_run_each_period_of_a_job_once_and_either_carries_on_alon
         time.sleep(3)
         assert second.stop() == 0
         last_of_second = max(claimed_periods(second, "sweep"), default=-1)
-        # The survivor carries on: it claims the periods after the other stopped. A deadline, not a
-        # fixed sleep: on a starved machine (CI once) 1.5 s alone passed without a claim; a failure
-        # now shows the survivor's log.
+        # The survivor carries on: it claims the periods after the other stopped (a deadline, not a
+        # fixed sleep, for a starved machine; a failure shows the survivor's log).
         first.wait_for(lambda: max(claimed_periods(first, "sweep"), default=-1) > last_of_second, timeout=15)
         assert first.stop() == 0
     finally:
@@ -51,7 +50,9 @@ def test_two_schedulers_run_each_period_of_a_job_once_and_either_carries_on_alon
     runs = Counter(a + b)
     assert runs and max(runs.values()) == 1, f"periods run twice: {[p for p, n in runs.items() if n > 1]}"
     assert len(runs) >= 5  # of ~15 periods of 0.2 s in the 3 s together: leaves room for a starved machine
-    assert max(a) > max(b)  # the survivor kept running the job after the other stopped
+    # The survivor kept running the job after the other stopped; while both ran, one of them may
+    # have won every period (CI saw the first win all of them, twice).
+    assert max(a, default=-1) > max(b, default=-1)
     with ops.platform.uow() as uow:
         row = uow.session.get_one(ScheduledJob, "sweep")
         assert row.last_period == max(runs) and row.finished_at is not None and row.last_error is None
