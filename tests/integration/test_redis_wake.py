@@ -19,12 +19,18 @@ import pytest
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.common import dq_name
 
-from events.broker import enqueue_events, make_broker
+from events.broker import enqueue_events, event_message, make_broker
 from events.redis_broker import IDLE_WAIT_S, WAKE_TOKENS_KEPT, WakingRedisBroker
-from events.topics import Topic, event_actor_name
+from events.topics import Topic
 from tests.backends import configured_broker_url, private_broker
 
 QUEUE = Topic.QUERY.value
+
+
+def waking_broker(url: str, namespace: str) -> WakingRedisBroker:
+    broker = make_broker(url, namespace=namespace)
+    assert isinstance(broker, WakingRedisBroker)
+    return broker
 
 
 @pytest.fixture
@@ -34,17 +40,15 @@ def brokers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[W
         monkeypatch.delenv("ONECARD_TEST_BROKER_URL")
     with ExitStack() as stack:
         url, namespace, _keep = stack.enter_context(private_broker(tmp_path))
-        pair = [make_broker(url, namespace=namespace) for _ in range(2)]
-        for broker in pair:
+        worker, ingress = waking_broker(url, namespace), waking_broker(url, namespace)
+        for broker in (worker, ingress):
             stack.callback(broker.close)
-        stack.callback(pair[0].flush, QUEUE)
-        assert all(isinstance(b, WakingRedisBroker) for b in pair)
-        yield pair[0], pair[1]  # type: ignore[misc]
+        stack.callback(worker.flush, QUEUE)
+        yield worker, ingress
 
 
 def message(event_id: int) -> dramatiq.Message:
-    return dramatiq.Message(queue_name=QUEUE, actor_name=event_actor_name(Topic.QUERY), args=([event_id],),
-                            kwargs={}, options={})
+    return event_message(Topic.QUERY, [event_id])
 
 
 def taken_after(worker: WakingRedisBroker, send: Callable[[], object], *, at: float) -> tuple[list[int], float]:
