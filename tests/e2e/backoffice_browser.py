@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
@@ -64,9 +65,12 @@ def wait_for(driver: webdriver.Chrome, css: str, timeout: float = 15.0) -> objec
 
 
 def click_to_next_page(driver: webdriver.Chrome, by: str, value: str, timeout: float = 15.0) -> None:
-    """Click what loads a new page (a form's button, a sorting link), and wait until the old page is
-    gone: an element the new page shares with the old one (a row a filter keeps, a flash, a status)
-    is otherwise found on the old page, and goes stale or reads old under the test's hands."""
-    old_page = driver.find_element(By.TAG_NAME, "html")
+    """Click what loads a new page (a form's button, a sorting link), and wait until the new page
+    has loaded: an element the new page shares with the old one (a row a filter keeps, a flash, a
+    status) is otherwise found on the old page, and goes stale or reads old under the test's hands.
+    The old page is told apart by a mark on its window; Chromium may answer mid-navigation with an
+    error instead, which only means "not yet"."""
+    driver.execute_script("window.__leaving = true")
     driver.find_element(by, value).click()
-    WebDriverWait(driver, timeout).until(ec.staleness_of(old_page))
+    WebDriverWait(driver, timeout, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.execute_script("return !window.__leaving && document.readyState === 'complete'"))
