@@ -39,7 +39,7 @@ class WechatpyApi:
 
     def __init__(self, engine: Engine, appid: str, secret: str, api_base: str, *, timeout: float = 5.0) -> None:
         # As many kept-alive connections as the reply worker sends side by side (its SEND_WAVE):
-        # with fewer, urllib3 opens and discards one per send beyond them under load.
+        # with fewer, a handle and its connection are opened and discarded per send beyond them under load.
         session = outgoing_session(api_base, pool_size=32)
         self.appid, self.secret = appid, secret
         self.http = HttpJsonClient(api_base, timeout=timeout, session=session)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import socket
 import threading
@@ -63,17 +64,24 @@ def test_the_sms_platform_refusing_a_number_is_permanent(stack: Stack) -> None:
 class _Echo(BaseHTTPRequestHandler):
     """Answers with what it was sent: method, path and query, content type and body."""
 
+    protocol_version = "HTTP/1.1"  # kept alive, as the services our clients call
+
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         answer = json.dumps({"method": self.command, "path": self.path, "type": self.headers.get("Content-Type"),
-                             "body": body.decode()}, ensure_ascii=False).encode()
+                             "body": body.decode(), "port": self.client_address[1]}, ensure_ascii=False).encode()
+        packed = "gzip" in self.path and "gzip" in self.headers.get("Accept-Encoding", "")
+        if packed:
+            answer = gzip.compress(answer)
         self.send_response(500 if "fail" in self.path else 200)
         self.send_header("Content-Type", "application/json; charset=utf-8")
+        if packed:
+            self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(len(answer)))
         self.end_headers()
         self.wfile.write(answer)
 
-    do_GET = do_POST
+    do_GET = do_PUT = do_DELETE = do_POST
 
     def log_message(self, *_args: Any) -> None:
         pass
@@ -101,11 +109,21 @@ def test_the_direct_session_sends_and_answers_what_requests_would(echo: str) -> 
     ]
     for call in calls:
         ours, theirs = direct.request(**call, timeout=5), requests.request(**call, timeout=5)
-        assert (ours.status_code, ours.json(), ours.headers["Content-Type"]) == \
-            (theirs.status_code, theirs.json(), theirs.headers["Content-Type"])
+        assert (ours.status_code, ours.reason, ours.headers["Content-Type"]) == \
+            (theirs.status_code, theirs.reason, theirs.headers["Content-Type"])
+        assert {**ours.json(), "port": 0} == {**theirs.json(), "port": 0}
     failed = direct.post(echo + "fail", timeout=5)
     with pytest.raises(requests.HTTPError, match="500"):
         failed.raise_for_status()
+
+
+def test_the_direct_session_keeps_its_connection_and_unpacks_compressed_answers(echo: str) -> None:
+    direct = outgoing_session(echo)
+    answers = [direct.request(method, echo + "gzip/x", json={"n": 1}, timeout=5)
+               for method in ("PUT", "DELETE", "POST")]
+    assert [a.json()["method"] for a in answers] == ["PUT", "DELETE", "POST"]
+    assert answers[0].headers["Content-Encoding"] == "gzip"
+    assert len({a.json()["port"] for a in answers}) == 1, "each call opened a connection of its own"
 
 
 def test_the_direct_session_raises_requests_errors_for_a_service_that_is_not_there() -> None:
