@@ -87,10 +87,12 @@ def run_group(
     handlers: Mapping[type[Command], Handler],
     deliver: DeliverMany,
     nows: Mapping[int, datetime] | None = None,
+    paused: Mapping[str, str] | None = None,
 ) -> list[str]:
-    """The events' turns in one transaction, or an exception and nothing kept; `nows` fixes each
-    turn's clock (a turn rehearsed first must see the time it saw then)."""
-    return retry_locked(lambda: _process_group_once(event_ids, uow, ports, handlers, deliver, nows or {}),
+    """The events' turns in one transaction, or an exception and nothing kept. A group rehearsed
+    first (`read_ahead`) runs as it was rehearsed: `nows` fixes each turn's clock, `paused` the
+    switches its rehearsal read."""
+    return retry_locked(lambda: _process_group_once(event_ids, uow, ports, handlers, deliver, nows or {}, paused),
                         attempts=LOCKED_ATTEMPTS, pause=_turn_pause)
 
 
@@ -129,10 +131,12 @@ def _process_once(
 
 def _process_group_once(
     event_ids: Sequence[int], uow: UnitOfWork, ports: Ports, handlers: Mapping[type[Command], Handler],
-    deliver: DeliverMany, nows: Mapping[int, datetime],
+    deliver: DeliverMany, nows: Mapping[int, datetime], paused: Mapping[str, str] | None,
 ) -> list[str]:
     with uow:
         begin_as_writer(uow.session)
+        if paused is not None:
+            switches.assume(uow.session, paused)
         events = {e.id: e for e in uow.session.execute(LOAD_EVENTS, {"event_ids": list(set(event_ids))})}
         preload(uow.session, [e.openid for e in events.values()])
         outcomes: list[str] = []
@@ -164,7 +168,7 @@ def preload(session: Session, openids: Sequence[str]) -> None:
     it lives."""
     if len(openids) > 1:
         session.info["onecard.bindings"] = session.execute(
-            select(Binding).where(Binding.openid.in_(set(openids)))).scalars().all()
+            LOAD_BINDINGS, {"openids": list(set(openids))}).scalars().all()
         service_state.preload(session, openids)
 
 
@@ -218,6 +222,7 @@ def _close_turns(uow: UnitOfWork, taken: list[tuple[Turn, Route | None]], delive
 #: Built once, run for every event: the columns a turn needs, without an ORM object to track.
 LOAD_EVENTS = select(*(InboxEvent.__table__.c[name] for name in ("id", "openid", "payload", "status", "received_at"))
                       ).where(InboxEvent.__table__.c.id.in_(bindparam("event_ids", expanding=True)))
+LOAD_BINDINGS = select(Binding).where(Binding.openid.in_(bindparam("openids", expanding=True)))
 
 
 def _record_followers(session: Session, seen: list[tuple[str, datetime, Command | None]]) -> None:
