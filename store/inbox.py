@@ -53,28 +53,31 @@ _SQLITE_INSERT = (
 )
 
 
-#: PostgreSQL: one array per column, unnested into rows. The SQL text is the same for every batch
-#: size, so psycopg converts it once; the multi-row VALUES list that insertmanyvalues renders is a
-#: new, long statement for each batch size, and parsing it was a tenth of the ingress's CPU.
+#: PostgreSQL: the batch as one JSON document, read into rows by `json_to_recordset`. The SQL text
+#: is the same for every batch size, so psycopg converts it once (the multi-row VALUES list that
+#: insertmanyvalues renders is a new, long statement for each batch size: parsing it was a tenth of
+#: the ingress's CPU), and the one parameter is a string (an array a column, as before, was
+#: escaped element by element in Python: a seventh of the ingress's CPU).
 _PG_COLUMNS = (("dedup_key", "text"), ("openid", "text"), ("msg_type", "text"), ("msg_id", "text"),
-               ("event", "text"), ("event_key", "text"), ("content", "text"), ("payload", "text"),
+               ("event", "text"), ("event_key", "text"), ("content", "text"), ("payload", "json"),
                ("create_time", "bigint"), ("topic", "text"), ("status", "text"),
                ("received_at", "timestamptz"), ("redeliveries", "integer"))
 _PG_INSERT = text(
     f"INSERT INTO {InboxEvent.__tablename__} ({', '.join(name for name, _ in _PG_COLUMNS)}) "
-    f"SELECT {', '.join(f'{name}::json' if name == 'payload' else name for name, _ in _PG_COLUMNS)} "
-    f"FROM unnest({', '.join(f'CAST(:{name} AS {kind}[])' for name, kind in _PG_COLUMNS)}) "
-    f"AS batch({', '.join(name for name, _ in _PG_COLUMNS)}) "
+    f"SELECT {', '.join(name for name, _ in _PG_COLUMNS)} "
+    f"FROM json_to_recordset(CAST(:rows AS json)) AS batch({', '.join(f'{n} {kind}' for n, kind in _PG_COLUMNS)}) "
     "ON CONFLICT (dedup_key) DO NOTHING RETURNING id, dedup_key"
 )
 
 
-def _pg_arrays(rows: list[dict[str, object]]) -> dict[str, list[object]]:
-    columns: dict[str, list[object]] = {name: [] for name, _ in _PG_COLUMNS}
-    for row in rows:
-        for name, values in columns.items():
-            values.append(json.dumps(row[name], ensure_ascii=False) if name == "payload" else row[name])
-    return columns
+def _pg_document(rows: list[dict[str, object]]) -> str:
+    return json.dumps(rows, ensure_ascii=False, default=_iso)
+
+
+def _iso(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def store_once(engine: Engine, msg: InboundMessage, topic: str | None) -> int | None:
@@ -96,7 +99,7 @@ def store_many(engine: Engine, items: Sequence[tuple[InboundMessage, str | None]
     rows = [_row(msg, topic) for msg, topic in items]
     with single_statement(engine) as conn:
         if engine.dialect.name == "postgresql":
-            result = conn.execute(_PG_INSERT, _pg_arrays(rows))
+            result = conn.execute(_PG_INSERT, {"rows": _pg_document(rows)})
         else:
             result = conn.execute(_SQLITE_INSERT, rows)
         inserted = {key: event_id for event_id, key in result}
