@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, and_, bindparam, or_, select, text, update
+from sqlalchemy import Engine, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from events.messages import InboundMessage
-from store.db import begin_as_writer, dialect_insert, single_statement
+from store.db import begin_as_writer, dialect_insert, json_rows, json_rows_insert, single_statement
 from store.tables import InboxEvent, table_of, utcnow
 
 #: After this many sweeps an event is left for an operator (it keeps failing in its handler).
@@ -53,31 +52,13 @@ _SQLITE_INSERT = (
 )
 
 
-#: PostgreSQL: the batch as one JSON document, read into rows by `json_to_recordset`. The SQL text
-#: is the same for every batch size, so psycopg converts it once (the multi-row VALUES list that
-#: insertmanyvalues renders is a new, long statement for each batch size: parsing it was a tenth of
-#: the ingress's CPU), and the one parameter is a string (an array a column, as before, was
-#: escaped element by element in Python: a seventh of the ingress's CPU).
-_PG_COLUMNS = (("dedup_key", "text"), ("openid", "text"), ("msg_type", "text"), ("msg_id", "text"),
-               ("event", "text"), ("event_key", "text"), ("content", "text"), ("payload", "json"),
-               ("create_time", "bigint"), ("topic", "text"), ("status", "text"),
-               ("received_at", "timestamptz"), ("redeliveries", "integer"))
-_PG_INSERT = text(
-    f"INSERT INTO {InboxEvent.__tablename__} ({', '.join(name for name, _ in _PG_COLUMNS)}) "
-    f"SELECT {', '.join(name for name, _ in _PG_COLUMNS)} "
-    f"FROM json_to_recordset(CAST(:rows AS json)) AS batch({', '.join(f'{n} {kind}' for n, kind in _PG_COLUMNS)}) "
-    "ON CONFLICT (dedup_key) DO NOTHING RETURNING id, dedup_key"
-)
-
-
-def _pg_document(rows: list[dict[str, object]]) -> str:
-    return json.dumps(rows, ensure_ascii=False, default=_iso)
-
-
-def _iso(value: object) -> str:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+#: PostgreSQL: the batch as one JSON document (`json_rows_insert`).
+_PG_INSERT = json_rows_insert(
+    InboxEvent.__tablename__,
+    (("dedup_key", "text"), ("openid", "text"), ("msg_type", "text"), ("msg_id", "text"), ("event", "text"),
+     ("event_key", "text"), ("content", "text"), ("payload", "json"), ("create_time", "bigint"),
+     ("topic", "text"), ("status", "text"), ("received_at", "timestamptz"), ("redeliveries", "integer")),
+    "ON CONFLICT (dedup_key) DO NOTHING RETURNING id, dedup_key")
 
 
 def store_once(engine: Engine, msg: InboundMessage, topic: str | None) -> int | None:
@@ -99,7 +80,7 @@ def store_many(engine: Engine, items: Sequence[tuple[InboundMessage, str | None]
     rows = [_row(msg, topic) for msg, topic in items]
     with single_statement(engine) as conn:
         if engine.dialect.name == "postgresql":
-            result = conn.execute(_PG_INSERT, {"rows": _pg_document(rows)})
+            result = conn.execute(_PG_INSERT, json_rows(rows))
         else:
             result = conn.execute(_SQLITE_INSERT, rows)
         inserted = {key: event_id for event_id, key in result}

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from store.db import begin_as_writer, single_statement
+from store.db import begin_as_writer, json_rows, json_rows_insert, single_statement
 from store.tables import OutboundMessage, table_of, utcnow
 
 #: `superseded`: a later reply to the same event said it all before this one left (see `supersede_earlier`).
@@ -49,13 +49,31 @@ def _new_row(event_id: int | None, seq: int, channel: str, recipient: str, body:
              expires_at: datetime | None, now: datetime) -> dict[str, object]:
     """A message waiting to be sent: what `add` and `add_replies` both record."""
     return {"event_id": event_id, "seq": seq, "channel": channel, "recipient": recipient, "body": body,
-            "status": "pending", "attempts": 0, "created_at": now, "expires_at": expires_at}
+            "status": "pending", "attempts": 0, "created_at": now, "expires_at": expires_at, "claimed_until": None}
 
 
 _TABLE = table_of(OutboundMessage)
 _T = _TABLE.c
 
 _ADD = insert(_TABLE).returning(_T.id, _T.channel, sort_by_parameter_order=True)
+#: PostgreSQL: the rows as one JSON document (`json_rows_insert`); ids grow in the rows' order.
+_PG_ADD = json_rows_insert(
+    _TABLE.name,
+    (("event_id", "bigint"), ("seq", "integer"), ("channel", "text"), ("recipient", "text"), ("body", "text"),
+     ("status", "text"), ("attempts", "integer"), ("created_at", "timestamptz"), ("expires_at", "timestamptz"),
+     ("claimed_until", "timestamptz")),
+    "RETURNING id, channel")
+
+
+def _insert(session: Session, rows: list[dict[str, object]]) -> list[tuple[int, str]]:
+    """Insert the rows by one statement: their (id, channel), in the rows' order."""
+    if not rows:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        added = sorted(tuple(row) for row in session.execute(_PG_ADD, json_rows(rows)))
+    else:
+        added = [tuple(row) for row in session.execute(_ADD, rows)]
+    return [(int(oid), str(channel)) for oid, channel in added]
 
 
 def add_replies(session: Session,
@@ -66,12 +84,9 @@ def add_replies(session: Session,
     statement built once.
     """
     now = utcnow()
-    rows = [_new_row(event_id, seq, channel, recipient, body, expires_at, now)
-            for event_id, said in replies.items()
-            for seq, (channel, recipient, body, expires_at) in enumerate(said)]
-    if not rows:
-        return []
-    return [(row.id, row.channel) for row in session.execute(_ADD, rows)]
+    return _insert(session, [_new_row(event_id, seq, channel, recipient, body, expires_at, now)
+                             for event_id, said in replies.items()
+                             for seq, (channel, recipient, body, expires_at) in enumerate(said)])
 
 
 def add_many(session: Session, messages: Sequence[tuple[str, str, str, datetime | None]]) -> list[int]:
@@ -79,11 +94,9 @@ def add_many(session: Session, messages: Sequence[tuple[str, str, str, datetime 
     their ids, in order. `held_until` keeps the sweeper from sending one before then (a spending
     batch still collecting swipes); None: due now."""
     now = utcnow()
-    rows = [_new_row(None, 0, channel, recipient, body, None, now) | {"claimed_until": held_until}
-            for channel, recipient, body, held_until in messages]
-    if not rows:
-        return []
-    return [row.id for row in session.execute(_ADD, rows)]
+    return [oid for oid, _ in _insert(session, [
+        _new_row(None, 0, channel, recipient, body, None, now) | {"claimed_until": held_until}
+        for channel, recipient, body, held_until in messages])]
 
 
 # Built once: the reply worker runs these for every message it sends, so SQLAlchemy compiles them
