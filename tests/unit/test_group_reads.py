@@ -1,5 +1,5 @@
-"""What a group of turns reads once for all of them: its senders' states (only if a turn asks) and
-the switches (once, and from its rehearsal when it had one)."""
+"""What a group of turns reads once for all of them: its senders' states (only if a turn asks), the
+switches and the bindings (once, and from its rehearsal when it had one)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from store.tables import FeatureSwitch, ServiceState
-from tests.unit.fakes import NOW, ports, turn
-from workers.runtime import service_state, switches
+from store.tables import Binding, FeatureSwitch, ServiceState
+from tests.unit.fakes import NOW, FakeCardSystem, bind, ports, turn
+from workers.runtime import dispatch, service_state, switches
 
 
 @pytest.fixture
@@ -71,3 +71,34 @@ def test_a_group_runs_on_the_switches_its_rehearsal_read(session: Session, state
         assert switches.paused_message(session, "topup") is None
         session.commit()
     assert _reads_of("feature_switches", statements) == 0
+
+
+def test_a_group_runs_on_the_bindings_its_rehearsal_read(session: Session, statements: list[str]) -> None:
+    card = FakeCardSystem()
+    bind(session, card, "oA", "20240001")
+    bind(session, card, "oB", "20240002")
+    session.commit()
+    factory = sessionmaker(session.get_bind())
+    with factory() as rehearsal:
+        dispatch.preload(rehearsal, ["oA", "oB", "oC"])
+        bindings = dispatch.detach_bindings(rehearsal)
+        rehearsal.rollback()
+    assert bindings is not None and sorted(b.student_no for b in bindings) == ["20240001", "20240002"]
+    statements.clear()
+    with factory() as real:
+        dispatch.preload(real, ["oA", "oB", "oC"], bindings)
+        found = real.get(Binding, "oB")
+        assert found is not None and found.student_no == "20240002" and found in real
+    assert _reads_of("bindings", statements) == 0
+
+
+def test_a_binding_a_rehearsed_turn_changed_is_read_again(session: Session) -> None:
+    card = FakeCardSystem()
+    bind(session, card, "oA", "20240001")
+    bind(session, card, "oB", "20240002")
+    session.commit()
+    dispatch.preload(session, ["oA", "oB"])
+    changed = session.get(Binding, "oA")
+    assert changed is not None
+    changed.name = "改名"
+    assert dispatch.detach_bindings(session) is None

@@ -9,6 +9,7 @@ import functools
 import logging
 import random
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -79,6 +80,18 @@ def process_group(
         return [None] * len(event_ids)
 
 
+@dataclass
+class Rehearsal:
+    """What a group's rehearsal (`read_ahead`) saw, for its real run a few milliseconds later: each
+    turn's clock (a turn must see the time it saw then), and the switches and the senders' bindings
+    it read, if it did (read again, they were a sixth of the query pool's CPU). A binding changed
+    meanwhile is as if the message had been answered those milliseconds earlier."""
+
+    nows: dict[int, datetime] = field(default_factory=dict)
+    paused: dict[str, str] | None = None
+    bindings: list[Binding] | None = None  # detached, as loaded
+
+
 def run_group(
     event_ids: Sequence[int],
     *,
@@ -86,13 +99,11 @@ def run_group(
     ports: Ports,
     handlers: Mapping[type[Command], Handler],
     deliver: DeliverMany,
-    nows: Mapping[int, datetime] | None = None,
-    paused: Mapping[str, str] | None = None,
+    rehearsal: Rehearsal | None = None,
 ) -> list[str]:
-    """The events' turns in one transaction, or an exception and nothing kept. A group rehearsed
-    first (`read_ahead`) runs as it was rehearsed: `nows` fixes each turn's clock, `paused` the
-    switches its rehearsal read."""
-    return retry_locked(lambda: _process_group_once(event_ids, uow, ports, handlers, deliver, nows or {}, paused),
+    """The events' turns in one transaction, or an exception and nothing kept; a rehearsed group
+    runs on what its `rehearsal` saw."""
+    return retry_locked(lambda: _process_group_once(event_ids, uow, ports, handlers, deliver, rehearsal or Rehearsal()),
                         attempts=LOCKED_ATTEMPTS, pause=_turn_pause)
 
 
@@ -131,14 +142,14 @@ def _process_once(
 
 def _process_group_once(
     event_ids: Sequence[int], uow: UnitOfWork, ports: Ports, handlers: Mapping[type[Command], Handler],
-    deliver: DeliverMany, nows: Mapping[int, datetime], paused: Mapping[str, str] | None,
+    deliver: DeliverMany, rehearsal: Rehearsal,
 ) -> list[str]:
     with uow:
         begin_as_writer(uow.session)
-        if paused is not None:
-            switches.assume(uow.session, paused)
+        if rehearsal.paused is not None:
+            switches.assume(uow.session, rehearsal.paused)
         events = {e.id: e for e in uow.session.execute(LOAD_EVENTS, {"event_ids": list(set(event_ids))})}
-        preload(uow.session, [e.openid for e in events.values()])
+        preload(uow.session, [e.openid for e in events.values()], rehearsal.bindings)
         outcomes: list[str] = []
         taken: list[tuple[Turn, Route | None]] = []
         started: set[int] = set()  # an id handed in twice in one group runs once
@@ -152,7 +163,7 @@ def _process_group_once(
                 outcomes.append("duplicate")
                 continue
             started.add(event_id)
-            turn, routed = begin_turn(uow.session, event, ports, nows.get(event_id))
+            turn, routed = begin_turn(uow.session, event, ports, rehearsal.nows.get(event_id))
             outcomes.append(run_handler(turn, routed, handlers))
             taken.append((turn, routed))
         if taken and not _close_turns(uow, taken, deliver):
@@ -160,16 +171,31 @@ def _process_group_once(
         return outcomes
 
 
-def preload(session: Session, openids: Sequence[str]) -> None:
+def preload(session: Session, openids: Sequence[str], bindings: Sequence[Binding] | None = None) -> None:
     """What a group's turns read about their senders, in one statement each: their bindings and
     their conversation states. A handler's `session.get(Binding, openid)` then finds its row in the
     session instead of asking the database once a turn (measured: the largest cost of a balance
-    query in a group). The session holds loaded rows weakly: the list is kept on it for as long as
-    it lives."""
+    query in a group). `bindings` read by the group's rehearsal are taken as they are, without a
+    statement. The session holds loaded rows weakly: the list is kept on it for as long as it lives."""
     if len(openids) > 1:
-        session.info["onecard.bindings"] = session.execute(
-            LOAD_BINDINGS, {"openids": list(set(openids))}).scalars().all()
+        session.info[_BINDINGS] = (
+            session.execute(LOAD_BINDINGS, {"openids": list(set(openids))}).scalars().all() if bindings is None
+            else [session.merge(binding, load=False) for binding in bindings])
         service_state.preload(session, openids)
+
+
+def detach_bindings(session: Session) -> list[Binding] | None:
+    """The bindings `preload` read, taken out of the session as loaded (for `Rehearsal.bindings`);
+    None if it read none, or a turn changed one."""
+    bindings: list[Binding] | None = session.info.get(_BINDINGS)
+    if bindings is None or any(binding in session.dirty or binding in session.deleted for binding in bindings):
+        return None
+    for binding in bindings:
+        session.expunge(binding)
+    return bindings
+
+
+_BINDINGS = "onecard.bindings"
 
 
 def begin_turn(session: Session, event: Row[Any], ports: Ports,

@@ -89,8 +89,7 @@ class ReadAhead:
         answers: dict[Key, tuple[bool, Any]] = {}
         ports = dataclasses.replace(self._ports, card=_AnsweredPort("card", answers),
                                     campus=_AnsweredPort("campus", answers) if self._ports.campus else None)
-        nows: dict[int, datetime] = {}
-        paused: dict[str, str] | None = None  # the switches as the last rehearsal read them, if it did
+        rehearsal = dispatch.Rehearsal()
         alone: set[int] = set()
         outcomes: dict[int, str] = {}
         together = list(event_ids)
@@ -99,7 +98,7 @@ class ReadAhead:
             if not together:
                 break
             if rehearse:
-                questions, paused = self._rehearse(together, ports, nows, alone)
+                questions = self._rehearse(together, ports, rehearsal, alone)
                 together = [e for e in together if e not in alone]
                 # Answered without errors, the turns most likely ask nothing more: run them for
                 # real now rather than rehearse once more (a read that failed is met in a rehearsal,
@@ -110,7 +109,7 @@ class ReadAhead:
             try:
                 outcomes = dict(zip(together, dispatch.run_group(
                     together, uow=self._uow(), ports=ports, handlers=self._handlers, deliver=self._deliver,
-                    nows=nows, paused=paused), strict=True))
+                    rehearsal=rehearsal), strict=True))
                 break
             except Unanswered:  # a turn asks more than it did in rehearsal (a bill's second page)
                 rehearse = True
@@ -119,11 +118,10 @@ class ReadAhead:
                 break
         return [outcomes.get(event_id) for event_id in event_ids]
 
-    def _rehearse(self, event_ids: list[int], ports: Ports, nows: dict[int, datetime],
-                  alone: set[int]) -> tuple[set[Key], dict[str, str] | None]:
-        """Run the turns without keeping anything: the questions they ask that have no answer yet,
-        and the switches they read, if they did (the real run uses them too). Fills in each turn's
-        clock (`nows`)."""
+    def _rehearse(self, event_ids: list[int], ports: Ports, rehearsal: dispatch.Rehearsal,
+                  alone: set[int]) -> set[Key]:
+        """Run the turns without keeping anything: the questions they ask that have no answer yet.
+        Notes in `rehearsal` what the real run reuses (clocks, switches, bindings)."""
         questions: set[Key] = set()
         uow = self._uow()
         # Without autoflush, what a turn adds (a statement's paging cursor) stays in the session
@@ -134,7 +132,8 @@ class ReadAhead:
             for event in events:
                 if event.status != "received":
                     continue
-                now = nows.setdefault(event.id, self._ports.clock() if self._ports.clock else datetime.now(UTC))
+                now = rehearsal.nows.setdefault(event.id,
+                                                self._ports.clock() if self._ports.clock else datetime.now(UTC))
                 turn, routed = dispatch.begin_turn(uow.session, event, ports, now)
                 try:
                     dispatch.run_handler(turn, routed, self._handlers)
@@ -143,9 +142,10 @@ class ReadAhead:
                 except (Exception, MustRunAlone) as exc:  # a failure or a change outside: alone, with retries
                     log.info("event %s runs alone: %s: %s", event.id, type(exc).__name__, exc)
                     alone.add(event.id)
-            paused = switches.read_so_far(uow.session)
+            rehearsal.paused = switches.read_so_far(uow.session)
+            rehearsal.bindings = dispatch.detach_bindings(uow.session)
             uow.rollback()
-        return questions, paused
+        return questions
 
     def _ask(self, questions: set[Key], answers: dict[Key, tuple[bool, Any]]) -> bool:
         """Every question at once; an error is kept as the answer, for the handler to meet.
