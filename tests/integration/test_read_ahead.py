@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from adapters.cardsystem.demo import DemoHolder
 from events.commands import Command, QueryBalance
 from store.tables import Binding, InboxEvent, OutboundMessage, utcnow
 from tests.harness import Stack, new_openid
 from tests.integration.test_exactly_once import _replies_to, _store
-from workers.runtime.read_ahead import ReadAhead
+from workers.runtime.read_ahead import Key, ReadAhead
 from workers.runtime.registry import handlers as registered_handlers
 from workers.runtime.turn import Handler, Turn
 
@@ -99,3 +100,26 @@ def test_a_turn_that_changes_the_card_or_fails_to_read_runs_alone_and_the_rest_g
         statuses = uow.session.execute(select(InboxEvent.status).where(InboxEvent.id.in_(ids))
                                        .order_by(InboxEvent.id)).scalars().all()
     assert statuses == ["received", "received", "processed"]
+
+
+
+def test_an_event_another_delivery_took_during_the_reads_is_not_answered_twice(stack: Stack) -> None:
+    """The real run reuses the rehearsal's events: an event processed by another worker while the
+    group waited on the card system must fail the group's processed mark, not get a second answer."""
+    (first, _), (second, _) = _bound(stack, 2)
+    ids = [_store(stack, openid, "余额")[0] for openid in (first, second)]
+
+    class AnotherWorkerMeanwhile(ReadAhead):
+        def _ask(self, questions: set[Key], answers: dict[Key, tuple[bool, Any]]) -> bool:
+            asked = super()._ask(questions, answers)
+            with stack.platform.uow() as other:
+                other.session.execute(update(InboxEvent).where(InboxEvent.id == ids[0]).values(status="processed"))
+                other.commit()
+            return asked
+
+    delivered: list[int] = []
+    outcomes = AnotherWorkerMeanwhile(stack.platform.ports, registered_handlers(),
+                                      lambda items: delivered.extend(i for i, _ in items), stack.platform.uow)(ids)
+
+    assert outcomes == [None, None]  # one by one: there the first is a duplicate, the second is answered
+    assert _replies_to(stack, ids) == [] and delivered == []

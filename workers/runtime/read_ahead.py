@@ -128,6 +128,7 @@ class ReadAhead:
         # until the rollback: the rehearsal never writes, so it never waits for SQLite's writer.
         with uow, uow.session.no_autoflush:
             events = uow.session.execute(dispatch.LOAD_EVENTS, {"event_ids": event_ids}).all()
+            rehearsal.events = {event.id: event for event in events}
             dispatch.preload(uow.session, [event.openid for event in events])
             for event in events:
                 if event.status != "received":
