@@ -144,15 +144,13 @@ class DirectSession(requests.Session):
             curl = self._idle.pop() if self._idle else None
         if curl is None:
             curl = pycurl.Curl()
-        else:
-            curl.reset()  # options only: the kept-alive connection stays
         curl.setopt(pycurl.NOSIGNAL, 1)
         curl.setopt(pycurl.CAINFO, self.ca_bundle)
         return curl
 
     def _give_back(self, curl: pycurl.Curl) -> None:
-        curl.setopt(pycurl.HEADERFUNCTION, _ignore)
-        curl.setopt(pycurl.WRITEFUNCTION, _ignore)
+        # Options and the last call's callbacks go; the kept-alive connection stays.
+        curl.reset()
         with self._lock:
             if len(self._idle) < self.pool_size:
                 self._idle.append(curl)
@@ -165,10 +163,6 @@ class DirectSession(requests.Session):
         for curl in idle:
             curl.close()
         super().close()
-
-
-def _ignore(_data: bytes) -> None:
-    """A handle waiting in the stack keeps no reference to the last call's buffers."""
 
 
 def _as_requests_error(curl: pycurl.Curl, exc: pycurl.error) -> requests.RequestException:

@@ -151,9 +151,9 @@ def _process_group_once(
         begin_as_writer(uow.session)
         if rehearsal.paused is not None:
             switches.assume(uow.session, rehearsal.paused)
-        events = rehearsal.events if rehearsal.events is not None else {
-            e.id: e for e in uow.session.execute(LOAD_EVENTS, {"event_ids": list(set(event_ids))})}
-        events = {event_id: events[event_id] for event_id in set(event_ids) if event_id in events}
+        wanted = set(event_ids)
+        events = ({e_id: e for e_id, e in rehearsal.events.items() if e_id in wanted} if rehearsal.events is not None
+                  else {e.id: e for e in uow.session.execute(LOAD_EVENTS, {"event_ids": list(wanted)})})
         preload(uow.session, [e.openid for e in events.values()], rehearsal.bindings)
         outcomes: list[str] = []
         taken: list[tuple[Turn, Route | None]] = []

@@ -121,7 +121,7 @@ class ReadAhead:
     def _rehearse(self, event_ids: list[int], ports: Ports, rehearsal: dispatch.Rehearsal,
                   alone: set[int]) -> set[Key]:
         """Run the turns without keeping anything: the questions they ask that have no answer yet.
-        Notes in `rehearsal` what the real run reuses (clocks, switches, bindings)."""
+        Notes in `rehearsal` what the real run reuses (clocks, events, switches, bindings)."""
         questions: set[Key] = set()
         uow = self._uow()
         # Without autoflush, what a turn adds (a statement's paging cursor) stays in the session
