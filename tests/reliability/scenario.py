@@ -107,11 +107,13 @@ def start_platform(stack: Stack, broker: PrivateRedis | None = None) -> Running:
 
 
 def _restart_pool(run: Running, name: str, down_for: float) -> None:
+    run.pools[name].stop(signal.SIGKILL)
+    run.stack.pools.remove(run.pools[name])
+    # Counted once the pool is dead, not before the kill: a send claimed between a count and the kill
+    # would be cut off uncounted. Only the reply pool sends, so these are exactly the cut-off sends.
     with run.stack.platform.uow() as uow:
         run.notes["sending_at_kill"] = uow.session.execute(
             select(func.count()).where(OutboundMessage.status == "sending")).scalar_one()
-    run.pools[name].stop(signal.SIGKILL)
-    run.stack.pools.remove(run.pools[name])
     time.sleep(down_for)
     run.pools[name] = run.stack.start_workers(name, threads=4, name=f"chaos-{name}",
                                               extra_env={"dramatiq_worker_timeout": "100"})
