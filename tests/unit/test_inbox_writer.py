@@ -1,5 +1,5 @@
 """The ingress's group commit waits for company only while callbacks keep coming, and only until
-enough of them wait: a lone callback is written at once, and so is a full group."""
+enough of them wait: a lone callback is written at once, and so are a trickle and a full group."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ LINGER = 0.2
 class RecordingWriter(InboxWriter):
     """The writer's batching as it is, with the database write replaced by a note of each batch."""
 
-    def __init__(self, gather: int = 4) -> None:
-        super().__init__(create_engine("sqlite://"), lambda _items: None, linger=LINGER, gather=gather)
+    def __init__(self, gather: int = 4, busy_callbacks: int = 2) -> None:
+        super().__init__(create_engine("sqlite://"), lambda _items: None, linger=LINGER, gather=gather,
+                         busy_callbacks=busy_callbacks)
         self.batches: list[int] = []
 
     def _write(self, items: list[tuple[InboundMessage, str | None]]) -> list[int | None]:  # type: ignore[override]
@@ -44,6 +45,20 @@ def test_a_callback_after_a_quiet_spell_is_written_at_once() -> None:
 
     took, batches = asyncio.run(scenario())
     assert took < LINGER / 2 and batches == [1]
+
+
+def test_a_trickle_below_the_traffic_rate_is_written_at_once() -> None:
+    async def scenario() -> tuple[list[float], list[int]]:
+        writer = RecordingWriter(gather=10, busy_callbacks=5)
+        took = []
+        for n in range(4):  # four within a second: not yet traffic
+            took.append(await timed(writer, n))
+            await asyncio.sleep(0.02)
+        return took, writer.batches
+
+    took, batches = asyncio.run(scenario())
+    assert batches == [1, 1, 1, 1]
+    assert max(took) < LINGER / 2
 
 
 def test_under_traffic_callbacks_that_come_within_the_linger_are_written_together() -> None:
