@@ -67,8 +67,7 @@ class InboxWriter:
         self._company: asyncio.Future[None] | None = None  # done once `gather` callbacks wait
         self._arrivals: deque[float] = deque()  # the event loop's clock, the last BUSY_WINDOW_S seconds
         self._pending: list[Item] = []
-        self._running = False
-        self._drainer: asyncio.Task[None] | None = None
+        self._drainer: asyncio.Task[None] | None = None  # writes while callbacks wait; held, so it is not collected
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox-writer")
 
     async def store(self, message: InboundMessage, topic: str | None) -> int | None:
@@ -81,37 +80,33 @@ class InboxWriter:
             self._arrivals.popleft()
         if self._company is not None and len(self._pending) >= self.gather and not self._company.done():
             self._company.set_result(None)
-        if not self._running:
-            self._running = True
-            self._drainer = loop.create_task(self._drain())  # referenced: a task nobody holds may vanish
+        if self._drainer is None or self._drainer.done():
+            self._drainer = loop.create_task(self._drain())
         return await future
 
     async def _drain(self) -> None:
         loop = asyncio.get_running_loop()
-        try:
-            while self._pending:
-                if self.linger and len(self._arrivals) >= self.busy_callbacks \
-                        and len(self._pending) < self.gather:
-                    self._company = loop.create_future()
-                    await asyncio.wait({self._company}, timeout=self.linger)
-                    self._company = None
-                batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch:]
-                try:
-                    ids = await loop.run_in_executor(self._executor, self._write, [(m, t) for m, t, _ in batch])
-                except BaseException as exc:  # every waiting callback hears about it (503)
-                    for *_, future in batch:
-                        if not future.done():
-                            future.set_exception(exc)
+        while self._pending:
+            if self.linger and len(self._arrivals) >= self.busy_callbacks \
+                    and len(self._pending) < self.gather:
+                self._company = loop.create_future()
+                await asyncio.wait({self._company}, timeout=self.linger)
+                self._company = None
+            batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch:]
+            try:
+                ids = await loop.run_in_executor(self._executor, self._write, [(m, t) for m, t, _ in batch])
+            except BaseException as exc:  # every waiting callback hears about it (503)
+                for *_, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for (*_, future), outcome in zip(batch, ids, strict=True):
+                if future.done():
                     continue
-                for (*_, future), outcome in zip(batch, ids, strict=True):
-                    if future.done():
-                        continue
-                    if isinstance(outcome, BaseException):
-                        future.set_exception(outcome)
-                    else:
-                        future.set_result(outcome)
-        finally:
-            self._running = False
+                if isinstance(outcome, BaseException):
+                    future.set_exception(outcome)
+                else:
+                    future.set_result(outcome)
 
     def _write(self, items: list[tuple[InboundMessage, str | None]]) -> list[int | SQLAlchemyError | None]:
         try:
