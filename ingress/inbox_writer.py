@@ -63,9 +63,10 @@ class InboxWriter:
         self.max_batch = max_batch
         self.linger = linger
         self.gather = gather
-        self.busy_callbacks = busy_callbacks
         self._company: asyncio.Future[None] | None = None  # done once `gather` callbacks wait
-        self._arrivals: deque[float] = deque()  # the event loop's clock, the last BUSY_WINDOW_S seconds
+        # When the last `busy_callbacks` callbacks came (the event loop's clock): traffic if the oldest
+        # of them came within BUSY_WINDOW_S.
+        self._arrivals: deque[float] = deque(maxlen=busy_callbacks)
         self._pending: list[Item] = []
         self._drainer: asyncio.Task[None] | None = None  # writes while callbacks wait; held, so it is not collected
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox-writer")
@@ -74,10 +75,7 @@ class InboxWriter:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[int | None] = loop.create_future()
         self._pending.append((message, topic, future))
-        now = loop.time()
-        self._arrivals.append(now)
-        while self._arrivals[0] < now - BUSY_WINDOW_S:
-            self._arrivals.popleft()
+        self._arrivals.append(loop.time())
         if self._company is not None and len(self._pending) >= self.gather and not self._company.done():
             self._company.set_result(None)
         if self._drainer is None or self._drainer.done():
@@ -87,8 +85,7 @@ class InboxWriter:
     async def _drain(self) -> None:
         loop = asyncio.get_running_loop()
         while self._pending:
-            if self.linger and len(self._arrivals) >= self.busy_callbacks \
-                    and len(self._pending) < self.gather:
+            if self.linger and len(self._pending) < self.gather and self._busy(loop.time()):
                 self._company = loop.create_future()
                 await asyncio.wait({self._company}, timeout=self.linger)
                 self._company = None
@@ -107,6 +104,10 @@ class InboxWriter:
                     future.set_exception(outcome)
                 else:
                     future.set_result(outcome)
+
+    def _busy(self, now: float) -> bool:
+        arrivals = self._arrivals
+        return len(arrivals) == arrivals.maxlen and now - arrivals[0] <= BUSY_WINDOW_S
 
     def _write(self, items: list[tuple[InboundMessage, str | None]]) -> list[int | SQLAlchemyError | None]:
         try:
