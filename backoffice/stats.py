@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from adapters.cardsystem.port import CardSystem
 from events.campus_time import SHANGHAI
 from events.errors import OnecardError
-from events.messages import CARD_TRANSACTION
 from events.money_kinds import BY_CODE
+from store.inbox import WECHAT
 from store.tables import Binding, BindingLog, InboxEvent, MoneyOrder, utcnow
 from workers.text.format import yuan
 
@@ -78,11 +78,12 @@ def active_users(session: Session, period: str, now: datetime | None = None) -> 
     now = now or utcnow()
     rows = session.execute(
         select(InboxEvent.received_at, InboxEvent.openid).where(InboxEvent.received_at >= since(period, now),
-                                                                InboxEvent.msg_type != CARD_TRANSACTION)
+                                                                InboxEvent.source == WECHAT,
+                                                                InboxEvent.openid.is_not(None))
     )
     users: dict[str, set[str]] = defaultdict(set)
     for at, openid in rows:
-        users[bucket(at, period)].add(openid)
+        users[bucket(at, period)].add(str(openid))
     return Table("活跃用户", ["日期", "活跃用户数"], [[key, len(users[key])] for key in buckets(period, now)])
 
 

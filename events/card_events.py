@@ -1,9 +1,9 @@
 """A card-system transaction (a swipe, a kiosk top-up): the second event source beside WeChat.
 
 The card system POSTs each one to `/cardsystem/events` (or publishes it to a broker, read by
-`onecard card-feed`); both check it here, sign-checked or not, and store it in the inbox as an
-`InboundMessage` of type `card_transaction`, so the inbox, the sweeper and the topics treat it
-like any callback. Amounts are yuan strings with two decimals; we keep integer fen.
+`onecard card-feed`); both check it here, sign-checked or not, and store it in the inbox as a
+record of its own source (`store.inbox`), so the inbox, the sweeper and the pipeline treat it like
+any callback. Amounts are yuan strings with two decimals; we keep integer fen.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from decimal import Decimal
 from typing import Any
 
 from events.errors import BadCallback
-from events.messages import CARD_TRANSACTION, InboundMessage
 
 _YUAN = re.compile(r"^-?\d{1,9}\.\d{2}$")
 _FIELDS = ("event_id", "type", "student_no", "card_no", "amount", "balance", "merchant", "terminal", "occurred_at")
@@ -88,13 +87,6 @@ def parse_transaction(body: bytes) -> CardTransaction:
     return CardTransaction(data["event_id"].strip(), data["student_no"].strip(), data["card_no"].strip(),
                            _fen(data["amount"], "amount"), _fen(data["balance"], "balance"),
                            data["merchant"].strip(), data["terminal"].strip(), occurred_at)
-
-
-def to_inbound(tx: CardTransaction) -> InboundMessage:
-    """The inbox's shape of a transaction: keyed by the card system's event id alone."""
-    return InboundMessage(to_user="cardsystem", from_user=f"card:{tx.student_no}",
-                          create_time=int(tx.occurred_at.timestamp()), msg_type=CARD_TRANSACTION,
-                          msg_id=tx.event_id, fields=tx.payload())
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:

@@ -8,9 +8,6 @@ from typing import Any
 
 from events.errors import BadCallback
 
-#: The message type of a card-system transaction stored in the inbox (`events.card_events`).
-CARD_TRANSACTION = "card_transaction"
-
 
 @dataclass(frozen=True, slots=True)
 class InboundMessage:
@@ -33,8 +30,6 @@ class InboundMessage:
         users; a retry repeats all three). Events have no MsgId: sender + CreateTime + Event +
         EventKey, so two different clicks in the same second stay two events.
         """
-        if self.msg_type == CARD_TRANSACTION:  # the card system's event id is the whole identity
-            return f"c:{self.msg_id}"
         if self.msg_id:
             return f"m:{self.from_user}:{self.create_time}:{self.msg_id}"
         return f"e:{self.from_user}:{self.create_time}:{self.msg_type}:{self.event or ''}:{self.event_key or ''}"

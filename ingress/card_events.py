@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from events.card_events import check_signature, parse_transaction, to_inbound
+from events.card_events import check_signature, parse_transaction
 from events.errors import BadCallback
 from events.topics import Topic
 from ingress.inbox_writer import InboxWriter
@@ -50,7 +50,7 @@ class CardEvents:
         except BadCallback as exc:
             return _refused(exc)
         try:
-            stored = await self.writer.store(to_inbound(tx), Topic.ALERTS.value)
+            stored = await self.writer.store(tx, Topic.ALERTS.value)
         except SQLAlchemyError:
             log.exception("inbox unavailable; the card system will retry")
             return JSONResponse({"error": "temporarily unavailable"}, status_code=503)

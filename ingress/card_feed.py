@@ -19,7 +19,7 @@ from kombu.message import Message
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from events.card_events import parse_transaction, to_inbound
+from events.card_events import parse_transaction
 from events.errors import BadCallback
 from events.topics import Topic
 from ingress.inbox_writer import EnqueueMany
@@ -73,7 +73,7 @@ class CardFeed:
             message.reject(requeue=False)
             return
         try:
-            [event_id] = store_many(self.engine, [(to_inbound(tx), Topic.ALERTS.value)])
+            [event_id] = store_many(self.engine, [(tx, Topic.ALERTS.value)])
         except SQLAlchemyError:
             log.exception("inbox unavailable; the message goes back to the broker")
             message.requeue()

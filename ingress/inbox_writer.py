@@ -33,14 +33,13 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from events.messages import InboundMessage
-from store.inbox import store_many
+from store.inbox import Inbound, store_many
 
 log = logging.getLogger("onecard.ingress")
 
 #: Hands (topic, event id) pairs to the broker at once; see `events.broker.enqueue_events`.
 EnqueueMany = Callable[[list[tuple[str, int]]], None]
-Item = tuple[InboundMessage, str | None, "asyncio.Future[int | None]"]
+Item = tuple[Inbound, str | None, "asyncio.Future[int | None]"]
 
 #: How long the first callback of a write waits for company (see the module's docstring).
 INBOX_LINGER_S = 0.1
@@ -71,7 +70,7 @@ class InboxWriter:
         self._drainer: asyncio.Task[None] | None = None  # writes while callbacks wait; held, so it is not collected
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox-writer")
 
-    async def store(self, message: InboundMessage, topic: str | None) -> int | None:
+    async def store(self, message: Inbound, topic: str | None) -> int | None:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[int | None] = loop.create_future()
         self._pending.append((message, topic, future))
@@ -109,7 +108,7 @@ class InboxWriter:
         arrivals = self._arrivals
         return len(arrivals) == arrivals.maxlen and now - arrivals[0] <= BUSY_WINDOW_S
 
-    def _write(self, items: list[tuple[InboundMessage, str | None]]) -> list[int | SQLAlchemyError | None]:
+    def _write(self, items: list[tuple[Inbound, str | None]]) -> list[int | SQLAlchemyError | None]:
         try:
             stored = store_many(self.engine, items)
         except SQLAlchemyError as exc:

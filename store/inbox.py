@@ -1,4 +1,5 @@
-"""The inbox: each callback stored once, keyed by its WeChat identity."""
+"""The inbox: each event from outside stored once, keyed by its identity at its source — a WeChat
+callback (`InboundMessage`) or a card-system transaction (`CardTransaction`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
+from events.card_events import CardTransaction
 from events.messages import InboundMessage
 from store.db import begin_as_writer, dialect_insert, json_rows, json_rows_insert, single_statement
 from store.tables import InboxEvent, table_of, utcnow
@@ -17,30 +19,35 @@ from store.tables import InboxEvent, table_of, utcnow
 MAX_REDELIVERIES = 20
 
 
-def store_key(msg: InboundMessage) -> str:
-    """The inbox's unique key for a message: its identity, bounded to the column."""
-    key = msg.dedup_key()
+#: Where an inbox event came from (`InboxEvent.source`).
+WECHAT, CARD = "wechat", "card"
+#: What the inbox stores: a WeChat callback or a card transaction.
+Inbound = InboundMessage | CardTransaction
+
+
+def store_key(item: Inbound) -> str:
+    """The inbox's unique key: the item's identity at its source, bounded to the column."""
+    if isinstance(item, CardTransaction):  # the card system's event id is the whole identity
+        return f"c:{item.event_id}"
+    key = item.dedup_key()
     if len(key) > 255:  # hostile or odd EventKeys: keep the identity, bound the size
         key = key[:200] + "#" + hashlib.sha256(key.encode()).hexdigest()
     return key
 
 
-def _row(msg: InboundMessage, topic: str | None) -> dict[str, object]:
-    return {
-        "dedup_key": store_key(msg),
-        "openid": msg.from_user[:64],
-        "msg_type": msg.msg_type[:32],
-        "msg_id": msg.msg_id[:32] if msg.msg_id else None,
-        "event": msg.event[:64] if msg.event else None,
-        "event_key": msg.event_key,
-        "content": msg.content,
-        "payload": msg.fields,
-        "create_time": msg.create_time,
-        "topic": topic,
-        "status": "received" if topic else "ignored",
-        "received_at": utcnow(),
-        "redeliveries": 0,
+def _row(item: Inbound, topic: str | None) -> dict[str, object]:
+    row: dict[str, object] = {
+        "dedup_key": store_key(item), "source": WECHAT, "openid": None, "msg_type": None, "msg_id": None,
+        "event": None, "event_key": None, "content": None, "topic": topic,
+        "status": "received" if topic else "ignored", "received_at": utcnow(), "redeliveries": 0,
     }
+    if isinstance(item, CardTransaction):
+        row.update(source=CARD, payload=item.payload(), create_time=int(item.occurred_at.timestamp()))
+        return row
+    row.update(openid=item.from_user[:64], msg_type=item.msg_type[:32],
+               msg_id=item.msg_id[:32] if item.msg_id else None, event=item.event[:64] if item.event else None,
+               event_key=item.event_key, content=item.content, payload=item.fields, create_time=item.create_time)
+    return row
 
 
 #: SQLite: one statement object, so SQLAlchemy compiles it once, not once per batch size; executed
@@ -55,21 +62,21 @@ _SQLITE_INSERT = (
 #: PostgreSQL: the batch as one JSON document (`json_rows_insert`).
 _PG_INSERT = json_rows_insert(
     InboxEvent.__tablename__,
-    (("dedup_key", "text"), ("openid", "text"), ("msg_type", "text"), ("msg_id", "text"), ("event", "text"),
-     ("event_key", "text"), ("content", "text"), ("payload", "json"), ("create_time", "bigint"),
+    (("dedup_key", "text"), ("source", "text"), ("openid", "text"), ("msg_type", "text"), ("msg_id", "text"),
+     ("event", "text"), ("event_key", "text"), ("content", "text"), ("payload", "json"), ("create_time", "bigint"),
      ("topic", "text"), ("status", "text"), ("received_at", "timestamptz"), ("redeliveries", "integer")),
     "ON CONFLICT (dedup_key) DO NOTHING RETURNING id, dedup_key")
 
 
-def store_once(engine: Engine, msg: InboundMessage, topic: str | None) -> int | None:
-    """Insert the callback unless its key is already there; the new row's id, or None for a repeat.
+def store_once(engine: Engine, item: Inbound, topic: str | None) -> int | None:
+    """Insert the item unless its key is already there; the new row's id, or None for a repeat.
 
     One statement, one commit: this sits on the ingress hot path.
     """
-    return store_many(engine, [(msg, topic)])[0]
+    return store_many(engine, [(item, topic)])[0]
 
 
-def store_many(engine: Engine, items: Sequence[tuple[InboundMessage, str | None]]) -> list[int | None]:
+def store_many(engine: Engine, items: Sequence[tuple[Inbound, str | None]]) -> list[int | None]:
     """`store_once` for several callbacks in one statement (one commit, one fsync, one lock).
 
     The ingress groups the callbacks that arrive together: the commit is what a callback costs.
@@ -77,7 +84,7 @@ def store_many(engine: Engine, items: Sequence[tuple[InboundMessage, str | None]
     1,000-row insertmanyvalues page, so it is never split); RETURNING names the keys that were
     new, in any order.
     """
-    rows = [_row(msg, topic) for msg, topic in items]
+    rows = [_row(item, topic) for item, topic in items]
     with single_statement(engine) as conn:
         if engine.dialect.name == "postgresql":
             result = conn.execute(_PG_INSERT, json_rows(rows))

@@ -9,8 +9,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import requests
+from sqlalchemy import select
 
 from events.card_events import signature
+from store.inbox import CARD
+from store.tables import InboxEvent
 from tests.harness import Stack
 
 
@@ -28,3 +31,12 @@ def post(stack: Stack, event: dict[str, Any] | bytes, *, secret: str | None = No
     return requests.post(f"{stack.ingress_url}/cardsystem/events", data=body, timeout=10,
                          headers={"Content-Type": "application/json", "X-Card-Timestamp": ts,
                                   "X-Card-Signature": signature(key, ts, body)})
+
+
+def stored_for(stack: Stack, student_no: str) -> list[InboxEvent]:
+    """The card transactions of one holder in the inbox, oldest first (detached, read-only)."""
+    with stack.platform.uow() as uow:
+        rows = uow.session.execute(select(InboxEvent).where(InboxEvent.source == CARD).order_by(InboxEvent.id))
+        found = [row for row in rows.scalars() if row.payload.get("student_no") == student_no]
+        uow.session.expunge_all()
+        return found

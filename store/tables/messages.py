@@ -12,14 +12,19 @@ from store.tables.base import Base, BigId, UTCDateTime, utcnow
 
 
 class InboxEvent(Base):
-    """One WeChat callback, stored once however often WeChat or the broker delivers it."""
+    """One event from outside, stored once however often its sender or the broker delivers it: a
+    WeChat callback (`source` wechat, from `openid`) or a card-system transaction (`source` card,
+    its fields in `payload`)."""
 
     __tablename__ = "inbox_events"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     dedup_key: Mapped[str] = mapped_column(String(255), unique=True)
-    openid: Mapped[str] = mapped_column(String(64), index=True)
-    msg_type: Mapped[str] = mapped_column(String(32))
+    #: Who sent it: `wechat` or `card` (`store.inbox.SOURCES`).
+    source: Mapped[str] = mapped_column(String(16), default="wechat", server_default="wechat")
+    #: The WeChat sender; None for a card transaction.
+    openid: Mapped[str | None] = mapped_column(String(64), index=True)
+    msg_type: Mapped[str | None] = mapped_column(String(32))
     msg_id: Mapped[str | None] = mapped_column(String(32))
     event: Mapped[str | None] = mapped_column(String(64))
     event_key: Mapped[str | None] = mapped_column(Text)

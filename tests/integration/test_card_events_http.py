@@ -7,17 +7,12 @@ import json
 import time
 import uuid
 
-from sqlalchemy import func, select
-
-from store.tables import InboxEvent
-from tests.card_events import post, transaction
+from tests.card_events import post, stored_for, transaction
 from tests.harness import Stack
 
 
 def _stored(stack: Stack, student_no: str) -> int:
-    with stack.platform.uow() as uow:
-        return int(uow.session.execute(select(func.count()).where(InboxEvent.openid == f"card:{student_no}"))
-                   .scalar_one())
+    return len(stored_for(stack, student_no))
 
 
 def _student() -> str:
@@ -31,9 +26,8 @@ def test_an_event_is_stored_once_however_often_the_card_system_sends_it(stack: S
     assert [a.status_code for a in answers] == [200] * 3
     assert [a.json()["status"] for a in answers] == ["stored", "duplicate", "duplicate"]
     assert _stored(stack, student) == 1
-    with stack.platform.uow() as uow:
-        row = uow.session.execute(select(InboxEvent).where(InboxEvent.openid == f"card:{student}")).scalar_one()
-        assert (row.topic, row.msg_type, row.payload["amount_fen"]) == ("alerts", "card_transaction", -1250)
+    [row] = stored_for(stack, student)
+    assert (row.topic, row.source, row.openid, row.payload["amount_fen"]) == ("alerts", "card", None, -1250)
 
 
 def test_a_bad_or_stale_signature_is_401_and_stores_nothing(stack: Stack) -> None:

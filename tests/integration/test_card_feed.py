@@ -12,11 +12,9 @@ from collections.abc import Iterator
 
 import pytest
 from kombu import Connection, Exchange
-from sqlalchemy import select
 
 from ingress.card_feed import CardFeed
-from store.tables import InboxEvent
-from tests.card_events import transaction
+from tests.card_events import stored_for, transaction
 from tests.harness import Stack
 from tests.rabbit import private_vhost
 
@@ -53,8 +51,6 @@ def test_published_transactions_are_stored_once_and_a_bad_one_is_rejected(stack:
         stop.set()
         consumer.join(5)
     assert (feed.stored, feed.duplicates, feed.rejected) == (2, 1, 1)
-    with stack.platform.uow() as uow:
-        rows = uow.session.execute(select(InboxEvent.id, InboxEvent.topic).where(
-            InboxEvent.openid == f"card:{student}").order_by(InboxEvent.id)).all()
-    assert [topic for _, topic in rows] == ["alerts", "alerts"]
-    assert enqueued == [("alerts", event_id) for event_id, _ in rows]
+    rows = stored_for(stack, student)
+    assert [row.topic for row in rows] == ["alerts", "alerts"]
+    assert enqueued == [("alerts", row.id) for row in rows]

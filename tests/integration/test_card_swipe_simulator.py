@@ -10,13 +10,12 @@ import requests
 from sqlalchemy import func, select
 
 from store.tables import InboxEvent
+from tests.card_events import stored_for
 from tests.harness import Stack
 
 
 def _stored(stack: Stack, student_no: str) -> list[dict[str, object]]:
-    with stack.platform.uow() as uow:
-        return [p for p in uow.session.execute(select(InboxEvent.payload).where(
-            InboxEvent.openid == f"card:{student_no}")).scalars()]
+    return [row.payload for row in stored_for(stack, student_no)]
 
 
 def _wait(condition: Callable[[], bool], timeout: float = 10.0) -> None:

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from events.card_events import check_signature, parse_transaction, signature, to_inbound
+from events.card_events import check_signature, parse_transaction, signature
 from events.errors import BadCallback
+from store.inbox import store_key
 
 GOOD = {"event_id": "ev-1", "type": "transaction", "student_no": "20240001", "card_no": "C0001",
         "amount": "-12.50", "balance": "87.50", "merchant": "一食堂", "terminal": "本部-一食堂-03",
@@ -17,7 +18,7 @@ GOOD = {"event_id": "ev-1", "type": "transaction", "student_no": "20240001", "ca
 def test_a_valid_event_is_read_in_fen_and_keyed_by_its_event_id() -> None:
     tx = parse_transaction(json.dumps(GOOD).encode())
     assert (tx.amount_fen, tx.balance_fen) == (-1250, 8750)
-    assert to_inbound(tx).dedup_key() == "c:ev-1"
+    assert store_key(tx) == "c:ev-1"
 
 
 @pytest.mark.parametrize("change", [{"amount": "-12.5"}, {"amount": -12.5}, {"type": "refund"},
