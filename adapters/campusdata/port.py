@@ -55,6 +55,10 @@ class Locker:
     since: datetime
 
 
+#: The methods of `CampusData` a turn may ask ahead (`workers.runtime.reads`); all of them only read.
+READS = frozenset({"meetings", "grades", "timetable", "loans", "lockers"})
+
+
 class CampusData(Protocol):
     def meetings(self, student_no: str) -> list[Meeting]: ...
 

@@ -61,6 +61,11 @@ class TransactionPage:
     total: int
 
 
+#: The methods of `CardSystem` that only read: a turn may ask them ahead, and an answer may be kept
+#: for the rest of the turn (`workers.runtime.reads`).
+READS = frozenset({"find_holder", "balance_fen", "card_info", "transactions", "holder_by_card"})
+
+
 class CardSystem(Protocol):
     """Every call raises TransientError when the card system is unreachable or busy."""
 

@@ -14,15 +14,26 @@ from events.commands import Command, Help
 from events.errors import TransientError
 from events.messages import InboundMessage, to_message
 from events.routing import route
+from events.topics import Topic
 from ingress.parse import parse_xml
 from onecard.scheduler import run_scheduler
 from store.inbox import store_once
 from store.tables import Follower, InboxEvent, OutboundMessage
 from tests.harness import Stack, new_openid
-from workers.runtime.actors import event_handler
-from workers.runtime.dispatch import process_event, process_group
+from workers.runtime.actors import inbox_actor
+from workers.runtime.pipeline import Pipeline
 from workers.runtime.registry import handlers as registered_handlers
-from workers.runtime.turn import Handler, Turn
+from workers.runtime.turn import Handler, Ports, Turn
+from workers.runtime.turns import WeChatTurns
+
+
+def turns(stack: Stack, handlers: Mapping[type[Command], Handler] | None = None,
+          delivered: list[int] | None = None) -> Pipeline[Ports]:
+    """The inbox pipeline of WeChat turns, as a pool runs it; `delivered` collects the replies handed on."""
+    sink = delivered if delivered is not None else []
+    source = WeChatTurns(stack.platform.ports, handlers or registered_handlers(),
+                         lambda items: sink.extend(i for i, _ in items))
+    return Pipeline(source, stack.platform.uow)
 
 
 def _store(stack: Stack, openid: str, text: str) -> tuple[int, InboundMessage]:
@@ -38,11 +49,7 @@ def test_an_event_delivered_twice_is_handled_once(stack: Stack) -> None:
     openid = new_openid()
     event_id, _message = _store(stack, openid, "帮助")
     delivered: list[int] = []
-    outcomes = [
-        process_event(event_id, uow=stack.platform.uow(), ports=stack.platform.ports,
-                      handlers=registered_handlers(), deliver=lambda items: delivered.extend(i for i, _c in items))
-        for _ in range(2)
-    ]
+    outcomes = [turns(stack, delivered=delivered).process_one(event_id) for _ in range(2)]
     assert outcomes == ["handled", "duplicate"]
     with stack.platform.uow() as uow:
         replies = uow.session.execute(
@@ -54,12 +61,11 @@ def test_an_event_delivered_twice_is_handled_once(stack: Stack) -> None:
 def test_concurrent_deliveries_of_one_event_answer_once(stack: Stack) -> None:
     openid = new_openid()
     event_id, _message = _store(stack, openid, "帮助")
-    handlers = registered_handlers()
+    pipeline = turns(stack)
     outcomes: list[str] = []
 
     def worker() -> None:
-        outcomes.append(process_event(event_id, uow=stack.platform.uow(), ports=stack.platform.ports,
-                                      handlers=handlers, deliver=lambda _items: None))
+        outcomes.append(pipeline.process_one(event_id))
 
     threads = [threading.Thread(target=worker) for _ in range(4)]
     for t in threads:
@@ -90,9 +96,7 @@ def test_an_event_stored_but_never_enqueued_is_answered_after_the_sweep(live: St
 
 def _group(stack: Stack, event_ids: list[int], handlers: Mapping[type[Command], Handler] | None = None,
            delivered: list[int] | None = None) -> list[str | None]:
-    return process_group(event_ids, uow=stack.platform.uow(), ports=stack.platform.ports,
-                         handlers=handlers or registered_handlers(),
-                         deliver=lambda items: (delivered if delivered is not None else []).extend(i for i, _ in items))
+    return turns(stack, handlers, delivered).process_group(event_ids)
 
 
 def _replies_to(stack: Stack, event_ids: list[int]) -> list[str]:
@@ -121,9 +125,7 @@ def test_a_group_of_turns_commits_together_and_each_is_answered_once(stack: Stac
 
 def test_a_group_skips_what_was_processed_and_an_event_handed_in_twice(stack: Stack) -> None:
     done, fresh = (_store(stack, new_openid(), "帮助")[0] for _ in range(2))
-    assert _group(stack, [done]) == [None]  # a group of one runs on its own
-    process_event(done, uow=stack.platform.uow(), ports=stack.platform.ports,
-                  handlers=registered_handlers(), deliver=lambda _items: None)
+    assert _group(stack, [done]) == ["handled"]  # a group of one is a group
 
     assert _group(stack, [done, fresh, fresh]) == ["duplicate", "handled", "duplicate"]
     assert len(_replies_to(stack, [done, fresh])) == 2
@@ -146,8 +148,7 @@ def test_a_failing_turn_sends_its_whole_group_back_to_run_one_by_one(stack: Stac
     outcomes = []
     for event_id in ids:
         try:
-            outcomes.append(process_event(event_id, uow=stack.platform.uow(), ports=stack.platform.ports,
-                                          handlers=handlers, deliver=lambda _items: None))
+            outcomes.append(turns(stack, handlers).process_one(event_id))
         except TransientError:
             outcomes.append("retry")
     assert outcomes == ["handled", "retry", "handled"]
@@ -164,8 +165,7 @@ def test_a_grouped_message_runs_all_its_events_before_raising_the_first_failure(
             raise TransientError("card system busy")
         turn.say("ok")
 
-    handle = event_handler(stack.platform.uow, stack.platform.ports, stack.platform.deliver_many,
-                           {**registered_handlers(), Help: flaky}, grouped=True)
+    handle = inbox_actor(turns(stack, {**registered_handlers(), Help: flaky}), Topic.GENERAL)
 
     with pytest.raises(TransientError):
         handle(ids)

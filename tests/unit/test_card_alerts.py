@@ -1,5 +1,5 @@
 """The alerts pool's rules over a real SQLite file: each card event stored in the inbox as the webhook
-stores it, then handled by `process_card_event` with a fixed clock. No broker, no processes."""
+stores it, then handled by the inbox pipeline of card events with a fixed clock. No broker, no processes."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from events.card_events import CardTransaction, to_inbound
+from events.card_events import CardTransaction
 from store import inbox
 from store.db import make_engine, make_session_factory
 from store.tables import (
@@ -29,9 +29,10 @@ from store.tables import (
 from store.uow import UnitOfWork
 from tests.unit.fakes import NOW
 from workers.alerts.config import AlertConfig
-from workers.alerts.process import AlertPorts, process_card_event, process_card_events
+from workers.alerts.process import AlertPorts, CardEvents
 from workers.alerts.summary import send_daily_summaries
 from workers.money.amounts import Limits
+from workers.runtime.pipeline import Pipeline
 
 
 class Pool:
@@ -55,10 +56,10 @@ class Pool:
         self.seq += 1
         tx = CardTransaction(event_id or f"e{self.seq}", student_no, "C0001", fen, balance, merchant, terminal,
                              at or self.now)
-        stored = inbox.store_once(self.engine, to_inbound(tx), "alerts")
+        stored = inbox.store_once(self.engine, tx, "alerts")
         if stored is None:
             return "refused as a duplicate"
-        return process_card_event(stored, uow=UnitOfWork(self.factory), ports=self.ports)
+        return self.pipeline().process_one(stored)
 
     def batch(self, *swipes: tuple[int, int] | tuple[int, int, datetime]) -> list[str]:
         """Several swipes (fen, balance[, at]) of one card handled as one batch, one transaction."""
@@ -67,12 +68,15 @@ class Pool:
             self.seq += 1
             tx = CardTransaction(f"e{self.seq}", "20240001", "C0001", fen, balance, "一食堂", "本部-一食堂-03",
                                  at[0] if at else self.now)
-            stored = inbox.store_once(self.engine, to_inbound(tx), "alerts")
+            stored = inbox.store_once(self.engine, tx, "alerts")
             assert stored is not None
             ids.append(stored)
-        outcomes = process_card_events(ids, uow=UnitOfWork(self.factory), ports=self.ports)
-        assert outcomes is not None, "the batch ran one by one"
-        return outcomes
+        outcomes = self.pipeline().process_group(ids)
+        assert None not in outcomes, "the batch ran one by one"
+        return [outcome or "" for outcome in outcomes]
+
+    def pipeline(self) -> Pipeline[None]:
+        return Pipeline(CardEvents(self.ports), lambda: UnitOfWork(self.factory))
 
     def setting(self, **values: object) -> None:
         with Session(self.engine) as s, s.begin():
@@ -141,20 +145,20 @@ def test_a_repeated_event_id_is_one_alert(pool: Pool) -> None:
 def test_handling_an_event_twice_does_nothing_the_second_time(pool: Pool) -> None:
     pool.setting(spend_on=True)
     pool.swipe(-500, 9500)
-    assert process_card_event(1, uow=UnitOfWork(pool.factory), ports=pool.ports) == "duplicate"
+    assert pool.pipeline().process_one(1) == "duplicate"
     assert len(pool.alerts()) == 1
 
 
 def test_a_batch_of_events_runs_in_one_transaction_and_a_taken_one_sends_it_back(pool: Pool) -> None:
     pool.setting(spend_on=True, low_balance_fen=2000)
-    ids = [inbox.store_once(pool.engine, to_inbound(CardTransaction(f"b{n}", "20240001", "C", -500, 3000 - 1500 * n,
+    ids = [inbox.store_once(pool.engine, (CardTransaction(f"b{n}", "20240001", "C", -500, 3000 - 1500 * n,
                                                                     "一食堂", "本部-一食堂-03", NOW)), "alerts")
            for n in range(2)]
     assert all(ids)
-    outcomes = process_card_events([int(i) for i in ids if i], uow=UnitOfWork(pool.factory), ports=pool.ports)
-    assert outcomes is not None and "spending:sent" in outcomes[0] and "spending:batched" in outcomes[1]
-    assert "low:sent" in outcomes[1] and len(pool.sent) == 2  # the spending alert and the warning
-    again = process_card_events([int(i) for i in ids if i], uow=UnitOfWork(pool.factory), ports=pool.ports)
+    outcomes = pool.pipeline().process_group([int(i) for i in ids if i])
+    assert None not in outcomes and "spending:sent" in str(outcomes[0]) and "spending:batched" in str(outcomes[1])
+    assert "low:sent" in str(outcomes[1]) and len(pool.sent) == 2  # the spending alert and the warning
+    again = pool.pipeline().process_group([int(i) for i in ids if i])
     assert again == ["duplicate", "duplicate"]
 
 

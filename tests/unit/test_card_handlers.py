@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from events import commands as c
 from store.tables import ServiceState
 from tests.unit.fakes import NOW, FakeCardSystem, bind, local, ports, said, turn
-from workers.runtime import service_state
+from workers.runtime.conversation import Memory
 from workers.topics import card as card_topic
 
 
@@ -69,8 +69,9 @@ def test_in_a_group_more_continues_a_statement_asked_earlier_in_the_same_group(
     added in the group's transaction (not yet written), and not add a second row for it."""
     bind(session, card)
     _statement(card)
-    service_state.preload(session, ["oA", "oB"])
+    memory = Memory(session, ["oA", "oB"])
     first, second = turn(session, ports(card)), turn(session, ports(card))
+    first.memory = second.memory = memory
     card_topic.history(c.ShowHistory(), first)
     card_topic.more_history(c.MoreHistory(), second)
     assert said(second).split("\n")[0] == "最近流水（9-12/12）："

@@ -10,7 +10,7 @@ from events.campus_time import SHANGHAI
 from events.card_events import CardTransaction
 from store.tables import AlertSetting
 from workers.alerts import messages
-from workers.alerts.outbox import Alerts
+from workers.alerts.collector import Alerts
 from workers.money import orders
 from workers.money.amounts import BadAmount, Limits, check_limits
 from workers.text.format import yuan

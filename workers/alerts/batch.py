@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from events.card_events import CardTransaction
 from store.tables import AlertSetting
 from workers.alerts import queries
-from workers.alerts.outbox import Alerts
+from workers.alerts.collector import Alerts
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
-"""Where a batch of card events' alerts go: kept in memory while the batch's events are applied,
-then recorded in its transaction (outbound rows + `card_alerts` rows, one statement each) and
-handed to the reply pool once it commits — at once, or at the end of a spending batch."""
+"""The alerts a batch of card events raises, collected in memory while the batch's events are
+applied, then recorded in its transaction (outbound rows + `card_alerts` rows, one statement each)
+and handed to the reply pool once it commits — at once, or at the end of a spending batch."""
 
 from __future__ import annotations
 

@@ -1,27 +1,22 @@
-"""One card event, exactly once: its transaction, alerts, suspicious findings, automatic top-up and
-the inbox's `processed` mark commit together, so a redelivery (the broker's, the sweeper's, or the
-card system's own duplicate, already refused by the inbox) does nothing twice."""
+"""Card transactions as a source of the inbox pipeline: a transaction's row, alerts, suspicious
+findings and automatic top-up commit with the event's `processed` mark (`pipeline.Pipeline`), so a
+redelivery (the broker's, the sweeper's, or the card system's own duplicate, already refused by the
+inbox) does nothing twice."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
-
 from events.card_events import CardTransaction
-from store import inbox
-from store.db import begin_as_writer, retry_locked
-from store.tables import InboxEvent
 from store.uow import UnitOfWork
 from workers.alerts import balance, batch, queries, spending, suspicious
+from workers.alerts.collector import Alerts
 from workers.alerts.config import AlertConfig
-from workers.alerts.outbox import Alerts
 from workers.money.amounts import Limits
-
-log = logging.getLogger("onecard.alerts")
+from workers.runtime.pipeline import Event
 
 
 @dataclass(frozen=True)
@@ -38,59 +33,32 @@ class AlertPorts:
     clock: Callable[[], datetime] | None = None
 
 
-class TakenMeanwhile(Exception):
-    """Another delivery of one of the events committed first: this one keeps nothing."""
+class CardEvents:
+    """The `Source` of card transactions: a group's holders' state read once, its events applied in
+    order (each sees what the ones before it did), one statement per kind of write."""
 
+    name = "card"
 
-def process_card_event(event_id: int, *, uow: UnitOfWork, ports: AlertPorts) -> str:
-    """Handle a stored card transaction; what happened (for logs and tests)."""
-    try:
-        return retry_locked(lambda: _handle([event_id], uow, ports), attempts=40)[0]
-    except TakenMeanwhile:
-        return "duplicate"
+    def __init__(self, ports: AlertPorts) -> None:
+        self.ports = ports
 
+    def prepare(self, event_ids: Sequence[int]) -> tuple[None, set[int]]:
+        return None, set()
 
-def process_card_events(event_ids: list[int], *, uow: UnitOfWork, ports: AlertPorts) -> list[str] | None:
-    """Several card events in one transaction (what the pool's threads hold at once): every holder's
-    state read once and one commit, instead of a dozen statements per event. An outcome per id
-    given. None when they must run one by one (one failed, or another delivery took one
-    meanwhile): nothing of the batch is kept then."""
-    unique = list(dict.fromkeys(event_ids))  # one event handed in twice (the sweeper's and the ingress's)
-    try:
-        outcomes = dict(zip(unique, retry_locked(lambda: _handle(unique, uow, ports), attempts=40), strict=True))
-        return [outcomes[event_id] for event_id in event_ids]
-    except Exception as exc:  # each runs again alone, where it fails (and is retried) by itself
-        log.info("batch of %d card events runs one by one: %s: %s", len(event_ids), type(exc).__name__, exc)
-        return None
-
-
-def _handle(event_ids: list[int], uow: UnitOfWork, ports: AlertPorts) -> list[str]:
-    with uow:
-        session = uow.session
-        begin_as_writer(session)
-        rows = {r.id: r for r in session.execute(
-            select(InboxEvent.id, InboxEvent.payload, InboxEvent.status).where(InboxEvent.id.in_(event_ids)))}
-        alerts = Alerts(session, ports.config, ports.clock() if ports.clock else datetime.now(UTC))
-        outcomes: dict[int, str] = {}
-        taken: list[tuple[int, CardTransaction]] = []
-        for event_id in event_ids:
-            row = rows.get(event_id)
-            if row is None or row.status != "received":
-                if row is None:
-                    log.warning("card event %s not in the inbox", event_id)
-                outcomes[event_id] = "missing" if row is None else "duplicate"
-                continue
-            taken.append((event_id, CardTransaction.from_payload(row.payload)))
-        known = batch.read(session, [tx for _, tx in taken], alerts)
+    def handle(self, uow: UnitOfWork, events: Sequence[Event], prepared: None) -> list[str]:
+        ports = self.ports
+        alerts = Alerts(uow.session, ports.config, ports.clock() if ports.clock else datetime.now(UTC))
+        taken = [(event.id, CardTransaction.from_payload(event.payload)) for event in events]
+        known = batch.read(uow.session, [tx for _, tx in taken], alerts)
         stored = _store(alerts, taken)
-        for event_id, tx in taken:  # in order: each sees what the ones before it did
-            outcomes[event_id] = _apply(alerts, known, tx, event_id, stored[event_id], ports.limits)
+        outcomes = [_apply(alerts, known, tx, event_id, stored[event_id], ports.limits) for event_id, tx in taken]
         alerts.write()
-        if taken and not inbox.mark_processed(session, [event_id for event_id, _ in taken]):
-            raise TakenMeanwhile()
         _after_commit(uow, alerts, ports)
-        uow.commit()
-        return [outcomes[event_id] for event_id in event_ids]
+        return outcomes
+
+    def give_up(self, uow: UnitOfWork, event: Event, prepared: None) -> None:
+        """Nobody waits on a card event: its failure goes to the broker's retries, then the sweeper's."""
+        return None
 
 
 #: A spending batch's delivery waits for the end of its minute rounded up to this: the batches
@@ -108,11 +76,11 @@ def _after_commit(uow: UnitOfWork, alerts: Alerts, ports: AlertPorts) -> None:
         due.setdefault(step, []).append((outbound_id, channel))
     for step, items in due.items():
         at = datetime.fromtimestamp(step * DUE_STEP_MS / 1000, UTC)
-        uow.after_commit(lambda items=items, at=at: ports.deliver_at(items, at))  # type: ignore[misc]
+        uow.after_commit(functools.partial(ports.deliver_at, items, at))
     wake = ports.wake_relay
     if wake is not None:
         for order_id in alerts.orders:
-            uow.after_commit(lambda oid=order_id: wake(oid))  # type: ignore[misc]
+            uow.after_commit(functools.partial(wake, order_id))
 
 
 def _apply(alerts: Alerts, known: batch.Known, tx: CardTransaction, event_id: int, stored: tuple[int, bool],

@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, update
 from events.card_events import CardTransaction
 from store.tables import AlertSetting, CardAlert, OutboundMessage, table_of
 from workers.alerts import messages
-from workers.alerts.outbox import AlertRow, Alerts
+from workers.alerts.collector import AlertRow, Alerts
 
 _OUT, _ALERT = table_of(OutboundMessage), table_of(CardAlert)
 #: A batch still waiting for its minute takes one more swipe, unless the reply pool took it meanwhile.

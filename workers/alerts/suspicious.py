@@ -13,8 +13,8 @@ from store.tables import SuspiciousTransaction
 from workers.alerts import messages
 from workers.alerts.batch import Known
 from workers.alerts.campuses import campus_of, distance_km
+from workers.alerts.collector import Alerts
 from workers.alerts.config import AlertConfig
-from workers.alerts.outbox import Alerts
 from workers.text.format import yuan
 
 

@@ -6,7 +6,7 @@ composition root hands in what they need.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 import dramatiq
@@ -16,20 +16,21 @@ from sqlalchemy import Engine
 from adapters.sms.port import SmsSender
 from adapters.wechat.port import WeChatApi
 from events.broker import MAX_IDS_PER_MESSAGE
-from events.commands import Command
 from events.errors import PermanentError
 from events.topics import EVENT_TOPICS, GROUPED_TOPICS, READ_AHEAD_TOPICS, Topic, event_actor_name
 from store.uow import UowFactory
-from workers.alerts.process import AlertPorts, process_card_event, process_card_events
+from workers.alerts.process import AlertPorts, CardEvents
 from workers.delivery import reply
 from workers.delivery.broadcast import plan, send
 from workers.money.relay import Relay
 from workers.money.wake import RELAY_ACTOR
-from workers.runtime.dispatch import DeliverMany, process_event, process_group
 from workers.runtime.grouping import GroupRunner
+from workers.runtime.pipeline import Pipeline
 from workers.runtime.read_ahead import ReadAhead
+from workers.runtime.reads import declarations
 from workers.runtime.registry import handlers as registered_handlers
-from workers.runtime.turn import Handler, Ports
+from workers.runtime.turn import Ports
+from workers.runtime.turns import DeliverMany, WeChatTurns
 
 Actor = dramatiq.Actor[Any, Any]
 
@@ -57,27 +58,24 @@ def _retries() -> int:
 
 def declare_actors(broker: dramatiq.Broker, *, uow_factory: UowFactory, ports: Ports, deliver_many: DeliverMany,
                    engine: Engine, wechat: WeChatApi, sms: SmsSender, relay: Relay,
-                  alerts: AlertPorts | None = None) -> dict[str, Actor]:
+                   alerts: AlertPorts | None = None) -> dict[str, Actor]:
     """Every actor of the platform, bound to `broker`: a pool serves the ones on its queues."""
     actors: dict[str, Actor] = {}
     handlers = registered_handlers()
+    sources: dict[Topic, WeChatTurns | CardEvents] = {
+        topic: WeChatTurns(ports, handlers, deliver_many,
+                           ReadAhead(ports, declarations(), uow_factory) if topic in READ_AHEAD_TOPICS else None)
+        for topic in EVENT_TOPICS}
+    if alerts is not None:
+        sources[Topic.ALERTS] = CardEvents(alerts)
 
-    for topic in EVENT_TOPICS:
+    for topic, source in sources.items():
         name = event_actor_name(topic)
         actors[name] = dramatiq.actor(
             actor_name=name, queue_name=topic.value, broker=broker,
             max_retries=EVENT_MAX_RETRIES, min_backoff=300, max_backoff=5_000, time_limit=60_000,
             throws=(PermanentError,),
-        )(event_handler(uow_factory, ports, deliver_many, handlers, grouped=topic in GROUPED_TOPICS,
-                        read_ahead=topic in READ_AHEAD_TOPICS))
-
-    if alerts is not None:
-        name = event_actor_name(Topic.ALERTS)
-        actors[name] = dramatiq.actor(
-            actor_name=name, queue_name=Topic.ALERTS.value, broker=broker,
-            max_retries=EVENT_MAX_RETRIES, min_backoff=300, max_backoff=5_000, time_limit=60_000,
-            throws=(PermanentError,),
-        )(card_event_handler(uow_factory, alerts))
+        )(inbox_actor(Pipeline(source, uow_factory), topic))
 
     def send_outbound(outbound_ids: list[int]) -> None:
         reply.deliver(outbound_ids, engine=engine, wechat=wechat, sms=sms)
@@ -110,45 +108,16 @@ def declare_actors(broker: dramatiq.Broker, *, uow_factory: UowFactory, ports: P
     return actors
 
 
-def card_event_handler(uow_factory: UowFactory, alerts: AlertPorts) -> Callable[[list[int]], None]:
-    """The actor of the alerts topic: the events of the messages the pool's threads hold meanwhile
-    run as one group, in one transaction that reads each holder's state once; when the group cannot
-    be kept, each event runs alone, one failing not holding the others."""
-
-    def run_group(event_ids: list[int]) -> list[str | None]:
-        outcomes = process_card_events(event_ids, uow=uow_factory(), ports=alerts)
-        return [None] * len(event_ids) if outcomes is None else list(outcomes)
-
-    group = GroupRunner(run_group, max_items=MAX_IDS_PER_MESSAGE, linger=ALERTS_LINGER_S)
-
-    def handle(event_ids: list[int]) -> None:
-        failure: Exception | None = None
-        for event_id, outcome in zip(event_ids, group(event_ids), strict=True):
-            if outcome is not None:
-                continue
-            try:
-                process_card_event(event_id, uow=uow_factory(), ports=alerts)
-            except Exception as exc:  # the retry finds the others processed and skips them
-                failure = failure or exc
-        if failure is not None:
-            raise failure
-
-    return handle
-
-
-def event_handler(uow_factory: UowFactory, ports: Ports, deliver_many: DeliverMany,
-                  handlers: Mapping[type[Command], Handler], *, grouped: bool,
-                  read_ahead: bool = False) -> Callable[[list[int]], None]:
-    """The actor of one event topic: its events' turns, in groups where the topic allows it."""
+def inbox_actor(pipeline: Pipeline[Any], topic: Topic) -> Callable[[list[int]], None]:
+    """The actor of one inbox topic: its events in groups where the topic allows it, then each event
+    a group could not keep on its own (retried by the broker, given up on at the last attempt)."""
     group: GroupRunner[int, str | None] | None = None
-    if read_ahead:  # groups wait on outside reads: several at a time, each of any size
-        group = GroupRunner(ReadAhead(ports, handlers, deliver_many, uow_factory),
-                            max_items=READ_AHEAD_GROUP_ITEMS, concurrent=READ_AHEAD_GROUPS,
+    if topic in READ_AHEAD_TOPICS:  # groups wait on outside reads: several at a time, each of any size
+        group = GroupRunner(pipeline.process_group, max_items=READ_AHEAD_GROUP_ITEMS, concurrent=READ_AHEAD_GROUPS,
                             linger=READ_AHEAD_LINGER_S)
-    elif grouped:
-        group = GroupRunner(lambda event_ids: process_group(
-            event_ids, uow=uow_factory(), ports=ports, handlers=handlers, deliver=deliver_many),
-            max_items=MAX_IDS_PER_MESSAGE, linger=GROUP_LINGER_S)
+    elif topic in GROUPED_TOPICS:
+        group = GroupRunner(pipeline.process_group, max_items=MAX_IDS_PER_MESSAGE,
+                            linger=ALERTS_LINGER_S if topic is Topic.ALERTS else GROUP_LINGER_S)
 
     def handle(event_ids: list[int]) -> None:
         outcomes = group(event_ids) if group is not None else [None] * len(event_ids)
@@ -156,9 +125,8 @@ def event_handler(uow_factory: UowFactory, ports: Ports, deliver_many: DeliverMa
         for event_id, outcome in zip(event_ids, outcomes, strict=True):
             if outcome is not None:
                 continue
-            try:  # on its own: retried by the broker, apologised for on the last attempt
-                process_event(event_id, uow=uow_factory(), ports=ports, handlers=handlers,
-                              deliver=deliver_many, last_attempt=_retries() >= EVENT_MAX_RETRIES)
+            try:
+                pipeline.process_one(event_id, last_attempt=_retries() >= EVENT_MAX_RETRIES)
             except Exception as exc:  # the message's other events still run now; the retry skips them
                 if failure is None or isinstance(failure, PermanentError):  # one that is retried wins
                     failure = exc

@@ -1,12 +1,12 @@
-"""A user's little memory between two messages (where "更多" continues the 流水 list), read
-without a query per turn.
+"""A conversation's memory between two messages (where "更多" continues the 流水 list), kept in the
+`service_states` table, and read for a whole group of turns at once.
 
-A group of turns loads its senders' states in one statement (`preload`); a turn then finds its own
-in that map, or knows there is none, where `session.get` would ask the database again on every miss
-and first flush the previous turn's new state (measured: a sixth of the query pool's CPU in a mix
-with 20 % statements). The statement runs when the group's first turn asks for a state: a group of
-balance queries never does (measured: an eighth of the query pool's CPU when it was read anyway).
-Without a preload (a turn run alone) it asks the session as before.
+A group's turns share one `Memory`: the first turn that asks reads every sender's memory in one
+statement, so a later turn finds its own (or knows there is none) without asking the database
+again — `session.get` would ask on every miss and first flush the previous turn's new state
+(measured: a sixth of the query pool's CPU in a mix with 20 % statements). A group of balance
+queries never asks, and never reads it. A turn run alone (or a test's) has no `Memory` and asks the
+session.
 """
 
 from __future__ import annotations
@@ -20,50 +20,50 @@ from sqlalchemy.orm import Session
 from store.tables import ServiceState
 from workers.runtime.turn import Turn
 
-_PRELOADED = "onecard.service_states"
-_SENDERS = "onecard.service_state_senders"
 _LOAD = select(ServiceState).where(ServiceState.openid.in_(bindparam("openids", expanding=True)))
 
 
-def preload(session: Session, openids: Sequence[str]) -> None:
-    """Every state of these users, read for the session's turns when the first of them asks."""
-    session.info.pop(_PRELOADED, None)
-    session.info[_SENDERS] = set(openids)
+class Memory:
+    """The memories of a group's senders, read when the first turn asks."""
 
+    def __init__(self, session: Session, openids: Sequence[str]) -> None:
+        self._session, self._openids = session, list(set(openids))
+        self._rows: dict[tuple[str, str], ServiceState] | None = None
 
-def _known(session: Session) -> dict[tuple[str, str], ServiceState] | None:
-    """The group's states by (openid, name), read now if not yet; None without a preload."""
-    known: dict[tuple[str, str], ServiceState] | None = session.info.get(_PRELOADED)
-    if known is None and _SENDERS in session.info:
-        # Before any turn saved a state (a save asks here first): nothing unflushed to miss.
-        with session.no_autoflush:
-            rows = session.execute(_LOAD, {"openids": list(session.info.pop(_SENDERS))}).scalars()
-            known = session.info[_PRELOADED] = {(row.openid, row.name): row for row in rows}
-    return known
+    def row(self, openid: str, name: str) -> ServiceState | None:
+        if self._rows is None:
+            # Before any turn saved a state (a save asks here first): nothing unflushed to miss.
+            with self._session.no_autoflush:
+                found = self._session.execute(_LOAD, {"openids": self._openids}).scalars()
+                self._rows = {(row.openid, row.name): row for row in found}
+        return self._rows.get((openid, name))
+
+    def added(self, row: ServiceState) -> None:
+        """A state a turn created: a later turn of the same sender in this group finds it."""
+        if self._rows is not None:
+            self._rows[(row.openid, row.name)] = row
 
 
 def _row(turn: Turn, name: str) -> ServiceState | None:
-    known = _known(turn.session)
-    if known is None:
+    if turn.memory is None:
         return turn.session.get(ServiceState, (turn.openid, name))
-    return known.get((turn.openid, name))
+    return turn.memory.row(turn.openid, name)
 
 
 def load(turn: Turn, name: str) -> dict[str, Any] | None:
-    """The user's state called `name`, or None."""
+    """The user's memory called `name`, or None."""
     row = _row(turn, name)
     return None if row is None else dict(row.data)
 
 
 def save(turn: Turn, name: str, data: dict[str, Any]) -> None:
-    """Keep `data` as the user's state called `name`, in the turn's transaction."""
+    """Keep `data` as the user's memory called `name`, in the turn's transaction."""
     row = _row(turn, name)
     if row is None:
         row = ServiceState(openid=turn.openid, name=name, data=dict(data), updated_at=turn.now)
         turn.session.add(row)
-        known = _known(turn.session)
-        if known is not None:  # a later turn of the same user in this group finds it
-            known[(turn.openid, name)] = row
+        if turn.memory is not None:
+            turn.memory.added(row)
     else:
         row.data = dict(data)
         row.updated_at = turn.now

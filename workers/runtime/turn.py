@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -14,6 +15,9 @@ from adapters.fees.port import FeeSystems
 from events.commands import Command
 from events.errors import PermanentError
 from workers.money.amounts import Limits
+
+if TYPE_CHECKING:
+    from workers.runtime.conversation import Memory
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,10 @@ class Turn:
     outgoing: list[Outgoing] = field(default_factory=list)
     #: Run once the turn's transaction committed (e.g. wake the relay for a confirmed order).
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+    #: The functions the card office paused, and what their users hear (read once per group).
+    paused: Mapping[str, str] = field(default_factory=dict)
+    #: The group's conversation memories (`workers.runtime.conversation`); None: ask the session.
+    memory: Memory | None = None
 
     def say(self, text: str) -> None:
         self.outgoing.append(Outgoing("wechat", self.openid, text))

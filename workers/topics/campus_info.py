@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from events import commands as c
+from workers.runtime.reads import Ahead, reads_ahead
 from workers.runtime.registry import handles
 from workers.runtime.turn import Turn, campus
 from workers.text.format import short_time
@@ -98,3 +99,29 @@ def lockers(cmd: c.ShowLockers, turn: Turn) -> None:
         turn.say("您没有正在使用的存包柜。")
         return
     turn.say("正在使用的存包柜：\n" + "\n".join(f"{x.place} {x.number} 号，自 {short_time(x.since)} 起" for x in found))
+
+
+@reads_ahead(c.ShowMeetings)
+def _meetings_reads(cmd: c.ShowMeetings, ahead: Ahead) -> None:
+    ahead.campus.meetings(ahead.student_no)
+
+
+@reads_ahead(c.ShowGrades)
+def _grades_reads(cmd: c.ShowGrades, ahead: Ahead) -> None:
+    ahead.campus.grades(ahead.student_no, cmd.term or None)
+
+
+@reads_ahead(c.ShowTimetable)
+def _timetable_reads(cmd: c.ShowTimetable, ahead: Ahead) -> None:
+    if (cmd.when or "今天") in ("今天", "明天", "本周"):
+        ahead.campus.timetable(ahead.student_no)
+
+
+@reads_ahead(c.ShowLoans)
+def _loans_reads(cmd: c.ShowLoans, ahead: Ahead) -> None:
+    ahead.campus.loans(ahead.student_no)
+
+
+@reads_ahead(c.ShowLockers)
+def _lockers_reads(cmd: c.ShowLockers, ahead: Ahead) -> None:
+    ahead.campus.lockers(ahead.student_no)

@@ -8,12 +8,13 @@ from urllib.parse import urlencode
 
 from adapters.cardsystem.port import Transaction
 from events import commands as c
-from workers.runtime import service_state
+from workers.runtime import conversation
+from workers.runtime.reads import Ahead, reads_ahead
 from workers.runtime.registry import handles
 from workers.runtime.turn import Turn
 from workers.text.bills import Bill
 from workers.text.format import STATUS, mask_card, page_link, short_time, signed_yuan, yuan
-from workers.text.periods import local_today, parse_period, year_period
+from workers.text.periods import local_today, month_of, parse_period, year_period
 from workers.topics import card_reads as reads
 from workers.topics.balance import bound_or_explain
 from workers.topics.card_reads import bill_month, bill_year
@@ -39,6 +40,11 @@ def card_info(cmd: c.ShowCardInfo, turn: Turn) -> None:
     ]))
 
 
+@reads_ahead(c.ShowCardInfo)
+def _card_info_reads(cmd: c.ShowCardInfo, ahead: Ahead) -> None:
+    ahead.card.card_info(ahead.student_no)
+
+
 def _balance_at(newest: Transaction) -> str:
     """The balance after the page's newest line, saying when that was (a period's end is not now)."""
     return f"截至 {short_time(newest.at)} 余额 {yuan(newest.balance_fen)} 元"
@@ -60,7 +66,7 @@ def _history_page(turn: Turn, student_no: str, state: dict[str, Any]) -> None:
     turn.say("\n".join([head, *lines, _balance_at(page.items[0]) if state["offset"] == 0 else "",
                         tail]).replace("\n\n", "\n") + _history_link(turn, state))
     state["offset"] = shown
-    service_state.save(turn, "history", state)
+    conversation.save(turn, "history", state)
 
 
 def _history_link(turn: Turn, state: dict[str, Any]) -> str:
@@ -89,12 +95,21 @@ def history(cmd: c.ShowHistory, turn: Turn) -> None:
     _history_page(turn, binding.student_no, state)
 
 
+@reads_ahead(c.ShowHistory)
+def _history_reads(cmd: c.ShowHistory, ahead: Ahead) -> None:
+    period = parse_period(cmd.period, ahead.now) if cmd.period else None
+    if cmd.period and period is None:
+        return
+    ahead.card.transactions(ahead.student_no, since=period.since if period else None,
+                            until=period.until if period else None, offset=0, limit=PAGE)
+
+
 @handles(c.MoreHistory)
 def more_history(cmd: c.MoreHistory, turn: Turn) -> None:
     binding = bound_or_explain(turn)
     if binding is None:
         return
-    state = service_state.load(turn, "history")
+    state = conversation.load(turn, "history")
     if state is None:
         turn.say("请先发送“流水”查看交易记录。")
         return
@@ -135,6 +150,13 @@ def month_bill(cmd: c.ShowBill, turn: Turn) -> None:
     turn.say(render_bill(f"{binding.name}的{period.label}账单", bill, "上月") + link)
 
 
+@reads_ahead(c.ShowBill)
+def _month_bill_reads(cmd: c.ShowBill, ahead: Ahead) -> None:
+    period = bill_month(cmd.month, ahead.now)
+    if period is not None:
+        reads.first_page(ahead.card, ahead.student_no, reads.bill_span(period, month_of(period.first, -1)))
+
+
 @handles(c.ShowYearBill)
 def year_bill(cmd: c.ShowYearBill, turn: Turn) -> None:
     binding = bound_or_explain(turn)
@@ -147,3 +169,10 @@ def year_bill(cmd: c.ShowYearBill, turn: Turn) -> None:
     bill = reads.year_bill(turn.ports.card, binding.student_no, year)
     link = page_link(turn.ports.web_url, f"/m/year-bill?year={year}", "📊 看图表年度账单")
     turn.say(render_bill(f"{binding.name}的{year_period(year).label}年度账单", bill, "去年", yearly=True) + link)
+
+
+@reads_ahead(c.ShowYearBill)
+def _year_bill_reads(cmd: c.ShowYearBill, ahead: Ahead) -> None:
+    year = bill_year(cmd.year, ahead.now)
+    if year is not None:
+        reads.first_page(ahead.card, ahead.student_no, reads.bill_span(year_period(year), year_period(year - 1)))

@@ -43,9 +43,19 @@ def bill_year(text: str | None, now: datetime) -> int | None:
     return int(text) if text.isdigit() and len(text) == 4 else None
 
 
+def bill_span(period: Period, previous: Period) -> Period:
+    """What a bill of `period` compared with `previous` (just before it) reads: both, in one sweep."""
+    return Period(previous.first, period.end, period.label)
+
+
+def first_page(card: CardSystem, student_no: str, period: Period) -> None:
+    """Ask for the first page `statement_lines` reads (a declaration of reads: `reads_ahead`)."""
+    card.transactions(student_no, since=period.since, until=period.until, offset=0, limit=PAGE_FOR_BILLS)
+
+
 def _compared(card: CardSystem, student_no: str, period: Period, previous: Period) -> Bill:
     """The bill of `period` against `previous` (just before it), read in one sweep and split by time."""
-    both = statement_lines(card, student_no, Period(previous.first, period.end, period.label))
+    both = statement_lines(card, student_no, bill_span(period, previous))
     cut = period.since
     return compute_bill([t for t in both if t.at >= cut], [t for t in both if t.at < cut])
 
