@@ -21,8 +21,8 @@ from store.tables import Follower, InboxEvent, OutboundMessage
 from tests.harness import Stack, new_openid
 from workers.runtime.actors import event_handler
 from workers.runtime.dispatch import process_event, process_group
-from workers.runtime.registry import handlers as registered_handlers
 from workers.runtime.turn import Handler, Turn
+from workers.topics import all_handlers as registered_handlers
 
 
 def _store(stack: Stack, openid: str, text: str) -> tuple[int, InboundMessage]:

@@ -16,8 +16,8 @@ from store.tables import Binding, InboxEvent, OutboundMessage, utcnow
 from tests.harness import Stack, new_openid
 from tests.integration.test_exactly_once import _replies_to, _store
 from workers.runtime.read_ahead import Key, ReadAhead
-from workers.runtime.registry import handlers as registered_handlers
 from workers.runtime.turn import Handler, Turn
+from workers.topics import all_handlers as registered_handlers
 
 LATENCY_MS = 200
 

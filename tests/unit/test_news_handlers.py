@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from events.routing import route_text
 from store.tables import Article
 from tests.unit.fakes import NOW, FakeCardSystem, ports, said, turn
-from workers.runtime.registry import handlers
+from workers.topics import all_handlers
 
 
 def _article(session: Session, kind: str, title: str, keywords: str | None = None, *, age_hours: int = 0,
@@ -23,7 +23,7 @@ def _article(session: Session, kind: str, title: str, keywords: str | None = Non
 def _send(session: Session, card: FakeCardSystem, text: str) -> str:
     t = turn(session, ports(card))
     command = route_text(text).command
-    handlers()[type(command)](command, t)
+    all_handlers()[type(command)](command, t)
     return said(t)
 
 

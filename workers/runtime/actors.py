@@ -28,8 +28,8 @@ from workers.money.wake import RELAY_ACTOR
 from workers.runtime.dispatch import DeliverMany, process_event, process_group
 from workers.runtime.grouping import GroupRunner
 from workers.runtime.read_ahead import ReadAhead
-from workers.runtime.registry import handlers as registered_handlers
 from workers.runtime.turn import Handler, Ports
+from workers.topics import all_handlers as registered_handlers
 
 Actor = dramatiq.Actor[Any, Any]
 

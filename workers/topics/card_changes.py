@@ -15,11 +15,10 @@ from sqlalchemy import select
 from events import commands as c
 from store.tables import Binding, BindingLog, SmsChallenge
 from workers.alerts import choices
-from workers.runtime.registry import handles
+from workers.runtime.registry import handles, handles_bound
 from workers.runtime.turn import Turn
 from workers.text.format import local_time, mask_card, mask_phone
 from workers.topics import bind, sms_codes
-from workers.topics.balance import bound_or_explain
 
 UNFREEZE = "unfreeze"
 PHONE = "phone"
@@ -29,11 +28,8 @@ _PHONE = re.compile(r"^1\d{10}$")
 PHONE_TAKEN = "该手机号已绑定其他持卡人，不能使用。请换一个号码，或联系校园卡服务中心。"
 
 
-@handles(c.ReportLost)
-def report_lost(cmd: c.ReportLost, turn: Turn) -> None:
-    binding = bound_or_explain(turn)
-    if binding is None:
-        return
+@handles_bound(c.ReportLost)
+def report_lost(cmd: c.ReportLost, turn: Turn, binding: Binding) -> None:
     holder = turn.ports.card.find_holder(binding.student_no)
     if holder is not None and holder.status == "lost":
         turn.say("您的校园卡已是挂失状态。找回后发送“解挂”解除挂失。")
@@ -70,11 +66,8 @@ def send_code(turn: Turn, binding: Binding, phone: str, purpose: str, what: str)
     turn.say(f"验证码已发送至 {mask_phone(phone)}，请在 5 分钟内直接回复 6 位验证码以{what}。")
 
 
-@handles(c.StartUnfreeze)
-def start_unfreeze(cmd: c.StartUnfreeze, turn: Turn) -> None:
-    binding = bound_or_explain(turn)
-    if binding is None:
-        return
+@handles_bound(c.StartUnfreeze)
+def start_unfreeze(cmd: c.StartUnfreeze, turn: Turn, binding: Binding) -> None:
     holder = turn.ports.card.find_holder(binding.student_no)
     if holder is None or holder.status != "lost":
         turn.say("您的校园卡没有挂失，无需解挂。")
@@ -82,11 +75,8 @@ def start_unfreeze(cmd: c.StartUnfreeze, turn: Turn) -> None:
     send_code(turn, binding, binding.phone, UNFREEZE, "解除校园卡挂失")
 
 
-@handles(c.ChangePhone)
-def change_phone(cmd: c.ChangePhone, turn: Turn) -> None:
-    binding = bound_or_explain(turn)
-    if binding is None:
-        return
+@handles_bound(c.ChangePhone)
+def change_phone(cmd: c.ChangePhone, turn: Turn, binding: Binding) -> None:
     if not _PHONE.match(cmd.phone):
         turn.say("请发送“绑定手机 新手机号”，例如：绑定手机 13912345678")
         return
