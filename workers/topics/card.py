@@ -9,14 +9,14 @@ from urllib.parse import urlencode
 from adapters.cardsystem.port import Transaction
 from events import commands as c
 from store.tables import Binding
+from workers import statements as reads
 from workers.runtime import service_state
 from workers.runtime.registry import handles_bound
 from workers.runtime.turn import Turn
+from workers.statements import bill_month, bill_year
 from workers.text.bills import Bill
 from workers.text.format import STATUS, mask_card, page_link, short_time, signed_yuan, yuan
 from workers.text.periods import local_today, parse_period, year_period
-from workers.topics import card_reads as reads
-from workers.topics.card_reads import bill_month, bill_year
 
 PAGE = 8
 

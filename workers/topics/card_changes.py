@@ -18,7 +18,8 @@ from workers.alerts import choices
 from workers.runtime.registry import handles, handles_bound
 from workers.runtime.turn import Turn
 from workers.text.format import local_time, mask_card, mask_phone
-from workers.topics import bind, sms_codes
+from workers.topics import bind
+from workers.verification import codes
 
 UNFREEZE = "unfreeze"
 PHONE = "phone"
@@ -45,13 +46,13 @@ def report_lost(cmd: c.ReportLost, turn: Turn, binding: Binding) -> None:
 
 
 def _seconds_until_resend(turn: Turn, purpose: str) -> int:
-    """Like `sms_codes.seconds_until_resend`, per purpose: a bind code just sent does not delay an unfreeze."""
+    """Like `codes.seconds_until_resend`, per purpose: a bind code just sent does not delay an unfreeze."""
     last = turn.session.execute(
         select(SmsChallenge.created_at).where(SmsChallenge.openid == turn.openid, SmsChallenge.purpose == purpose)
         .order_by(SmsChallenge.created_at.desc()).limit(1)).scalar()
-    if last is None or turn.now - last >= sms_codes.RESEND_INTERVAL:
+    if last is None or turn.now - last >= codes.RESEND_INTERVAL:
         return 0
-    return max(1, int((sms_codes.RESEND_INTERVAL - (turn.now - last)).total_seconds()) + 1)
+    return max(1, int((codes.RESEND_INTERVAL - (turn.now - last)).total_seconds()) + 1)
 
 
 def send_code(turn: Turn, binding: Binding, phone: str, purpose: str, what: str) -> None:
@@ -60,7 +61,7 @@ def send_code(turn: Turn, binding: Binding, phone: str, purpose: str, what: str)
     if wait:
         turn.say(f"验证码发送太频繁，请 {wait} 秒后再试。")
         return
-    issued = sms_codes.issue(turn.session, secret_key=turn.ports.secret_key, openid=turn.openid, purpose=purpose,
+    issued = codes.issue(turn.session, secret_key=turn.ports.secret_key, openid=turn.openid, purpose=purpose,
                              student_no=binding.student_no, phone=phone, now=turn.now)
     turn.sms(phone, f"您正在{what}，验证码 {issued.code}，5分钟内有效。如非本人操作请忽略。")
     turn.say(f"验证码已发送至 {mask_phone(phone)}，请在 5 分钟内直接回复 6 位验证码以{what}。")
@@ -122,7 +123,7 @@ def verify_code(cmd: c.VerifyCode, turn: Turn) -> None:
     """A six-digit reply: finish the unfreeze or phone change pending for this user, else binding."""
     challenge = None
     for purpose in (UNFREEZE, PHONE, AUTOTOPUP):
-        challenge = sms_codes.pending(turn.session, turn.openid, purpose, turn.now)
+        challenge = codes.pending(turn.session, turn.openid, purpose, turn.now)
         if challenge is not None:
             break
     if challenge is None:
@@ -133,8 +134,8 @@ def verify_code(cmd: c.VerifyCode, turn: Turn) -> None:
         challenge.status = "void"
         turn.say("绑定信息已变更，请重新操作。")
         return
-    if not sms_codes.check(challenge, turn.ports.secret_key, cmd.code):
-        left = sms_codes.MAX_ATTEMPTS - challenge.attempts
+    if not codes.check(challenge, turn.ports.secret_key, cmd.code):
+        left = codes.MAX_ATTEMPTS - challenge.attempts
         turn.say("验证码错误次数过多，已作废，请重新操作。" if left <= 0 else f"验证码不正确，还可以再试 {left} 次。")
         return
     if challenge.purpose == UNFREEZE:
