@@ -22,6 +22,7 @@ def all_handlers() -> Mapping[type[Command], Handler]:
         campus_info,
         card,
         card_changes,
+        code_replies,
         general,
         guide,
         lost_found,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from events import commands as c
-from store.tables import Binding
+from store.tables import Binding, SmsChallenge
 from workers.alerts import choices
 from workers.money.amounts import BadAmount, check_limits, parse_fen
 from workers.runtime.registry import handles_bound
@@ -19,6 +19,8 @@ from workers.text.format import yuan
 from workers.topics import card_changes
 
 ON, OFF = ("开", "on", "打开", "开启"), ("关", "off", "关闭")
+#: Automatic top-up (自动充值) is switched on by the holder's SMS code the first time.
+AUTOTOPUP = "autotopup"
 _TOPUP = re.compile(r"^(\S+)\s*低于\s*(\S+)$")
 
 
@@ -94,7 +96,12 @@ def auto_topup(cmd: c.SetAutoTopup, turn: Turn, binding: Binding) -> None:
         turn.say(f"自动充值已更新：{choices.topup_text(setting)}。")
         return
     setting.topup_state = "pending"
-    card_changes.send_code(turn, binding, binding.phone, card_changes.AUTOTOPUP, "开启自动充值")
+    card_changes.send_code(turn, binding, binding.phone, AUTOTOPUP, "开启自动充值")
+
+
+def finish_auto_topup(turn: Turn, binding: Binding, challenge: SmsChallenge) -> None:
+    """The right code for 自动充值: automatic top-up is on, as the holder set it."""
+    turn.say(choices.confirm_topup(turn.session, turn.openid, turn.now))
 
 
 @handles_bound(c.SetDailySummary)

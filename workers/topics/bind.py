@@ -1,11 +1,14 @@
-"""The bind topic: bind a card with an SMS code, and unbind it."""
+"""The bind topic: bind a card with an SMS code, and unbind it.
+
+`start_bind` sends the code; the six-digit reply reaches `finish` through `workers/topics/code_replies.py`.
+"""
 
 from __future__ import annotations
 
 from sqlalchemy import delete, select
 
 from events import commands as c
-from store.tables import Binding, BindingLog
+from store.tables import Binding, BindingLog, SmsChallenge
 from workers.runtime.registry import handles
 from workers.runtime.turn import Turn
 from workers.text.format import mask_phone
@@ -40,18 +43,8 @@ def start_bind(cmd: c.StartBind, turn: Turn) -> None:
     turn.say(f"验证码已发送至 {mask_phone(holder.phone)}，请在 5 分钟内直接回复 6 位验证码。")
 
 
-def verify_code(cmd: c.VerifyCode, turn: Turn) -> None:
-    challenge = codes.pending(turn.session, turn.openid, BIND, turn.now)
-    if challenge is None:
-        turn.say("没有待验证的绑定请求，或验证码已过期。请发送“绑定 学号”重新获取验证码。")
-        return
-    if not codes.check(challenge, turn.ports.secret_key, cmd.code):
-        left = codes.MAX_ATTEMPTS - challenge.attempts
-        if left <= 0:
-            turn.say("验证码错误次数过多，该验证码已作废。请稍后发送“绑定 学号”重新获取。")
-        else:
-            turn.say(f"验证码不正确，还可以再试 {left} 次。")
-        return
+def finish(turn: Turn, challenge: SmsChallenge) -> None:
+    """The right code for a bind request (`code_replies`): the user now holds the card it named."""
     holder = turn.ports.card.find_holder(challenge.student_no)
     if holder is None:
         turn.say("校园卡信息已变更，请重新发送“绑定 学号”。")
