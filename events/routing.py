@@ -165,7 +165,9 @@ def _find_rule(word: str) -> Rule | None:
 def route_text(text: str) -> Route:
     text = text.strip()
     if _CODE.match(text):
-        return Route(Topic.BIND, c.VerifyCode(text), "bind")
+        # No switch here: the code answers whichever dialogue asked for it, and that dialogue's switch
+        # applies (`workers/topics/code_replies.py`); pausing 绑定 must not block the code of 解挂.
+        return Route(Topic.BIND, c.VerifyCode(text))
     word, _, args = text.partition(" ")
     rule = _find_rule(word)
     # "绑定20240001" without a space is how people type on a phone.

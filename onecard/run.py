@@ -93,7 +93,7 @@ def publish_menu(wechat: WeChatApi, public_url: str) -> None:
 
 
 def _seed_guides(url: str) -> None:
-    from workers.topics.demo_guides import seed_demo_guides
+    from onecard.demo_guides import seed_demo_guides
 
     engine = make_engine(url)
     try:

@@ -12,9 +12,9 @@ from typing import Any
 from starlette.responses import Response
 
 from pages.web import Ctx
+from workers import statements as reads
 from workers.text.bills import Bill
 from workers.text.periods import Period, local_today, month_of, year_period
-from workers.topics import card_reads as reads
 
 
 def _trend(bill: Bill) -> str:

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 from starlette.responses import JSONResponse, Response
 
 from pages.web import Ctx, link
+from workers.statements import KINDS, history_page
 from workers.text.format import short_time, signed_yuan, yuan
 from workers.text.periods import Period
-from workers.topics.card_reads import KINDS, history_page
 
 PAGE = 20
 
@@ -49,7 +49,7 @@ def history(ctx: Ctx) -> Response:
     except BadFilter as exc:
         filters, rows, total, error = {}, [], 0, str(exc)
     more = link("/m/api/history", **filters) if len(rows) < total else ""
-    # Narrowed without dates, the statement is searched over the last year (card_reads.history_page).
+    # Narrowed without dates, the statement is searched over the last year (workers.statements.history_page).
     span = "（最近一年）" if (filters.get("kind") or filters.get("merchant")) and not (
         filters.get("from") or filters.get("to")) else ""
     return ctx.render("history.html", filters=filters, rows=rows, total=total, kinds=KINDS, more=more,

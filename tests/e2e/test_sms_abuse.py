@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from store.tables import Binding, SmsChallenge, utcnow
 from tests.harness import Stack, new_openid
-from workers.topics import sms_codes
+from workers.verification import codes
 
 
 def test_five_wrong_codes_void_the_code_and_the_right_one_no_longer_binds(live: Stack, openid: str) -> None:
@@ -35,7 +35,7 @@ def test_a_user_gets_at_most_five_codes_a_day(live: Stack, openid: str) -> None:
         for hours in (2, 3, 4, 5, 25):
             uow.session.add(SmsChallenge(openid=openid, purpose="bind", student_no="20240004", phone="13800000004",
                                          code_hash="x$y", created_at=now - timedelta(hours=hours),
-                                         expires_at=now - timedelta(hours=hours) + sms_codes.CODE_TTL,
+                                         expires_at=now - timedelta(hours=hours) + codes.CODE_TTL,
                                          attempts=0, status="superseded"))
         uow.commit()
     live.request_code(openid, "20240004", "13800000004")  # the fifth of the last 24 hours

@@ -22,9 +22,9 @@ from store.tables import Follower, InboxEvent, OutboundMessage
 from tests.harness import Stack, new_openid
 from workers.runtime.actors import inbox_actor
 from workers.runtime.pipeline import Pipeline
-from workers.runtime.registry import handlers as registered_handlers
 from workers.runtime.turn import Handler, Ports, Turn
 from workers.runtime.turns import WeChatTurns
+from workers.topics import all_handlers as registered_handlers
 
 
 def turns(stack: Stack, handlers: Mapping[type[Command], Handler] | None = None,

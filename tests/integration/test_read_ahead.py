@@ -18,9 +18,9 @@ from tests.integration.test_exactly_once import _replies_to, _store
 from workers.runtime import reads
 from workers.runtime.pipeline import Pipeline
 from workers.runtime.read_ahead import ReadAhead
-from workers.runtime.registry import handlers as registered_handlers
 from workers.runtime.turn import Ports
 from workers.runtime.turns import WeChatTurns
+from workers.topics import all_handlers as registered_handlers
 
 LATENCY_MS = 200
 

@@ -10,7 +10,7 @@ from events.menu import check_menu
 from events.routing import route_menu_key, route_text
 from store.tables import AlertSetting
 from tests.unit.fakes import FakeCardSystem, bind, code_sent, ports, said, turn
-from workers.topics import alert_settings, card_changes
+from workers.topics import alert_settings, code_replies
 
 
 def test_the_commands_route_to_their_handlers_and_the_menu_has_the_settings() -> None:
@@ -50,7 +50,7 @@ def test_automatic_topup_needs_the_sms_code_the_first_time_only(session: Session
     assert setting is not None and setting.topup_state == "pending"
     code = code_sent(t, binding.phone)
     t = turn(session, ports(card))
-    card_changes.verify_code(c.VerifyCode(code), t)
+    code_replies.verify_code(c.VerifyCode(code), t)
     assert "自动充值已开启" in said(t) and setting.topup_state == "on"
     alert_settings.auto_topup(c.SetAutoTopup("关"), turn(session, ports(card)))
     assert setting.topup_state == "off"

@@ -11,7 +11,7 @@ from events import commands as c
 from store.tables import Binding, BindingLog, SmsChallenge
 from tests.unit.fakes import NOW, ports, turn
 from workers.runtime.turn import Turn
-from workers.topics import bind
+from workers.topics import bind, code_replies
 
 
 def _turn(session: Session, openid: str = "oA", at: datetime = NOW) -> Turn:
@@ -30,7 +30,7 @@ def _request_code(session: Session, openid: str = "oA", at: datetime = NOW) -> s
 def test_the_right_code_binds_the_card_and_logs_it(session: Session) -> None:
     code = _request_code(session)
     turn = _turn(session, at=NOW + timedelta(minutes=1))
-    bind.verify_code(c.VerifyCode(code), turn)
+    code_replies.verify_code(c.VerifyCode(code), turn)
     session.flush()
     assert "绑定成功" in turn.outgoing[-1].body
     assert session.get(Binding, "oA") is not None
@@ -43,13 +43,13 @@ def test_five_wrong_codes_void_the_code_even_the_right_one_after(session: Sessio
     answers = []
     for _ in range(5):
         turn = _turn(session)
-        bind.verify_code(c.VerifyCode(wrong), turn)
+        code_replies.verify_code(c.VerifyCode(wrong), turn)
         session.flush()
         answers.append(turn.outgoing[-1].body)
     assert "还可以再试 4 次" in answers[0]
     assert "已作废" in answers[-1]
     turn = _turn(session)
-    bind.verify_code(c.VerifyCode(code), turn)
+    code_replies.verify_code(c.VerifyCode(code), turn)
     assert "没有待验证" in turn.outgoing[-1].body
     assert session.get(Binding, "oA") is None
 
@@ -57,7 +57,7 @@ def test_five_wrong_codes_void_the_code_even_the_right_one_after(session: Sessio
 def test_a_code_expires_after_five_minutes(session: Session) -> None:
     code = _request_code(session)
     turn = _turn(session, at=NOW + timedelta(minutes=5, seconds=1))
-    bind.verify_code(c.VerifyCode(code), turn)
+    code_replies.verify_code(c.VerifyCode(code), turn)
     assert "已过期" in turn.outgoing[-1].body
     assert session.get(Binding, "oA") is None
 
@@ -77,7 +77,7 @@ def test_a_newer_code_supersedes_the_older_one(session: Session) -> None:
     assert statuses == ["superseded", "pending"]
     if first != second:
         turn = _turn(session, at=NOW + timedelta(minutes=2))
-        bind.verify_code(c.VerifyCode(first), turn)
+        code_replies.verify_code(c.VerifyCode(first), turn)
         assert "不正确" in turn.outgoing[-1].body
 
 
@@ -85,7 +85,7 @@ def test_binding_a_card_held_by_another_user_moves_it_after_sms_proof(session: S
     for openid, offset in (("oOld", 0), ("oNew", 2)):
         at = NOW + timedelta(minutes=offset)
         code = _request_code(session, openid, at)
-        bind.verify_code(c.VerifyCode(code), _turn(session, openid, at))
+        code_replies.verify_code(c.VerifyCode(code), _turn(session, openid, at))
         session.flush()
     assert session.get(Binding, "oOld") is None
     assert session.get(Binding, "oNew") is not None

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from events import commands as c
 from store.tables import Binding, BindingLog, SmsChallenge
 from tests.unit.fakes import NOW, FakeCardSystem, bind, code_sent, ports, said, turn
-from workers.topics import card_changes
+from workers.topics import card_changes, code_replies
 
 
 def _actions(session: Session) -> list[str]:
@@ -61,7 +61,7 @@ def test_the_right_code_lifts_the_loss(session: Session, card: FakeCardSystem) -
     assert "验证码已发送至 138****0001" in said(asked) and "解除校园卡挂失" in said(asked)
     code = code_sent(asked, "13800000001")
     t = turn(session, ports(card), at=NOW + timedelta(minutes=1))
-    card_changes.verify_code(c.VerifyCode(code), t)
+    code_replies.verify_code(c.VerifyCode(code), t)
     session.flush()
     assert said(t) == "解挂成功，校园卡已恢复使用。"
     assert card.holders["20240001"].status == "normal"
@@ -76,7 +76,7 @@ def test_a_wrong_code_keeps_the_card_lost(session: Session, card: FakeCardSystem
     session.flush()
     code = code_sent(asked, "13800000001")
     t = turn(session, ports(card))
-    card_changes.verify_code(c.VerifyCode("000000" if code != "000000" else "111111"), t)
+    code_replies.verify_code(c.VerifyCode("000000" if code != "000000" else "111111"), t)
     assert said(t) == "验证码不正确，还可以再试 4 次。"
     assert card.holders["20240001"].status == "lost"
 
@@ -109,7 +109,7 @@ def test_the_code_sent_to_the_new_phone_moves_the_binding_there(session: Session
     session.flush()
     code = code_sent(asked, "13912345678")
     t = turn(session, ports(card))
-    card_changes.verify_code(c.VerifyCode(code), t)
+    code_replies.verify_code(c.VerifyCode(code), t)
     session.flush()
     assert said(t) == "绑定手机已更换为 139****5678。"
     assert card.holders["20240001"].phone == "13912345678"
@@ -142,7 +142,7 @@ def test_a_number_bound_by_another_while_the_code_travelled_is_refused(session: 
     other.phone = "13912345678"
     session.flush()
     t = turn(session, ports(card))
-    card_changes.verify_code(c.VerifyCode(code), t)
+    code_replies.verify_code(c.VerifyCode(code), t)
     assert said(t).startswith("该手机号已绑定其他持卡人") and card.holders["20240001"].phone == "13800000001"
 
 
@@ -155,13 +155,7 @@ def test_a_code_for_a_card_no_longer_bound_is_voided(session: Session, card: Fak
     session.delete(session.get(Binding, "oA"))
     session.flush()
     t = turn(session, ports(card))
-    card_changes.verify_code(c.VerifyCode(code), t)
+    code_replies.verify_code(c.VerifyCode(code), t)
     assert said(t) == "绑定信息已变更，请重新操作。"
     assert session.execute(select(SmsChallenge.status)).scalar_one() == "void"
     assert card.holders["20240001"].phone == "13800000001"
-
-
-def test_a_code_with_nothing_of_this_kind_pending_goes_to_binding(session: Session, card: FakeCardSystem) -> None:
-    t = turn(session, ports(card))
-    card_changes.verify_code(c.VerifyCode("123456"), t)
-    assert "没有待验证的绑定请求" in said(t)

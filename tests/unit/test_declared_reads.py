@@ -16,7 +16,7 @@ from events.routing import route
 from events.topics import READ_AHEAD_TOPICS
 from tests.unit.fakes import NOW, FakeCampus, FakeCardSystem, bind, ports, turn
 from workers.runtime import reads
-from workers.runtime.registry import handlers
+from workers.topics import all_handlers as handlers
 
 ME = "20240001"
 
@@ -40,6 +40,7 @@ class _Unasked:
 
 @pytest.mark.parametrize("text", ASKED)
 def test_a_query_handler_reads_only_what_it_declared(session: Session, card: FakeCardSystem, text: str) -> None:
+    registered = handlers()  # imports the topic modules, which declare their reads
     routed = route(InboundMessage("gh", "oA", 0, "text", content=text))
     assert routed is not None and routed.topic in READ_AHEAD_TOPICS
     declare = reads.declarations().get(type(routed.command))
@@ -55,7 +56,7 @@ def test_a_query_handler_reads_only_what_it_declared(session: Session, card: Fak
                                card=reads.cached_card(cast(CardSystem, _Unasked("card")), answers["card"]),
                                campus=reads.cached_campus(cast(CampusData, _Unasked("campus")), answers["campus"]))
     t = turn(session, used)
-    handlers()[type(routed.command)](routed.command, t)
+    registered[type(routed.command)](routed.command, t)
     assert t.outgoing, "the handler answered"
 
 

@@ -9,13 +9,12 @@ from events.menu import MENU
 from events.routing import help_lines, help_modules, route_menu_key, route_text
 from store.tables import FeatureSwitch
 from tests.unit.fakes import FakeCardSystem, ports, said, turn
-from workers.runtime.registry import handlers
-from workers.topics import general
+from workers.topics import all_handlers, general
 
 
 def _answer(session: Session, card: FakeCardSystem, cmd: c.Command) -> str:
     t = turn(session, ports(card))
-    handlers()[type(cmd)](cmd, t)
+    all_handlers()[type(cmd)](cmd, t)
     return said(t)
 
 

@@ -20,8 +20,8 @@ from tests.unit.fakes import NOW, FakeCardSystem, bind, ports, turn
 from workers.runtime import conversation
 from workers.runtime.conversation import Memory
 from workers.runtime.pipeline import Pipeline
-from workers.runtime.registry import handlers
 from workers.runtime.turns import WeChatTurns
+from workers.topics import all_handlers as handlers
 
 
 @pytest.fixture

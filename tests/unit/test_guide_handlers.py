@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy.orm import Session
 
 from events import commands as c
+from onecard.demo_guides import DEMO_GUIDES, seed_demo_guides
 from store.tables import Article
 from tests.unit.fakes import NOW, FakeCardSystem, ports, said, turn
 from workers.topics import guide
-from workers.topics.demo_guides import DEMO_GUIDES, seed_demo_guides
 
 
 def _article(session: Session, title: str, body: str, keywords: str = "", *, kind: str = "guide",

@@ -8,7 +8,8 @@ from events import commands as c
 from events.menu import MENU, check_menu
 from events.routing import RULES, route_text
 from events.topics import Topic
-from workers.runtime.registry import handlers, handles
+from workers.runtime.registry import handles
+from workers.topics import all_handlers
 
 
 @pytest.mark.parametrize(("text", "topic", "command"), [
@@ -26,7 +27,7 @@ def test_typed_commands_reach_their_topic_with_their_arguments(text: str, topic:
 
 
 def test_every_routed_command_has_a_handler() -> None:
-    registered = handlers()
+    registered = all_handlers()
     for rule in RULES:
         command = rule.build("")
         if command is not None:
@@ -38,7 +39,7 @@ def test_every_routed_command_has_a_handler() -> None:
 
 
 def test_a_second_handler_for_a_command_is_refused_at_import() -> None:
-    handlers()
+    all_handlers()
     with pytest.raises(ValueError, match=r"QueryBalance is already handled by workers\.topics\.balance\.balance"):
         handles(c.QueryBalance)(lambda cmd, turn: None)
 

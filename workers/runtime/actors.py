@@ -28,9 +28,9 @@ from workers.runtime.grouping import GroupRunner
 from workers.runtime.pipeline import Pipeline
 from workers.runtime.read_ahead import ReadAhead
 from workers.runtime.reads import declarations
-from workers.runtime.registry import handlers as registered_handlers
 from workers.runtime.turn import Ports
 from workers.runtime.turns import DeliverMany, WeChatTurns
+from workers.topics import all_handlers as registered_handlers
 
 Actor = dramatiq.Actor[Any, Any]
 

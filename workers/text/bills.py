@@ -1,7 +1,7 @@
 """The bills: what a month (or a year) of card statements says, computed in integer fen.
 
 Pure functions over `Transaction` lists, so they are tested without any I/O; the chat handlers and
-the pages fetch the lines through `workers/topics/card_reads.py` and render the result.
+the pages fetch the lines through `workers/statements.py` and render the result.
 """
 
 from __future__ import annotations

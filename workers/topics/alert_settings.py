@@ -10,28 +10,27 @@ from __future__ import annotations
 import re
 
 from events import commands as c
+from store.tables import Binding, SmsChallenge
 from workers.alerts import choices
 from workers.money.amounts import BadAmount, check_limits, parse_fen
-from workers.runtime.registry import handles
+from workers.runtime.registry import handles_bound
 from workers.runtime.turn import Turn
 from workers.text.format import yuan
 from workers.topics import card_changes
-from workers.topics.balance import bound_or_explain
 
 ON, OFF = ("开", "on", "打开", "开启"), ("关", "off", "关闭")
+#: Automatic top-up (自动充值) is switched on by the holder's SMS code the first time.
+AUTOTOPUP = "autotopup"
 _TOPUP = re.compile(r"^(\S+)\s*低于\s*(\S+)$")
 
 
-@handles(c.ShowAlertSettings)
-def show(cmd: c.ShowAlertSettings, turn: Turn) -> None:
-    if bound_or_explain(turn) is not None:
-        turn.say(choices.describe(choices.of(turn.session, turn.openid, turn.now)))
+@handles_bound(c.ShowAlertSettings)
+def show(cmd: c.ShowAlertSettings, turn: Turn, binding: Binding) -> None:
+    turn.say(choices.describe(choices.of(turn.session, turn.openid, turn.now)))
 
 
-@handles(c.SetSpendingAlert)
-def spending(cmd: c.SetSpendingAlert, turn: Turn) -> None:
-    if bound_or_explain(turn) is None:
-        return
+@handles_bound(c.SetSpendingAlert)
+def spending(cmd: c.SetSpendingAlert, turn: Turn, binding: Binding) -> None:
     setting = choices.of(turn.session, turn.openid, turn.now)
     arg = cmd.args.lower()
     if arg in OFF:
@@ -55,10 +54,8 @@ def spending(cmd: c.SetSpendingAlert, turn: Turn) -> None:
     turn.say(f"消费提醒已开启：单笔 {yuan(fen)} 元及以上的消费会即时提醒。")
 
 
-@handles(c.SetLowBalanceAlert)
-def low_balance(cmd: c.SetLowBalanceAlert, turn: Turn) -> None:
-    if bound_or_explain(turn) is None:
-        return
+@handles_bound(c.SetLowBalanceAlert)
+def low_balance(cmd: c.SetLowBalanceAlert, turn: Turn, binding: Binding) -> None:
     setting = choices.of(turn.session, turn.openid, turn.now)
     if cmd.args.lower() in OFF:
         setting.low_balance_fen = None
@@ -76,11 +73,8 @@ def low_balance(cmd: c.SetLowBalanceAlert, turn: Turn) -> None:
     turn.say(f"余额提醒已开启：余额低于 {yuan(fen)} 元时提醒您一次，充值到 {yuan(fen)} 元以上后再次生效。")
 
 
-@handles(c.SetAutoTopup)
-def auto_topup(cmd: c.SetAutoTopup, turn: Turn) -> None:
-    binding = bound_or_explain(turn)
-    if binding is None:
-        return
+@handles_bound(c.SetAutoTopup)
+def auto_topup(cmd: c.SetAutoTopup, turn: Turn, binding: Binding) -> None:
     setting = choices.of(turn.session, turn.openid, turn.now)
     if cmd.args.lower() in OFF:
         setting.topup_state = "off"
@@ -102,13 +96,16 @@ def auto_topup(cmd: c.SetAutoTopup, turn: Turn) -> None:
         turn.say(f"自动充值已更新：{choices.topup_text(setting)}。")
         return
     setting.topup_state = "pending"
-    card_changes.send_code(turn, binding, binding.phone, card_changes.AUTOTOPUP, "开启自动充值")
+    card_changes.send_code(turn, binding, binding.phone, AUTOTOPUP, "开启自动充值")
 
 
-@handles(c.SetDailySummary)
-def daily_summary(cmd: c.SetDailySummary, turn: Turn) -> None:
-    if bound_or_explain(turn) is None:
-        return
+def finish_auto_topup(turn: Turn, binding: Binding, challenge: SmsChallenge) -> None:
+    """The right code for 自动充值: automatic top-up is on, as the holder set it."""
+    turn.say(choices.confirm_topup(turn.session, turn.openid, turn.now))
+
+
+@handles_bound(c.SetDailySummary)
+def daily_summary(cmd: c.SetDailySummary, turn: Turn, binding: Binding) -> None:
     arg = cmd.args.lower()
     if arg not in ON + OFF:
         turn.say("格式：每日账单 开 或 每日账单 关")

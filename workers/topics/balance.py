@@ -5,26 +5,18 @@ from __future__ import annotations
 from events import commands as c
 from store.tables import Binding
 from workers.runtime.reads import Ahead, reads_ahead
-from workers.runtime.registry import handles
+
+# Still imported from here by `workers/topics/topup.py` and `workers/money/wechat_topup.py`, whose
+# owners move them to `workers.runtime.registry`, where the guard for a bound user now lives.
+from workers.runtime.registry import NOT_BOUND as NOT_BOUND
+from workers.runtime.registry import bound_or_explain as bound_or_explain
+from workers.runtime.registry import handles_bound
 from workers.runtime.turn import Turn
 from workers.text.format import local_time, yuan
 
-NOT_BOUND = "您还未绑定校园卡。请发送“绑定 学号”，例如：绑定 20240001"
 
-
-def bound_or_explain(turn: Turn) -> Binding | None:
-    """The user's binding; if there is none, tell them how to bind."""
-    binding = turn.session.get(Binding, turn.openid)
-    if binding is None:
-        turn.say(NOT_BOUND)
-    return binding
-
-
-@handles(c.QueryBalance)
-def balance(cmd: c.QueryBalance, turn: Turn) -> None:
-    binding = bound_or_explain(turn)
-    if binding is None:
-        return
+@handles_bound(c.QueryBalance)
+def balance(cmd: c.QueryBalance, turn: Turn, binding: Binding) -> None:
     fen = turn.ports.card.balance_fen(binding.student_no)
     turn.say(f"{binding.name}，您的校园卡余额为 {yuan(fen)} 元（截至 {local_time(turn.now)}）。")
 

@@ -1,15 +1,18 @@
-"""The bind topic: bind a card with an SMS code, and unbind it."""
+"""The bind topic: bind a card with an SMS code, and unbind it.
+
+`start_bind` sends the code; the six-digit reply reaches `finish` through `workers/topics/code_replies.py`.
+"""
 
 from __future__ import annotations
 
 from sqlalchemy import delete, select
 
 from events import commands as c
-from store.tables import Binding, BindingLog
+from store.tables import Binding, BindingLog, SmsChallenge
 from workers.runtime.registry import handles
 from workers.runtime.turn import Turn
 from workers.text.format import mask_phone
-from workers.topics import sms_codes
+from workers.verification import codes
 
 BIND = "bind"
 
@@ -20,11 +23,11 @@ def start_bind(cmd: c.StartBind, turn: Turn) -> None:
     if current is not None:
         turn.say(f"您已绑定校园卡（{current.name}）。如需更换，请先发送“解绑”。")
         return
-    wait = sms_codes.seconds_until_resend(turn.session, turn.openid, turn.now)
+    wait = codes.seconds_until_resend(turn.session, turn.openid, turn.now)
     if wait:
         turn.say(f"验证码发送太频繁，请 {wait} 秒后再试。")
         return
-    if sms_codes.daily_cap_reached(turn.session, turn.openid, turn.now):
+    if codes.daily_cap_reached(turn.session, turn.openid, turn.now):
         turn.say("今天获取验证码的次数已达上限，请明天再试。")
         return
     holder = turn.ports.card.find_holder(cmd.student_no)
@@ -34,24 +37,14 @@ def start_bind(cmd: c.StartBind, turn: Turn) -> None:
     if not holder.phone:
         turn.say("该校园卡没有登记手机号，无法短信验证，请到校园卡服务中心登记。")
         return
-    issued = sms_codes.issue(turn.session, secret_key=turn.ports.secret_key, openid=turn.openid, purpose=BIND,
+    issued = codes.issue(turn.session, secret_key=turn.ports.secret_key, openid=turn.openid, purpose=BIND,
                              student_no=holder.student_no, phone=holder.phone, now=turn.now)
     turn.sms(holder.phone, f"您正在绑定微信校园卡，验证码 {issued.code}，5分钟内有效。如非本人操作请忽略。")
     turn.say(f"验证码已发送至 {mask_phone(holder.phone)}，请在 5 分钟内直接回复 6 位验证码。")
 
 
-def verify_code(cmd: c.VerifyCode, turn: Turn) -> None:
-    challenge = sms_codes.pending(turn.session, turn.openid, BIND, turn.now)
-    if challenge is None:
-        turn.say("没有待验证的绑定请求，或验证码已过期。请发送“绑定 学号”重新获取验证码。")
-        return
-    if not sms_codes.check(challenge, turn.ports.secret_key, cmd.code):
-        left = sms_codes.MAX_ATTEMPTS - challenge.attempts
-        if left <= 0:
-            turn.say("验证码错误次数过多，该验证码已作废。请稍后发送“绑定 学号”重新获取。")
-        else:
-            turn.say(f"验证码不正确，还可以再试 {left} 次。")
-        return
+def finish(turn: Turn, challenge: SmsChallenge) -> None:
+    """The right code for a bind request (`code_replies`): the user now holds the card it named."""
     holder = turn.ports.card.find_holder(challenge.student_no)
     if holder is None:
         turn.say("校园卡信息已变更，请重新发送“绑定 学号”。")

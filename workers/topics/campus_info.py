@@ -5,21 +5,18 @@ from __future__ import annotations
 from datetime import timedelta
 
 from events import commands as c
+from store.tables import Binding
 from workers.runtime.reads import Ahead, reads_ahead
-from workers.runtime.registry import handles
+from workers.runtime.registry import handles_bound
 from workers.runtime.turn import Turn, campus
 from workers.text.format import short_time
 from workers.text.periods import local_today
-from workers.topics.balance import bound_or_explain
 
 WEEKDAYS = "一二三四五六日"
 
 
-@handles(c.ShowMeetings)
-def meetings(cmd: c.ShowMeetings, turn: Turn) -> None:
-    binding = bound_or_explain(turn)
-    if binding is None:
-        return
+@handles_bound(c.ShowMeetings)
+def meetings(cmd: c.ShowMeetings, turn: Turn, binding: Binding) -> None:
     found = sorted(campus(turn).meetings(binding.student_no), key=lambda m: m.starts_at)
     if not found:
         turn.say("您近期没有会议。")
@@ -34,11 +31,8 @@ def meetings(cmd: c.ShowMeetings, turn: Turn) -> None:
     turn.say("我的会议：\n" + "\n".join(lines))
 
 
-@handles(c.ShowGrades)
-def grades(cmd: c.ShowGrades, turn: Turn) -> None:
-    binding = bound_or_explain(turn)
-    if binding is None:
-        return
+@handles_bound(c.ShowGrades)
+def grades(cmd: c.ShowGrades, turn: Turn, binding: Binding) -> None:
     found = campus(turn).grades(binding.student_no, cmd.term or None)
     if not found:
         turn.say(f"没有找到{cmd.term + '学期的' if cmd.term else ''}成绩。")
@@ -51,11 +45,8 @@ def grades(cmd: c.ShowGrades, turn: Turn) -> None:
     turn.say(f"{term} 学期成绩：\n" + "\n".join(lines) + tail)
 
 
-@handles(c.ShowTimetable)
-def timetable(cmd: c.ShowTimetable, turn: Turn) -> None:
-    binding = bound_or_explain(turn)
-    if binding is None:
-        return
+@handles_bound(c.ShowTimetable)
+def timetable(cmd: c.ShowTimetable, turn: Turn, binding: Binding) -> None:
     when = cmd.when or "今天"
     today = local_today(turn.now)
     if when not in ("今天", "明天", "本周"):
@@ -71,11 +62,8 @@ def timetable(cmd: c.ShowTimetable, turn: Turn) -> None:
     turn.say(f"{when}的课：\n" + "\n".join(lines))
 
 
-@handles(c.ShowLoans)
-def loans(cmd: c.ShowLoans, turn: Turn) -> None:
-    binding = bound_or_explain(turn)
-    if binding is None:
-        return
+@handles_bound(c.ShowLoans)
+def loans(cmd: c.ShowLoans, turn: Turn, binding: Binding) -> None:
     today = local_today(turn.now)
     found = sorted(campus(turn).loans(binding.student_no), key=lambda x: x.due_on)
     if not found:
@@ -89,11 +77,8 @@ def loans(cmd: c.ShowLoans, turn: Turn) -> None:
     turn.say("我的借阅：\n" + "\n".join(lines))
 
 
-@handles(c.ShowLockers)
-def lockers(cmd: c.ShowLockers, turn: Turn) -> None:
-    binding = bound_or_explain(turn)
-    if binding is None:
-        return
+@handles_bound(c.ShowLockers)
+def lockers(cmd: c.ShowLockers, turn: Turn, binding: Binding) -> None:
     found = campus(turn).lockers(binding.student_no)
     if not found:
         turn.say("您没有正在使用的存包柜。")

@@ -8,25 +8,22 @@ from urllib.parse import urlencode
 
 from adapters.cardsystem.port import Transaction
 from events import commands as c
+from store.tables import Binding
+from workers import statements
 from workers.runtime import conversation
 from workers.runtime.reads import Ahead, reads_ahead
-from workers.runtime.registry import handles
+from workers.runtime.registry import handles_bound
 from workers.runtime.turn import Turn
+from workers.statements import bill_month, bill_year
 from workers.text.bills import Bill
 from workers.text.format import STATUS, mask_card, page_link, short_time, signed_yuan, yuan
 from workers.text.periods import local_today, month_of, parse_period, year_period
-from workers.topics import card_reads as reads
-from workers.topics.balance import bound_or_explain
-from workers.topics.card_reads import bill_month, bill_year
 
 PAGE = 8
 
 
-@handles(c.ShowCardInfo)
-def card_info(cmd: c.ShowCardInfo, turn: Turn) -> None:
-    binding = bound_or_explain(turn)
-    if binding is None:
-        return
+@handles_bound(c.ShowCardInfo)
+def card_info(cmd: c.ShowCardInfo, turn: Turn, binding: Binding) -> None:
     info = turn.ports.card.card_info(binding.student_no)
     if info is None:
         turn.say("校园卡系统中没有找到您的卡，请联系校园卡服务中心。")
@@ -80,11 +77,8 @@ def _history_link(turn: Turn, state: dict[str, Any]) -> str:
     return page_link(turn.ports.web_url, path, "🧾 在页面中筛选、查看全部流水")
 
 
-@handles(c.ShowHistory)
-def history(cmd: c.ShowHistory, turn: Turn) -> None:
-    binding = bound_or_explain(turn)
-    if binding is None:
-        return
+@handles_bound(c.ShowHistory)
+def history(cmd: c.ShowHistory, turn: Turn, binding: Binding) -> None:
     state: dict[str, Any] = {"offset": 0, "label": "最近", "since": None, "until": None}
     if cmd.period:
         period = parse_period(cmd.period, turn.now)
@@ -104,11 +98,8 @@ def _history_reads(cmd: c.ShowHistory, ahead: Ahead) -> None:
                             until=period.until if period else None, offset=0, limit=PAGE)
 
 
-@handles(c.MoreHistory)
-def more_history(cmd: c.MoreHistory, turn: Turn) -> None:
-    binding = bound_or_explain(turn)
-    if binding is None:
-        return
+@handles_bound(c.MoreHistory)
+def more_history(cmd: c.MoreHistory, turn: Turn, binding: Binding) -> None:
     state = conversation.load(turn, "history")
     if state is None:
         turn.say("请先发送“流水”查看交易记录。")
@@ -136,16 +127,13 @@ def render_bill(title: str, bill: Bill, previous_label: str, *, yearly: bool = F
     return "\n".join(out)
 
 
-@handles(c.ShowBill)
-def month_bill(cmd: c.ShowBill, turn: Turn) -> None:
-    binding = bound_or_explain(turn)
-    if binding is None:
-        return
+@handles_bound(c.ShowBill)
+def month_bill(cmd: c.ShowBill, turn: Turn, binding: Binding) -> None:
     period = bill_month(cmd.month, turn.now)
     if period is None:
         turn.say("请这样发：账单 / 账单 本月 / 账单 上月 / 账单 2026-10")
         return
-    bill = reads.month_bill(turn.ports.card, binding.student_no, period)
+    bill = statements.month_bill(turn.ports.card, binding.student_no, period)
     link = page_link(turn.ports.web_url, f"/m/bill?month={period.first:%Y-%m}", "📊 看图表账单")
     turn.say(render_bill(f"{binding.name}的{period.label}账单", bill, "上月") + link)
 
@@ -154,19 +142,16 @@ def month_bill(cmd: c.ShowBill, turn: Turn) -> None:
 def _month_bill_reads(cmd: c.ShowBill, ahead: Ahead) -> None:
     period = bill_month(cmd.month, ahead.now)
     if period is not None:
-        reads.first_page(ahead.card, ahead.student_no, reads.bill_span(period, month_of(period.first, -1)))
+        statements.first_page(ahead.card, ahead.student_no, statements.bill_span(period, month_of(period.first, -1)))
 
 
-@handles(c.ShowYearBill)
-def year_bill(cmd: c.ShowYearBill, turn: Turn) -> None:
-    binding = bound_or_explain(turn)
-    if binding is None:
-        return
+@handles_bound(c.ShowYearBill)
+def year_bill(cmd: c.ShowYearBill, turn: Turn, binding: Binding) -> None:
     year = bill_year(cmd.year, turn.now)
     if year is None:
         turn.say("请这样发：年度账单 / 年度账单 2026")
         return
-    bill = reads.year_bill(turn.ports.card, binding.student_no, year)
+    bill = statements.year_bill(turn.ports.card, binding.student_no, year)
     link = page_link(turn.ports.web_url, f"/m/year-bill?year={year}", "📊 看图表年度账单")
     turn.say(render_bill(f"{binding.name}的{year_period(year).label}年度账单", bill, "去年", yearly=True) + link)
 
@@ -175,4 +160,5 @@ def year_bill(cmd: c.ShowYearBill, turn: Turn) -> None:
 def _year_bill_reads(cmd: c.ShowYearBill, ahead: Ahead) -> None:
     year = bill_year(cmd.year, ahead.now)
     if year is not None:
-        reads.first_page(ahead.card, ahead.student_no, reads.bill_span(year_period(year), year_period(year - 1)))
+        statements.first_page(ahead.card, ahead.student_no,
+                              statements.bill_span(year_period(year), year_period(year - 1)))

@@ -15,10 +15,9 @@ from sqlalchemy import or_, select
 
 from events import commands as c
 from store.tables import Binding, FoundCard
-from workers.runtime.registry import handles
+from workers.runtime.registry import handles, handles_bound
 from workers.runtime.turn import Turn
 from workers.text.format import mask_card, short_time
-from workers.topics.balance import bound_or_explain
 
 _NUMBER = re.compile(r"^[0-9A-Za-z]{4,20}$")
 USAGE = "请这样登记：拾卡 学号、卡号或姓名 存放地点\n例如：拾卡 6100100001 一食堂服务台"
@@ -77,11 +76,8 @@ def report_found(cmd: c.ReportFound, turn: Turn) -> None:
         turn.say(THANKS + "暂时无法确定失主，未能通知；失主发送“寻卡”可查到存放地点。")
 
 
-@handles(c.AskLostCard)
-def ask_lost_card(cmd: c.AskLostCard, turn: Turn) -> None:
-    binding = bound_or_explain(turn)
-    if binding is None:
-        return
+@handles_bound(c.AskLostCard)
+def ask_lost_card(cmd: c.AskLostCard, turn: Turn, binding: Binding) -> None:
     found = turn.session.execute(
         select(FoundCard)
         .where(FoundCard.status == "waiting",

@@ -33,7 +33,7 @@ def find_by_keyword(session: Session, text: str) -> Article | None:
         return None
     candidates = session.execute(
         select(Article).where(Article.status.in_(VISIBLE), Article.keywords.is_not(None),
-                              Article.keywords.like(f"%{text.strip()}%"))
+                              Article.keywords.ilike(f"%{text.strip()}%"))
         .order_by(Article.published_at.desc()).limit(20)).scalars()
     return next((a for a in candidates if word in keywords_of(a)), None)
 

@@ -1,4 +1,9 @@
-"""SMS verification codes: issued rarely, kept hashed, void after five wrong tries."""
+"""SMS verification codes: issued rarely, kept hashed, void after five wrong tries.
+
+A code is asked for by one dialogue (its `purpose`: bind, unfreeze, phone, autotopup); a new code
+supersedes any code still pending for the user, so a user has at most one pending code and a
+six-digit reply answers the dialogue that asked last (`workers/topics/code_replies.py`).
+"""
 
 from __future__ import annotations
 
@@ -34,14 +39,15 @@ class Issued:
     challenge: SmsChallenge
 
 
-def seconds_until_resend(session: Session, openid: str, now: datetime) -> int:
-    """0 if a new code may be sent now; else how long the user must wait."""
-    last = session.execute(
-        select(SmsChallenge.created_at)
-        .where(SmsChallenge.openid == openid)
-        .order_by(SmsChallenge.created_at.desc())
-        .limit(1)
-    ).scalar()
+def seconds_until_resend(session: Session, openid: str, now: datetime, purpose: str | None = None) -> int:
+    """0 if a new code may be sent now; else how long the user must wait.
+
+    With `purpose`, only codes of that dialogue count: a bind code just sent does not delay an unfreeze.
+    """
+    query = select(SmsChallenge.created_at).where(SmsChallenge.openid == openid)
+    if purpose is not None:
+        query = query.where(SmsChallenge.purpose == purpose)
+    last = session.execute(query.order_by(SmsChallenge.created_at.desc()).limit(1)).scalar()
     if last is None or now - last >= RESEND_INTERVAL:
         return 0
     return max(1, int((RESEND_INTERVAL - (now - last)).total_seconds()) + 1)
@@ -74,11 +80,11 @@ def issue(session: Session, *, secret_key: str, openid: str, purpose: str, stude
     return Issued(code, challenge)
 
 
-def pending(session: Session, openid: str, purpose: str, now: datetime) -> SmsChallenge | None:
+def pending(session: Session, openid: str, now: datetime) -> SmsChallenge | None:
+    """The code this user was sent last and may still answer (any dialogue's), if any."""
     return session.execute(
         select(SmsChallenge)
-        .where(SmsChallenge.openid == openid, SmsChallenge.purpose == purpose,
-               SmsChallenge.status == "pending", SmsChallenge.expires_at > now)
+        .where(SmsChallenge.openid == openid, SmsChallenge.status == "pending", SmsChallenge.expires_at > now)
         .order_by(SmsChallenge.created_at.desc())
         .limit(1)
     ).scalar()
