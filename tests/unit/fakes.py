@@ -27,6 +27,7 @@ from events.campus_time import SHANGHAI
 from events.errors import PermanentError, TransientError
 from store.tables import Binding, Follower
 from workers.money.amounts import Limits
+from workers.runtime.switches import read_paused
 from workers.runtime.turn import Ports, Turn
 
 #: Wednesday 25 November 2026, 16:00 in Shanghai.
@@ -134,8 +135,9 @@ def ports(card: FakeCardSystem | None = None, *, campus: FakeCampus | None = Non
 
 
 def turn(session: Session, used: Ports, openid: str = "oA", at: datetime = NOW) -> Turn:
+    """A turn as the pipeline begins it: the paused functions read from the session."""
     return Turn(session=session, ports=used, openid=openid, event_id=1, now=at,
-                reply_deadline=at + timedelta(minutes=1))
+                reply_deadline=at + timedelta(minutes=1), paused=read_paused(session))
 
 
 def bind(session: Session, card: FakeCardSystem, openid: str = "oA", student_no: str = "20240001") -> Binding:

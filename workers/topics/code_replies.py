@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from events import commands as c
 from store.tables import Binding, SmsChallenge
-from workers.runtime import switches
 from workers.runtime.registry import handles
 from workers.runtime.turn import Turn
 from workers.topics import alert_settings, bind, card_changes
@@ -70,7 +69,7 @@ def verify_code(cmd: c.VerifyCode, turn: Turn) -> None:
         turn.say(NOTHING_PENDING)
         return
     asked = ASKED_BY[challenge.purpose]
-    paused = switches.paused_message(turn.session, asked.feature)
+    paused = turn.paused.get(asked.feature)
     if paused is not None:
         turn.say(paused)  # the code stays pending: it still works if the function resumes within 5 minutes
         return

@@ -1,6 +1,6 @@
 """The general topic: welcome, help, the menu as text, and short answers to what we do not read.
 
-Everything listed here leaves out what the card office has switched off (`switches.switched_off`):
+Everything listed here leaves out what the card office has switched off (`Turn.paused`):
 a student is never offered a function that would only answer "暂停服务".
 """
 
@@ -12,7 +12,6 @@ from events import commands as c
 from events.menu import MENU, PICKERS, Click
 from events.routing import help_lines, help_modules, route_menu_key, rule_for
 from workers.runtime.registry import handles
-from workers.runtime.switches import switched_off
 from workers.runtime.turn import Turn
 from workers.topics.guide import render_article
 from workers.topics.news import find_by_keyword
@@ -55,12 +54,12 @@ def picker_text(picker: str, off: Collection[str] = ()) -> str | None:
 
 @handles(c.Welcome)
 def welcome(cmd: c.Welcome, turn: Turn) -> None:
-    turn.say(f"{WELCOME}\n\n{help_text(switched_off(turn.session))}")
+    turn.say(f"{WELCOME}\n\n{help_text(frozenset(turn.paused))}")
 
 
 @handles(c.Help)
 def show_help(cmd: c.Help, turn: Turn) -> None:
-    off = switched_off(turn.session)
+    off = frozenset(turn.paused)
     if cmd.topic and (text := module_help(cmd.topic, off)):
         turn.say(text)
         return
@@ -72,7 +71,7 @@ def show_help(cmd: c.Help, turn: Turn) -> None:
 
 @handles(c.ShowMenu)
 def show_menu(cmd: c.ShowMenu, turn: Turn) -> None:
-    off = switched_off(turn.session)
+    off = frozenset(turn.paused)
     if cmd.picker in PICKERS:
         turn.say(picker_text(cmd.picker, off) or "这些功能暂停服务，请稍后再试。")
         return
