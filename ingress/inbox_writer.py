@@ -38,7 +38,7 @@ from store.inbox import store_many
 
 log = logging.getLogger("onecard.ingress")
 
-#: Hands (topic, event id) pairs to the broker at once; see `events.broker.enqueue_events`.
+#: Hands (topic, event id) pairs to the broker at once; see `adapters.broker.enqueue.enqueue_events`.
 EnqueueMany = Callable[[list[tuple[str, int]]], None]
 Item = tuple[InboundMessage, str | None, "asyncio.Future[int | None]"]
 

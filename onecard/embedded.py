@@ -16,7 +16,7 @@ def start_embedded_redis(path: Path) -> Any:
     already acknowledged to WeChat. Keep the returned object alive as long as the server is needed.
 
     Even idle, each pool's consumers ask their queues for messages once a second
-    (`events.redis_broker`), and each ask writes a heartbeat (a ZADD): with the Procfile's pools
+    (`adapters.broker.redis_waking`), and each ask writes a heartbeat (a ZADD): with the Procfile's pools
     about 160 writes a second when every consumer polled every 100 ms, by that count a tenth now. Redis
     compacts the file only past 64 MB by default; here it rewrites it once it passes
     `AOF_REWRITE_MIN_SIZE` and has doubled since the last rewrite, so an idle platform's file
