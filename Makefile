@@ -3,13 +3,18 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Every dependency (runtime, dev and bench extras) at the version CI tested, with its hashes.
+LOCK   := requirements.lock
+LOCKVENV := .lockvenv
 
-.PHONY: run test test-fast lint bench clean
+.PHONY: venv run test test-fast lint bench lock clean
 
-$(STAMP): pyproject.toml
+# The lock first, then onecard itself without letting pip pick any dependency of its own.
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -34,8 +39,17 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
-	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m bench
 
+## Refresh requirements.lock after a change to pyproject.toml's dependencies (docs/dependencies.md):
+## pip-tools, in a venv of its own, keeps every pin that still fits; `make lock UPGRADE=1` takes the
+## newest versions the bounds allow. Run it with the Python CI uses (3.11).
+lock:
+	$(PYTHON) -m venv $(LOCKVENV)
+	$(LOCKVENV)/bin/pip install --quiet 'pip-tools>=7.4,<8'
+	CUSTOM_COMPILE_COMMAND="make lock" $(LOCKVENV)/bin/pip-compile --quiet --extra dev --extra bench \
+	    --strip-extras --generate-hashes --allow-unsafe --no-emit-index-url --no-emit-find-links \
+	    --no-emit-trusted-host $(if $(UPGRADE),--upgrade) --output-file $(LOCK) pyproject.toml
+
 clean:
-	rm -rf $(VENV) var test-output .mypy_cache
+	rm -rf $(VENV) $(LOCKVENV) var test-output .mypy_cache

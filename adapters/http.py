@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json as jsonlib
 import os
 import threading
@@ -94,7 +95,9 @@ class DirectSession(requests.Session):
         response.reason = reason
         response.headers = received
         response.encoding = requests.utils.get_encoding_from_headers(received)
-        response._content = content
+        # The body as the file-like `raw` requests reads `content` from (its documented attribute),
+        # not its private `_content`.
+        response.raw = io.BytesIO(content)
         response.url = url
         return response
 

@@ -11,7 +11,8 @@ import dramatiq
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from backoffice import queues, stats
+from adapters.broker import stats as broker_stats
+from backoffice import stats
 from store.tables import Article, Binding, FeatureSwitch, InboxEvent, OutboundMessage, ReconciliationRun, RepairTicket
 from workers.money.reconcile import review
 from workers.text.format import yuan
@@ -43,7 +44,7 @@ def _tail(table: stats.Table, column: int = 1) -> list[list[object]]:
 
 def _dead_letters(broker: dramatiq.Broker) -> int | None:
     try:
-        return sum(d.dead for d in queues.depths(broker))
+        return sum(d.dead for d in broker_stats.depths(broker))
     except Exception as exc:  # the overview shows the rest when the broker is down
         log.warning("broker not readable: %s", exc)
         return None

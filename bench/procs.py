@@ -18,7 +18,7 @@ from store.tables import Binding, utcnow
 from tests.harness import ROOT, TOKEN, Stack
 
 #: As `onecard worker` sets it: a consumer with a full prefetch asks again within 100 ms (dramatiq's
-#: default backs off to 1 s); an empty Redis queue is waited on instead (`events.redis_broker`).
+#: default backs off to 1 s); an empty Redis queue is waited on instead (`adapters.broker.redis_waking`).
 WORKER_ENV = {"dramatiq_worker_timeout": "100"}
 
 BACKENDS = {

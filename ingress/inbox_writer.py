@@ -37,7 +37,7 @@ from store.inbox import Inbound, store_many
 
 log = logging.getLogger("onecard.ingress")
 
-#: Hands (topic, event id) pairs to the broker at once; see `events.broker.enqueue_events`.
+#: Hands (topic, event id) pairs to the broker at once; see `adapters.broker.enqueue.enqueue_events`.
 EnqueueMany = Callable[[list[tuple[str, int]]], None]
 Item = tuple[Inbound, str | None, "asyncio.Future[int | None]"]
 

@@ -13,6 +13,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.bank.client import HttpBank
+from adapters.broker.enqueue import enqueue_deliveries, enqueue_deliveries_at, enqueue_events
+from adapters.broker.setup import make_broker
 from adapters.campusdata.client import HttpCampusData
 from adapters.cardsystem.client import HttpCardSystem
 from adapters.cardsystem.port import CardSystem
@@ -25,7 +27,6 @@ from adapters.wechat.port import WeChatApi
 from adapters.wechatpay import signing
 from adapters.wechatpay.client import HttpWeChatPay
 from adapters.wechatpay.port import WeChatPay
-from events.broker import enqueue_deliveries, enqueue_deliveries_at, enqueue_events, make_broker
 from events.errors import PermanentError
 from onecard.embedded import socket_url, start_embedded_redis
 from onecard.settings import Settings

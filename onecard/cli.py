@@ -56,7 +56,7 @@ def _worker(args: argparse.Namespace) -> int:
         print(f"unknown queue(s): {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
     # A dramatiq consumer whose prefetch is full sleeps up to this many ms before it asks again
-    # (1 s by default); an empty Redis queue is waited on instead (`events.redis_broker`).
+    # (1 s by default); an empty Redis queue is waited on instead (`adapters.broker.redis_waking`).
     os.environ.setdefault("dramatiq_worker_timeout", "100")
     argv = ["dramatiq", "onecard.worker_entry", "--processes", str(args.processes),
             "--threads", str(args.threads or default_threads(queues)), "--queues", *queues]

@@ -14,6 +14,9 @@ from adapters.wechat.port import UNDELIVERABLE, Undeliverable
 from adapters.wechat.token_store import SharedTokenStore
 from events.errors import OnecardError, PermanentError, TransientError
 
+#: The wechatpy release `_wechatpy_client`'s touch of its insides was read from; a unit test
+#: (tests/unit/test_dependency_private_parts.py) fails when another is installed.
+WECHATPY_READ_FROM = "1.8.18"
 #: The token is stale: refresh (once, for everybody) and try again.
 TOKEN_ERRORS = frozenset({40001, 40014, 42001})
 #: WeChat is busy or rate limiting: back off and retry later.
@@ -26,7 +29,9 @@ def _wechatpy_client(appid: str, secret: str, api_base: str, timeout: float,
 
     wechatpy's constructor takes no HTTP session, so its private `_http` is replaced here: the one
     place onecard touches wechatpy's insides (the session is a tenth of a reply's CPU, see
-    `outgoing_session`). Tokens never come from wechatpy: every call carries the shared one.
+    `outgoing_session`), read from wechatpy `WECHATPY_READ_FROM`, where `BaseWeChatClient._request`
+    sends every call through `self._http.request`. Tokens never come from wechatpy: every call
+    carries the shared one.
     """
     client = WeChatClient(appid, secret, timeout=timeout, auto_retry=False)
     client.API_BASE_URL = api_base

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 from starlette.responses import Response
 
-from backoffice import queues
+from adapters.broker import dead_letters, stats
 from backoffice.roles import Perm
 from backoffice.web import Ctx, Page
 from events.topics import TOPIC_LABELS
@@ -45,8 +45,8 @@ def _backlog(ctx: Ctx) -> dict[str, object]:
 def operations(ctx: Ctx) -> Response:
     broker = ctx.platform.broker
     try:
-        depths, alive, dead, broker_error = queues.depths(broker), queues.workers_alive(broker), \
-            queues.dead_letters(broker), None
+        depths, alive, dead, broker_error = stats.depths(broker), stats.workers_alive(broker), \
+            dead_letters.dead_letters(broker), None
     except Exception as exc:  # the page must show the database side even when the broker is down
         log.warning("broker not readable: %s", exc)
         depths, alive, dead, broker_error = [], None, [], f"{type(exc).__name__}: {exc}"
@@ -64,7 +64,7 @@ def retry_dead(ctx: Ctx) -> Response:
     topic = ctx.param("topic")
     message_id = ctx.form.get("message_id") or None
     try:
-        count = queues.retry_dead(ctx.platform.broker, topic, message_id)
+        count = dead_letters.retry_dead(ctx.platform.broker, topic, message_id)
     except ValueError as exc:
         raise LookupError(topic) from exc
     ctx.audit("dead letters retried", f"queue {topic}", after={"count": count, "message_id": message_id})

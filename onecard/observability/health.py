@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from events.broker_stats import ping
+from adapters.broker.stats import ping
 from onecard.bootstrap import Platform
 
 log = logging.getLogger("onecard.observability.health")

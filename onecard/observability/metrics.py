@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from events.broker_stats import queue_depth
+from adapters.broker.stats import queue_depth
 from events.topics import Topic
 from onecard.bootstrap import Platform
 from onecard.observability.pool_metrics import process_registry

@@ -11,7 +11,9 @@ import pytest
 from dramatiq.broker import MessageProxy
 from dramatiq.brokers.redis import RedisBroker
 
-from events.broker import MAX_IDS_PER_MESSAGE, enqueue_deliveries, enqueue_events, make_broker
+from adapters.broker.enqueue import enqueue_deliveries, enqueue_events
+from adapters.broker.setup import make_broker
+from events.envelopes import MAX_IDS_PER_MESSAGE
 from events.topics import Topic, event_actor_name
 from tests.backends import private_broker
 

@@ -19,8 +19,10 @@ import pytest
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.common import dq_name
 
-from events.broker import enqueue_events, event_message, make_broker
-from events.redis_broker import IDLE_WAIT_S, WAKE_TOKENS_KEPT, WakingRedisBroker
+from adapters.broker.enqueue import enqueue_events
+from adapters.broker.redis_waking import IDLE_WAIT_S, WAKE_TOKENS_KEPT, WakingRedisBroker
+from adapters.broker.setup import make_broker
+from events.envelopes import event_message
 from events.topics import Topic
 from tests.backends import configured_broker_url, private_broker
 

@@ -11,8 +11,8 @@ import time
 
 import dramatiq
 
+from adapters.broker.stats import queue_depth
 from adapters.wechat.callbacks import text_xml
-from events.broker_stats import queue_depth
 from events.messages import to_message
 from events.routing import route
 from ingress.parse import parse_xml

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 import requests
 from sqlalchemy import func, select
 
+from adapters.broker.stats import queue_depth
 from adapters.wechat.callbacks import text_xml
-from events.broker_stats import queue_depth
 from onecard.serve import free_port
 from store.tables import InboxEvent
 from tests.harness import Stack, new_openid

@@ -11,8 +11,8 @@ from pathlib import Path
 import dramatiq
 import requests
 
+from adapters.broker.enqueue import enqueue_events
 from adapters.wechat.callbacks import text_xml
-from events.broker import enqueue_events
 from events.messages import to_message
 from ingress.parse import parse_xml
 from onecard.bootstrap import build

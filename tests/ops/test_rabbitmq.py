@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from events.broker import enqueue_events
-from events.broker_stats import queue_depth
+from adapters.broker.enqueue import enqueue_events
+from adapters.broker.stats import queue_depth
 from tests.backends import configured_broker_url
 from tests.harness import Stack
 

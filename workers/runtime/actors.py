@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from adapters.sms.port import SmsSender
 from adapters.wechat.port import WeChatApi
-from events.broker import MAX_IDS_PER_MESSAGE
+from events.envelopes import MAX_IDS_PER_MESSAGE
 from events.errors import PermanentError
 from events.topics import EVENT_TOPICS, GROUPED_TOPICS, READ_AHEAD_TOPICS, Topic, event_actor_name
 from store.uow import UowFactory

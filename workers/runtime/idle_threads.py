@@ -2,7 +2,7 @@
 
 dramatiq uses one `dramatiq_worker_timeout` for two things: how long a consumer that can take no
 more messages (a full prefetch) sleeps before it asks again (100 ms in `onecard worker`; an empty
-Redis queue is waited on instead, `events.redis_broker`) and how often each idle worker thread wakes
+Redis queue is waited on instead, `adapters.broker.redis_waking`) and how often each idle worker thread wakes
 from its in-process work queue to see whether it should stop. The second costs only CPU: measured on
 the embedded default, the pools' 108 threads woke about a thousand times a second doing nothing, 8 %
 of a core while idle, about 0.8 ms per message at 100 messages a second. A thread blocked on the

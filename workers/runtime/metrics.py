@@ -18,9 +18,10 @@ import time
 from typing import Any
 
 import dramatiq
-from dramatiq.common import q_name
 from dramatiq.middleware import CurrentMessage, Middleware
 from prometheus_client import Counter, Histogram
+
+from adapters.broker.dramatiq_private import topic_of
 
 PROCESSED = Counter("onecard_messages_processed_total", "Broker messages handled without error", ["topic"])
 FAILED = Counter("onecard_messages_failed_total", "Broker messages whose actor raised (retried or dead-lettered)",
@@ -49,7 +50,7 @@ class WorkerMetrics(Middleware):
 
     def after_process_message(self, broker: dramatiq.Broker, message: Any, *, result: Any = None,
                               exception: BaseException | None = None) -> None:
-        topic = q_name(message.queue_name)
+        topic = topic_of(message.queue_name)
         started = getattr(message, _STARTED, None)
         if started is not None:
             DURATION.labels(topic).observe(time.perf_counter() - started)
@@ -60,5 +61,5 @@ def record_delivery(outcome: str) -> None:
     """Count what became of a reply `reply.deliver` handled (sent, undeliverable, failed, expired, pending,
     not_claimed)."""
     message = CurrentMessage.get_current_message()
-    topic = q_name(message.queue_name) if message else "unknown"
+    topic = topic_of(message.queue_name) if message else "unknown"
     REPLIES.labels(topic, outcome).inc()

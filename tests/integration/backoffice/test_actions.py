@@ -12,8 +12,8 @@ import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 from sqlalchemy import select
 
+from adapters.broker import dead_letters, stats
 from adapters.cardsystem.demo import DemoHolder
-from backoffice import queues
 from store.tables import (
     Article,
     AuditEntry,
@@ -200,12 +200,12 @@ def test_a_dead_lettered_message_is_listed_and_put_back_on_its_queue(live: Stack
                                                          args=(1,), kwargs={}, options={})
     broker.enqueue(message)
     deadline = time.monotonic() + 20
-    while not [q for q in queues.depths(broker) if q.topic == "general" and q.dead] and time.monotonic() < deadline:
+    while not [q for q in stats.depths(broker) if q.topic == "general" and q.dead] and time.monotonic() < deadline:
         time.sleep(0.1)
     page = admin.get("/operations")
     form: dict[str, str] = {}
     if isinstance(broker, RedisBroker):  # RabbitMQ's dead letters can be counted and retried, not listed
-        [dead] = [d for d in queues.dead_letters(broker) if d.actor == "no_such_actor"]
+        [dead] = [d for d in dead_letters.dead_letters(broker) if d.actor == "no_such_actor"]
         assert dead.message_id in page.text
         form["message_id"] = dead.message_id
     assert admin.post("/operations/queues/general/retry", form).status_code == 303

@@ -1,17 +1,21 @@
-"""What an operator asks of the broker: is it up, and how many messages wait in each topic.
+"""What an operator asks of the broker: is it up, how many messages wait per topic, how many workers live.
 
-Redis and RabbitMQ keep queues differently (dramatiq's key layout vs. AMQP queues); this module is
-the one place that knows both, so `/readyz` and `/metrics` stay broker-neutral.
+Redis and RabbitMQ keep queues differently (dramatiq's key layout, `adapters.broker.dramatiq_private`,
+vs. AMQP queues); this module is the one place that counts both, so `/readyz`, `/metrics` and the
+back-office stay broker-neutral.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import dramatiq
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from dramatiq.brokers.redis import RedisBroker
-from dramatiq.common import dq_name, xq_name
+
+from adapters.broker.dramatiq_private import dead_letter_key, delay_queue_key, heartbeats_key, queue_key
+from events.topics import Topic
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,11 +51,10 @@ def queue_depth(broker: dramatiq.Broker, queue: str) -> QueueDepth:
     so asking about a queue no worker consumed yet is not an error.
     """
     if isinstance(broker, RedisBroker):
-        client, ns = broker.client, broker.namespace
-        with client.pipeline(transaction=False) as pipe:
-            pipe.llen(f"{ns}:{queue}")
-            pipe.llen(f"{ns}:{dq_name(queue)}")
-            pipe.zcard(f"{ns}:{xq_name(queue)}")
+        with broker.client.pipeline(transaction=False) as pipe:
+            pipe.llen(queue_key(broker, queue))
+            pipe.llen(delay_queue_key(broker, queue))
+            pipe.zcard(dead_letter_key(broker, queue))
             ready, delayed, dead = pipe.execute()
         return QueueDepth(queue, int(ready), int(delayed), int(dead))
     if isinstance(broker, RabbitmqBroker):
@@ -67,3 +70,29 @@ def queue_depth(broker: dramatiq.Broker, queue: str) -> QueueDepth:
                 if attempt == 2:
                     raise
     raise TypeError(f"cannot count the queues of {type(broker).__name__}")
+
+
+def depths(broker: dramatiq.Broker) -> list[QueueDepth]:
+    """Every topic's queue depth; none on a broker we cannot count."""
+    if not isinstance(broker, RedisBroker | RabbitmqBroker):
+        return []
+    return [queue_depth(broker, t.value) for t in Topic]
+
+
+def workers_alive(broker: dramatiq.Broker) -> int | None:
+    """Processes alive on the broker: RabbitMQ, consumers of the busiest queue; Redis, fresh heartbeats.
+
+    On Redis every broker call beats the heart, so a scheduler that enqueued within the last minute is
+    counted too; this process itself is left out.
+    """
+    if isinstance(broker, RedisBroker):
+        now_ms = int(time.time() * 1000)
+        alive = broker.client.zrangebyscore(heartbeats_key(broker), now_ms - broker.heartbeat_timeout, "+inf")
+        return len({_str(member) for member in alive} - {broker.broker_id})
+    if isinstance(broker, RabbitmqBroker):
+        return max((d.consumers or 0 for d in depths(broker)), default=0)
+    return None
+
+
+def _str(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value

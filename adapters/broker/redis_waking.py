@@ -10,6 +10,9 @@ list in the same round trip, and a consumer that found its queue empty blocks on
 dramatiq's own, unchanged; a lost token costs at most `IDLE_WAIT_S` of latency, never a message.
 A delay queue's consumer (`*.DQ`: retries, messages sent for later) also wakes when the earliest
 eta of the messages it holds comes.
+
+What this needs of dramatiq's private parts (the consumer it extends, the dispatch script's
+arguments) comes from `adapters.broker.dramatiq_private`.
 """
 
 from __future__ import annotations
@@ -20,10 +23,12 @@ from uuid import uuid4
 
 import dramatiq
 import redis
-from dramatiq.brokers.redis import RedisBroker, _RedisConsumer
+from dramatiq.brokers.redis import RedisBroker
 from dramatiq.common import current_millis
 from dramatiq.errors import ConnectionClosed
 from redis.exceptions import NoScriptError
+
+from adapters.broker.dramatiq_private import REDIS_MESSAGE_ID, RedisConsumer, dispatch_argv, dispatch_script
 
 #: The longest an idle consumer waits before it asks its queue again without being woken: what
 #: delays a message that came back without a token (a dead worker's, put back by maintenance).
@@ -38,7 +43,7 @@ class WakingRedisBroker(RedisBroker):
     """A `RedisBroker` whose enqueues wake the queue's idle consumers (see the module's docstring)."""
 
     @property
-    def consumer_class(self) -> type[_RedisConsumer]:
+    def consumer_class(self) -> type[RedisConsumer]:
         return _WakingConsumer
 
     def wake_key(self, queue_name: str) -> str:
@@ -56,14 +61,13 @@ class WakingRedisBroker(RedisBroker):
         first, a second round trip every time). A Redis that lost its scripts (restarted) answers
         NOSCRIPT to all of them: load it and send those again.
         """
-        script = self.scripts["dispatch"]
+        script = dispatch_script(self)
         pending = list(items)
         for _attempt in range(2):
             pipeline = self.client.pipeline(transaction=False)
             for queue_name, message_id, data in pending:
-                pipeline.evalsha(script.sha, 1, self.namespace, "enqueue", current_millis(), queue_name,
-                                 self.broker_id, self.heartbeat_timeout, self.dead_message_ttl,
-                                 *self._private_dispatch_args(), message_id, data)
+                pipeline.evalsha(script.sha, 1, self.namespace,
+                                 *dispatch_argv(self, "enqueue", queue_name, message_id, data))
             for queue_name in dict.fromkeys(queue for queue, _id, _data in pending):
                 pipeline.lpush(self.wake_key(queue_name), 1)
                 pipeline.ltrim(self.wake_key(queue_name), 0, WAKE_TOKENS_KEPT - 1)
@@ -79,19 +83,8 @@ class WakingRedisBroker(RedisBroker):
             pending = missing
         raise NoScriptError("dramatiq's dispatch script could not be loaded")
 
-    def _private_dispatch_args(self) -> tuple[int, int]:
-        """The two arguments of the dispatch script that only dramatiq's private members know.
 
-        Whether this call runs the queue maintenance (`maintenance_chance` per million) and how many
-        values the script may unpack at once (half of Lua's stack): `RedisBroker._dispatch` computes
-        both for every call and has no public API for them. Every private call is in here and in
-        `_WakingConsumer`, so a dramatiq upgrade that renames them breaks this module (and
-        tests/integration/test_batch_enqueue.py, tests/integration/test_redis_wake.py).
-        """
-        return self._should_do_maintenance("enqueue"), self._max_unpack_size()
-
-
-class _WakingConsumer(_RedisConsumer):
+class _WakingConsumer(RedisConsumer):
     """dramatiq's consumer, but an empty queue is waited on (`BLPOP` on its wake list), not polled.
 
     A delay queue's consumer hands its messages to the worker's consumer thread, which holds them
@@ -148,9 +141,9 @@ class _WakingConsumer(_RedisConsumer):
 def enqueue_many(broker: WakingRedisBroker, messages: list[dramatiq.Message]) -> None:
     """Enqueue messages in one round trip, middleware hooks included, as `RedisBroker.enqueue` does
     for one (dramatiq has no batch enqueue)."""
-    messages = [message.copy(options={"redis_message_id": str(uuid4())}) for message in messages]
+    messages = [message.copy(options={REDIS_MESSAGE_ID: str(uuid4())}) for message in messages]
     for message in messages:
         broker.emit_before("enqueue", message, None)
-    broker.dispatch_enqueues([(m.queue_name, m.options["redis_message_id"], m.encode()) for m in messages])
+    broker.dispatch_enqueues([(m.queue_name, m.options[REDIS_MESSAGE_ID], m.encode()) for m in messages])
     for message in messages:
         broker.emit_after("enqueue", message, None)
