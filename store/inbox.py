@@ -10,7 +10,7 @@ from sqlalchemy import Engine, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from events.messages import InboundMessage
-from store.db import begin_as_writer, dialect_insert, json_rows, json_rows_insert, single_statement
+from store.db import begin_as_writer, dialect_insert, json_rows, json_rows_insert, rowcount, single_statement
 from store.tables import InboxEvent, table_of, utcnow
 
 #: After this many sweeps an event is left for an operator (it keeps failing in its handler).
@@ -133,4 +133,4 @@ def mark_processed(session: Session, event_ids: Sequence[int]) -> bool:
     (synchronising loaded objects) would cost more than the statement itself.
     """
     result = session.execute(_MARK_PROCESSED, {"event_ids": list(event_ids), "at": utcnow()})
-    return result.rowcount == len(event_ids)  # type: ignore[attr-defined]
+    return rowcount(result) == len(event_ids)
