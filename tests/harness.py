@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import requests
 
@@ -29,6 +29,7 @@ from tests.backends import private_broker, private_database
 from tests.processes import OUTPUT as OUTPUT  # where every test's files and logs go
 from tests.processes import ROOT as ROOT
 from tests.processes import WorkerPool, spawn
+from workers.money.ports import MoneyPorts
 
 TOKEN = "onecard-test-token"
 APPID = "wxtest0000000001"
@@ -141,6 +142,12 @@ class Stack:
     def card_faults(self, **faults: Any) -> None:
         requests.post(f"{self.simulator_url}/card/_faults", json=faults, timeout=10).raise_for_status()
 
+    @property
+    def money(self) -> MoneyPorts:
+        """The money ports the test stack always has (every money simulator is configured)."""
+        assert self.platform.money is not None
+        return self.platform.money
+
     def money_faults(self, system: str, **faults: Any) -> None:
         """Faults of the `bank`, `card` (ledger), `fees` or `wechatpay` simulator; none given: all cleared."""
         url = f"{self.simulator_url}/{system}/_faults"
@@ -182,7 +189,7 @@ def running_stack(tmp: Path, *, aes_key: str | None = None, **overrides: str) ->
         values["wechatpay_notify_url"] = f"http://127.0.0.1:{web_port}/wechatpay/notify"
         values.update(overrides)
         env = stack_env(values) | urls(sim_server.url)
-        settings = Settings(_env_file=None, **{k: v for k, v in values.items()},  # type: ignore[arg-type]
+        settings = Settings(_env_file=None, **cast(dict[str, Any], values),  # strings, as the environment gives them
                             wechat_api_base=env["ONECARD_WECHAT_API_BASE"],
                             card_system_url=env["ONECARD_CARD_SYSTEM_URL"], sms_url=env["ONECARD_SMS_URL"],
                             campus_data_url=env["ONECARD_CAMPUS_DATA_URL"],

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import requests
 from sqlalchemy import func, select
@@ -44,13 +44,13 @@ def test_a_stopped_worker_finishes_its_message_and_requeues_the_ones_it_had_not_
     assert_still_one_reply(ops, second)
 
 
-def slow_body(xml: str, on_half: object) -> Iterator[bytes]:
+def slow_body(xml: str, on_half: Callable[[], object]) -> Iterator[bytes]:
     data = xml.encode()
     yield data[: len(data) // 2]
     # Give the server time to read the headers: only then is the request in flight for uvicorn
     # (a connection with nothing parsed yet is simply closed on shutdown, and WeChat retries).
     time.sleep(1.0)
-    on_half()  # type: ignore[operator]
+    on_half()
     time.sleep(0.5)
     yield data[len(data) // 2:]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from events import commands as c
@@ -69,8 +70,9 @@ def test_a_long_guide_is_cut_for_the_phone_screen(session: Session, card: FakeCa
 
 def test_the_demo_guides_are_seeded_once(session: Session) -> None:
     engine = session.get_bind()
-    assert seed_demo_guides(engine) == len(DEMO_GUIDES)  # type: ignore[arg-type]
-    assert seed_demo_guides(engine) == 0  # type: ignore[arg-type]
+    assert isinstance(engine, Engine)
+    assert seed_demo_guides(engine) == len(DEMO_GUIDES)
+    assert seed_demo_guides(engine) == 0
 
 
 def test_percent_and_underscore_in_a_keyword_are_literal(session: Session, card: FakeCardSystem) -> None:

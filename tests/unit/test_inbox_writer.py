@@ -7,6 +7,7 @@ import asyncio
 import time
 
 from sqlalchemy import create_engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from events.messages import InboundMessage
 from ingress.inbox_writer import InboxWriter
@@ -22,7 +23,7 @@ class RecordingWriter(InboxWriter):
                          busy_callbacks=busy_callbacks)
         self.batches: list[int] = []
 
-    def _write(self, items: list[tuple[InboundMessage, str | None]]) -> list[int | None]:  # type: ignore[override]
+    def _write(self, items: list[tuple[InboundMessage, str | None]]) -> list[int | SQLAlchemyError | None]:
         self.batches.append(len(items))
         return list(range(len(items)))
 
