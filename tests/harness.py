@@ -15,8 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
+import pytest
 import requests
+from sqlalchemy import func, select
+from starlette.responses import Response
 
+from adapters.sim.faults import FaultInjector
 from adapters.sim.server import Simulators, build_simulators, urls
 from adapters.sms.file_sink import FileSms
 from adapters.wechat.callbacks import CallbackSender, event_xml, text_xml
@@ -25,6 +29,8 @@ from onecard.serve import ServerThread, free_port
 from onecard.settings import Settings
 from onecard.web import create_ops_app, create_web_app
 from store.migrate import upgrade
+from store.outbound import FINAL_STATUSES
+from store.tables import InboxEvent, OutboundMessage
 from tests.backends import private_broker, private_database
 from tests.processes import OUTPUT as OUTPUT  # where every test's files and logs go
 from tests.processes import ROOT as ROOT
@@ -112,6 +118,17 @@ class Stack:
         self.say(openid, text)
         return self.replies(openid, before + 1, timeout)[before]
 
+    def settled(self, openid: str) -> bool:
+        """Nothing more can reach `openid`: every callback it sent is processed (or ignored) and every
+        message to it has its final status. A duplicate answer could only come from one of those, so
+        a test waits for this instead of sleeping "long enough for a duplicate to arrive"."""
+        with self.platform.uow() as uow:
+            unprocessed = uow.session.execute(select(func.count()).select_from(InboxEvent).where(
+                InboxEvent.openid == openid, InboxEvent.status == "received")).scalar_one()
+            unsent = uow.session.execute(select(func.count()).select_from(OutboundMessage).where(
+                OutboundMessage.recipient == openid, OutboundMessage.status.not_in(FINAL_STATUSES))).scalar_one()
+        return unprocessed == 0 and unsent == 0
+
     def sms_to(self, phone: str) -> list[str]:
         return [m["text"] for m in FileSms(self.settings.sms_sink_path).read() if m["phone"] == phone]
 
@@ -152,6 +169,20 @@ class Stack:
         """Faults of the `bank`, `card` (ledger), `fees` or `wechatpay` simulator; none given: all cleared."""
         url = f"{self.simulator_url}/{system}/_faults"
         (requests.post(url, json=faults, timeout=10) if faults else requests.delete(url, timeout=10)).raise_for_status()
+
+
+def calls_arriving(faults: FaultInjector, monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The arrival times of the calls a simulator receives from now on, noted before its injected
+    latency: how a test knows a worker is inside a slow call, instead of sleeping until it must be."""
+    arrivals: list[float] = []
+    before = faults.before
+
+    async def noting() -> Response | None:
+        arrivals.append(time.monotonic())
+        return await before()
+
+    monkeypatch.setattr(faults, "before", noting)
+    return arrivals
 
 
 def stack_env(settings_values: dict[str, str]) -> dict[str, str]:

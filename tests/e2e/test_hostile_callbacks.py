@@ -17,6 +17,7 @@ from adapters.wechat.callbacks import text_xml
 from ingress.verify import plain_signature
 from store.tables import InboxEvent
 from tests.harness import TOKEN, Stack
+from tests.processes import wait_until
 
 
 def inbox_count(stack: Stack) -> int:
@@ -58,7 +59,7 @@ def test_a_replayed_callback_is_acknowledged_and_answered_once(live: Stack, open
         assert (response.status_code, response.text) == (200, "success")
     assert inbox_count(live) == before + 1
     live.replies(openid, 1)
-    time.sleep(1.0)
+    assert wait_until(lambda: live.settled(openid)), "the replays are still being handled"
     assert len(live.sent_to(openid)) == 1
 
 
