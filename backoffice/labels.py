@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
+from backoffice import statuses
+from backoffice.roles import ROLE_LABELS
 from workers.text.format import yuan
 
 #: What each field of an audit snapshot is called.
@@ -30,10 +32,8 @@ TARGETS = {"article": "文章", "ticket": "报修单", "discrepancy": "对账差
 
 @cache
 def _values() -> dict[str, dict[str, Mapping[Any, str]]]:
-    """Action prefix -> field -> the table naming its values (imported late: pages import this module)."""
-    from backoffice.pages.articles import STATUSES as ARTICLE_STATUSES
-    from backoffice.pages.operations import FAILED
-    from backoffice.roles import ROLE_LABELS
+    """Action prefix -> field -> the table naming its values (the workers' tables imported late, when
+    first needed: the web app's templating imports this module before any worker module is loaded)."""
     from workers.money.reconcile.resolve import DECISIONS
     from workers.money.reconcile.review import KINDS as DISCREPANCY_KINDS
     from workers.money.reconcile.review import STATUSES as DISCREPANCY_STATUSES
@@ -42,11 +42,11 @@ def _values() -> dict[str, dict[str, Mapping[Any, str]]]:
 
     return {
         "feature": {"enabled": ON_OFF},
-        "article": {"kind": ARTICLE_KINDS, "status": ARTICLE_STATUSES},
+        "article": {"kind": ARTICLE_KINDS, "status": statuses.ARTICLE},
         "ticket": {"status": TICKET_STATUSES},
         "discrepancy": {"kind": DISCREPANCY_KINDS, "status": DISCREPANCY_STATUSES, "decision": DECISIONS},
         "operator": {"role": ROLE_LABELS, "disabled": DISABLED},
-        "send": {"status": {**FAILED, "pending": "待发送"}},
+        "send": {"status": {**statuses.FAILED_SENDS, "pending": "待发送"}},
     }
 
 

@@ -60,9 +60,14 @@ class Ctx:
         return str(self.request.scope.get("root_path", "")).rstrip("/")
 
     @property
-    def operator(self) -> str:
+    def signed_in(self) -> Current:
+        """The operator of a page behind the sign-in (every page but the sign-in form's)."""
         assert self.current is not None
-        return self.current.username
+        return self.current
+
+    @property
+    def operator(self) -> str:
+        return self.signed_in.username
 
     @property
     def ip(self) -> str | None:

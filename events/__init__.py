@@ -1,1 +1,1 @@
-"""The contract between ingress and workers: message types, topics, routing and the broker."""
+"""The contract between ingress and workers: message types, commands, topics, routing, and what a message on a topic carries."""

@@ -8,9 +8,9 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Connection, Engine, TextClause, create_engine, event, text
+from sqlalchemy import Connection, CursorResult, Engine, Result, TextClause, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -64,6 +64,12 @@ def begin_as_writer(session: Session) -> None:
     it wait its turn instead. Nothing changes on PostgreSQL.
     """
     session.connection(execution_options={_WRITER: True})
+
+
+def rowcount(result: Result[Any]) -> int:
+    """How many rows an executed UPDATE or DELETE matched. `Session.execute` is typed to return a
+    plain `Result`, which has no rowcount; what a DML statement returns is a `CursorResult`, which has."""
+    return cast("CursorResult[Any]", result).rowcount
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from events.card_events import CardTransaction
 from events.messages import InboundMessage
-from store.db import begin_as_writer, dialect_insert, json_rows, json_rows_insert, single_statement
+from store.db import begin_as_writer, dialect_insert, json_rows, json_rows_insert, rowcount, single_statement
 from store.tables import InboxEvent, table_of, utcnow
 
 #: After this many sweeps an event is left for an operator (it keeps failing in its handler).
@@ -140,4 +140,4 @@ def mark_processed(session: Session, event_ids: Sequence[int]) -> bool:
     (synchronising loaded objects) would cost more than the statement itself.
     """
     result = session.execute(_MARK_PROCESSED, {"event_ids": list(event_ids), "at": utcnow()})
-    return result.rowcount == len(event_ids)  # type: ignore[attr-defined]
+    return rowcount(result) == len(event_ids)

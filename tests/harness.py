@@ -13,10 +13,14 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+import pytest
 import requests
+from sqlalchemy import func, select
+from starlette.responses import Response
 
+from adapters.sim.faults import FaultInjector
 from adapters.sim.server import Simulators, build_simulators, urls
 from adapters.sms.file_sink import FileSms
 from adapters.wechat.callbacks import CallbackSender, event_xml, text_xml
@@ -25,10 +29,13 @@ from onecard.serve import ServerThread, free_port
 from onecard.settings import Settings
 from onecard.web import create_ops_app, create_web_app
 from store.migrate import upgrade
+from store.outbound import FINAL_STATUSES
+from store.tables import InboxEvent, OutboundMessage
 from tests.backends import private_broker, private_database
 from tests.processes import OUTPUT as OUTPUT  # where every test's files and logs go
 from tests.processes import ROOT as ROOT
 from tests.processes import WorkerPool, spawn
+from workers.money.ports import MoneyPorts
 
 TOKEN = "onecard-test-token"
 APPID = "wxtest0000000001"
@@ -111,6 +118,17 @@ class Stack:
         self.say(openid, text)
         return self.replies(openid, before + 1, timeout)[before]
 
+    def settled(self, openid: str) -> bool:
+        """Nothing more can reach `openid`: every callback it sent is processed (or ignored) and every
+        message to it has its final status. A duplicate answer could only come from one of those, so
+        a test waits for this instead of sleeping "long enough for a duplicate to arrive"."""
+        with self.platform.uow() as uow:
+            unprocessed = uow.session.execute(select(func.count()).select_from(InboxEvent).where(
+                InboxEvent.openid == openid, InboxEvent.status == "received")).scalar_one()
+            unsent = uow.session.execute(select(func.count()).select_from(OutboundMessage).where(
+                OutboundMessage.recipient == openid, OutboundMessage.status.not_in(FINAL_STATUSES))).scalar_one()
+        return unprocessed == 0 and unsent == 0
+
     def sms_to(self, phone: str) -> list[str]:
         return [m["text"] for m in FileSms(self.settings.sms_sink_path).read() if m["phone"] == phone]
 
@@ -141,10 +159,30 @@ class Stack:
     def card_faults(self, **faults: Any) -> None:
         requests.post(f"{self.simulator_url}/card/_faults", json=faults, timeout=10).raise_for_status()
 
+    @property
+    def money(self) -> MoneyPorts:
+        """The money ports the test stack always has (every money simulator is configured)."""
+        assert self.platform.money is not None
+        return self.platform.money
+
     def money_faults(self, system: str, **faults: Any) -> None:
         """Faults of the `bank`, `card` (ledger), `fees` or `wechatpay` simulator; none given: all cleared."""
         url = f"{self.simulator_url}/{system}/_faults"
         (requests.post(url, json=faults, timeout=10) if faults else requests.delete(url, timeout=10)).raise_for_status()
+
+
+def calls_arriving(faults: FaultInjector, monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The arrival times of the calls a simulator receives from now on, noted before its injected
+    latency: how a test knows a worker is inside a slow call, instead of sleeping until it must be."""
+    arrivals: list[float] = []
+    before = faults.before
+
+    async def noting() -> Response | None:
+        arrivals.append(time.monotonic())
+        return await before()
+
+    monkeypatch.setattr(faults, "before", noting)
+    return arrivals
 
 
 def stack_env(settings_values: dict[str, str]) -> dict[str, str]:
@@ -182,7 +220,7 @@ def running_stack(tmp: Path, *, aes_key: str | None = None, **overrides: str) ->
         values["wechatpay_notify_url"] = f"http://127.0.0.1:{web_port}/wechatpay/notify"
         values.update(overrides)
         env = stack_env(values) | urls(sim_server.url)
-        settings = Settings(_env_file=None, **{k: v for k, v in values.items()},  # type: ignore[arg-type]
+        settings = Settings(_env_file=None, **cast(dict[str, Any], values),  # strings, as the environment gives them
                             wechat_api_base=env["ONECARD_WECHAT_API_BASE"],
                             card_system_url=env["ONECARD_CARD_SYSTEM_URL"], sms_url=env["ONECARD_SMS_URL"],
                             campus_data_url=env["ONECARD_CAMPUS_DATA_URL"],

@@ -8,24 +8,33 @@ so its calls are simple cross-origin requests (a text/plain body, no preflight) 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
+from cryptography.hazmat.primitives.asymmetric import rsa
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from adapters.wechatpay import signing
-from adapters.wechatpay.sim_state import yuan
-
-if TYPE_CHECKING:
-    from adapters.wechatpay.simulator import WeChatPaySimulator
+from adapters.wechatpay.sim_state import Order, PayBooks, yuan
 
 #: The pay sheet's calls come from the page's origin, not the simulator's.
 ANYONE = {"Access-Control-Allow-Origin": "*"}
 
 
+class Cashier(Protocol):
+    """What the sheet needs of the simulator (which builds the sheet, so the sheet does not import it)."""
+
+    books: PayBooks
+    merchant_key: rsa.RSAPrivateKey
+
+    def answer(self, data: dict[str, Any] | None, status: int = 200) -> Response: ...
+
+    def pay(self, out_trade_no: str) -> Order | None: ...
+
+
 class PaySheet:
-    def __init__(self, sim: WeChatPaySimulator) -> None:
+    def __init__(self, sim: Cashier) -> None:
         self.sim = sim
 
     async def order_info(self, request: Request) -> Response:

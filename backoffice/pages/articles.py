@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from starlette.responses import JSONResponse, Response
 
+from backoffice import statuses
 from backoffice.roles import Perm
 from backoffice.web import Ctx, Page
 from store.tables import Article, Broadcast, BroadcastDelivery, utcnow
@@ -16,10 +17,6 @@ from workers.delivery.push import CHANNEL_LABELS
 from workers.text.format import local_time
 from workers.topics.guide import KINDS
 
-STATUSES = {"draft": "草稿", "published": "已发布", "pushed": "已推送"}
-#: A broadcast's states, and those of its delivery rows and their channels.
-BROADCAST_STATUSES = {"queued": "排队中", "sending": "发送中", "done": "已完成"}
-DELIVERY_STATUSES = {"pending": "待发送", "sending": "发送中", "sent": "已送达", "failed": "失败"}
 DELIVERY_ROWS = 200
 
 
@@ -39,7 +36,7 @@ def list_articles(ctx: Ctx) -> Response:
     if kind := ctx.request.query_params.get("kind"):
         query = query.where(Article.kind == kind)
     articles = ctx.uow.session.execute(query).scalars().all()
-    return ctx.render("articles.html", articles=articles, kinds=KINDS, statuses=STATUSES, kind=kind)
+    return ctx.render("articles.html", articles=articles, kinds=KINDS, statuses=statuses.ARTICLE, kind=kind)
 
 
 def new_article(ctx: Ctx) -> Response:
@@ -78,7 +75,7 @@ def _show(ctx: Ctx, article: Article, status_code: int = 200, error: str | None 
         select(Broadcast).where(Broadcast.article_id == article.id).order_by(Broadcast.id.desc())
     ).scalars().all()
     return ctx.render("article.html", status_code=status_code, article=article, broadcasts=broadcasts, kinds=KINDS,
-                      statuses=STATUSES, error=error, typed=typed or {}, wechat_text=message_of(article)[1])
+                      statuses=statuses.ARTICLE, error=error, typed=typed or {}, wechat_text=message_of(article)[1])
 
 
 def update_article(ctx: Ctx) -> Response:
@@ -138,7 +135,7 @@ def show_broadcast(ctx: Ctx) -> Response:
     article = ctx.uow.session.get(Article, broadcast.article_id)
     deliveries = _deliveries(ctx, broadcast.id)
     return ctx.render("broadcast.html", broadcast=broadcast, progress=progress, deliveries=deliveries, article=article,
-                      statuses=BROADCAST_STATUSES, delivery_statuses=DELIVERY_STATUSES,
+                      statuses=statuses.BROADCAST, delivery_statuses=statuses.DELIVERY,
                       channels=CHANNEL_LABELS)
 
 
@@ -147,9 +144,9 @@ def broadcast_state(ctx: Ctx) -> Response:
     broadcast = _broadcast(ctx)
     progress = broadcast_progress(ctx.platform.uow, broadcast.id)
     rows = [{"openid": d.openid, "channel": CHANNEL_LABELS.get(d.channel or "", d.channel or ""),
-             "status": d.status, "status_label": DELIVERY_STATUSES.get(d.status, d.status), "error": d.error or "",
+             "status": d.status, "status_label": statuses.DELIVERY.get(d.status, d.status), "error": d.error or "",
              "updated": local_time(d.updated_at) if d.updated_at else ""} for d in _deliveries(ctx, broadcast.id)]
-    return JSONResponse({"status": progress.status, "status_label": BROADCAST_STATUSES.get(progress.status, ""),
+    return JSONResponse({"status": progress.status, "status_label": statuses.BROADCAST.get(progress.status, ""),
                          "planned": progress.status != "queued", "total": progress.total, "sent": progress.sent,
                          "failed": progress.failed, "pending": progress.pending, "percent": progress.percent,
                          "deliveries": rows})

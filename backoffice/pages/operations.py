@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from adapters.broker import dead_letters, stats
 from backoffice.roles import Perm
+from backoffice.statuses import FAILED_SENDS as FAILED
 from backoffice.web import Ctx, Page
 from events.topics import TOPIC_LABELS
 from store.inbox import MAX_REDELIVERIES
@@ -20,8 +21,6 @@ from store.tables import InboxEvent, OutboundMessage
 from workers.delivery.push import CHANNEL_LABELS
 
 log = logging.getLogger("onecard.backoffice")
-#: The outbound rows that will not be sent unless an operator retries them, and how each is named.
-FAILED = {"failed": "发送失败", "undeliverable": "无法送达", "expired": "已过期"}
 BROKERS = {"RedisBroker": "Redis", "RabbitmqBroker": "RabbitMQ", "StubBroker": "测试用内存队列"}
 
 

@@ -42,7 +42,7 @@ def set_role(ctx: Ctx) -> Response:
     operator, role = _operator(ctx), ctx.form.get("role", "")
     if role not in ROLES:
         return ctx.redirect("/operators", err="unknown_role")
-    if operator.id == ctx.current.operator_id:  # type: ignore[union-attr]
+    if operator.id == ctx.signed_in.operator_id:
         return ctx.redirect("/operators", err="own_role")
     before = snapshot(operator)
     operator.role = role
@@ -54,7 +54,7 @@ def set_role(ctx: Ctx) -> Response:
 def set_disabled(ctx: Ctx) -> Response:
     operator = _operator(ctx)
     disable = ctx.form.get("disabled") == "1"
-    if operator.id == ctx.current.operator_id:  # type: ignore[union-attr]
+    if operator.id == ctx.signed_in.operator_id:
         return ctx.redirect("/operators", err="own_disable")
     before = snapshot(operator)
     operator.disabled = disable

@@ -15,6 +15,7 @@ from backoffice.web import Ctx, Page
 from events.campus_time import SHANGHAI
 from onecard.bootstrap import Platform
 from store.tables import Discrepancy, ReconciliationRun, utcnow
+from workers.money.ports import MoneyPorts
 from workers.money.reconcile import review
 from workers.money.reconcile.resolve import DECISIONS, CannotResolve, resolve_discrepancy
 from workers.money.reconcile.run import SOURCES, open_run, reconcile
@@ -66,9 +67,9 @@ def run_state(ctx: Ctx) -> Response:
                          "stage": (found.summary or {}).get("stage", "")})
 
 
-def _work(platform: Platform, day: date, run_id: int, operator: str, source: str) -> None:
+def _work(platform: Platform, money: MoneyPorts, day: date, run_id: int, operator: str, source: str) -> None:
     try:
-        reconcile(platform.engine, platform.money, day, triggered_by=f"admin:{operator}",  # type: ignore[arg-type]
+        reconcile(platform.engine, money, day, triggered_by=f"admin:{operator}",
                   relay=platform.relay(), run_id=run_id, source=source)
     except Exception:  # recorded on the run as failed; the page shows it
         log.exception("reconciliation %s for %s failed", run_id, day)
@@ -90,7 +91,7 @@ def start(ctx: Ctx) -> Response:
     run_id = open_run(ctx.platform.engine, day, f"admin:{ctx.operator}", source)
     ctx.audit_apart("reconciliation started", f"reconciliation {run_id}",
                     after={"date": day.isoformat(), "source": source})
-    threading.Thread(target=_work, args=(ctx.platform, day, run_id, ctx.operator, source), daemon=True,
+    threading.Thread(target=_work, args=(ctx.platform, money, day, run_id, ctx.operator, source), daemon=True,
                      name=f"reconcile-{run_id}").start()
     return ctx.redirect(f"/reconciliation/{run_id}", ok="reconcile_started", id=run_id)
 

@@ -8,6 +8,8 @@ import pytest
 from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -28,7 +30,7 @@ def sign_in(driver: webdriver.Chrome, base_url: str, username: str) -> None:
     driver.get(f"{base_url}/admin/login")
     driver.delete_all_cookies()  # cookies do not tell ports apart: start from a signed-out browser
     driver.get(f"{base_url}/admin/features")  # redirected to the sign-in form, then back here
-    wait_for(driver, "#username").send_keys(username)  # type: ignore[attr-defined]
+    wait_for(driver, "#username").send_keys(username)
     driver.find_element(By.ID, "password").send_keys(PASSWORD)
     driver.find_element(By.ID, "sign-in").click()
     wait_for(driver, "#whoami")
@@ -60,8 +62,10 @@ def confirm(driver: webdriver.Chrome, expect: str) -> str:
     return str(text)
 
 
-def wait_for(driver: webdriver.Chrome, css: str, timeout: float = 15.0) -> object:
-    return WebDriverWait(driver, timeout).until(ec.presence_of_element_located((By.CSS_SELECTOR, css)))
+def wait_for(driver: WebDriver, css: str, timeout: float = 15.0) -> WebElement:
+    """The first element matching css, once the page has it."""
+    found: WebElement = WebDriverWait(driver, timeout).until(ec.presence_of_element_located((By.CSS_SELECTOR, css)))
+    return found
 
 
 def click_to_next_page(driver: webdriver.Chrome, by: str, value: str, timeout: float = 15.0) -> None:

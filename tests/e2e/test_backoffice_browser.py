@@ -20,7 +20,7 @@ __all__ = ["boss"]  # the fixture this module imports
 
 def test_an_operator_signs_in_through_the_form(live: Stack, browser: webdriver.Chrome, boss: str) -> None:
     browser.get(f"{live.ingress_url}/admin/")
-    assert boss in wait_for(browser, "#whoami").text  # type: ignore[attr-defined]
+    assert boss in wait_for(browser, "#whoami").text
     shoot(browser, "home", phone=True)
 
 
@@ -28,10 +28,10 @@ def test_a_feature_switched_off_in_the_browser_is_answered_on_wechat(live: Stack
                                                                       boss: str) -> None:
     browser.get(f"{live.ingress_url}/admin/features")
     card = wait_for(browser, "#feature-balance")
-    card.find_element(By.NAME, "message").send_keys("余额查询暂停：系统升级中。")  # type: ignore[attr-defined]
-    card.find_element(By.CSS_SELECTOR, "button[name=enabled]").click()  # type: ignore[attr-defined]
+    card.find_element(By.NAME, "message").send_keys("余额查询暂停：系统升级中。")
+    card.find_element(By.CSS_SELECTOR, "button[name=enabled]").click()
     confirm(browser, "关闭「余额查询」")
-    assert "已关闭" in wait_for(browser, "#feature-balance .badge.off").text  # type: ignore[attr-defined]
+    assert "已关闭" in wait_for(browser, "#feature-balance .badge.off").text
     shoot(browser, "features", phone=True)
     openid = new_openid()
     try:
@@ -52,19 +52,19 @@ def test_an_announcement_published_and_pushed_in_the_browser_is_delivered(live: 
     body = "<p>寒假期间校园卡服务中心每周二、四&nbsp;9:00-16:00 开放。</p><p>节假日休息</p>"
     try:
         browser.get(f"{live.ingress_url}/admin/articles/new")
-        Select(wait_for(browser, "#kind")).select_by_value("announcement")  # type: ignore[arg-type]
+        Select(wait_for(browser, "#kind")).select_by_value("announcement")
         browser.find_element(By.ID, "title").send_keys("   ")  # passes `required`, refused by the server
         browser.find_element(By.ID, "body").send_keys(body)
         browser.find_element(By.ID, "save-draft").click()
-        assert "请填写" in wait_for(browser, ".flash.err").text  # type: ignore[attr-defined]
+        assert "请填写" in wait_for(browser, ".flash.err").text
         assert browser.find_element(By.ID, "body").get_attribute("value") == body
         kind = Select(browser.find_element(By.ID, "kind")).first_selected_option
         assert kind.get_attribute("value") == "announcement"
         shoot(browser, "article-form-error")
         browser.find_element(By.ID, "title").send_keys("寒假服务时间")
         browser.find_element(By.ID, "save-draft").click()
-        wait_for(browser, "#publish").click()  # type: ignore[attr-defined]
-        wait_for(browser, "#push").click()  # type: ignore[attr-defined]
+        wait_for(browser, "#publish").click()
+        wait_for(browser, "#push").click()
         confirm(browser, "推送给所有绑定用户")
         wait_for(browser, "#sent-count")
         browser.execute_script("window.stayed = true")  # gone if the page reloads
@@ -90,15 +90,15 @@ def test_an_operator_finds_a_user_by_masked_phone_and_unbinds_them(live: Stack, 
     live.bind(openid, "20240004", "13800000004")
     before = len(live.sent_to(openid))
     browser.get(f"{live.ingress_url}/admin/bindings")
-    wait_for(browser, "#q").send_keys("138****0004")  # type: ignore[attr-defined]
+    wait_for(browser, "#q").send_keys("138****0004")
     browser.find_element(By.ID, "search").click()
     wait_for(browser, f"a[href$='/bindings/{openid}']")
     shoot(browser, "bindings-search", phone=True)
     browser.find_element(By.CSS_SELECTOR, f"a[href$='/bindings/{openid}']").click()
-    wait_for(browser, "#reason").send_keys("学生毕业离校")  # type: ignore[attr-defined]
+    wait_for(browser, "#reason").send_keys("学生毕业离校")
     browser.find_element(By.ID, "unbind").click()
     confirm(browser, "解除")
-    assert openid in wait_for(browser, "#not-bound").text  # type: ignore[attr-defined]
+    assert openid in wait_for(browser, "#not-bound").text
     shoot(browser, "binding-unbound")
     assert "学生毕业离校" in live.replies(openid, before + 1)[before]
     assert "还未绑定" in live.ask(openid, "余额")
@@ -114,7 +114,7 @@ def test_the_figures_and_the_operations_pages_draw(live: Stack, browser: webdriv
     assert browser.find_element(By.ID, "chart-transactions").get_attribute("data-drawn") == "1"
     shoot(browser, "analytics", phone=True)
     browser.get(f"{live.ingress_url}/admin/operations")
-    assert int(wait_for(browser, "#workers-alive").text) >= 1  # type: ignore[attr-defined]
+    assert int(wait_for(browser, "#workers-alive").text) >= 1
     assert browser.find_element(By.ID, "queue-bind").is_displayed()
     shoot(browser, "operations", phone=True)
     browser.get(f"{live.ingress_url}/admin/tickets")
@@ -122,7 +122,7 @@ def test_the_figures_and_the_operations_pages_draw(live: Stack, browser: webdriv
     browser.get(f"{live.ingress_url}/admin/operators")
     shoot(browser, "operators")
     browser.get(f"{live.ingress_url}/admin/audit")
-    assert "解除绑定" in wait_for(browser, "table").text  # type: ignore[attr-defined]
+    assert "解除绑定" in wait_for(browser, "table").text
     shoot(browser, "audit-log")
 
 
@@ -148,13 +148,13 @@ def test_a_discrepancy_is_resolved_with_the_decision_recorded(live: Stack, brows
                                                               boss: str) -> None:
     run_id, short_id, mismatch_id = _reconciliation_with_two_discrepancies(live)
     browser.get(f"{live.ingress_url}/admin/reconciliation")
-    assert "2026-11-24" in wait_for(browser, "table").text  # type: ignore[attr-defined]
+    assert "2026-11-24" in wait_for(browser, "table").text
     browser.get(f"{live.ingress_url}/admin/reconciliation/{run_id}")
     row = wait_for(browser, f"#discrepancy-{mismatch_id}")
-    assert "金额不符" in row.text  # type: ignore[attr-defined]
-    Select(row.find_element(By.NAME, "decision")).select_by_value("reversed_at_bank")  # type: ignore[attr-defined]
-    row.find_element(By.NAME, "note").send_keys("银行少付，已冲正")  # type: ignore[attr-defined]
-    row.find_element(By.CSS_SELECTOR, "button").click()  # type: ignore[attr-defined]
+    assert "金额不符" in row.text
+    Select(row.find_element(By.NAME, "decision")).select_by_value("reversed_at_bank")
+    row.find_element(By.NAME, "note").send_keys("银行少付，已冲正")
+    row.find_element(By.CSS_SELECTOR, "button").click()
     wait_for(browser, ".flash.ok")  # the page after the redirect, not the one the click left
     assert browser.find_element(By.CSS_SELECTOR, f"#discrepancy-{mismatch_id} .state").text == "已处理"
     assert browser.find_element(By.CSS_SELECTOR, f"#discrepancy-{short_id} .state").text == "待处理"
@@ -164,5 +164,6 @@ def test_a_discrepancy_is_resolved_with_the_decision_recorded(live: Stack, brows
         assert (stored.status, stored.decision, stored.operator) == ("resolved", "reversed_at_bank", boss)
         entry = uow.session.execute(select(AuditEntry).where(AuditEntry.target == f"discrepancy {mismatch_id}")
                                     ).scalar_one()
-        assert entry.operator == boss and entry.after["decision"] == "reversed_at_bank"  # type: ignore[index]
-        assert entry.before["status"] == "open" and entry.after["note"] == "银行少付，已冲正"  # type: ignore[index]
+        assert entry.before is not None and entry.after is not None
+        assert entry.operator == boss and entry.after["decision"] == "reversed_at_bank"
+        assert entry.before["status"] == "open" and entry.after["note"] == "银行少付，已冲正"

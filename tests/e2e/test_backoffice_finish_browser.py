@@ -53,7 +53,7 @@ def test_the_overview_shows_trends_that_lead_to_their_pages(live: Stack, browser
     finally:
         browser.set_window_size(1366, 900)
     browser.find_element(By.ID, "tile-tickets").click()
-    assert wait_for(browser, "nav a[aria-current=page]").text == "报修工单"  # type: ignore[attr-defined]
+    assert wait_for(browser, "nav a[aria-current=page]").text == "报修工单"
 
 
 def test_a_ticket_keeps_every_reply_and_shows_who_reported_it(live: Stack, browser: webdriver.Chrome,
@@ -66,22 +66,22 @@ def test_a_ticket_keeps_every_reply_and_shows_who_reported_it(live: Stack, brows
             ticket = uow.session.query(RepairTicket).filter_by(openid=openid).one()
             ticket_id, number = ticket.id, ticket.ticket_no
         browser.get(f"{live.ingress_url}/admin/tickets")
-        wait_for(browser, "#ticket-q").send_keys("0003")  # type: ignore[attr-defined]  # the phone's tail
+        wait_for(browser, "#ticket-q").send_keys("0003")  # the phone's tail
         click_to_next_page(browser, By.ID, "ticket-filter")
         row = wait_for(browser, f"#ticket-row-{ticket_id}")
-        assert "20240003" in row.text  # type: ignore[attr-defined]
-        row.find_element(By.LINK_TEXT, number).click()  # type: ignore[attr-defined]
-        reporter = wait_for(browser, "#reporter").text  # type: ignore[attr-defined]
+        assert "20240003" in row.text
+        row.find_element(By.LINK_TEXT, number).click()
+        reporter = wait_for(browser, "#reporter").text
         assert "20240003" in reporter and "138****0003" in reporter and "13800000003" not in reporter
         before = len(live.sent_to(openid))
         for reply in ("已派人查看", "读卡器已更换，请再试"):
-            wait_for(browser, "#reply").send_keys(reply)  # type: ignore[attr-defined]
+            wait_for(browser, "#reply").send_keys(reply)
             click_to_next_page(browser, By.ID, "send-reply")
             wait_for(browser, ".flash.ok")
         Select(browser.find_element(By.ID, "new-status")).select_by_value("resolved")
         browser.find_element(By.NAME, "note").send_keys("已修复")
         click_to_next_page(browser, By.ID, "set-status")
-        assert wait_for(browser, "#ticket-status").text == "已修复"  # type: ignore[attr-defined]
+        assert wait_for(browser, "#ticket-status").text == "已修复"
         conversation = browser.find_element(By.ID, "conversation").text
         assert "已派人查看" in conversation and "读卡器已更换，请再试" in conversation
         assert conversation.index("已派人查看") < conversation.index("读卡器已更换") < conversation.index("状态改为")
@@ -98,16 +98,16 @@ def test_tables_page_sort_and_find_partial_numbers(live: Stack, browser: webdriv
     try:
         browser.get(f"{live.ingress_url}/admin/bindings")
         search = wait_for(browser, "#q")
-        assert "学号" in (search.get_attribute("placeholder") or "")  # type: ignore[attr-defined]
+        assert "学号" in (search.get_attribute("placeholder") or "")
         for query in ("40002", "0002", "李四"):  # part of the student number, the phone's tail, the name
             browser.get(f"{live.ingress_url}/admin/bindings?q={query}")
-            assert openid in wait_for(browser, "table").text, query  # type: ignore[attr-defined]
+            assert openid in wait_for(browser, "table").text, query
         assert "共" in browser.find_element(By.ID, "pager").text
         click_to_next_page(browser, By.LINK_TEXT, "学号")
         assert "sort=student_no" in browser.current_url
         shoot(browser, "bindings-sorted", phone=True)
         browser.get(f"{live.ingress_url}/admin/audit")
-        Select(wait_for(browser, "#audit-action")).select_by_visible_text("登录")  # type: ignore[arg-type]
+        Select(wait_for(browser, "#audit-action")).select_by_visible_text("登录")
         browser.find_element(By.CSS_SELECTOR, "form.row button").click()
 
         def login_rows(d: webdriver.Chrome) -> set[str] | None:
@@ -126,9 +126,9 @@ def test_tables_page_sort_and_find_partial_numbers(live: Stack, browser: webdriv
                                        expires_at=now, confirmed_at=now, moved_at=now))
             uow.commit()
         browser.get(f"{live.ingress_url}/admin/orders")
-        wait_for(browser, "#order-q").send_keys("40002")  # type: ignore[attr-defined]
+        wait_for(browser, "#order-q").send_keys("40002")
         click_to_next_page(browser, By.ID, "order-filter")
-        row = wait_for(browser, f"#order-{order_no}").text  # type: ignore[attr-defined]
+        row = wait_for(browser, f"#order-{order_no}").text
         assert "校园网费" in row and "已完成" in row and "30.00" in row
         click_to_next_page(browser, By.LINK_TEXT, "金额（元）")
         assert "sort=amount" in browser.current_url and "q=40002" in browser.current_url
@@ -142,7 +142,7 @@ def test_the_operators_table_lines_up_and_a_dismissed_confirmation_changes_nothi
     other = make_operator(live, "operator")
     browser.get(f"{live.ingress_url}/admin/operators")
     for username in (boss, other):
-        cells = wait_for(browser, f"#operator-{username}").find_elements(By.TAG_NAME, "td")  # type: ignore[attr-defined]
+        cells = wait_for(browser, f"#operator-{username}").find_elements(By.TAG_NAME, "td")
         tops = {c.rect["y"] for c in cells}
         heights = {round(c.rect["height"]) for c in cells}
         assert len(tops) == 1 and len(heights) == 1, (username, tops, heights)
@@ -167,7 +167,7 @@ def test_no_page_shows_a_code_name_at_either_width(live: Stack, browser: webdriv
     pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in CODE_NAMES) + r")(?![\w-])")
     for path in pages:
         browser.get(f"{live.ingress_url}/admin{path}")
-        text = wait_for(browser, "main").text.replace(boss, "")  # type: ignore[attr-defined]
+        text = wait_for(browser, "main").text.replace(boss, "")
         text = re.sub(r"\b(operator|super-admin|auditor)-[0-9a-f]{6}\b", "", text)  # other tests' usernames
         found = pattern.findall(text)
         assert not found, (path, found)

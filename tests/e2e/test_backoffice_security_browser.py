@@ -33,7 +33,7 @@ def test_a_new_operator_chooses_their_own_password_first(live: Stack, browser: w
     browser.get(f"{live.ingress_url}/admin/login")
     browser.delete_all_cookies()
     browser.get(f"{live.ingress_url}/admin/features")
-    wait_for(browser, "#username").send_keys(name)  # type: ignore[attr-defined]
+    wait_for(browser, "#username").send_keys(name)
     browser.find_element(By.ID, "password").send_keys(FIRST)
     browser.find_element(By.ID, "sign-in").click()
     wait_for(browser, "#must-change")
@@ -44,14 +44,14 @@ def test_a_new_operator_chooses_their_own_password_first(live: Stack, browser: w
     browser.find_element(By.ID, "new").send_keys("password123")
     browser.find_element(By.ID, "repeat").send_keys("password123")
     browser.find_element(By.ID, "change-password").click()
-    assert "太常见" in wait_for(browser, ".flash.err").text  # type: ignore[attr-defined]
+    assert "太常见" in wait_for(browser, ".flash.err").text
     both_widths(browser, "security-2-common-password-refused")
 
     browser.find_element(By.ID, "current").send_keys(FIRST)
     browser.find_element(By.ID, "new").send_keys(OWN)
     browser.find_element(By.ID, "repeat").send_keys(OWN)
     browser.find_element(By.ID, "change-password").click()
-    assert wait_for(browser, ".flash.ok").text == "密码已修改"  # type: ignore[attr-defined]
+    assert wait_for(browser, ".flash.ok").text == "密码已修改"
     browser.get(f"{live.ingress_url}/admin/features")
     assert browser.find_element(By.ID, "my-password").text == "修改密码"
 
@@ -61,5 +61,5 @@ def test_text_put_in_the_url_never_reaches_the_alert_box(live: Stack, browser: w
     wait_for(browser, "#whoami")
     assert browser.find_elements(By.CSS_SELECTOR, ".flash") == []
     browser.get(f"{live.ingress_url}/admin/features?ok=feature_off&feature=balance")
-    assert wait_for(browser, ".flash.ok").text == "余额查询 已关闭"  # type: ignore[attr-defined]
+    assert wait_for(browser, ".flash.ok").text == "余额查询 已关闭"
     both_widths(browser, "security-3-flash-from-the-catalogue")

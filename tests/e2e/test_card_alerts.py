@@ -8,9 +8,12 @@ import time
 import uuid
 from typing import Any
 
-from store.tables import Binding
+from sqlalchemy import func, select
+
+from store.tables import Binding, CardTransactionRow
 from tests.card_events import post, transaction
 from tests.harness import Stack
+from tests.processes import wait_until
 
 
 def _bound(live: Stack, openid: str) -> str:
@@ -31,6 +34,15 @@ def _templates(live: Stack, openid: str, count: int, timeout: float = 20.0) -> l
         time.sleep(0.02)
 
 
+def _settled(live: Stack, openid: str, student: str, swipes: int) -> bool:
+    """Every swipe recorded (each in the transaction that decides its alerts) and every message to the
+    student sent: a second alert could only come from one of those."""
+    with live.platform.uow() as uow:
+        recorded = uow.session.execute(select(func.count()).select_from(CardTransactionRow)
+                                       .where(CardTransactionRow.student_no == student)).scalar_one()
+    return recorded >= swipes and live.settled(openid)
+
+
 def test_a_swipe_reaches_a_student_with_alerts_on_once_as_a_template(live: Stack, openid: str) -> None:
     student = _bound(live, openid)
     assert "消费提醒已开启" in live.ask(openid, "消费提醒 开")
@@ -42,7 +54,7 @@ def test_a_swipe_reaches_a_student_with_alerts_on_once_as_a_template(live: Stack
     assert alert["amount"]["value"] == "8.00 元" and alert["balance"]["value"] == "42.00 元"
     assert took < 5, f"alert took {took:.2f} s"
     assert post(live, event).json()["status"] == "duplicate"  # the card system's retry
-    time.sleep(1.0)
+    assert wait_until(lambda: _settled(live, openid, student, 1)), "the swipe is still being handled"
     assert len(_templates(live, openid, 1)) == 1
 
 
@@ -54,5 +66,5 @@ def test_low_balance_warns_once_as_the_balance_falls(live: Stack, openid: str) -
     [warning] = _templates(live, openid, 1)
     # The pool handles the three side by side: whichever below-threshold balance it sees first warns.
     assert warning["title"]["value"] == "余额不足提醒" and warning["balance"]["value"] in ("15.00 元", "10.00 元")
-    time.sleep(1.0)
+    assert wait_until(lambda: _settled(live, openid, student, 3)), "the swipes are still being handled"
     assert len(_templates(live, openid, 1)) == 1

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
-
 from sqlalchemy import select
 
 from adapters.wechat.callbacks import text_xml
 from store.tables import Binding, FeatureSwitch, SmsChallenge
 from tests.harness import Stack
+from tests.processes import wait_until
 
 
 def test_a_student_binds_with_the_sms_code_and_asks_the_balance(live: Stack, openid: str) -> None:
@@ -62,7 +61,7 @@ def test_wechat_retrying_a_message_gets_exactly_one_reply(live: Stack, openid: s
     for _ in range(4):  # the original and WeChat's three retries
         assert live.sender().post(xml).text == "success"
     assert len(live.replies(openid, 1)) == 1
-    time.sleep(1.5)
+    assert wait_until(lambda: live.settled(openid)), "the retries are still being handled"
     assert len(live.sent_to(openid)) == 1
 
 

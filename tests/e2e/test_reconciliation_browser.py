@@ -45,7 +45,7 @@ def test_a_clerk_starts_a_reconciliation_and_watches_it_finish(live: Stack, brow
     day = wait_for(browser, "#reconcile-date")
     browser.execute_script("arguments[0].value = arguments[1]", day, today)
     browser.find_element(By.ID, "start-reconciliation").click()
-    assert "对账已开始" in wait_for(browser, ".flash.ok").text  # type: ignore[attr-defined]
+    assert "对账已开始" in wait_for(browser, ".flash.ok").text
     WebDriverWait(browser, 60).until(lambda d: d.find_element(By.ID, "run-status").text == "已完成")
     assert f"后台：{boss}" in browser.find_element(By.ID, "run").text
     repaired = browser.find_element(By.XPATH, f"//tr[td[normalize-space()='{orphan}']]")
@@ -60,8 +60,8 @@ def test_a_clerk_starts_a_reconciliation_and_watches_it_finish(live: Stack, brow
     run_id = browser.current_url.rstrip("/").split("/")[-1].split("?")[0]
     browser.get(f"{live.ingress_url}/admin/reconciliation")
     row = wait_for(browser, f"#run-{run_id}")
-    assert f"第 {run_id} 次" in row.text and today in row.text and f"后台：{boss}" in row.text  # type: ignore[attr-defined]
-    assert re.search(r"缴费短款（缴费系统无记录） [1-9]", row.text)  # type: ignore[attr-defined]
+    assert f"第 {run_id} 次" in row.text and today in row.text and f"后台：{boss}" in row.text
+    assert re.search(r"缴费短款（缴费系统无记录） [1-9]", row.text)
     shoot(browser, "reconciliation", phone=True)
     with live.platform.uow() as uow:
         kinds = dict(uow.session.execute(select(Discrepancy.order_no, Discrepancy.status)

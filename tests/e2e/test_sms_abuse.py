@@ -62,4 +62,4 @@ def test_one_user_cannot_read_another_users_card(live: Stack) -> None:
     assert "不正确" in live.ask(stranger, "000000" if code != "000000" else "111111")
     assert "还未绑定" in live.ask(stranger, "余额")
     with live.platform.uow() as uow:
-        assert uow.session.get(Binding, owner).student_no == "T0001"  # type: ignore[union-attr]
+        assert uow.session.get_one(Binding, owner).student_no == "T0001"

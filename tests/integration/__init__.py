@@ -1,0 +1,1 @@
+"""A real database and broker, real adapters against their simulators over HTTP."""

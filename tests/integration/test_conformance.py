@@ -5,7 +5,6 @@ politely ignored. The corpus lives in ../shared (not copied here); CI requires i
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from ingress.parse import parse_xml
 from store.inbox import store_key
 from store.tables import InboxEvent
 from tests.harness import Stack
+from tests.processes import wait_until
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "wechat-messages"
 
@@ -48,14 +48,11 @@ def test_every_corpus_callback_is_acked_and_stored_once(stack: Stack) -> None:
 
 def test_the_corpus_answers_users_politely_and_crashes_nothing(live: Stack) -> None:
     keys = {store_key(to_message(parse_xml(path.read_bytes()))) for path in _corpus()}
-    time.sleep(0.5)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+
+    def waiting() -> int:
         with live.platform.uow() as uow:  # the corpus's own events: other tests' card events are not ours to wait on
-            waiting = uow.session.execute(
+            return len(uow.session.execute(
                 select(InboxEvent.id).where(InboxEvent.status == "received", InboxEvent.dedup_key.in_(keys))
-            ).all()
-        if not waiting:
-            break
-        time.sleep(0.2)
-    assert not waiting, f"{len(waiting)} corpus events never processed"
+            ).all())
+
+    assert wait_until(lambda: waiting() == 0, timeout=30), f"{waiting()} corpus events never processed"

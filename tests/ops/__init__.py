@@ -1,0 +1,1 @@
+"""What an operator relies on: delivery guarantees across kills, graceful shutdown, health, metrics, the scheduler."""

@@ -10,6 +10,7 @@ import signal
 import time
 
 import dramatiq
+import pytest
 
 from adapters.broker.stats import queue_depth
 from adapters.wechat.callbacks import text_xml
@@ -18,26 +19,29 @@ from events.routing import route
 from ingress.parse import parse_xml
 from store.inbox import store_once
 from store.tables import InboxEvent
-from tests.harness import Stack
+from tests.harness import Stack, calls_arriving
 from tests.processes import onecard, wait_until
 
 
-def assert_still_one_reply(stack: Stack, openid: str, settle: float = 3.0) -> str:
-    time.sleep(settle)  # long enough for a duplicate to have arrived
+def assert_still_one_reply(stack: Stack, openid: str, timeout: float = 30.0) -> str:
+    """The one reply `openid` got, once nothing more can reach it (a duplicate would come from what was open)."""
+    assert wait_until(lambda: stack.settled(openid), timeout=timeout), f"{openid}'s messages did not settle"
     texts = [m["content"] for m in stack.sent_to(openid)]
     assert len(texts) == 1, texts
     return texts[0]
 
 
-def test_a_worker_killed_mid_message_loses_nothing_and_the_user_gets_one_reply(ops: Stack, openid: str) -> None:
+def test_a_worker_killed_mid_message_loses_nothing_and_the_user_gets_one_reply(
+        ops: Stack, openid: str, monkeypatch: pytest.MonkeyPatch) -> None:
     ops.start_workers("reply", "notify", name="ops-delivery")
     ops.card_faults(latency_ms=5000)
+    card_calls = calls_arriving(ops.simulators.card.faults, monkeypatch)
     doomed = ops.start_workers("bind", threads=1, name="ops-doomed")
     since = len(ops.sms_to("13800000001"))
 
     ops.say(openid, "绑定 20240001")
     assert wait_until(lambda: queue_depth(ops.platform.broker, "bind").ready == 0), "the message was not taken"
-    time.sleep(1.0)  # it is now waiting on the slow card system
+    assert wait_until(lambda: card_calls), "the worker did not call the card system"  # and waits on it now
     doomed.stop(signal.SIGKILL)
     ops.card_faults(latency_ms=0)
     assert ops.sent_to(openid) == []

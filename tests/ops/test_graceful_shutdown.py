@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
+import pytest
 import requests
 from sqlalchemy import func, select
 
@@ -15,20 +16,23 @@ from adapters.broker.stats import queue_depth
 from adapters.wechat.callbacks import text_xml
 from onecard.serve import free_port
 from store.tables import InboxEvent
-from tests.harness import Stack, new_openid
+from tests.harness import Stack, calls_arriving, new_openid
 from tests.ops.test_delivery_guarantees import assert_still_one_reply
 from tests.processes import Process, http_up, onecard, wait_until
 
 
-def test_a_stopped_worker_finishes_its_message_and_requeues_the_ones_it_had_not_started(ops: Stack) -> None:
+def test_a_stopped_worker_finishes_its_message_and_requeues_the_ones_it_had_not_started(
+        ops: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
     ops.start_workers("reply", "notify", name="ops-shutdown-delivery")
     ops.card_faults(latency_ms=3000)
+    card_calls = calls_arriving(ops.simulators.card.faults, monkeypatch)
     stopping = ops.start_workers("bind", threads=1, name="ops-stopping")
     first, second = new_openid(), new_openid()
     ops.say(first, "绑定 20240002")
     ops.say(second, "绑定 20240003")
     assert wait_until(lambda: queue_depth(ops.platform.broker, "bind").ready == 0), "the worker did not take both"
-    time.sleep(0.5)  # the first is in the slow card call, the second waits in the worker
+    # The first is in the slow card call, the second waits in the worker (one thread).
+    assert wait_until(lambda: card_calls), "the worker did not call the card system"
 
     started = time.monotonic()
     stopping.stop(signal.SIGTERM)
@@ -40,17 +44,17 @@ def test_a_stopped_worker_finishes_its_message_and_requeues_the_ones_it_had_not_
 
     ops.start_workers("bind", name="ops-successor")
     assert "验证码已发送" in ops.replies(second, 1, timeout=30)[0]
-    assert_still_one_reply(ops, first, settle=0)
+    assert_still_one_reply(ops, first)
     assert_still_one_reply(ops, second)
 
 
-def slow_body(xml: str, on_half: object) -> Iterator[bytes]:
+def slow_body(xml: str, on_half: Callable[[], object]) -> Iterator[bytes]:
     data = xml.encode()
     yield data[: len(data) // 2]
     # Give the server time to read the headers: only then is the request in flight for uvicorn
     # (a connection with nothing parsed yet is simply closed on shutdown, and WeChat retries).
     time.sleep(1.0)
-    on_half()  # type: ignore[operator]
+    on_half()
     time.sleep(0.5)
     yield data[len(data) // 2:]
 

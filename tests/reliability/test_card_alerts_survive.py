@@ -60,7 +60,8 @@ def test_a_killed_process_loses_no_alert_and_doubles_none(fresh: Stack, fault: s
     swiping = threading.Thread(target=swipe_all)
     try:
         swiping.start()
-        time.sleep(1.0)
+        # The fault lands mid-rush: once the first alerts are out, the pools are busy with the rest.
+        assert wait_until(lambda: len(_alerted(stack)) >= 10, timeout=30), "no alerts before the fault"
         sending = _sending(stack)
         if fault == "web":
             port = int(web.url.rsplit(":", 1)[1])

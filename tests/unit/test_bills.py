@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from adapters.cardsystem.demo import demo_transactions
 from adapters.cardsystem.port import Transaction
 from workers.text.bills import compute_bill
-from workers.text.periods import month_of, parse_period
+from workers.text.periods import Period, month_of, parse_period
 
 
 def _t(day: int, hour: int, fen: int, merchant: str = "一食堂", category: str = "餐饮") -> Transaction:
@@ -36,12 +36,18 @@ def test_less_spending_is_a_negative_change_and_no_history_is_none() -> None:
     assert compute_bill([], []).count == 0
 
 
+def _period(text: str, now: datetime) -> Period:
+    found = parse_period(text, now)
+    assert found is not None, text
+    return found
+
+
 def test_typed_days_and_months_become_shanghai_periods() -> None:
     now = datetime(2026, 1, 5, 20, 0, tzinfo=UTC)  # already January 6th in Shanghai
-    assert parse_period("今天", now).first == date(2026, 1, 6)  # type: ignore[union-attr]
+    assert _period("今天", now).first == date(2026, 1, 6)
     assert parse_period("上月", now) == month_of(date(2025, 12, 1))
-    assert parse_period("12月", now).first == date(2025, 12, 1)  # type: ignore[union-attr]
-    assert parse_period("2025-11-20", now).label == "11月20日"  # type: ignore[union-attr]
+    assert _period("12月", now).first == date(2025, 12, 1)
+    assert _period("2025-11-20", now).label == "11月20日"
     assert parse_period("11-31", now) is None and parse_period("明年", now) is None
     january = month_of(date(2026, 1, 15))
     assert january.since == datetime(2025, 12, 31, 16, 0, tzinfo=UTC)

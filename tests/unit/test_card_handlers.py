@@ -76,7 +76,7 @@ def test_in_a_group_more_continues_a_statement_asked_earlier_in_the_same_group(
     card_topic.more_history(c.MoreHistory(), second)
     assert said(second).split("\n")[0] == "最近流水（9-12/12）："
     session.flush()  # one row: a second one for the same key would fail here
-    assert session.get(ServiceState, ("oA", "history")).data["offset"] == 12  # type: ignore[union-attr]
+    assert session.get_one(ServiceState, ("oA", "history")).data["offset"] == 12
 
 
 def test_the_statement_of_one_day_leaves_out_the_others(session: Session, card: FakeCardSystem) -> None:

@@ -50,7 +50,7 @@ def test_the_ledger_holders_and_keys_survive_a_restart(tmp_path: Path) -> None:
 
     again = CardSystemSimulator(data_dir=tmp_path, now=datetime(2030, 1, 1, tzinfo=UTC))
     assert again.balance("20240002") == 5230 + 1234 and again.statement("20240002") == statement
-    assert again.balance("X0001") == 750 and again.holder("20240001").status == "lost"  # type: ignore[union-attr]
+    assert again.balance("X0001") == 750 and getattr(again.holder("20240001"), "status", None) == "lost"
     assert again.journal.get("T9:credit")["status"] == "applied"
     # The repeated key finds its first outcome: the credit does not apply twice after the restart.
     again.journal.run("T9:credit", again.apply, {"op": "credit", "student_no": "20240002", "amount_fen": 1234})

@@ -17,7 +17,6 @@ from store.inbox import store_once
 from store.tables import FeatureSwitch, OutboundMessage, ServiceState
 from store.uow import UnitOfWork
 from tests.unit.fakes import NOW, FakeCardSystem, bind, ports, turn
-from workers.runtime import conversation
 from workers.runtime.conversation import Memory
 from workers.runtime.pipeline import Pipeline
 from workers.runtime.turns import WeChatTurns
@@ -54,10 +53,10 @@ def test_a_group_reads_its_senders_memories_once_and_only_when_a_turn_asks(
     turns = [turn(session, used, openid) for openid in ("oA", "oB", "oA", "oA")]
     for t in turns:
         t.memory = memory
-    assert conversation.load(turns[0], "history") is None
-    assert conversation.load(turns[1], "history") == {"offset": 8}
-    conversation.save(turns[2], "history", {"offset": 4})
-    assert conversation.load(turns[3], "history") == {"offset": 4}
+    assert turns[0].recall("history") is None
+    assert turns[1].recall("history") == {"offset": 8}
+    turns[2].remember("history", {"offset": 4})
+    assert turns[3].recall("history") == {"offset": 4}
     assert _reads_of("service_states", statements) == 1
 
 

@@ -4,27 +4,37 @@ enough of them wait: a lone callback is written at once, and so are a trickle an
 from __future__ import annotations
 
 import asyncio
-import time
 
 from sqlalchemy import create_engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from events.messages import InboundMessage
 from ingress.inbox_writer import InboxWriter
+from store.inbox import Inbound
 
 LINGER = 0.2
+#: Longer than any test runs: a write that waited for it would time the test out.
+FOREVER = 3600.0
 
 
 class RecordingWriter(InboxWriter):
-    """The writer's batching as it is, with the database write replaced by a note of each batch."""
+    """The writer's batching as it is, with the database write replaced by a note of each batch and
+    a count of the lingers it began (it lingers exactly when it finds traffic with too few waiting)."""
 
-    def __init__(self, gather: int = 4, busy_callbacks: int = 2) -> None:
-        super().__init__(create_engine("sqlite://"), lambda _items: None, linger=LINGER, gather=gather,
+    def __init__(self, gather: int = 4, busy_callbacks: int = 2, linger: float = LINGER) -> None:
+        super().__init__(create_engine("sqlite://"), lambda _items: None, linger=linger, gather=gather,
                          busy_callbacks=busy_callbacks)
         self.batches: list[int] = []
+        self.lingers = 0
 
-    def _write(self, items: list[tuple[InboundMessage, str | None]]) -> list[int | None]:  # type: ignore[override]
+    def _write(self, items: list[tuple[Inbound, str | None]]) -> list[int | SQLAlchemyError | None]:
         self.batches.append(len(items))
         return list(range(len(items)))
+
+    def _busy(self, now: float) -> bool:
+        busy = super()._busy(now)
+        self.lingers += busy
+        return busy
 
 
 def callback(n: int) -> InboundMessage:
@@ -32,57 +42,51 @@ def callback(n: int) -> InboundMessage:
                           msg_id=str(n), content="余额")
 
 
-async def timed(writer: InboxWriter, n: int) -> float:
-    started = time.monotonic()
-    await writer.store(callback(n), "query")
-    return time.monotonic() - started
+async def store(writer: InboxWriter, n: int) -> int | None:
+    return await writer.store(callback(n), "query")
 
 
 def test_a_callback_after_a_quiet_spell_is_written_at_once() -> None:
-    async def scenario() -> tuple[float, list[int]]:
-        writer = RecordingWriter()
-        return await timed(writer, 1), writer.batches
-
-    took, batches = asyncio.run(scenario())
-    assert took < LINGER / 2 and batches == [1]
+    writer = RecordingWriter()
+    asyncio.run(store(writer, 1))
+    assert writer.batches == [1] and writer.lingers == 0
 
 
 def test_a_trickle_below_the_traffic_rate_is_written_at_once() -> None:
-    async def scenario() -> tuple[list[float], list[int]]:
-        writer = RecordingWriter(gather=10, busy_callbacks=5)
-        took = []
-        for n in range(4):  # four within a second: not yet traffic
-            took.append(await timed(writer, n))
-            await asyncio.sleep(0.02)
-        return took, writer.batches
+    writer = RecordingWriter(gather=10, busy_callbacks=5)
 
-    took, batches = asyncio.run(scenario())
-    assert batches == [1, 1, 1, 1]
-    assert max(took) < LINGER / 2
+    async def scenario() -> None:
+        for n in range(4):  # four within a second: not yet traffic
+            await store(writer, n)
+            await asyncio.sleep(0.02)
+
+    asyncio.run(scenario())
+    assert writer.batches == [1, 1, 1, 1] and writer.lingers == 0
 
 
 def test_under_traffic_callbacks_that_come_within_the_linger_are_written_together() -> None:
-    async def scenario() -> tuple[list[float], list[int]]:
-        writer = RecordingWriter(gather=10)
-        await timed(writer, 0)  # traffic: the next writes linger
+    writer = RecordingWriter(gather=10)
+
+    async def scenario() -> None:
+        await store(writer, 0)  # traffic: the next writes linger
         tasks = []
         for n in range(1, 4):
-            tasks.append(asyncio.create_task(timed(writer, n)))
+            tasks.append(asyncio.create_task(store(writer, n)))
             await asyncio.sleep(0.02)
-        return list(await asyncio.gather(*tasks)), writer.batches
+        await asyncio.gather(*tasks)
 
-    took, batches = asyncio.run(scenario())
-    assert batches == [1, 3]
-    assert LINGER * 0.6 < took[0] < LINGER * 2  # the first waited for the others, about one linger
+    asyncio.run(scenario())
+    assert writer.batches == [1, 3]
+    assert writer.lingers == 1  # the first of the three waited for the others
 
 
 def test_a_write_starts_as_soon_as_enough_callbacks_wait() -> None:
-    async def scenario() -> tuple[list[float], list[int]]:
-        writer = RecordingWriter(gather=4)
-        await timed(writer, 0)
-        took = await asyncio.gather(*(timed(writer, n) for n in range(1, 5)))
-        return list(took), writer.batches
+    # A linger no test outlasts: only the callbacks' company can end it (or the deadline fails the test).
+    writer = RecordingWriter(gather=4, linger=FOREVER)
 
-    took, batches = asyncio.run(scenario())
-    assert batches == [1, 4]
-    assert max(took) < LINGER / 2
+    async def scenario() -> None:
+        await store(writer, 0)
+        await asyncio.wait_for(asyncio.gather(*(store(writer, n) for n in range(1, 5))), timeout=30)
+
+    asyncio.run(scenario())
+    assert writer.batches == [1, 4]

@@ -105,7 +105,8 @@ def test_a_top_up_debits_the_bank_and_credits_the_card_once() -> None:
 
 def test_a_lost_answer_is_asked_about_and_the_debit_is_not_repeated() -> None:
     ports, bank, _, _ = _world()
-    ports.bank.lose_next = 1  # type: ignore[attr-defined]
+    assert isinstance(ports.bank, Bank)
+    ports.bank.lose_next = 1
     path = _run(OrderView(2, "T2", "topup", "20240001", None, 700, "created", 0), ports)
     assert [t.status for t in path] == ["created", "bank_debited", "card_credited", "done"]
     assert path[0].retry

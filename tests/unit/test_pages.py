@@ -93,21 +93,27 @@ def test_the_month_bill_page_agrees_with_the_chat_answer(site: PagesSite, sessio
     chat = said(t)
     html = site.signed_in("oA").get(f"{site.url}/m/bill?month=2026-10").text
     page = text(html)
-    spent, count, topped = re.search(r"消费 ([\d.]+) 元，共 (\d+) 笔；充值 ([\d.]+) 元", chat).groups()  # type: ignore[union-attr]
+    spent, count, topped = _found(r"消费 ([\d.]+) 元，共 (\d+) 笔；充值 ([\d.]+) 元", chat).groups()
     assert f"消费 {spent} 元" in page and f"共 {count} 笔" in page and f"充值 {topped} 元" in page
-    trend = re.search(r"比上月(.+)", chat).group(1)  # type: ignore[union-attr]
+    trend = _found(r"比上月(.+)", chat).group(1)
     assert f"比上月{trend}" in page
-    early = re.search(r"8点前吃早餐 (\d+) 次", chat).group(1)  # type: ignore[union-attr]
+    early = _found(r"8点前吃早餐 (\d+) 次", chat).group(1)
     assert f"8点前吃早餐 {early} 次" in page
     assert "二食堂" in page and 'id="chart-categories"' in html and "/assets/echarts.min.js" in html
     assert '["10-31", 0]' in html  # every day of the month is on the chart, quiet ones too
+
+
+def _found(pattern: str, text: str) -> re.Match[str]:
+    found = re.search(pattern, text)
+    assert found, (pattern, text)
+    return found
 
 
 def test_the_year_bill_page_agrees_with_the_chat_answer(site: PagesSite, session: Session) -> None:
     bind(session, site.card)
     t = turn(session, ports(site.card), at=NOW)
     card_topic.year_bill(c.ShowYearBill(year="2026"), t)
-    spent, count = re.search(r"消费 ([\d.]+) 元，共 (\d+) 笔", said(t)).groups()  # type: ignore[union-attr]
+    spent, count = _found(r"消费 ([\d.]+) 元，共 (\d+) 笔", said(t)).groups()
     page = text(site.signed_in("oA").get(f"{site.url}/m/year-bill?year=2026").text)
     assert f"消费 {spent} 元" in page and f"共 {count} 笔" in page and "消费最多的月份：10月" in page
 

@@ -21,7 +21,7 @@ from store.tables import Base, ScheduledJob
 def test_a_slow_reconciliation_does_not_delay_the_sweep_jobs(tmp_path: Path) -> None:
     # Given a scheduler with two sweep jobs and a nightly reconciliation that blocks until released
     engine = create_engine(f"sqlite:///{tmp_path / 'schedule.db'}")
-    Base.metadata.create_all(engine, tables=[ScheduledJob.__table__])  # type: ignore[list-item]
+    Base.metadata.create_all(engine, tables=[Base.metadata.tables[ScheduledJob.__tablename__]])
     platform = cast(Platform, SimpleNamespace(engine=engine, settings=Settings(_env_file=None)))
     reconciling, release = threading.Event(), threading.Event()
     swept: dict[str, list[int]] = {"sweep": [], "money_sweep": []}
@@ -70,7 +70,7 @@ def _wait_for_idle_sweeps(scheduler: Scheduler) -> None:
 def test_a_failed_nightly_job_runs_again_after_its_retry_delay_and_not_once_it_succeeded(tmp_path: Path) -> None:
     # Given a nightly job whose partner is down for its first run
     engine = create_engine(f"sqlite:///{tmp_path / 'schedule.db'}")
-    Base.metadata.create_all(engine, tables=[ScheduledJob.__table__])  # type: ignore[list-item]
+    Base.metadata.create_all(engine, tables=[Base.metadata.tables[ScheduledJob.__tablename__]])
     platform = cast(Platform, SimpleNamespace(engine=engine, settings=Settings(_env_file=None)))
     outcomes = [RuntimeError("statement not there yet"), None]
     runs: list[int] = []
@@ -100,7 +100,7 @@ def test_a_failed_nightly_job_runs_again_after_its_retry_delay_and_not_once_it_s
 def test_a_job_whose_interval_grows_keeps_running(tmp_path: Path) -> None:
     # Given a sweep that ran every 5 s, redeployed to run every 60 s
     engine = create_engine(f"sqlite:///{tmp_path / 'schedule.db'}")
-    Base.metadata.create_all(engine, tables=[ScheduledJob.__table__])  # type: ignore[list-item]
+    Base.metadata.create_all(engine, tables=[Base.metadata.tables[ScheduledJob.__tablename__]])
     platform = cast(Platform, SimpleNamespace(engine=engine, settings=Settings(_env_file=None)))
     runs: list[str] = []
     now = datetime(2031, 3, 4, 18, 0, 1, tzinfo=UTC)
@@ -125,7 +125,7 @@ def test_routine_claims_are_logged_at_debug_and_daily_ones_at_info(tmp_path: Pat
     import logging
 
     engine = create_engine(f"sqlite:///{tmp_path / 'schedule.db'}")
-    Base.metadata.create_all(engine, tables=[ScheduledJob.__table__])  # type: ignore[list-item]
+    Base.metadata.create_all(engine, tables=[Base.metadata.tables[ScheduledJob.__tablename__]])
     platform = cast(Platform, SimpleNamespace(engine=engine, settings=Settings(_env_file=None)))
     scheduler = Scheduler(platform, [Job("sweep", lambda _p: None, every=timedelta(seconds=5)),
                                      Job("reconcile", lambda _p: None, daily_at=time(2, 0))])

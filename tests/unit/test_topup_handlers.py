@@ -4,9 +4,10 @@ does an order with its outbox entry exist for the relay. No handler moves money 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import cast
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from events import commands as c
@@ -152,7 +153,7 @@ def test_a_confirmation_after_five_minutes_is_too_late(session: Session, used: P
     assert _confirm(session, used, seconds=301).startswith("没有待确认的充值或缴费")
     assert _outbox(session) == 0
     session.commit()
-    assert orders.expire_unconfirmed(session.get_bind(), NOW + timedelta(seconds=301)) == 1  # type: ignore[arg-type]
+    assert orders.expire_unconfirmed(cast(Engine, session.get_bind()), NOW + timedelta(seconds=301)) == 1
     session.expire_all()
     [order] = _orders(session)
     assert (order.status, order.last_error) == ("cancelled", "not confirmed in time")

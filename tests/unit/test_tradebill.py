@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -44,6 +45,6 @@ def test_columns_are_found_by_name_in_any_order() -> None:
     (lambda t: t.replace("\n`3,", "\n`4,"), "summary says"),
     (lambda t: "", "empty"),
 ])
-def test_a_bill_we_cannot_trust_is_refused(cut: object, said: str) -> None:
+def test_a_bill_we_cannot_trust_is_refused(cut: Callable[[str], str], said: str) -> None:
     with pytest.raises(BadStatement, match=said):
-        parse(cut(_bill()))  # type: ignore[operator]
+        parse(cut(_bill()))

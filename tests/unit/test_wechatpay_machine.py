@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import cast
+from typing import Any, cast
 
 from adapters.cardsystem.port import CardSystem
 from adapters.cardsystem.simulator import CardSystemSimulator
@@ -21,9 +21,9 @@ def _ports(card: CardSystemSimulator | None = None) -> tuple[MoneyPorts, FakeWeC
     return dataclasses.replace(ports, ledger=ledger, wechatpay=pay), pay, card
 
 
-def _order(pay: FakeWeChatPay, no: str, fen: int = 1000, student_no: str = "20240001", **kw: object) -> OrderView:
+def _order(pay: FakeWeChatPay, no: str, fen: int = 1000, student_no: str = "20240001", **kw: Any) -> OrderView:
     pay.jsapi(no, description="充值", amount_fen=fen, openid="o1", expires_at="")
-    return dataclasses.replace(OrderView(1, no, "wxtopup", student_no, None, fen, "created", 0), **kw)  # type: ignore[arg-type]
+    return dataclasses.replace(OrderView(1, no, "wxtopup", student_no, None, fen, "created", 0), **kw)
 
 
 def _run(order: OrderView, ports: MoneyPorts, close_after: float = 900) -> list[Transition]:

@@ -1,1 +1,1 @@
-"""How a pool runs a turn: actors, exactly-once dispatch, grouping, the handler registry."""
+"""How a pool runs inbox events: actors, the one exactly-once pipeline, WeChat turns, the read-ahead, grouping, the handler registry."""

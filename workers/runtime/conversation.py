@@ -1,24 +1,22 @@
 """A conversation's memory between two messages (where "更多" continues the 流水 list), kept in the
 `service_states` table, and read for a whole group of turns at once.
 
-A group's turns share one `Memory`: the first turn that asks reads every sender's memory in one
-statement, so a later turn finds its own (or knows there is none) without asking the database
-again — `session.get` would ask on every miss and first flush the previous turn's new state
-(measured: a sixth of the query pool's CPU in a mix with 20 % statements). A group of balance
-queries never asks, and never reads it. A turn run alone (or a test's) has no `Memory` and asks the
-session.
+A turn recalls and remembers through `Turn.recall` / `Turn.remember`. A group's turns share one
+`Memory`: the first turn that asks reads every sender's memory in one statement, so a later turn
+finds its own (or knows there is none) without asking the database again — `session.get` would ask
+on every miss and first flush the previous turn's new state (measured: a sixth of the query pool's
+CPU in a mix with 20 % statements). A group of balance queries never asks, and never reads it. A
+turn run alone (or a test's) has no `Memory` and asks the session.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from store.tables import ServiceState
-from workers.runtime.turn import Turn
 
 _LOAD = select(ServiceState).where(ServiceState.openid.in_(bindparam("openids", expanding=True)))
 
@@ -42,28 +40,3 @@ class Memory:
         """A state a turn created: a later turn of the same sender in this group finds it."""
         if self._rows is not None:
             self._rows[(row.openid, row.name)] = row
-
-
-def _row(turn: Turn, name: str) -> ServiceState | None:
-    if turn.memory is None:
-        return turn.session.get(ServiceState, (turn.openid, name))
-    return turn.memory.row(turn.openid, name)
-
-
-def load(turn: Turn, name: str) -> dict[str, Any] | None:
-    """The user's memory called `name`, or None."""
-    row = _row(turn, name)
-    return None if row is None else dict(row.data)
-
-
-def save(turn: Turn, name: str, data: dict[str, Any]) -> None:
-    """Keep `data` as the user's memory called `name`, in the turn's transaction."""
-    row = _row(turn, name)
-    if row is None:
-        row = ServiceState(openid=turn.openid, name=name, data=dict(data), updated_at=turn.now)
-        turn.session.add(row)
-        if turn.memory is not None:
-            turn.memory.added(row)
-    else:
-        row.data = dict(data)
-        row.updated_at = turn.now

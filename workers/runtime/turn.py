@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -14,10 +14,9 @@ from adapters.cardsystem.port import CardSystem
 from adapters.fees.port import FeeSystems
 from events.commands import Command
 from events.errors import PermanentError
+from store.tables import ServiceState
 from workers.money.amounts import Limits
-
-if TYPE_CHECKING:
-    from workers.runtime.conversation import Memory
+from workers.runtime.conversation import Memory
 
 
 @dataclass(frozen=True)
@@ -72,6 +71,28 @@ class Turn:
 
     def say(self, text: str) -> None:
         self.outgoing.append(Outgoing("wechat", self.openid, text))
+
+    def recall(self, name: str) -> dict[str, Any] | None:
+        """What the user's conversation kept under `name` (where "更多" continues), or None."""
+        row = self._memory_row(name)
+        return None if row is None else dict(row.data)
+
+    def remember(self, name: str, data: dict[str, Any]) -> None:
+        """Keep `data` under `name` for the user's next message, in this turn's transaction."""
+        row = self._memory_row(name)
+        if row is None:
+            row = ServiceState(openid=self.openid, name=name, data=dict(data), updated_at=self.now)
+            self.session.add(row)
+            if self.memory is not None:
+                self.memory.added(row)
+        else:
+            row.data = dict(data)
+            row.updated_at = self.now
+
+    def _memory_row(self, name: str) -> ServiceState | None:
+        if self.memory is None:
+            return self.session.get(ServiceState, (self.openid, name))
+        return self.memory.row(self.openid, name)
 
     def sms(self, phone: str, text: str) -> None:
         self.outgoing.append(Outgoing("sms", phone, f"{self.ports.sms_signature}{text}"))

@@ -10,7 +10,6 @@ from adapters.cardsystem.port import Transaction
 from events import commands as c
 from store.tables import Binding
 from workers import statements
-from workers.runtime import conversation
 from workers.runtime.reads import Ahead, reads_ahead
 from workers.runtime.registry import handles_bound
 from workers.runtime.turn import Turn
@@ -63,7 +62,7 @@ def _history_page(turn: Turn, student_no: str, state: dict[str, Any]) -> None:
     turn.say("\n".join([head, *lines, _balance_at(page.items[0]) if state["offset"] == 0 else "",
                         tail]).replace("\n\n", "\n") + _history_link(turn, state))
     state["offset"] = shown
-    conversation.save(turn, "history", state)
+    turn.remember("history", state)
 
 
 def _history_link(turn: Turn, state: dict[str, Any]) -> str:
@@ -100,7 +99,7 @@ def _history_reads(cmd: c.ShowHistory, ahead: Ahead) -> None:
 
 @handles_bound(c.MoreHistory)
 def more_history(cmd: c.MoreHistory, turn: Turn, binding: Binding) -> None:
-    state = conversation.load(turn, "history")
+    state = turn.recall("history")
     if state is None:
         turn.say("请先发送“流水”查看交易记录。")
         return

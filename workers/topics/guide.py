@@ -44,16 +44,23 @@ def render_article(article: Article) -> str:
 
 @handles(c.SearchGuide)
 def search_guide(cmd: c.SearchGuide, turn: Turn) -> None:
-    query = select(Article).where(Article.kind == "guide", Article.status.in_(VISIBLE))
+    """A guide's title opens that guide, however many newer guides also mention it; any other
+    keyword opens its one match or lists the newest few."""
+    guides = select(Article).where(Article.kind == "guide", Article.status.in_(VISIBLE))
+    newest_first = Article.published_at.desc()
     if cmd.keyword:
+        titled = turn.session.execute(guides.where(Article.title == cmd.keyword).order_by(newest_first).limit(1))
+        if (exact := titled.scalars().first()) is not None:
+            turn.say(render_article(exact))
+            return
         word = cmd.keyword
-        query = query.where(or_(contains(Article.title, word), contains(Article.keywords, word),
-                                contains(Article.body, word)))
-    found = turn.session.execute(query.order_by(Article.published_at.desc()).limit(6)).scalars().all()
+        guides = guides.where(or_(contains(Article.title, word), contains(Article.keywords, word),
+                                  contains(Article.body, word)))
+    found = turn.session.execute(guides.order_by(newest_first).limit(6)).scalars().all()
     if not found:
         turn.say(f"没有找到与“{cmd.keyword}”相关的指南。" if cmd.keyword else "暂时还没有服务指南。")
         return
-    if len(found) == 1 or (cmd.keyword and found[0].title == cmd.keyword):
+    if len(found) == 1:
         turn.say(render_article(found[0]))
         return
     titles = "\n".join(f"· {a.title}" for a in found[:5])

@@ -26,8 +26,8 @@ class Admin:
     username: str = ""
     csrf: str = ""
 
-    def get(self, path: str, **kwargs: object) -> requests.Response:
-        return self.http.get(self.base + path, allow_redirects=False, timeout=20, **kwargs)  # type: ignore[arg-type]
+    def get(self, path: str, params: dict[str, str] | None = None) -> requests.Response:
+        return self.http.get(self.base + path, params=params, allow_redirects=False, timeout=20)
 
     def post(self, path: str, data: dict[str, str] | None = None, *, csrf: bool = True) -> requests.Response:
         form = dict(data or {})
@@ -70,6 +70,13 @@ def signed_in(stack: Stack, role: str) -> Admin:
     answer = admin.sign_in(make_operator(stack, role))
     assert answer.status_code == 303, answer.text
     return admin
+
+
+def first_group(pattern: str, text: str) -> str:
+    """The first group of pattern's first match in text; the test fails when there is none."""
+    found = re.search(pattern, text)
+    assert found, (pattern, text[:500])
+    return found.group(1)
 
 
 def audit_entries(stack: Stack, operator: str) -> list[AuditEntry]:

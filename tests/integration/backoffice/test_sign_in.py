@@ -95,7 +95,9 @@ def test_sign_in_never_redirects_outside_the_back_office(stack: Stack) -> None:
     page = admin.get("/login")
     from tests.integration.backoffice.client import CSRF
 
-    token = CSRF.search(page.text).group(1)  # type: ignore[union-attr]
+    found = CSRF.search(page.text)
+    assert found, page.text
+    token = found.group(1)
     answer = admin.http.post(admin.base + "/login", data={"csrf": token, "username": username, "password": PASSWORD,
                                                           "next": "https://evil.example/"}, allow_redirects=False)
     assert answer.status_code == 303 and answer.headers["location"] == "/admin/"

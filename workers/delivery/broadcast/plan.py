@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from events.topics import Topic
-from store.db import retry_locked, upsert_insert
+from store.db import retry_locked, rowcount, upsert_insert
 from store.tables import Article, Binding, Broadcast, BroadcastDelivery, Follower, NotificationOptOut
 from store.uow import UowFactory
 from workers.delivery.push import in_window
@@ -133,7 +133,7 @@ def _maybe_finish(session: Session, broadcast_id: int) -> None:
         return
     done = session.execute(update(Broadcast).where(Broadcast.id == broadcast_id, Broadcast.status == "sending")
                            .values(status="done", finished_at=datetime.now(UTC)))
-    if done.rowcount:  # type: ignore[attr-defined]
+    if rowcount(done):
         article_id = session.execute(select(Broadcast.article_id).where(Broadcast.id == broadcast_id)).scalar_one()
         session.execute(update(Article).where(Article.id == article_id).values(status="pushed"))
 

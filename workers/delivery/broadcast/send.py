@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 
 from adapters.wechat.port import Undeliverable, WeChatApi
 from events.errors import PermanentError, TransientError
+from store.db import rowcount
 from store.tables import Article, Broadcast, BroadcastDelivery
 from store.uow import UowFactory
 from workers.delivery.broadcast.plan import finish_if_complete
@@ -79,7 +80,7 @@ def _send_one(uow_factory: UowFactory, wechat: WeChatApi, template_id: str, deli
             .values(status="sending", updated_at=now))
         row = uow.session.get(BroadcastDelivery, delivery_id)
         uow.commit()
-    if not claimed.rowcount or row is None:  # type: ignore[attr-defined]
+    if not rowcount(claimed) or row is None:
         return 0
     channel = row.channel
     try:
