@@ -16,7 +16,7 @@ from workers.runtime.registry import handles
 from workers.runtime.turn import Turn
 from workers.text.format import STATUS, yuan
 from workers.topics.balance import bound_or_explain
-from workers.topics.fees_due import offer
+from workers.money.fees_due import offer
 
 NOTHING_TO_CONFIRM = "没有待确认的充值或缴费（确认须在发起后 {minutes} 分钟内完成）。请重新发起，例如：充值 50"
 
