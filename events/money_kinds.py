@@ -1,12 +1,51 @@
-"""The kinds of money order: the top-up and each fee payment, with what the user types for each.
+"""The kinds of money order (the top-up and each fee payment, with what the user types for each)
+and the statuses an order passes through.
 
-Part of the contract: the routing table builds its rules from it, the workers validate with it.
+Part of the contract: the routing table builds its rules from the kinds, the workers validate with
+them; the statuses are what the `money_orders.status` column holds, named once for every reader.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class OrderStatus(StrEnum):
+    """Where an order is (`workers/money/machine.py` draws the paths). The values are the database's."""
+
+    AWAITING = "awaiting_confirmation"
+    CREATED = "created"
+    BANK_DEBITED = "bank_debited"
+    CARD_DEBITED = "card_debited"
+    FEE_CREDITED = "fee_credited"
+    PAID = "paid"
+    CLOSING = "closing"
+    REFUNDING = "refunding"
+    CARD_CREDITED = "card_credited"
+    REVERSING = "reversing"
+    DONE = "done"
+    FAILED = "failed"
+    REVERSED = "reversed"
+    REFUNDED = "refunded"
+    CANCELLED = "cancelled"
+    CLOSED = "closed"
+    MANUAL = "manual"
+
+
+S = OrderStatus
+#: Where an order ends: nothing more happens to it.
+TERMINAL = frozenset({S.DONE, S.FAILED, S.REVERSED, S.REFUNDED, S.CANCELLED, S.CLOSED, S.MANUAL})
+#: Orders whose money never moved (or moved back) do not count against the daily limit.
+NOT_SPENT = frozenset({S.AWAITING, S.CANCELLED, S.FAILED, S.REVERSED, S.REFUNDED, S.CLOSED})
+#: Each state an order passes through, as the back-office and reconciliation's findings name it.
+STATUS_LABELS: dict[str, str] = {
+    S.AWAITING: "待用户确认", S.CREATED: "已确认", S.BANK_DEBITED: "银行已扣款", S.CARD_DEBITED: "卡已扣款",
+    S.FEE_CREDITED: "缴费已入账", S.PAID: "微信支付已付款", S.CLOSING: "正在关闭未付订单", S.REFUNDING: "退款中",
+    S.CARD_CREDITED: "已入卡", S.REVERSING: "冲正中", S.DONE: "已完成", S.FAILED: "失败", S.REVERSED: "已冲正",
+    S.REFUNDED: "已退款", S.CANCELLED: "已取消", S.CLOSED: "已关闭（未支付）", S.MANUAL: "转人工处理",
+}
 
 
 @dataclass(frozen=True, slots=True)
