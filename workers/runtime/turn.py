@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -13,6 +13,8 @@ from adapters.cardsystem.port import CardSystem
 from adapters.fees.port import FeeSystems
 from events.commands import Command
 from events.errors import PermanentError
+from events.wechat_windows import CLICK_WINDOW as CLICK_WINDOW  # the customer-service windows, named once
+from events.wechat_windows import MESSAGE_WINDOW as MESSAGE_WINDOW
 from workers.money.amounts import Limits
 
 
@@ -77,10 +79,6 @@ class Turn:
 
 
 Handler = Callable[[Command, Turn], None]
-
-#: WeChat's customer-service windows: 48 h after a message, 1 minute after a click or subscribe.
-MESSAGE_WINDOW = timedelta(hours=48)
-CLICK_WINDOW = timedelta(minutes=1)
 
 
 def campus(turn: Turn) -> CampusData:
