@@ -1,4 +1,5 @@
-"""Orders in the database: asked, confirmed (with the outbox entry, in the same transaction), cancelled."""
+"""Orders in the database: asked, confirmed (with the outbox entry, in the same transaction), placed
+confirmed, cancelled. The rows only: the refusals are `workers.money.start`'s, which calls these."""
 
 from __future__ import annotations
 
@@ -44,7 +45,8 @@ def spent_today(session: Session, student_no: str, now: datetime, *, exclude: in
 
 def ask(session: Session, *, openid: str, student_no: str, kind: str, target: str | None, amount_fen: int,
         now: datetime, confirm_seconds: int) -> MoneyOrder:
-    """A new order awaiting `确认`; an earlier unconfirmed one of this user is cancelled (one at a time)."""
+    """A new order awaiting `确认`; an earlier unconfirmed one of this user is cancelled (one at a time).
+    Checks nothing: `workers.money.start` is the way in."""
     session.execute(update(MoneyOrder).where(MoneyOrder.openid == openid, MoneyOrder.status == AWAITING)
                     .values(status=S.CANCELLED, finished_at=now, updated_at=now))
     order = MoneyOrder(order_no=new_order_no(kind, now), kind=kind, openid=openid, student_no=student_no,
@@ -75,17 +77,18 @@ def confirm(session: Session, order: MoneyOrder, *, event_id: int, reply_deadlin
     return True
 
 
-def place_automatic(session: Session, *, openid: str, student_no: str, amount_fen: int, event_id: int,
-                    now: datetime, reply_window: timedelta) -> MoneyOrder:
-    """An automatic top-up (自动充值): the holder agreed in advance (SMS-verified), so the order starts
-    `created` with its outbox entry, in the caller's transaction, like a confirmed `充值`."""
-    order = MoneyOrder(order_no=new_order_no("topup", now), kind="topup", openid=openid, student_no=student_no,
-                       target=None, amount_fen=amount_fen, status=S.CREATED, created_at=now, updated_at=now,
-                       expires_at=now, confirmed_at=now, event_id=event_id, reply_deadline=now + reply_window,
+def place(session: Session, *, openid: str, student_no: str, kind: str, target: str | None, amount_fen: int,
+          now: datetime, expires_at: datetime, first_step_at: datetime, event_id: int | None,
+          reply_deadline: datetime | None) -> MoneyOrder:
+    """An order that starts `created` with its outbox entry, in the caller's transaction (the page's
+    WeChat Pay top-up, an automatic top-up). Checks nothing: `workers.money.start` is the way in."""
+    order = MoneyOrder(order_no=new_order_no(kind, now), kind=kind, openid=openid, student_no=student_no,
+                       target=target, amount_fen=amount_fen, status=S.CREATED, created_at=now, updated_at=now,
+                       expires_at=expires_at, confirmed_at=now, event_id=event_id, reply_deadline=reply_deadline,
                        step_attempts=0)
     session.add(order)
     session.flush()
-    session.add(MoneyOutbox(order_id=order.id, status="pending", next_attempt_at=now, created_at=now))
+    session.add(MoneyOutbox(order_id=order.id, status="pending", next_attempt_at=first_step_at, created_at=now))
     return order
 
 
