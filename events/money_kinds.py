@@ -34,17 +34,17 @@ class OrderStatus(StrEnum):
     MANUAL = "manual"
 
 
-S = OrderStatus
+_S = OrderStatus
 #: Where an order ends: nothing more happens to it.
-TERMINAL = frozenset({S.DONE, S.FAILED, S.REVERSED, S.REFUNDED, S.CANCELLED, S.CLOSED, S.MANUAL})
+TERMINAL = frozenset({_S.DONE, _S.FAILED, _S.REVERSED, _S.REFUNDED, _S.CANCELLED, _S.CLOSED, _S.MANUAL})
 #: Orders whose money never moved (or moved back) do not count against the daily limit.
-NOT_SPENT = frozenset({S.AWAITING, S.CANCELLED, S.FAILED, S.REVERSED, S.REFUNDED, S.CLOSED})
+NOT_SPENT = frozenset({_S.AWAITING, _S.CANCELLED, _S.FAILED, _S.REVERSED, _S.REFUNDED, _S.CLOSED})
 #: Each state an order passes through, as the back-office and reconciliation's findings name it.
 STATUS_LABELS: dict[str, str] = {
-    S.AWAITING: "待用户确认", S.CREATED: "已确认", S.BANK_DEBITED: "银行已扣款", S.CARD_DEBITED: "卡已扣款",
-    S.FEE_CREDITED: "缴费已入账", S.PAID: "微信支付已付款", S.CLOSING: "正在关闭未付订单", S.REFUNDING: "退款中",
-    S.CARD_CREDITED: "已入卡", S.REVERSING: "冲正中", S.DONE: "已完成", S.FAILED: "失败", S.REVERSED: "已冲正",
-    S.REFUNDED: "已退款", S.CANCELLED: "已取消", S.CLOSED: "已关闭（未支付）", S.MANUAL: "转人工处理",
+    _S.AWAITING: "待用户确认", _S.CREATED: "已确认", _S.BANK_DEBITED: "银行已扣款", _S.CARD_DEBITED: "卡已扣款",
+    _S.FEE_CREDITED: "缴费已入账", _S.PAID: "微信支付已付款", _S.CLOSING: "正在关闭未付订单", _S.REFUNDING: "退款中",
+    _S.CARD_CREDITED: "已入卡", _S.REVERSING: "冲正中", _S.DONE: "已完成", _S.FAILED: "失败", _S.REVERSED: "已冲正",
+    _S.REFUNDED: "已退款", _S.CANCELLED: "已取消", _S.CLOSED: "已关闭（未支付）", _S.MANUAL: "转人工处理",
 }
 
 
