@@ -1,1 +1,1 @@
-"""The contract between ingress and workers: message types, commands, topics, routing, and what a message on a topic carries."""
+"""The contract between ingress and workers: messages, commands, topics, routing, message envelopes."""

@@ -1,12 +1,51 @@
-"""The kinds of money order: the top-up and each fee payment, with what the user types for each.
+"""The kinds of money order (the top-up and each fee payment, with what the user types for each)
+and the statuses an order passes through.
 
-Part of the contract: the routing table builds its rules from it, the workers validate with it.
+Part of the contract: the routing table builds its rules from the kinds, the workers validate with
+them; the statuses are what the `money_orders.status` column holds, named once for every reader.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class OrderStatus(StrEnum):
+    """Where an order is (`workers/money/machine.py` draws the paths). The values are the database's."""
+
+    AWAITING = "awaiting_confirmation"
+    CREATED = "created"
+    BANK_DEBITED = "bank_debited"
+    CARD_DEBITED = "card_debited"
+    FEE_CREDITED = "fee_credited"
+    PAID = "paid"
+    CLOSING = "closing"
+    REFUNDING = "refunding"
+    CARD_CREDITED = "card_credited"
+    REVERSING = "reversing"
+    DONE = "done"
+    FAILED = "failed"
+    REVERSED = "reversed"
+    REFUNDED = "refunded"
+    CANCELLED = "cancelled"
+    CLOSED = "closed"
+    MANUAL = "manual"
+
+
+_S = OrderStatus
+#: Where an order ends: nothing more happens to it.
+TERMINAL = frozenset({_S.DONE, _S.FAILED, _S.REVERSED, _S.REFUNDED, _S.CANCELLED, _S.CLOSED, _S.MANUAL})
+#: Orders whose money never moved (or moved back) do not count against the daily limit.
+NOT_SPENT = frozenset({_S.AWAITING, _S.CANCELLED, _S.FAILED, _S.REVERSED, _S.REFUNDED, _S.CLOSED})
+#: Each state an order passes through, as the back-office and reconciliation's findings name it.
+STATUS_LABELS: dict[str, str] = {
+    _S.AWAITING: "待用户确认", _S.CREATED: "已确认", _S.BANK_DEBITED: "银行已扣款", _S.CARD_DEBITED: "卡已扣款",
+    _S.FEE_CREDITED: "缴费已入账", _S.PAID: "微信支付已付款", _S.CLOSING: "正在关闭未付订单", _S.REFUNDING: "退款中",
+    _S.CARD_CREDITED: "已入卡", _S.REVERSING: "冲正中", _S.DONE: "已完成", _S.FAILED: "失败", _S.REVERSED: "已冲正",
+    _S.REFUNDED: "已退款", _S.CANCELLED: "已取消", _S.CLOSED: "已关闭（未支付）", _S.MANUAL: "转人工处理",
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -96,13 +96,7 @@ class Platform:
 
     def alert_ports(self) -> AlertPorts:
         """What the alerts pool needs: the rules' thresholds, the money limits, the ways out."""
-        s = self.settings
-        config = AlertConfig(
-            template_id=s.alert_template_id, coalesce_seconds=s.alert_coalesce_seconds, daily_cap=s.alert_daily_cap,
-            velocity_count=s.alert_velocity_count, velocity_minutes=s.alert_velocity_minutes,
-            single_limit_fen=s.alert_single_limit_fen, campus_km=s.alert_campus_km,
-            campus_minutes=s.alert_campus_minutes)
-        return AlertPorts(config, self.ports.limits, self.deliver_many, self.deliver_at,
+        return AlertPorts(alert_config(self.settings), self.ports.limits, self.deliver_many, self.deliver_at,
                           wake_relay=self.ports.wake_relay if self.money is not None else None)
 
     def relay(self) -> Relay:
@@ -112,6 +106,21 @@ class Platform:
         return Relay(self.engine, self.money, self.wake_relay, self.deliver,
                      lease=timedelta(seconds=s.relay_lease_seconds), max_attempts=s.relay_max_attempts,
                      close_after=timedelta(seconds=s.wechatpay_close_after_seconds))
+
+
+def limits(settings: Settings) -> Limits:
+    """The money limits this deployment set (their defaults are `Limits`'s own, taken by `Settings`)."""
+    return Limits(per_transaction_fen=settings.money_max_per_transaction_fen,
+                  per_day_fen=settings.money_max_per_day_fen, confirm_seconds=settings.money_confirm_seconds)
+
+
+def alert_config(settings: Settings) -> AlertConfig:
+    """The alert rules' thresholds this deployment set (their defaults are `AlertConfig`'s own)."""
+    s = settings
+    return AlertConfig(
+        template_id=s.alert_template_id, coalesce_seconds=s.alert_coalesce_seconds, daily_cap=s.alert_daily_cap,
+        velocity_count=s.alert_velocity_count, velocity_minutes=s.alert_velocity_minutes,
+        single_limit_fen=s.alert_single_limit_fen, campus_km=s.alert_campus_km, campus_minutes=s.alert_campus_minutes)
 
 
 def card_system(settings: Settings) -> CardSystem:
@@ -188,8 +197,7 @@ def build(settings: Settings | None = None, *, broker: dramatiq.Broker | None = 
         campus=(HttpCampusData(settings.campus_data_url, pool_size=settings.calls_in_flight)
                 if settings.campus_data_url else None),
         notice_template_id=settings.notice_template_id,
-        limits=Limits(settings.money_max_per_transaction_fen, settings.money_max_per_day_fen,
-                      settings.money_confirm_seconds),
+        limits=limits(settings),
         wake_relay=functools.partial(enqueue_relay, broker), web_url=settings.resolved_public_url,
         calls_in_flight=settings.calls_in_flight,
         fees=HttpFeeSystems(settings.fees_url, timeout=settings.money_call_timeout_seconds)

@@ -9,9 +9,15 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from workers.alerts.config import AlertConfig
+from workers.money.amounts import Limits
+
 OFFICIAL_API_BASE = "https://api.weixin.qq.com/cgi-bin/"
 OFFICIAL_OAUTH_BASE = "https://open.weixin.qq.com/"
 OFFICIAL_SNS_BASE = "https://api.weixin.qq.com/sns/"
+#: The money limits' and the alert rules' defaults are written once, in the classes the workers
+#: take (no I/O: plain frozen values); a deployment changes them here, and `bootstrap` builds both.
+_LIMITS, _ALERTS = Limits(), AlertConfig()
 
 
 class Settings(BaseSettings):
@@ -73,14 +79,14 @@ class Settings(BaseSettings):
     card_feed_exchange: str = "cardsystem"
     card_feed_routing_key: str = "transaction.#"
     card_feed_queue: str = "onecard.card-events"
-    alert_template_id: str = "onecard-card-alert"
-    alert_coalesce_seconds: int = 60
-    alert_daily_cap: int = 50
-    alert_velocity_count: int = 10
-    alert_velocity_minutes: int = 10
-    alert_single_limit_fen: int = 30_000
-    alert_campus_km: float = 5.0
-    alert_campus_minutes: int = 20
+    alert_template_id: str = _ALERTS.template_id
+    alert_coalesce_seconds: int = _ALERTS.coalesce_seconds
+    alert_daily_cap: int = _ALERTS.daily_cap
+    alert_velocity_count: int = _ALERTS.velocity_count
+    alert_velocity_minutes: int = _ALERTS.velocity_minutes
+    alert_single_limit_fen: int = _ALERTS.single_limit_fen
+    alert_campus_km: float = _ALERTS.campus_km
+    alert_campus_minutes: int = _ALERTS.campus_minutes
     # Asia/Shanghai time of the daily summary (每日账单) for those who asked; empty: off.
     alert_summary_at: str = "21:00"
 
@@ -140,10 +146,10 @@ class Settings(BaseSettings):
     bank_url: str | None = None
     fees_url: str | None = None
     # Per transaction and per card per day (Asia/Shanghai), in fen.
-    money_max_per_transaction_fen: int = 50_000
-    money_max_per_day_fen: int = 100_000
+    money_max_per_transaction_fen: int = _LIMITS.per_transaction_fen
+    money_max_per_day_fen: int = _LIMITS.per_day_fen
     # A `充值 50` waits this long for `确认`.
-    money_confirm_seconds: int = 300
+    money_confirm_seconds: int = _LIMITS.confirm_seconds
     # Each call to the bank, card ledger or a fee system; a timeout is an unknown outcome.
     money_call_timeout_seconds: float = 5.0
     # A relay holds an order this long per step; a killed relay's orders are free again after it.

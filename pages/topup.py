@@ -17,8 +17,9 @@ from starlette.responses import JSONResponse, Response
 from adapters.wechatpay.port import WeChatPay
 from events.errors import OnecardError
 from pages.web import Ctx
+from workers.money import start as money
 from workers.money import wechat_topup
-from workers.money.amounts import BadAmount, Limits
+from workers.money.amounts import Limits
 from workers.text.format import yuan
 
 log = logging.getLogger("onecard.pages.topup")
@@ -50,11 +51,11 @@ def start(ctx: Ctx) -> Response:
     if ctx.request.headers.get(PAGE_HEADER) != "1":
         return JSONResponse({"error": "请从充值页面发起"}, status_code=403)
     try:
-        request = wechat_topup.start(ctx.deps.uow, topup.pay, openid=ctx.openid, amount_text=ctx.query("amount"),
-                                     limits=topup.limits, now=ctx.now, close_after=topup.close_after,
-                                     wake=topup.wake)
-    except BadAmount as exc:
-        return JSONResponse({"error": f"{exc} 未发生任何扣款。"}, status_code=400)
+        request = wechat_topup.start(ctx.deps.uow, topup.pay, money.asking(ctx.deps.card), openid=ctx.openid,
+                                     amount_text=ctx.query("amount"), limits=topup.limits, now=ctx.now,
+                                     close_after=topup.close_after, wake=topup.wake)
+    except money.Refused as refused:  # the chat's refusals, word for word; nothing was recorded
+        return JSONResponse({"error": str(refused)}, status_code=400)
     except OnecardError as exc:
         log.warning("JSAPI order failed: %s", exc)
         return JSONResponse({"error": "微信支付暂时无法下单，请稍后再试，未发生任何扣款。"}, status_code=502)

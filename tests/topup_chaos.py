@@ -29,6 +29,7 @@ from store.db import begin_as_writer
 from store.tables import Binding, MoneyOrder, utcnow
 from tests.harness import OUTPUT, ROOT, Stack
 from workers.money import orders, wechat_topup
+from workers.money import start as money
 from workers.money.amounts import Limits
 from workers.money.orders import TERMINAL
 from workers.money.reconcile.run import reconcile
@@ -72,11 +73,14 @@ def place_wechat(stack: Stack, holder: DemoHolder, fen: int, rng: random.Random)
     assert stack.platform.money is not None and stack.platform.money.wechatpay is not None
     pays = rng.random() < PAID_SHARE  # drawn first: the same seed places the same orders, whatever fails
     try:
-        request = wechat_topup.start(stack.platform.uow, stack.platform.money.wechatpay, openid=bound(holder),
+        request = wechat_topup.start(stack.platform.uow, stack.platform.money.wechatpay,
+                                     money.asking(stack.platform.ports.card), openid=bound(holder),
                                      amount_text=yuan(fen), limits=NO_LIMITS, now=utcnow(),
                                      close_after=timedelta(seconds=CLOSE_AFTER_SECONDS), wake=stack.platform.wake_relay)
     except OnecardError:
         return  # the JSAPI order failed (an injected 5xx): the order is closed in time
+    except money.Refused:
+        return  # the cancelled card: the page refuses it before any order, as the chat does
     if pays:
         stack.simulators.wechatpay.pay(request.order_no)
 

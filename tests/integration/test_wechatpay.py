@@ -30,8 +30,9 @@ from store.tables import (
     utcnow,
 )
 from tests.harness import Stack, new_openid
+from workers.money import start as money
 from workers.money import wechat_topup
-from workers.money.amounts import BadAmount, Limits
+from workers.money.amounts import Limits
 from workers.money.orders import TERMINAL
 from workers.money.reconcile.resolve import resolve_discrepancy
 from workers.money.reconcile.run import reconcile
@@ -62,7 +63,8 @@ def student(stack: Stack) -> tuple[str, str]:
 def _start(stack: Stack, openid: str, amount: str = "12.34") -> wechat_topup.PayRequest:
     pay = stack.platform.money.wechatpay if stack.platform.money else None
     assert pay is not None
-    return wechat_topup.start(stack.platform.uow, pay, openid=openid, amount_text=amount, limits=Limits(),
+    return wechat_topup.start(stack.platform.uow, pay, money.asking(stack.platform.ports.card), openid=openid,
+                              amount_text=amount, limits=Limits(),
                               now=utcnow(), close_after=timedelta(minutes=15), wake=lambda *_: None)
 
 
@@ -159,12 +161,15 @@ def test_a_payment_landing_as_we_close_is_credited_not_lost(stack: Stack, studen
 
 
 def test_a_credit_that_fails_for_good_is_refunded_and_the_refund_notified(stack: Stack) -> None:
+    """The card is reported lost between the page's order and the payment: the card system refuses
+    the credit, so the payment goes back (the page itself refuses a card already lost)."""
     openid = new_openid()
-    stack.simulators.card.add_holder(DemoHolder("X0019", "注销卡", "13700000019", "6196", 0, status="cancelled"))
+    stack.simulators.card.add_holder(DemoHolder("X0019", "挂失卡", "13700000019", "6196", 0))
     with stack.platform.uow() as uow:
-        uow.session.add(Binding(openid=openid, student_no="X0019", name="注销卡", phone="13700000019"))
+        uow.session.add(Binding(openid=openid, student_no="X0019", name="挂失卡", phone="13700000019"))
         uow.commit()
     request = _start(stack, openid, "20")
+    stack.simulators.card.change("X0019", status="lost")
     assert _pay_sheet(stack, request) == "get_brand_wcpay_request:ok"
     assert _drive(_relay(stack), _order(stack, request.order_no).id) == "refunded"
     assert stack.simulators.wechatpay.books.refunds[f"{request.order_no}R"].amount_fen == 2000
@@ -172,9 +177,9 @@ def test_a_credit_that_fails_for_good_is_refunded_and_the_refund_notified(stack:
 
 
 def test_an_amount_beyond_the_limits_or_an_unbound_user_records_nothing(stack: Stack, student: tuple[str, str]) -> None:
-    with pytest.raises(BadAmount, match="单笔金额"):
+    with pytest.raises(money.Refused, match="单笔金额"):
         _start(stack, student[0], "501")
-    with pytest.raises(BadAmount, match="绑定"):
+    with pytest.raises(money.Refused, match="绑定"):
         _start(stack, new_openid(), "5")
 
 

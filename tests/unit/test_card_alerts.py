@@ -21,6 +21,7 @@ from store.tables import (
     Binding,
     BindingLog,
     CardAlert,
+    FeatureSwitch,
     MoneyOrder,
     MoneyOutbox,
     OutboundMessage,
@@ -235,6 +236,16 @@ def test_automatic_topup_waits_for_its_sms_code_and_never_tops_up_a_lost_card(po
         s.add(BindingLog(openid="oA", student_no="20240001", action="lost", at=NOW))
     assert "topup:lost" in pool.swipe(-100, 1400)
     assert pool.count(MoneyOrder) == 0
+
+
+def test_automatic_topup_is_not_placed_while_top_up_is_paused_and_the_holder_is_told(pool: Pool) -> None:
+    pool.setting(topup_state="on", topup_fen=5000, topup_below_fen=2000)
+    with Session(pool.engine) as s, s.begin():
+        s.add(FeatureSwitch(feature="topup", enabled=False, message="银行系统维护中，请明天再试。"))
+    assert "topup:refused" in pool.swipe(-1500, 1500)
+    [alert] = pool.alerts("autotopup")
+    assert alert["content"]["value"] == "余额低于 20.00 元，但本次自动充值未执行：银行系统维护中，请明天再试。"
+    assert pool.count(MoneyOrder) == 0 and pool.woken == []
 
 
 def test_the_daily_summary_goes_out_once_however_often_it_runs(pool: Pool) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from adapters.wechatpay import signing
 from pages.topup import PAGE_HEADER, TopupDeps
-from store.tables import MoneyOrder, MoneyOutbox
+from store.tables import FeatureSwitch, MoneyOrder, MoneyOutbox
 from tests.unit.fakes import FakeWeChatPay, merchant_key
 from tests.unit.pages_client import PagesSite, pages_site
 from workers.money.amounts import Limits
@@ -56,4 +57,23 @@ def test_a_post_not_from_our_page_or_without_a_session_is_refused(site: PagesSit
     assert site.signed_in("oA").post(f"{site.url}/m/api/topup", params={"amount": "5"}).status_code == 403
     assert site.phone("oA").post(f"{site.url}/m/api/topup", params={"amount": "5"},
                                  headers={PAGE_HEADER: "1"}, allow_redirects=False).status_code == 401
+    assert _orders(site) == []
+
+
+@pytest.mark.parametrize(("status", "said"), [("lost", "您的校园卡已挂失，挂失期间不能充值或缴费"),
+                                              ("frozen", "不能充值或缴费，未发生任何扣款。请联系校园卡服务中心")])
+def test_a_card_reported_lost_or_frozen_is_refused_as_in_the_chat(site: PagesSite, status: str, said: str) -> None:
+    site.card.holders["20240001"] = dataclasses.replace(site.card.holders["20240001"], status=status)
+    answer = site.signed_in("oA").post(f"{site.url}/m/api/topup", params={"amount": "50"},
+                                       headers={PAGE_HEADER: "1"})
+    assert answer.status_code == 400 and said in answer.json()["error"]
+    assert _orders(site) == []  # no order, no outbox entry, no JSAPI order
+
+
+def test_a_paused_top_up_is_refused_with_the_offices_message(site: PagesSite) -> None:
+    with Session(site.engine) as s, s.begin():
+        s.add(FeatureSwitch(feature="topup", enabled=False, message="银行系统维护中，请明天再试。"))
+    answer = site.signed_in("oA").post(f"{site.url}/m/api/topup", params={"amount": "50"},
+                                       headers={PAGE_HEADER: "1"})
+    assert (answer.status_code, answer.json()["error"]) == (503, "银行系统维护中，请明天再试。")  # the pages' own check
     assert _orders(site) == []

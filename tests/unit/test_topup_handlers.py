@@ -161,6 +161,7 @@ def test_a_confirmation_after_five_minutes_is_too_late(session: Session, used: P
 
 def test_a_paused_top_up_cancels_the_order_with_the_offices_message(session: Session, used: Ports) -> None:
     _ask(session, used, "50")
+    session.commit()  # the question's turn ends; the office pauses 充值 before the next one
     session.add(FeatureSwitch(feature="topup", enabled=False, message="银行系统维护中，请明天再试。"))
     assert _confirm(session, used) == "银行系统维护中，请明天再试。"
     assert [o.status for o in _orders(session)] == ["cancelled"] and _outbox(session) == 0

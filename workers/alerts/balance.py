@@ -4,15 +4,15 @@ are armed again only when it rises above. The latest balance is the one of the l
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from events.campus_time import SHANGHAI
 from events.card_events import CardTransaction
+from events.money_kinds import TOPUP
+from events.wechat_windows import QUEUED_WINDOW
 from store.tables import AlertSetting
 from workers.alerts import messages
 from workers.alerts.collector import Alerts
-from workers.money import orders
-from workers.money.amounts import BadAmount, Limits, check_limits
+from workers.money import start as money
+from workers.money.amounts import Limits
 from workers.text.format import yuan
 
 
@@ -46,7 +46,8 @@ def low_balance(alerts: Alerts, setting: AlertSetting, student_no: str, tx: Card
 def automatic_topup(alerts: Alerts, setting: AlertSetting, student_no: str, tx: CardTransaction, *,
                     limits: Limits, event_id: int, lost: bool) -> str | None:
     """Crossing below the threshold starts an ordinary top-up order (outbox, relay, receipt), at most
-    once per holder per day and never for a lost card."""
+    once per holder per day, refused as any top-up is (`workers.money.start`): never for a lost card
+    (`lost`: reported in WeChat), a paused 充值, or over the limits (the holder is told why)."""
     below, amount = setting.topup_below_fen, setting.topup_fen
     if setting.topup_state != "on" or below is None or amount is None:
         return None
@@ -56,21 +57,23 @@ def automatic_topup(alerts: Alerts, setting: AlertSetting, student_no: str, tx: 
     if not setting.topup_armed:
         return None
     setting.topup_armed = False
-    if lost:
-        return "lost"
     once_key = f"autotopup:{student_no}:{alerts.now.astimezone(SHANGHAI).date().isoformat()}"
     if alerts.once_taken(once_key):
         return "done_today"
     template_id, openid = alerts.config.template_id, setting.openid
+    known = "lost" if lost else "normal"  # what the pool knows (挂失 in WeChat): no outside call in its batch
     try:
-        check_limits(amount, orders.spent_today(alerts.session, student_no, alerts.now), limits)
-    except BadAmount as exc:
+        order = money.start(alerts.session, lambda _no: known, openid=openid, kind=TOPUP, amount=amount,
+                            limits=limits, now=alerts.now,
+                            confirmed=money.Confirmed(expires_at=alerts.now, first_step_at=alerts.now,
+                                                      event_id=event_id, reply_deadline=alerts.now + QUEUED_WINDOW))
+    except money.Refused as refused:
+        if refused.reason.startswith("card_"):
+            return "lost"
         alerts.add(openid, student_no, "autotopup", messages.template(
             template_id, "autotopup", at=alerts.now, amount=f"{yuan(amount)} 元", balance=f"{yuan(tx.balance_fen)} 元",
-            content=f"余额低于 {yuan(below)} 元，但本次自动充值未执行：{exc}"), once_key=once_key)
+            content=f"余额低于 {yuan(below)} 元，但本次自动充值未执行：{refused}"), once_key=once_key)
         return "refused"
-    order = orders.place_automatic(alerts.session, openid=openid, student_no=student_no, amount_fen=amount,
-                                   event_id=event_id, now=alerts.now, reply_window=timedelta(hours=47))
     alerts.orders.append(order.id)
     alerts.add(openid, student_no, "autotopup", messages.template(
         template_id, "autotopup", at=alerts.now, amount=f"{yuan(amount)} 元", balance=f"{yuan(tx.balance_fen)} 元",

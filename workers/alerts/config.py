@@ -1,4 +1,5 @@
-"""The thresholds of the alert rules: settings with sensible defaults, built once by the composition root."""
+"""The thresholds of the alert rules, with their defaults written here only: `Settings` takes them as
+its own, and the composition root builds the deployment's (`bootstrap.alert_config`)."""
 
 from __future__ import annotations
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from events.wechat_windows import MESSAGE_WINDOW, QUEUED_WINDOW
 from store import outbound
 from store.tables import Follower
 from store.uow import UnitOfWork
@@ -24,8 +25,8 @@ from workers.text.format import local_time
 CHANNEL_LABELS = {"wechat": "客服消息", "custom": "客服消息", "template": "模板消息", "sms": "短信"}
 
 #: WeChat's window is 48 h; keep an hour's margin for the queue.
-CUSTOM_WINDOW = timedelta(hours=47)
-WINDOW = timedelta(hours=48)
+CUSTOM_WINDOW = QUEUED_WINDOW
+WINDOW = MESSAGE_WINDOW
 
 
 def in_window(follower: Follower | None, now: datetime) -> bool:

@@ -13,7 +13,8 @@ _AMOUNT = re.compile(r"^[¥￥]?\s*(\d{1,9}(?:\.\d{1,2})?)\s*元?$")
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """Per transaction and per card per day, in fen (from settings)."""
+    """Per transaction and per card per day, in fen. The defaults are written here only: `Settings`
+    takes them as its own, and the composition root builds the deployment's (`bootstrap.limits`)."""
 
     per_transaction_fen: int = 50_000
     per_day_fen: int = 100_000

@@ -21,6 +21,7 @@ from adapters.keyed import Outcome
 from adapters.wechatpay.port import ENDED_UNPAID, NOT_FOUND, PAID, WeChatPay
 from events.errors import OnecardError, PermanentError
 from events.money_kinds import BY_CODE
+from events.money_kinds import OrderStatus as S
 from workers.money.ports import MoneyPorts
 
 
@@ -43,7 +44,7 @@ class OrderView:
 
 @dataclass(frozen=True, slots=True)
 class Transition:
-    status: str
+    status: S
     #: The outcome is unknown: stay, count the attempt, try again after a pause.
     retry: bool = False
     error: str | None = None
@@ -74,35 +75,35 @@ def advance(o: OrderView, p: MoneyPorts, max_attempts: int, close_after: float =
 
 
 UNKNOWN = "outcome unknown"
-MANUAL = Transition("manual", error="gave up after repeated unknown outcomes")
+MANUAL = Transition(S.MANUAL, error="gave up after repeated unknown outcomes")
 
 
 def _topup_step(o: OrderView, p: MoneyPorts, last: bool, hopeless: bool) -> Transition:
-    no, unknown = o.order_no, Transition(o.status, retry=True, error=UNKNOWN)
-    if o.status == "created":
+    no, unknown = o.order_no, Transition(S(o.status), retry=True, error=UNKNOWN)
+    if o.status == S.CREATED:
         r = keyed(lambda: p.bank.debit(f"{no}:debit", order_no=no, account=o.student_no, amount_fen=o.amount_fen),
                   lambda: p.bank.query(f"{no}:debit"), o.attempts)
         if r is None:  # unknown too often: the reversal voids the debit so that it can never land
-            return Transition("reversing", error="bank debit unknown: voiding it") if last else unknown
+            return Transition(S.REVERSING, error="bank debit unknown: voiding it") if last else unknown
         if r.applied:
-            return Transition("bank_debited", moved=True)
+            return Transition(S.BANK_DEBITED, moved=True)
         if r.status == "refused":
-            return Transition("failed", error=r.reason or "refused by the bank")
-        return Transition("reversing", error=f"bank debit is {r.status}")
-    if o.status == "bank_debited":
-        return _credit_card(o, p, "reversing", last, unknown)
-    if o.status == "card_credited":
-        return Transition("done")
-    if o.status == "reversing":
+            return Transition(S.FAILED, error=r.reason or "refused by the bank")
+        return Transition(S.REVERSING, error=f"bank debit is {r.status}")
+    if o.status == S.BANK_DEBITED:
+        return _credit_card(o, p, S.REVERSING, last, unknown)
+    if o.status == S.CARD_CREDITED:
+        return Transition(S.DONE)
+    if o.status == S.REVERSING:
         r = keyed(lambda: p.bank.reverse(f"{no}:reverse", debit_key=f"{no}:debit", order_no=no),
                   lambda: p.bank.query(f"{no}:reverse"), o.attempts)
         if r is None:
             return MANUAL if hopeless else unknown
         if r.applied:
-            return Transition("reversed", undone=True)
+            return Transition(S.REVERSED, undone=True)
         if r.status == "voided":
-            return Transition("failed", error="bank debit never applied")
-        return Transition("manual", error=f"bank reversal is {r.status}")
+            return Transition(S.FAILED, error="bank debit never applied")
+        return Transition(S.MANUAL, error=f"bank reversal is {r.status}")
     raise ValueError(f"no step for a top-up in {o.status}")
 
 
@@ -113,33 +114,33 @@ def _memo(o: OrderView) -> str:
 
 
 def _payment_step(o: OrderView, p: MoneyPorts, last: bool, hopeless: bool) -> Transition:
-    no, unknown = o.order_no, Transition(o.status, retry=True, error=UNKNOWN)
-    if o.status == "created":
+    no, unknown = o.order_no, Transition(S(o.status), retry=True, error=UNKNOWN)
+    if o.status == S.CREATED:
         return _settle(o, lambda: p.ledger.debit(f"{no}:debit", order_no=no, student_no=o.student_no,
                                                  amount_fen=o.amount_fen, memo=_memo(o)),
                        lambda: p.ledger.query(f"{no}:debit"), lambda: p.ledger.void(f"{no}:debit", order_no=no),
-                       "card_debited", "failed", last, unknown, moved=True)
-    if o.status == "card_debited":
+                       S.CARD_DEBITED, S.FAILED, last, unknown, moved=True)
+    if o.status == S.CARD_DEBITED:
         return _settle(o, lambda: p.fees.pay(f"{no}:fee", order_no=no, kind=o.kind, target=o.target or "",
                                              amount_fen=o.amount_fen, payer=o.student_no),
                        lambda: p.fees.query(f"{no}:fee"), lambda: p.fees.void(f"{no}:fee", order_no=no),
-                       "fee_credited", "refunding", last, unknown)
-    if o.status == "fee_credited":
-        return Transition("done")
-    if o.status == "refunding":
+                       S.FEE_CREDITED, S.REFUNDING, last, unknown)
+    if o.status == S.FEE_CREDITED:
+        return Transition(S.DONE)
+    if o.status == S.REFUNDING:
         r = keyed(lambda: p.ledger.credit(f"{no}:refund", order_no=no, student_no=o.student_no,
                                           amount_fen=o.amount_fen, memo=f"{_memo(o)}退款"),
                   lambda: p.ledger.query(f"{no}:refund"), o.attempts)
         if r is None:
             return MANUAL if hopeless else unknown
         if r.applied:
-            return Transition("refunded", undone=True, balance_after_fen=r.balance_after_fen)
-        return Transition("manual", error=f"card refund is {r.status}")
+            return Transition(S.REFUNDED, undone=True, balance_after_fen=r.balance_after_fen)
+        return Transition(S.MANUAL, error=f"card refund is {r.status}")
     raise ValueError(f"no step for a payment in {o.status}")
 
 
 def _settle(o: OrderView, call: Callable[[], Outcome], query: Callable[[], Outcome], void: Callable[[], Outcome],
-            ok: str, unwind: str, last: bool, unknown: Transition, moved: bool = False) -> Transition:
+            ok: S, unwind: S, last: bool, unknown: Transition, moved: bool = False) -> Transition:
     """A step that is either applied (-> ok) or certainly not (-> unwind); unknown for too long: void it."""
     r = keyed(call, query, o.attempts)
     if r is None and last:
@@ -154,47 +155,47 @@ def _settle(o: OrderView, call: Callable[[], Outcome], query: Callable[[], Outco
     return Transition(unwind, error=r.reason or f"step is {r.status}")
 
 
-def _credit_card(o: OrderView, p: MoneyPorts, unwind: str, last: bool, unknown: Transition) -> Transition:
+def _credit_card(o: OrderView, p: MoneyPorts, unwind: S, last: bool, unknown: Transition) -> Transition:
     """Credit the paid amount to the card, keyed by the order: the last step of both ways to top up,
     which differ only in how the money goes back when the card refuses (`unwind`)."""
     no = o.order_no
     return _settle(o, lambda: p.ledger.credit(f"{no}:credit", order_no=no, student_no=o.student_no,
                                               amount_fen=o.amount_fen),
                    lambda: p.ledger.query(f"{no}:credit"), lambda: p.ledger.void(f"{no}:credit", order_no=no),
-                   "card_credited", unwind, last, unknown)
+                   S.CARD_CREDITED, unwind, last, unknown)
 
 
 def _wechat_step(o: OrderView, p: MoneyPorts, last: bool, hopeless: bool, close_after: float) -> Transition:
-    no, unknown, pay = o.order_no, Transition(o.status, retry=True, error=UNKNOWN), p.wechatpay
+    no, unknown, pay = o.order_no, Transition(S(o.status), retry=True, error=UNKNOWN), p.wechatpay
     if pay is None:
         return MANUAL if hopeless else unknown
-    if o.status in ("created", "closing"):
+    if o.status in (S.CREATED, S.CLOSING):
         if o.paid_fen is not None:  # a verified notification: no need to ask
             return _paid(o, o.paid_fen)
         try:
-            if o.status == "closing":
+            if o.status == S.CLOSING:
                 _close(pay, no)
             seen = pay.query(no)
         except OnecardError:
-            return (MANUAL if hopeless else unknown) if o.status == "closing" else _waiting(o, close_after)
+            return (MANUAL if hopeless else unknown) if o.status == S.CLOSING else _waiting(o, close_after)
         if seen.trade_state == PAID:
             return _paid(o, seen.amount_fen)
-        if seen.trade_state in ENDED_UNPAID or (o.status == "closing" and seen.trade_state == NOT_FOUND):
-            return Transition("closed", error=f"not paid: {seen.trade_state}")
-        return unknown if o.status == "closing" else _waiting(o, close_after)
-    if o.status == "paid":
-        return _credit_card(o, p, "refunding", last, unknown)
-    if o.status == "card_credited":
-        return Transition("done")
-    if o.status == "refunding":
+        if seen.trade_state in ENDED_UNPAID or (o.status == S.CLOSING and seen.trade_state == NOT_FOUND):
+            return Transition(S.CLOSED, error=f"not paid: {seen.trade_state}")
+        return unknown if o.status == S.CLOSING else _waiting(o, close_after)
+    if o.status == S.PAID:
+        return _credit_card(o, p, S.REFUNDING, last, unknown)
+    if o.status == S.CARD_CREDITED:
+        return Transition(S.DONE)
+    if o.status == S.REFUNDING:
         return _refund(o, pay, hopeless, unknown)
     raise ValueError(f"no step for a WeChat Pay top-up in {o.status}")
 
 
 def _waiting(o: OrderView, close_after: float) -> Transition:
     if o.age_seconds >= close_after:
-        return Transition("closing")
-    return Transition(o.status, retry=True, error="awaiting payment")
+        return Transition(S.CLOSING)
+    return Transition(S(o.status), retry=True, error="awaiting payment")
 
 
 def _close(pay: WeChatPay, no: str) -> None:
@@ -204,8 +205,8 @@ def _close(pay: WeChatPay, no: str) -> None:
 
 def _paid(o: OrderView, fen: int | None) -> Transition:
     if fen != o.amount_fen:
-        return Transition("manual", error=f"WeChat Pay reports {fen} fen paid", moved=True)
-    return Transition("paid", moved=True)
+        return Transition(S.MANUAL, error=f"WeChat Pay reports {fen} fen paid", moved=True)
+    return Transition(S.PAID, moved=True)
 
 
 def _refund(o: OrderView, pay: WeChatPay, hopeless: bool, unknown: Transition) -> Transition:
@@ -222,7 +223,7 @@ def _refund(o: OrderView, pay: WeChatPay, hopeless: bool, unknown: Transition) -
             return MANUAL if hopeless else unknown
         state = seen.status
     if state == "SUCCESS":
-        return Transition("refunded", undone=True)
+        return Transition(S.REFUNDED, undone=True)
     if state == "PROCESSING":
-        return MANUAL if hopeless else Transition(o.status, retry=True, error="refund processing")
-    return Transition("manual", error=f"WeChat Pay refund is {state}")
+        return MANUAL if hopeless else Transition(S(o.status), retry=True, error="refund processing")
+    return Transition(S.MANUAL, error=f"WeChat Pay refund is {state}")

@@ -1,4 +1,5 @@
-"""Orders in the database: asked, confirmed (with the outbox entry, in the same transaction), cancelled."""
+"""Orders in the database: asked, confirmed (with the outbox entry, in the same transaction), placed
+confirmed, cancelled. The rows only: the refusals are `workers.money.start`'s, which calls these."""
 
 from __future__ import annotations
 
@@ -9,20 +10,14 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from events.campus_time import SHANGHAI
+from events.money_kinds import NOT_SPENT, STATUS_LABELS, TERMINAL
+from events.money_kinds import OrderStatus as S
+from store.db import rowcount
 from store.tables import MoneyOrder, MoneyOutbox
 
-AWAITING = "awaiting_confirmation"
-TERMINAL = frozenset({"done", "failed", "reversed", "refunded", "cancelled", "closed", "manual"})
-#: Orders whose money never moved (or moved back) do not count against the daily limit.
-NOT_SPENT = frozenset({AWAITING, "cancelled", "failed", "reversed", "refunded", "closed"})
-#: Each state an order passes through, as the back-office and reconciliation's findings name it.
-STATUS_LABELS = {
-    AWAITING: "待用户确认", "created": "已确认", "bank_debited": "银行已扣款", "card_debited": "卡已扣款",
-    "fee_credited": "缴费已入账", "paid": "微信支付已付款", "closing": "正在关闭未付订单", "refunding": "退款中",
-    "card_credited": "已入卡",
-    "reversing": "冲正中", "done": "已完成", "failed": "失败", "reversed": "已冲正", "refunded": "已退款",
-    "cancelled": "已取消", "closed": "已关闭（未支付）", "manual": "转人工处理",
-}
+AWAITING = S.AWAITING
+#: Named here too for the back-office and older readers; defined with the statuses in `events.money_kinds`.
+__all__ = ["AWAITING", "NOT_SPENT", "STATUS_LABELS", "TERMINAL"]
 
 
 #: Letters only: a run of digits in an order number would be masked in the logs as a phone or student number.
@@ -50,9 +45,10 @@ def spent_today(session: Session, student_no: str, now: datetime, *, exclude: in
 
 def ask(session: Session, *, openid: str, student_no: str, kind: str, target: str | None, amount_fen: int,
         now: datetime, confirm_seconds: int) -> MoneyOrder:
-    """A new order awaiting `确认`; an earlier unconfirmed one of this user is cancelled (one at a time)."""
+    """A new order awaiting `确认`; an earlier unconfirmed one of this user is cancelled (one at a time).
+    Checks nothing: `workers.money.start` is the way in."""
     session.execute(update(MoneyOrder).where(MoneyOrder.openid == openid, MoneyOrder.status == AWAITING)
-                    .values(status="cancelled", finished_at=now, updated_at=now))
+                    .values(status=S.CANCELLED, finished_at=now, updated_at=now))
     order = MoneyOrder(order_no=new_order_no(kind, now), kind=kind, openid=openid, student_no=student_no,
                        target=target, amount_fen=amount_fen, status=AWAITING, created_at=now, updated_at=now,
                        expires_at=now + timedelta(seconds=confirm_seconds), step_attempts=0)
@@ -73,31 +69,32 @@ def confirm(session: Session, order: MoneyOrder, *, event_id: int, reply_deadlin
     """The order becomes `created` and gets its outbox entry, in the caller's one transaction."""
     result = session.execute(
         update(MoneyOrder).where(MoneyOrder.id == order.id, MoneyOrder.status == AWAITING)
-        .values(status="created", confirmed_at=now, updated_at=now, event_id=event_id,
+        .values(status=S.CREATED, confirmed_at=now, updated_at=now, event_id=event_id,
                 reply_deadline=reply_deadline, step_attempts=0))
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(result) != 1:
         return False
     session.add(MoneyOutbox(order_id=order.id, status="pending", next_attempt_at=now, created_at=now))
     return True
 
 
-def place_automatic(session: Session, *, openid: str, student_no: str, amount_fen: int, event_id: int,
-                    now: datetime, reply_window: timedelta) -> MoneyOrder:
-    """An automatic top-up (自动充值): the holder agreed in advance (SMS-verified), so the order starts
-    `created` with its outbox entry, in the caller's transaction, like a confirmed `充值`."""
-    order = MoneyOrder(order_no=new_order_no("topup", now), kind="topup", openid=openid, student_no=student_no,
-                       target=None, amount_fen=amount_fen, status="created", created_at=now, updated_at=now,
-                       expires_at=now, confirmed_at=now, event_id=event_id, reply_deadline=now + reply_window,
+def place(session: Session, *, openid: str, student_no: str, kind: str, target: str | None, amount_fen: int,
+          now: datetime, expires_at: datetime, first_step_at: datetime, event_id: int | None,
+          reply_deadline: datetime | None) -> MoneyOrder:
+    """An order that starts `created` with its outbox entry, in the caller's transaction (the page's
+    WeChat Pay top-up, an automatic top-up). Checks nothing: `workers.money.start` is the way in."""
+    order = MoneyOrder(order_no=new_order_no(kind, now), kind=kind, openid=openid, student_no=student_no,
+                       target=target, amount_fen=amount_fen, status=S.CREATED, created_at=now, updated_at=now,
+                       expires_at=expires_at, confirmed_at=now, event_id=event_id, reply_deadline=reply_deadline,
                        step_attempts=0)
     session.add(order)
     session.flush()
-    session.add(MoneyOutbox(order_id=order.id, status="pending", next_attempt_at=now, created_at=now))
+    session.add(MoneyOutbox(order_id=order.id, status="pending", next_attempt_at=first_step_at, created_at=now))
     return order
 
 
 def cancel(session: Session, order: MoneyOrder, now: datetime) -> None:
     session.execute(update(MoneyOrder).where(MoneyOrder.id == order.id, MoneyOrder.status == AWAITING)
-                    .values(status="cancelled", finished_at=now, updated_at=now))
+                    .values(status=S.CANCELLED, finished_at=now, updated_at=now))
 
 
 def expire_unconfirmed(engine: Engine, now: datetime) -> int:
@@ -105,5 +102,5 @@ def expire_unconfirmed(engine: Engine, now: datetime) -> int:
     with Session(engine) as session, session.begin():
         result = session.execute(
             update(MoneyOrder).where(MoneyOrder.status == AWAITING, MoneyOrder.expires_at <= now)
-            .values(status="cancelled", finished_at=now, updated_at=now, last_error="not confirmed in time"))
-        return int(result.rowcount)  # type: ignore[attr-defined]
+            .values(status=S.CANCELLED, finished_at=now, updated_at=now, last_error="not confirmed in time"))
+        return rowcount(result)

@@ -13,10 +13,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, Engine, or_, select, update
 from sqlalchemy.orm import Session
 
+from events.money_kinds import TERMINAL
 from store import outbound
+from store.db import rowcount
 from store.tables import MoneyOrder, MoneyOutbox, WeChatPayNotification, utcnow
 from workers.money.machine import OrderView, Transition
-from workers.money.orders import TERMINAL
 from workers.money.receipts import receipt
 
 #: Claims taken by the scheduler's sweep start with this.
@@ -60,7 +61,7 @@ def claim_order(engine: Engine, order_id: int, me: str, lease: timedelta) -> boo
         result = session.execute(
             update(MoneyOutbox).where(MoneyOutbox.order_id == order_id, MoneyOutbox.status == "pending", takeable)
             .values(claimed_by=me, claimed_until=now + lease))
-        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+        return rowcount(result) == 1
 
 
 def load(engine: Engine, order_id: int) -> OrderView:
@@ -95,7 +96,7 @@ def record(engine: Engine, view: OrderView, t: Transition, me: str, lease: timed
             update(MoneyOutbox).where(MoneyOutbox.order_id == view.id, MoneyOutbox.claimed_by == me,
                                       MoneyOutbox.status == "pending")
             .values(claimed_until=now + lease, next_attempt_at=now + backoff if t.retry else now))
-        if held.rowcount != 1:  # type: ignore[attr-defined]
+        if rowcount(held) != 1:
             session.rollback()
             return None
         values: dict[str, object] = {"status": t.status, "updated_at": now}
@@ -112,7 +113,7 @@ def record(engine: Engine, view: OrderView, t: Transition, me: str, lease: timed
             values["finished_at"] = now
         changed = session.execute(update(MoneyOrder).where(MoneyOrder.id == view.id, MoneyOrder.status == view.status)
                                   .values(**values))
-        if changed.rowcount != 1:  # type: ignore[attr-defined]
+        if rowcount(changed) != 1:
             session.rollback()
             return None
         receipt_id, in_flight = _finish(session, view.id, now) if t.status in TERMINAL else (None, [])

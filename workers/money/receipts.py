@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from events.money_kinds import BY_CODE
+from events.money_kinds import OrderStatus as S
 from store.tables import MoneyOrder
 from workers.text.format import yuan
 
@@ -27,22 +28,24 @@ def reason(order: MoneyOrder) -> str:
 def receipt(order: MoneyOrder) -> str:
     name, amount, no = BY_CODE[order.kind].name, yuan(order.amount_fen), order.order_no
     balance = f"，余额 {yuan(order.balance_after_fen)} 元" if order.balance_after_fen is not None else ""
-    if order.kind == "wxtopup":
-        return {
-            "done": f"微信支付充值成功{balance}。本次充值 {amount} 元，订单号 {no}。",
-            "closed": f"充值订单 {no} 未完成支付，已关闭，微信支付未扣款。",
-            "refunded": f"充值未能入账（{reason(order)}），微信支付的 {amount} 元已原路退回，请留意微信支付通知。"
+    texts: dict[str, str]
+    if order.kind in ("wxtopup", "topup"):
+        otherwise = f"充值订单 {no} 处理异常，已转人工核实，请勿重复充值。"
+        texts = {
+            S.DONE: f"微信支付充值成功{balance}。本次充值 {amount} 元，订单号 {no}。",
+            S.CLOSED: f"充值订单 {no} 未完成支付，已关闭，微信支付未扣款。",
+            S.REFUNDED: f"充值未能入账（{reason(order)}），微信支付的 {amount} 元已原路退回，请留意微信支付通知。"
                         f"订单号 {no}。",
-        }.get(order.status, f"充值订单 {no} 处理异常，已转人工核实，请勿重复充值。")
-    if order.kind == "topup":
-        return {
-            "done": f"充值成功{balance}。本次圈存 {amount} 元，订单号 {no}。",
-            "failed": f"充值失败：{reason(order)}，银行卡未扣款。订单号 {no}。",
-            "reversed": f"充值未能完成，银行扣款 {amount} 元已冲正退回，请留意银行卡到账。订单号 {no}。",
-        }.get(order.status, f"充值订单 {no} 处理异常，已转人工核实，请勿重复充值。")
+        } if order.kind == "wxtopup" else {
+            S.DONE: f"充值成功{balance}。本次圈存 {amount} 元，订单号 {no}。",
+            S.FAILED: f"充值失败：{reason(order)}，银行卡未扣款。订单号 {no}。",
+            S.REVERSED: f"充值未能完成，银行扣款 {amount} 元已冲正退回，请留意银行卡到账。订单号 {no}。",
+        }
+        return texts.get(order.status, otherwise)
     target = f"（{order.target}）" if order.kind in ("power", "exam") else ""
-    return {
-        "done": f"{name}{target}缴费成功：{amount} 元{balance}。订单号 {no}。",
-        "failed": f"{name}缴费失败：{reason(order)}，校园卡未扣款。订单号 {no}。",
-        "refunded": f"{name}缴费未能完成（{reason(order)}），{amount} 元已退回校园卡{balance}。订单号 {no}。",
-    }.get(order.status, f"{name}订单 {no} 处理异常，已转人工核实，请勿重复缴费。")
+    texts = {
+        S.DONE: f"{name}{target}缴费成功：{amount} 元{balance}。订单号 {no}。",
+        S.FAILED: f"{name}缴费失败：{reason(order)}，校园卡未扣款。订单号 {no}。",
+        S.REFUNDED: f"{name}缴费未能完成（{reason(order)}），{amount} 元已退回校园卡{balance}。订单号 {no}。",
+    }
+    return texts.get(order.status, f"{name}订单 {no} 处理异常，已转人工核实，请勿重复缴费。")

@@ -17,11 +17,11 @@ from datetime import timedelta
 
 from sqlalchemy import Engine
 
+from events.money_kinds import TERMINAL
 from store import outbound
 from store.db import retry_locked
 from workers.money import outbox
 from workers.money.machine import advance
-from workers.money.orders import TERMINAL
 from workers.money.ports import MoneyPorts
 
 log = logging.getLogger("onecard.relay")

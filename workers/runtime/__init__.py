@@ -1,1 +1,1 @@
-"""How a pool runs inbox events: actors, the one exactly-once pipeline, WeChat turns, the read-ahead, grouping, the handler registry."""
+"""How a pool runs inbox events: actors, the exactly-once pipeline, turns, the read-ahead, the registry."""

@@ -54,7 +54,7 @@ def handles_bound(command: type[C]) -> Callable[[Callable[[C, Turn, Binding], No
     def register(handler: Callable[[C, Turn, Binding], None]) -> Callable[[C, Turn], None]:
         @functools.wraps(handler)
         def guarded(cmd: C, turn: Turn) -> None:
-            binding = bound_or_explain(turn)
+            binding = _binding_or_explain(turn)
             if binding is not None:
                 handler(cmd, turn, binding)
 
@@ -64,8 +64,8 @@ def handles_bound(command: type[C]) -> Callable[[Callable[[C, Turn, Binding], No
     return register
 
 
-def bound_or_explain(turn: Turn) -> Binding | None:
-    """The user's binding; if there is none, tell them how to bind (`handles_bound` does this for you)."""
+def _binding_or_explain(turn: Turn) -> Binding | None:
+    """The user's binding; if there is none, tell them how to bind."""
     binding = turn.session.get(Binding, turn.openid)
     if binding is None:
         turn.say(NOT_BOUND)

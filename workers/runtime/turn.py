@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -106,10 +106,6 @@ class Turn:
 
 
 Handler = Callable[[Command, Turn], None]
-
-#: WeChat's customer-service windows: 48 h after a message, 1 minute after a click or subscribe.
-MESSAGE_WINDOW = timedelta(hours=48)
-CLICK_WINDOW = timedelta(minutes=1)
 
 
 def campus(turn: Turn) -> CampusData:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from events.commands import Command, Unsubscribed, Welcome
 from events.messages import to_message
 from events.routing import Route, route
+from events.wechat_windows import CLICK_WINDOW, MESSAGE_WINDOW
 from store import outbound
 from store.db import dialect_insert
 from store.tables import Binding, Follower
@@ -28,7 +29,7 @@ from workers.runtime import switches
 from workers.runtime.conversation import Memory
 from workers.runtime.pipeline import Event
 from workers.runtime.read_ahead import ReadAhead, fresh_reads
-from workers.runtime.turn import CLICK_WINDOW, MESSAGE_WINDOW, Handler, Ports, Turn
+from workers.runtime.turn import Handler, Ports, Turn
 
 log = logging.getLogger("onecard.workers")
 

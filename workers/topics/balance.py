@@ -5,11 +5,6 @@ from __future__ import annotations
 from events import commands as c
 from store.tables import Binding
 from workers.runtime.reads import Ahead, reads_ahead
-
-# Still imported from here by `workers/topics/topup.py` and `workers/money/wechat_topup.py`, whose
-# owners move them to `workers.runtime.registry`, where the guard for a bound user now lives.
-from workers.runtime.registry import NOT_BOUND as NOT_BOUND
-from workers.runtime.registry import bound_or_explain as bound_or_explain
 from workers.runtime.registry import handles_bound
 from workers.runtime.turn import Turn
 from workers.text.format import local_time, yuan

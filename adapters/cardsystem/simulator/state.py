@@ -1,7 +1,7 @@
 """The card system simulator's state: holders and the one ledger behind one lock.
 
 Every endpoint and the keyed money operations read and change holders through here, so a card
-reported lost refuses the very next debit and a balance never shows half a credit. Balances,
+reported lost refuses the very next debit or top-up and a balance never shows half a credit. Balances,
 statements and bills are all read from `self.ledger` (see `ledger.py`): a top-up made through the
 platform is a line of `流水` and counts in `账单` at once. The journal runs `apply` under its own
 lock; this lock is only ever taken inside it, never around it.
@@ -97,17 +97,21 @@ class CardState:
             return holder
 
     def post(self, student_no: str, amount_fen: int, merchant: str, category: str, *,
-             at: datetime | None = None) -> Transaction:
+             at: datetime | None = None, refund: bool = False) -> Transaction:
         """One checked line on the card (spending negative): the one way money moves on a card.
 
-        Refused: `no_such_card`, `card_<status>` (a cancelled card takes nothing; a lost or frozen
-        one is not spent from), `bad_request` (zero), `insufficient_balance`.
+        Refused: `no_such_card`; `card_<status>` for any line on a card that is not `normal`, as the
+        school's card system does: a lost or frozen card is neither spent from nor topped up (a top-up
+        onto a card someone else may hold), and a cancelled one takes nothing. Only a `refund` (the
+        money of a payment taken from this card going back) still lands on a lost or frozen card: it
+        is the holder's money, kept for the replacement card (补卡). Also `bad_request` (zero) and
+        `insufficient_balance`.
         """
         with self.lock:
             holder = self.holders.get(student_no)
             if holder is None:
                 raise Refused("no_such_card")
-            if holder.status == "cancelled" or (holder.status != "normal" and amount_fen < 0):
+            if holder.status != "normal" and not (refund and holder.status in ("lost", "frozen")):
                 raise Refused(f"card_{holder.status}")
             if amount_fen == 0:
                 raise Refused("bad_request")
@@ -125,7 +129,7 @@ class CardState:
         merchant, category = KEYED_LINES.get(step, KEYED_LINES[op])
         try:
             line = self.post(student_no, amount if op == "credit" else -amount,
-                             str(data.get("memo") or merchant), category)
+                             str(data.get("memo") or merchant), category, refund=op == "credit" and step == "refund")
         except Refused as refused:
             return {**base, "status": "refused", "reason": refused.reason}
         return {**base, "status": "applied", "balance_after_fen": line.balance_fen, "line_id": line.id}

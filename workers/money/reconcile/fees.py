@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from adapters.fees.port import FeeRecord
-from events.money_kinds import BY_CODE
-from workers.money.orders import STATUS_LABELS
+from events.money_kinds import BY_CODE, STATUS_LABELS, OrderStatus
 from workers.money.reconcile.match import Finding, near_midnight, on_day
 
 
@@ -35,7 +34,7 @@ def classify_fees(day: date, records: list[FeeRecord], orders: dict[str, FeeOrde
     findings = []
     for order_no in sorted(set(booked) | set(orders)):
         record, order = booked.get(order_no), orders.get(order_no)
-        ours = order.amount_fen if order and order.status == "done" and on_day(day, order.moved_at) else 0
+        ours = order.amount_fen if order and order.status == OrderStatus.DONE and on_day(day, order.moved_at) else 0
         theirs = record.amount_fen if record else 0
         if ours == theirs:
             continue

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from events.campus_time import SHANGHAI
-from workers.money.orders import STATUS_LABELS
+from events.money_kinds import STATUS_LABELS
+from events.money_kinds import OrderStatus as S
 from workers.money.reconcile.statement import Line
 
 TIMING_WINDOW = timedelta(minutes=10)
-INTERMEDIATE = frozenset({"created", "bank_debited", "card_credited", "reversing", "paid", "closing", "refunding"})
+#: A top-up under way: its bank movement may be booked before the order ends.
+INTERMEDIATE = frozenset({S.CREATED, S.BANK_DEBITED, S.CARD_CREDITED, S.REVERSING, S.PAID, S.CLOSING, S.REFUNDING})
 
 
 @dataclass(frozen=True, slots=True)

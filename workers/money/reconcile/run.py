@@ -16,9 +16,8 @@ from tqdm import tqdm
 from adapters.keyed import OUTCOME_LABELS
 from events.campus_time import SHANGHAI
 from events.errors import OnecardError
-from events.money_kinds import FEE_CODES
+from events.money_kinds import FEE_CODES, STATUS_LABELS, TERMINAL, OrderStatus
 from store.tables import Discrepancy, MoneyOrder, ReconciliationRun, utcnow
-from workers.money.orders import STATUS_LABELS, TERMINAL
 from workers.money.ports import MoneyPorts
 from workers.money.reconcile import tradebill
 from workers.money.reconcile.fees import FeeOrder, classify_fees
@@ -64,17 +63,17 @@ def _card_findings(engine: Engine, money: MoneyPorts, day: date, kind: str, prog
         rows = session.execute(select(MoneyOrder.order_no, MoneyOrder.amount_fen, MoneyOrder.status,
                                       MoneyOrder.student_no).where(
             MoneyOrder.kind == kind, MoneyOrder.moved_at >= start, MoneyOrder.moved_at < start + timedelta(days=1),
-            MoneyOrder.status.in_(("done", "reversed", "refunded")))).all()
+            MoneyOrder.status.in_((OrderStatus.DONE, OrderStatus.REVERSED, OrderStatus.REFUNDED)))).all()
     findings: list[tuple[Finding, str | None]] = []
     for order_no, amount, status, student_no in tqdm(rows, desc="card ledger", disable=not progress, unit="order"):
         credit = money.ledger.query(f"{order_no}:credit")
-        if (status == "done") == credit.applied:
+        if (status == OrderStatus.DONE) == credit.applied:
             continue
         credited = OUTCOME_LABELS.get(credit.status, credit.status)
-        finding = Finding(order_no, "card_mismatch", 0, amount if status == "done" else 0,
+        finding = Finding(order_no, "card_mismatch", 0, amount if status == OrderStatus.DONE else 0,
                           f"订单状态：{STATUS_LABELS.get(status, status)}，卡账入账：{credited}")
         done = None
-        if status == "done" and credit.status == "not_found" and (paid is None or order_no in paid):
+        if status == OrderStatus.DONE and credit.status == "not_found" and (paid is None or order_no in paid):
             redo = money.ledger.credit(f"{order_no}:credit", order_no=order_no, student_no=student_no,
                                        amount_fen=amount)
             done = "已自动补写入卡" if redo.applied else None
@@ -96,11 +95,12 @@ def _stuck(engine: Engine, older_than: timedelta, source: str) -> list[tuple[int
     """Orders left in an intermediate state: WeChat Pay's by its run, every other kind by the bank's."""
     wechat = MoneyOrder.kind == SOURCES["wechatpay"][0]
     with Session(engine) as session:
-        return [tuple(r) for r in session.execute(  # type: ignore[misc]
+        rows = session.execute(
             select(MoneyOrder.id, MoneyOrder.order_no, MoneyOrder.status).where(
                 wechat if source == "wechatpay" else ~wechat,
-                MoneyOrder.status.not_in(TERMINAL | {"awaiting_confirmation"}),
-                MoneyOrder.updated_at < utcnow() - older_than)).all()]
+                MoneyOrder.status.not_in(TERMINAL | {OrderStatus.AWAITING}),
+                MoneyOrder.updated_at < utcnow() - older_than)).all()
+        return [(order_id, order_no, status) for order_id, order_no, status in rows]
 
 
 def repair(finding: Finding, money: MoneyPorts, source: str = "bank") -> str | None:

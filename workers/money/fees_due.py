@@ -1,9 +1,10 @@
 """Fees whose amount the school sets: what is due is asked of the fee system and shown first.
 
 `图书欠费`, `外语考试费`, `图像采集费` answer with the bills ("您有 2 笔图书欠费，共 3.50 元…") and
-the order to confirm; a typed amount that does not match what is due is refused here, before any
-money moves (the fee system would refuse it only after the card was debited). Pure: the handler in
-`topup.py` fetches the bills and asks for the order.
+the order to confirm. A typed amount is accepted when it is exactly what is due (every kind), or for
+library fines any amount up to the total (part of them); anything else is refused here, before any
+money moves (the fee system would refuse it only after the card was debited). Pure: the chat
+handler (`workers/topics/topup.py`) fetches the bills and asks for the order.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def offer(kind: Kind, items: list[Due], args: str) -> Offer | str:
         fen = parse_fen(parts[0])
     except BadAmount as exc:
         return f"{exc} 未发生任何扣款。"
-    if kind.code == "library" and fen <= total:
+    if fen == total or (kind.code == "library" and fen <= total):
         return Offer(items[0].target, fen, head)  # part of the fines: the oldest are settled first
     limit = "不能超过欠费总额" if kind.code == "library" else "应与应缴金额一致"
     return f"{head}\n缴纳金额 {yuan(fen)} 元不对：{limit}。未发生任何扣款。发送“{kind.words[0]}”按应缴金额缴纳。"
