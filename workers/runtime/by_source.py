@@ -32,7 +32,7 @@ class BySource:
         """Each source prepares the ids of its own events (a WeChat read-ahead never sees a payment);
         an event of a source this topic does not know runs alone, and fails there."""
         with self._uow() as uow:
-            found = dict(uow.session.execute(_SOURCES, {"event_ids": list(event_ids)}).tuples().all())
+            found = {row.id: row.source for row in uow.session.execute(_SOURCES, {"event_ids": list(event_ids)})}
         prepared: Prepared = {}
         alone = {event_id for event_id, source in found.items() if source not in self.sources}
         for name, source in self.sources.items():
