@@ -1,15 +1,16 @@
-"""`POST /wechatpay/notify`: verify WeChat Pay's signature, decrypt, store once, answer at once.
+"""`POST /wechatpay/notify`: verify WeChat Pay's signature, decrypt, store once in the inbox, answer.
 
 401 for what the platform did not sign (forged, stale, unknown serial), 400 for what does not open
-or is not about one of our orders as we made it; nothing is stored for either. A new notification
-wakes its order's relay; the card is credited there, through the money outbox.
+or is not about one of our orders as we made it (a read-only check); nothing is stored for either.
+Otherwise the notification is stored in the inbox and enqueued to the `topup` topic exactly as a
+WeChat callback is (the shared `InboxWriter`), and answered 204; a repeat is a duplicate there:
+204, nothing new. The topup pool records it and wakes its order's relay (`workers.money.notices`).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -19,7 +20,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from adapters.wechatpay import signing
-from store import wechatpay_inbox
+from events import payment_notices
+from events.topics import Topic
+from ingress.inbox_writer import InboxWriter
+from store import payment_notices as orders
 
 log = logging.getLogger("onecard.ingress.wechatpay")
 
@@ -33,8 +37,10 @@ class NotifyConfig:
 
 
 class PayNotify:
-    def __init__(self, config: NotifyConfig, engine: Engine, wake: Callable[[int, float], None]) -> None:
-        self.config, self.engine, self.wake = config, engine, wake
+    """The endpoint; shares the WeChat ingress's inbox writer (one group commit for every source)."""
+
+    def __init__(self, config: NotifyConfig, engine: Engine, writer: InboxWriter) -> None:
+        self.config, self.engine, self.writer = config, engine, writer
 
     async def endpoint(self, request: Request) -> Response:
         body = await request.body()
@@ -47,8 +53,9 @@ class PayNotify:
             if not isinstance(envelope, dict) or not isinstance(envelope.get("resource"), dict):
                 raise signing.SignatureRefused(400, "notification without a resource")
             data = signing.decrypt(envelope["resource"], self.config.apiv3_key)
-            notified = wechatpay_inbox.read(str(envelope.get("event_type", "")), data, self.config.mchid)
-            order_id, fresh = await run_in_threadpool(wechatpay_inbox.store, self.engine, notified)
+            notice = payment_notices.read(str(envelope.get("event_type", "")), data, self.config.mchid)
+            await run_in_threadpool(orders.check, self.engine, notice)
+            await self.writer.store(notice, Topic.TOPUP.value)
         except signing.SignatureRefused as exc:
             return _refuse(exc.status, exc.reason)
         except (UnicodeDecodeError, ValueError) as exc:  # NotificationRefused, or JSON that is not
@@ -56,11 +63,6 @@ class PayNotify:
         except SQLAlchemyError:
             log.exception("WeChat Pay notification not stored; WeChat Pay will send it again")
             return JSONResponse({"code": "FAIL", "message": "暂时无法处理"}, status_code=503)
-        if fresh:
-            try:
-                self.wake(order_id, 0.0)
-            except Exception:  # the order's outbox entry is due: the relay's sweep finds it anyway
-                log.exception("relay wake-up for order %s lost", order_id)
         return Response(status_code=204)
 
 

@@ -21,6 +21,7 @@ from backoffice.app import create_backoffice
 from backoffice.headers import SecurityHeaders
 from ingress.app import Ingress, IngressConfig, create_app
 from ingress.card_events import CardEvents
+from ingress.inbox_writer import InboxWriter
 from ingress.wechatpay_notify import NotifyConfig, PayNotify
 from onecard.bootstrap import Platform, build, platform_keys
 from onecard.observability import logs
@@ -58,20 +59,21 @@ def create_web_app(platform: Platform) -> ASGIApp:
     card_events = CardEvents(s.card_events_secret.get_secret_value(), ingress.writer,
                              max_body_bytes=s.max_body_bytes)
     app = create_app(ingress, [assets_mount(), Route("/cardsystem/events", card_events.endpoint, methods=["POST"]),
-                               *wechatpay_routes(platform),
+                               *wechatpay_routes(platform, ingress.writer),
                                Mount(ADMIN, app=create_backoffice(platform)),
                                Mount("/m", app=create_pages(pages_deps(platform)))])
     return RequestMetrics(SecurityHeaders(app, prefix=ADMIN))
 
 
-def wechatpay_routes(platform: Platform) -> list[BaseRoute]:
-    """`POST /wechatpay/notify`, where WeChat Pay's settings are given."""
+def wechatpay_routes(platform: Platform, writer: InboxWriter) -> list[BaseRoute]:
+    """`POST /wechatpay/notify`, where WeChat Pay's settings are given: stored through the inbox writer
+    the WeChat callbacks and card events share."""
     s = platform.settings
     if not s.wechatpay_enabled or s.wechatpay_mchid is None or s.wechatpay_apiv3_key is None:
         return []
     config = NotifyConfig(s.wechatpay_mchid, s.wechatpay_apiv3_key.get_secret_value(), platform_keys(s),
                           s.max_body_bytes)
-    return [Route("/wechatpay/notify", PayNotify(config, platform.engine, platform.wake_relay).endpoint,
+    return [Route("/wechatpay/notify", PayNotify(config, platform.engine, writer).endpoint,
                   methods=["POST"])]
 
 

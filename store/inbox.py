@@ -1,5 +1,6 @@
 """The inbox: each event from outside stored once, keyed by its identity at its source — a WeChat
-callback (`InboundMessage`) or a card-system transaction (`CardTransaction`)."""
+callback (`InboundMessage`), a card-system transaction (`CardTransaction`) or a WeChat Pay
+notification (`PaymentNotice`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from events.card_events import CardTransaction
 from events.messages import InboundMessage
+from events.payment_notices import PaymentNotice
 from store.db import begin_as_writer, dialect_insert, json_rows, json_rows_insert, rowcount, single_statement
 from store.tables import InboxEvent, table_of, utcnow
 
@@ -20,15 +22,17 @@ MAX_REDELIVERIES = 20
 
 
 #: Where an inbox event came from (`InboxEvent.source`).
-WECHAT, CARD = "wechat", "card"
-#: What the inbox stores: a WeChat callback or a card transaction.
-Inbound = InboundMessage | CardTransaction
+WECHAT, CARD, WECHATPAY = "wechat", "card", "wechatpay"
+#: What the inbox stores: a WeChat callback, a card transaction or a WeChat Pay notification.
+Inbound = InboundMessage | CardTransaction | PaymentNotice
 
 
 def store_key(item: Inbound) -> str:
     """The inbox's unique key: the item's identity at its source, bounded to the column."""
     if isinstance(item, CardTransaction):  # the card system's event id is the whole identity
         return f"c:{item.event_id}"
+    if isinstance(item, PaymentNotice):  # WeChat Pay's transaction or refund id, bounded as WeChatPayNotification's
+        return f"wxpay:{item.dedup_key[:80]}"
     key = item.dedup_key()
     if len(key) > 255:  # hostile or odd EventKeys: keep the identity, bound the size
         key = key[:200] + "#" + hashlib.sha256(key.encode()).hexdigest()
@@ -36,13 +40,17 @@ def store_key(item: Inbound) -> str:
 
 
 def _row(item: Inbound, topic: str | None) -> dict[str, object]:
+    now = utcnow()
     row: dict[str, object] = {
         "dedup_key": store_key(item), "source": WECHAT, "openid": None, "msg_type": None, "msg_id": None,
         "event": None, "event_key": None, "content": None, "topic": topic,
-        "status": "received" if topic else "ignored", "received_at": utcnow(), "redeliveries": 0,
+        "status": "received" if topic else "ignored", "received_at": now, "redeliveries": 0,
     }
     if isinstance(item, CardTransaction):
         row.update(source=CARD, payload=item.payload(), create_time=int(item.occurred_at.timestamp()))
+        return row
+    if isinstance(item, PaymentNotice):  # received now: the resource's own times are WeChat Pay's
+        row.update(source=WECHATPAY, payload=item.payload(), create_time=int(now.timestamp()))
         return row
     row.update(openid=item.from_user[:64], msg_type=item.msg_type[:32],
                msg_id=item.msg_id[:32] if item.msg_id else None, event=item.event[:64] if item.event else None,

@@ -1,5 +1,6 @@
 """WeChat Pay top-ups over HTTP: the page's order, the simulator's pay sheet and notifications, the
-real `/wechatpay/notify`, the relay crediting, closing and refunding; and every refusal."""
+real `/wechatpay/notify` (into the inbox) and the topup pool's payment notices (out of it), the relay
+crediting, closing and refunding; and every refusal."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any
 
 import pytest
 import requests
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from adapters.cardsystem.demo import DemoHolder
@@ -20,23 +21,36 @@ from adapters.wechatpay import signing
 from adapters.wechatpay.sim_notify import envelope
 from adapters.wechatpay.simulator import WeChatPaySimulator
 from events.campus_time import SHANGHAI
+from events.payment_notices import PaymentNotice
+from events.payment_notices import read as read_notice
+from events.topics import Topic
+from store.inbox import WECHAT, WECHATPAY, store_once
 from store.tables import (
     Binding,
     Discrepancy,
+    InboxEvent,
     MoneyOrder,
+    MoneyOutbox,
     OutboundMessage,
     ReconciliationRun,
     WeChatPayNotification,
     utcnow,
 )
 from tests.harness import Stack, new_openid
+from workers.jobs.sweeper import sweep
 from workers.money import start as money
 from workers.money import wechat_topup
 from workers.money.amounts import Limits
+from workers.money.notices import PaymentNotices
 from workers.money.orders import TERMINAL
 from workers.money.reconcile.resolve import resolve_discrepancy
 from workers.money.reconcile.run import reconcile
 from workers.money.relay import Relay
+from workers.runtime.actors import inbox_actor
+from workers.runtime.by_source import BySource
+from workers.runtime.pipeline import Pipeline
+from workers.runtime.turns import WeChatTurns
+from workers.topics import all_handlers
 
 
 @pytest.fixture(autouse=True)
@@ -89,7 +103,25 @@ def _order(stack: Stack, order_no: str) -> MoneyOrder:
         return order
 
 
+def _notices(stack: Stack, wakes: list[int] | None = None) -> Pipeline[None]:
+    """The pipeline of payment notices as the topup pool runs it; `wakes` collects the relay's wake-ups."""
+    return Pipeline(PaymentNotices((wakes if wakes is not None else []).append), stack.platform.uow)
+
+
+def _run_notices(stack: Stack) -> None:
+    """Run the inbox's waiting payment notices, as the topup pool would: this stack starts no pool (where
+    the session's pools run, they may have run some first; those are skipped here)."""
+    with stack.platform.uow() as uow:
+        waiting = uow.session.execute(select(InboxEvent.id).where(InboxEvent.source == WECHATPAY,
+                                                                  InboxEvent.status == "received")).scalars().all()
+    pipeline = _notices(stack)
+    for event_id in waiting:
+        pipeline.process_one(event_id)
+
+
 def _notifications(stack: Stack, order_no: str | None = None) -> int:
+    """The notifications recorded, once the inbox's waiting ones ran."""
+    _run_notices(stack)
     with stack.platform.uow() as uow:
         query = select(func.count()).select_from(WeChatPayNotification)
         if order_no:
@@ -302,3 +334,67 @@ def test_a_signed_notification_that_is_not_about_our_orders_is_refused_400(stack
                            headers={"Content-Type": "application/json", **sim.signed(body)})
     assert answer.status_code == 400 and answer.json()["code"] == "FAIL"
     assert _notifications(stack, unpaid) == 0
+
+
+# -- a notification is an inbox event: stored once, recorded once, woken once --------------------------------
+
+def _inbox_events(stack: Stack, tid: str) -> list[InboxEvent]:
+    with stack.platform.uow() as uow:
+        events = list(uow.session.execute(select(InboxEvent).where(InboxEvent.dedup_key == f"wxpay:pay:{tid}"))
+                      .scalars())
+        uow.session.expunge_all()
+        return events
+
+
+def _paid_notice(stack: Stack, order_no: str, fen: int) -> PaymentNotice:
+    sim, tid = stack.simulators.wechatpay, new_openid("42")
+    data = {"mchid": sim.mchid, "appid": "wx", "out_trade_no": order_no, "transaction_id": tid,
+            "trade_state": "SUCCESS", "amount": {"total": fen, "payer_total": fen, "currency": "CNY"}}
+    return read_notice("TRANSACTION.SUCCESS", data, sim.mchid)
+
+
+def test_a_notification_posted_twice_is_one_inbox_event_of_the_topup_topic(stack: Stack, unpaid: str) -> None:
+    tid = new_openid("42")
+    resource = _resource(stack.simulators.wechatpay, unpaid, 300, tid=tid)
+    assert [_post(stack, resource), _post(stack, resource)] == [204, 204]
+    [event] = _inbox_events(stack, tid)
+    assert (event.source, event.topic, event.payload["out_trade_no"]) == (WECHATPAY, Topic.TOPUP.value, unpaid)
+    assert _notifications(stack, unpaid) == 1
+
+
+def test_the_same_notice_processed_twice_records_once_and_wakes_once(stack: Stack, unpaid: str) -> None:
+    order = _order(stack, unpaid)
+    with stack.platform.uow() as uow:  # not due yet: the notice is what makes it due
+        uow.session.execute(update(MoneyOutbox).where(MoneyOutbox.order_id == order.id)
+                            .values(next_attempt_at=utcnow() + timedelta(hours=1)))
+        uow.commit()
+    event_id = store_once(stack.platform.engine, _paid_notice(stack, unpaid, 300), Topic.TOPUP.value)
+    assert event_id is not None  # stored, deliberately not enqueued: only this test runs it
+    wakes: list[int] = []
+    assert [_notices(stack, wakes).process_one(event_id) for _ in range(2)] == ["pay:recorded", "duplicate"]
+    assert _notices(stack, wakes).process_group([event_id]) == ["duplicate"]
+    assert wakes == [order.id]
+    assert _notifications(stack, unpaid) == 1
+    with stack.platform.uow() as uow:
+        due = uow.session.execute(select(MoneyOutbox.next_attempt_at).where(MoneyOutbox.order_id == order.id))
+        assert due.scalar_one() <= utcnow()
+
+
+def test_a_notice_never_enqueued_is_completed_after_the_sweepers_re_enqueue(stack: Stack, unpaid: str) -> None:
+    """The ingress died between the inbox insert and the enqueue: the sweeper hands the event to the
+    topup topic again, whose actor runs it by its source."""
+    notice = _paid_notice(stack, unpaid, 300)
+    event_id = store_once(stack.platform.engine, notice, Topic.TOPUP.value)
+    assert event_id is not None
+    enqueued: list[tuple[str, int]] = []
+    sweep(stack.platform.engine, older_than=timedelta(0), enqueue_events=enqueued.extend, deliver=lambda _: None)
+    assert (Topic.TOPUP.value, event_id) in enqueued
+    wakes: list[int] = []
+    turns = WeChatTurns(stack.platform.ports, all_handlers(), lambda _items: None)
+    topup = BySource({WECHAT: turns, WECHATPAY: PaymentNotices(wakes.append)}, stack.platform.uow)
+    inbox_actor(Pipeline(topup, stack.platform.uow), Topic.TOPUP)([event_id])
+    with stack.platform.uow() as uow:
+        assert uow.session.get_one(InboxEvent, event_id).status == "processed"
+        recorded = uow.session.execute(select(WeChatPayNotification.order_id)
+                                       .where(WeChatPayNotification.dedup_key == notice.dedup_key)).scalar_one()
+    assert wakes == [recorded] == [_order(stack, unpaid).id]

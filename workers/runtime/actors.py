@@ -18,14 +18,17 @@ from adapters.wechat.port import WeChatApi
 from events.envelopes import MAX_IDS_PER_MESSAGE
 from events.errors import PermanentError
 from events.topics import EVENT_TOPICS, GROUPED_TOPICS, READ_AHEAD_TOPICS, Topic, event_actor_name
+from store.inbox import WECHAT, WECHATPAY
 from store.uow import UowFactory
 from workers.alerts.process import AlertPorts, CardEvents
 from workers.delivery import reply
 from workers.delivery.broadcast import plan, send
+from workers.money.notices import PaymentNotices
 from workers.money.relay import Relay
 from workers.money.wake import RELAY_ACTOR
+from workers.runtime.by_source import BySource
 from workers.runtime.grouping import GroupRunner
-from workers.runtime.pipeline import Pipeline
+from workers.runtime.pipeline import Pipeline, Source
 from workers.runtime.read_ahead import ReadAhead
 from workers.runtime.reads import declarations
 from workers.runtime.turn import Ports
@@ -62,10 +65,14 @@ def declare_actors(broker: dramatiq.Broker, *, uow_factory: UowFactory, ports: P
     """Every actor of the platform, bound to `broker`: a pool serves the ones on its queues."""
     actors: dict[str, Actor] = {}
     handlers = registered_handlers()
-    sources: dict[Topic, WeChatTurns | CardEvents] = {
+    sources: dict[Topic, Source[Any]] = {
         topic: WeChatTurns(ports, handlers, deliver_many,
                            ReadAhead(ports, declarations(), uow_factory) if topic in READ_AHEAD_TOPICS else None)
         for topic in EVENT_TOPICS}
+    # The money pool's topic carries the users' top-up turns and WeChat Pay's notifications.
+    sources[Topic.TOPUP] = BySource({WECHAT: sources[Topic.TOPUP],
+                                     WECHATPAY: PaymentNotices(lambda order_id: relay.wake(order_id, 0.0))},
+                                    uow_factory)
     if alerts is not None:
         sources[Topic.ALERTS] = CardEvents(alerts)
 

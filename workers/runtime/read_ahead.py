@@ -22,6 +22,7 @@ from sqlalchemy import bindparam, select
 from events.commands import Command
 from events.messages import to_message
 from events.routing import route
+from store.inbox import WECHAT
 from store.tables import Binding
 from store.uow import UowFactory
 from workers.runtime import reads
@@ -65,8 +66,9 @@ class ReadAhead:
     def _declared(self, event_ids: Sequence[int]) -> dict[int, reads.Asked]:
         """The reads each new event's handler declares for its bound sender, from one short read."""
         with self._uow() as uow:
+            # Only WeChat turns are routed as messages: another source's payload is not one.
             events = [e for e in uow.session.execute(LOAD_EVENTS, {"event_ids": list(event_ids)})
-                      if e.status == "received"]
+                      if e.status == "received" and e.source == WECHAT]
             senders = dict(uow.session.execute(_SENDERS, {"openids": list({e.openid for e in events})}).all())
         now = self._ports.clock() if self._ports.clock else datetime.now(UTC)
         asked: dict[int, reads.Asked] = {}

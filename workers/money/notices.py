@@ -1,0 +1,57 @@
+"""WeChat Pay's notifications as a source of the inbox pipeline: each is recorded as proof of its
+order's payment or refund (`WeChatPayNotification`, which the relay reads) and makes the order's
+outbox entry due, in the transaction that marks the inbox event processed (`pipeline.Pipeline`);
+the relay is woken once that committed. A redelivered event does nothing; a notification WeChat
+Pay sent again is a duplicate in the inbox already."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+
+from sqlalchemy import update
+
+from events.payment_notices import PaymentNotice
+from store.db import dialect_insert
+from store.payment_notices import order_of
+from store.tables import MoneyOutbox, WeChatPayNotification, utcnow
+from store.uow import UnitOfWork
+from workers.runtime.pipeline import Event
+
+
+class PaymentNotices:
+    """The `Source` of WeChat Pay notifications; `wake` hands an order to the relay now."""
+
+    name = "wechatpay"
+
+    def __init__(self, wake: Callable[[int], None]) -> None:
+        self.wake = wake
+
+    def prepare(self, event_ids: Sequence[int]) -> tuple[None, set[int]]:
+        return None, set()
+
+    def handle(self, uow: UnitOfWork, events: Sequence[Event], prepared: None) -> list[str]:
+        return [self._record(uow, PaymentNotice.from_payload(event.payload)) for event in events]
+
+    def give_up(self, uow: UnitOfWork, event: Event, prepared: None) -> None:
+        """Nobody waits on a notification, and its proof must not be lost: the broker retries it,
+        then the sweeper (and the relay asks WeChat Pay meanwhile)."""
+        return None
+
+    def _record(self, uow: UnitOfWork, notice: PaymentNotice) -> str:
+        session = uow.session
+        order_id = order_of(session, notice)  # the ingress checked it; the order has not changed since
+        now = utcnow()
+        inserted = session.execute(
+            dialect_insert(session.get_bind().dialect.name, WeChatPayNotification)
+            .values(dedup_key=notice.dedup_key[:80], kind=notice.kind, order_id=order_id,
+                    out_trade_no=notice.out_trade_no, transaction_id=notice.transaction_id[:64],
+                    out_refund_no=notice.out_refund_no, state=notice.state[:16], amount_fen=notice.amount_fen,
+                    resource=notice.resource, received_at=now)
+            .on_conflict_do_nothing(index_elements=["dedup_key"]).returning(WeChatPayNotification.id)).scalar()
+        if inserted is None:  # recorded before the inbox held notifications (the table they shared)
+            return "known"
+        session.execute(update(MoneyOutbox).where(MoneyOutbox.order_id == order_id, MoneyOutbox.status == "pending")
+                        .values(next_attempt_at=now))
+        uow.after_commit(functools.partial(self.wake, order_id))
+        return f"{notice.kind}:recorded"
