@@ -7,10 +7,9 @@ from __future__ import annotations
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from events.money_kinds import WECHAT_TOPUP
 from events.payment_notices import NotificationRefused, PaymentNotice
 from store.tables import MoneyOrder
-
-KIND = "wxtopup"
 
 _ORDER = select(MoneyOrder.id, MoneyOrder.order_no, MoneyOrder.amount_fen)
 
@@ -19,7 +18,7 @@ def order_of(session: Session, notice: PaymentNotice) -> int:
     """The order's id; NotificationRefused for an order not ours, another amount, or a refund we did
     not ask for."""
     order = session.execute(_ORDER.where(MoneyOrder.order_no == notice.out_trade_no[:32],
-                                         MoneyOrder.kind == KIND)).first()
+                                         MoneyOrder.kind == WECHAT_TOPUP.code)).first()
     if order is None:
         raise NotificationRefused("notification for an unknown order")
     if notice.amount_fen != order.amount_fen:

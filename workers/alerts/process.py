@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from events.card_events import CardTransaction
 from store.uow import UnitOfWork
-from workers.alerts import balance, batch, queries, spending, suspicious
+from workers.alerts import batch, queries, spending, suspicious, thresholds
 from workers.alerts.collector import Alerts
 from workers.alerts.config import AlertConfig
 from workers.money.amounts import Limits
@@ -97,9 +97,9 @@ def _apply(alerts: Alerts, known: batch.Known, tx: CardTransaction, event_id: in
     if setting is None:
         return ",".join(done) or "no_alerts"
     done.append(f"spending:{spending.alert(alerts, setting, tx.student_no, tx)}")
-    if balance.is_latest(setting, tx):
-        done.append(f"low:{balance.low_balance(alerts, setting, tx.student_no, tx)}")
-        topup = balance.automatic_topup(alerts, setting, tx.student_no, tx, limits=limits, event_id=event_id,
+    if thresholds.is_latest(setting, tx):
+        done.append(f"low:{thresholds.low_balance(alerts, setting, tx.student_no, tx)}")
+        topup = thresholds.automatic_topup(alerts, setting, tx.student_no, tx, limits=limits, event_id=event_id,
                                         lost=lost)
         done.append(f"topup:{topup}")
     else:

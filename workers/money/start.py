@@ -1,5 +1,5 @@
 """One way to start a money order, for all three ways a student starts one: `充值`/`缴费` then `确认`
-in the chat, the WeChat Pay page (`pages/topup.py`), and automatic top-up (`workers/alerts/balance.py`).
+in the chat, the WeChat Pay page (`pages/topup.py`), and automatic top-up (`workers/alerts/thresholds.py`).
 
 Each used to build its order by hand with its own checks, and the page topped up a lost card. Now
 every path is refused for the same reasons, in this order and in the student's words (`Refused`):
@@ -25,7 +25,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from adapters.cardsystem.port import CardHolder
-from events.money_kinds import Kind
+from events.money_kinds import TOPUP, WECHAT_TOPUP, Kind
 from store.tables import Binding, MoneyOrder
 from workers.money import orders
 from workers.money.amounts import BadAmount, Limits, check_limits, parse_fen
@@ -85,7 +85,7 @@ class Confirmed:
 
 def feature(kind: str) -> str:
     """The 功能开关 a kind of order belongs to: the top-ups' or the payments'."""
-    return "topup" if kind in ("topup", "wxtopup") else "fees"
+    return "topup" if kind in (TOPUP.code, WECHAT_TOPUP.code) else "fees"
 
 
 def start(session: Session, card_status: CardStatus, *, openid: str, kind: Kind, amount: str | int, limits: Limits,
