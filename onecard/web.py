@@ -29,8 +29,7 @@ from onecard.observability.health import readyz_endpoint
 from onecard.observability.metrics import RequestMetrics, metrics_endpoint
 from onecard.settings import OFFICIAL_OAUTH_BASE, Settings
 from pages.app import create_pages
-from pages.topup import TopupDeps
-from pages.web import PagesConfig, PagesDeps
+from pages.web import PagesConfig, PagesDeps, TopupDeps
 from webassets import mount as assets_mount
 
 ADMIN = "/admin"

@@ -8,18 +8,13 @@ them to `WeixinJSBridge`. What the student is told of the outcome comes in the c
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import timedelta
 
 from starlette.responses import JSONResponse, Response
 
-from adapters.wechatpay.port import WeChatPay
 from events.errors import OnecardError
 from pages.web import Ctx
 from workers.money import start as money
 from workers.money import wechat_topup
-from workers.money.amounts import Limits
 from workers.text.format import yuan
 
 log = logging.getLogger("onecard.pages.topup")
@@ -29,12 +24,6 @@ CHOICES = (20, 50, 100, 200)
 PAGE_HEADER = "X-Onecard-Page"
 
 
-@dataclass(frozen=True)
-class TopupDeps:
-    pay: WeChatPay
-    limits: Limits
-    close_after: timedelta
-    wake: Callable[[int, float], None]
 
 
 def form(ctx: Ctx) -> Response:

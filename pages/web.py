@@ -10,9 +10,9 @@ import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
@@ -23,14 +23,13 @@ from starlette.templating import Jinja2Templates
 from adapters.campusdata.port import CampusData
 from adapters.cardsystem.port import CardSystem
 from adapters.wechat.oauth import OAuthCodes
+from adapters.wechatpay.port import WeChatPay
 from pages.session import Signer
 from store.tables import Binding
 from store.uow import UnitOfWork
 from webassets import ECHARTS, WEUI
+from workers.money.amounts import Limits
 from workers.text.format import local_time, yuan
-
-if TYPE_CHECKING:
-    from pages.topup import TopupDeps
 
 HERE = Path(__file__).parent
 TEMPLATES = Jinja2Templates(directory=str(HERE / "templates"))
@@ -57,6 +56,17 @@ class PagesConfig:
     session_seconds: int = 7200
     #: Who may show the pages in a frame: nobody, except the chat simulator's web view where it runs.
     frame_ancestors: str = "'none'"
+
+
+@dataclass(frozen=True)
+class TopupDeps:
+    """WeChat Pay top-ups from the pages (`pages/topup.py`): the payment port, the limits, how long an
+    unpaid order stays open, and how to wake the relay."""
+
+    pay: WeChatPay
+    limits: Limits
+    close_after: timedelta
+    wake: Callable[[int, float], None]
 
 
 @dataclass

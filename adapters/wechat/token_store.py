@@ -15,7 +15,7 @@ from sqlalchemy import Engine, or_, select, update
 from sqlalchemy.orm import Session
 
 from events.errors import TransientError
-from store.db import upsert_insert
+from store.db import rowcount, upsert_insert
 from store.tables import WechatToken, utcnow
 
 #: Fetch a new token when the stored one has less than this left.
@@ -100,7 +100,7 @@ class SharedTokenStore:
                 )
                 .values(refreshing_until=now + REFRESH_LEASE)
             )
-            return result.rowcount == 1  # type: ignore[attr-defined]
+            return rowcount(result) == 1
 
     def _release_lease(self) -> None:
         with Session(self.engine) as session, session.begin():

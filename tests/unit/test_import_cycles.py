@@ -16,11 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("onecard", "events", "ingress", "workers", "adapters", "store", "backoffice", "pages", "chatsim")
 #: Cycles known today, each to be removed from here by the change that breaks it.
-KNOWN: set[frozenset[str]] = {
-    # pages/web.py names pages.topup.TopupDeps under TYPE_CHECKING for its Ctx field; pages.topup
-    # imports Ctx. The field's type belongs in pages/web.py (or a module both import).
-    frozenset({"pages.topup", "pages.web"}),
-}
+KNOWN: set[frozenset[str]] = set()
 
 
 def modules() -> dict[str, Path]:

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from adapters.wechatpay import signing
-from pages.topup import PAGE_HEADER, TopupDeps
+from pages.topup import PAGE_HEADER
+from pages.web import TopupDeps
 from store.tables import FeatureSwitch, MoneyOrder, MoneyOutbox
 from tests.unit.fakes import FakeWeChatPay, merchant_key
 from tests.unit.pages_client import PagesSite, pages_site

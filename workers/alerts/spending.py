@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import bindparam, update
 
 from events.card_events import CardTransaction
+from store.db import rowcount
 from store.tables import AlertSetting, CardAlert, OutboundMessage, table_of
 from workers.alerts import messages
 from workers.alerts.collector import AlertRow, Alerts
@@ -55,7 +56,7 @@ def _extend(alerts: Alerts, last: AlertRow, swipes: list[Any], body: str) -> boo
         last.swipes, last.body = swipes, body
         return True
     extended = alerts.session.execute(_EXTEND, {"oid": last.outbound_id, "body": body})
-    if extended.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(extended) != 1:
         return False
     alerts.session.execute(_KEEP_SWIPES, {"aid": last.id, "swipes": swipes})
     last.swipes = swipes

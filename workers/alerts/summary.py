@@ -4,6 +4,7 @@ inserted first, and only the scheduler whose insert went in records the message.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
@@ -43,7 +44,8 @@ def send_daily_summaries(uow_factory: UowFactory, deliver: Callable[[list[tuple[
                 outbound_id = _record(uow.session, openid, student_no, day, lines.get(student_no, []), template_id, now)
                 if outbound_id is not None:
                     new.append((outbound_id, "template"))
-            uow.after_commit(lambda items=new: deliver(items) if items else None)  # type: ignore[misc]
+            if new:
+                uow.after_commit(functools.partial(deliver, new))
             uow.commit()
             sent += len(new)
 

@@ -65,7 +65,8 @@ def awaiting(session: Session, openid: str, now: datetime) -> MoneyOrder | None:
     ).scalar()
 
 
-def confirm(session: Session, order: MoneyOrder, *, event_id: int, reply_deadline: datetime, now: datetime) -> bool:
+def confirm(session: Session, order: MoneyOrder, *, event_id: int | None, reply_deadline: datetime,
+            now: datetime) -> bool:
     """The order becomes `created` and gets its outbox entry, in the caller's one transaction."""
     result = session.execute(
         update(MoneyOrder).where(MoneyOrder.id == order.id, MoneyOrder.status == AWAITING)
