@@ -21,8 +21,11 @@ from workers.topics import all_handlers as handlers
 ME = "20240001"
 
 #: What users send to the query topic: every command whose handler reads outside, with its variants.
-ASKED = ["余额", "卡信息", "流水", "流水 今天", "流水 上月", "流水 2026-10", "账单", "账单 本月", "年度账单",
+ASKED = ["余额", "卡信息", "流水", "流水 今天", "流水 上月", "流水 2026-10", "更多", "账单", "账单 本月", "年度账单",
          "年度账单 2025", "课表", "课表 明天", "课表 本周", "成绩", "成绩 2024-2025-1", "会议", "借阅", "存包柜"]
+#: What the conversation keeps after a first page of `流水 上月` (what "更多" continues from).
+LAST_MONTH_PAGE = {"offset": 8, "label": "上月", "since": "2026-09-30T16:00:00+00:00",
+                   "until": "2026-10-31T16:00:00+00:00"}
 
 
 class _Unasked:
@@ -47,7 +50,8 @@ def test_a_query_handler_reads_only_what_it_declared(session: Session, card: Fak
     assert declare is not None, f"{type(routed.command).__name__} declares no reads"
     bind(session, card, student_no=ME)
     campus = FakeCampus()
-    asked = reads.declared(declare, routed.command, ME, NOW)
+    remembered = {"history": LAST_MONTH_PAGE}
+    asked = reads.declared(declare, routed.command, ME, NOW, remembered.get)
     assert asked.card or asked.campus
 
     answers = {port: {k: getattr(real, k[0])(*k[1], **dict(k[2])) for k in keys}
@@ -56,6 +60,7 @@ def test_a_query_handler_reads_only_what_it_declared(session: Session, card: Fak
                                card=reads.cached_card(cast(CardSystem, _Unasked("card")), answers["card"]),
                                campus=reads.cached_campus(cast(CampusData, _Unasked("campus")), answers["campus"]))
     t = turn(session, used)
+    t.remember("history", LAST_MONTH_PAGE)
     registered[type(routed.command)](routed.command, t)
     assert t.outgoing, "the handler answered"
 

@@ -90,8 +90,10 @@ class Pipeline(Generic[P]):
                      type(exc).__name__, exc)
             return [None] * len(event_ids)
         answered: list[str | None] = []
-        for position, event_id in enumerate(event_ids):
-            answered.append("duplicate" if event_id in event_ids[:position] else outcomes.get(event_id))
+        seen: set[int] = set()
+        for event_id in event_ids:
+            answered.append("duplicate" if event_id in seen else outcomes.get(event_id))
+            seen.add(event_id)
         return answered
 
     def process_one(self, event_id: int, *, last_attempt: bool = False) -> str:
@@ -102,11 +104,14 @@ class Pipeline(Generic[P]):
                             pause=_pause)
 
     def _load(self, uow: UnitOfWork, event_ids: Sequence[int]) -> dict[int, Event]:
-        begin_as_writer(uow.session)  # it reads, then writes: SQLite's write lock first, so it waits
         return {event.id: event for event in uow.session.execute(LOAD_EVENTS, {"event_ids": list(event_ids)})}
 
     def _run(self, event_ids: Sequence[int], prepared: P) -> dict[int, str]:
         with self._uow() as uow:
+            # A group reads, then writes: SQLite's write lock first, so that it waits for the ingress
+            # instead of failing. Its handlers ask nothing outside meanwhile (a query group's reads
+            # were asked ahead), so the lock is held for milliseconds.
+            begin_as_writer(uow.session)
             events = self._load(uow, event_ids)
             outcomes = {event_id: _skipped(events.get(event_id)) for event_id in event_ids}
             new = [events[event_id] for event_id, outcome in outcomes.items() if outcome is None]
@@ -118,6 +123,9 @@ class Pipeline(Generic[P]):
             return {event_id: outcome or "" for event_id, outcome in outcomes.items()}
 
     def _run_one(self, event_id: int, prepared: P, last_attempt: bool) -> str:
+        # No write lock up front: an event run alone may wait on an outside system (a bind asks the
+        # card system), and SQLite's one writer would stall the ingress meanwhile. Losing the writer
+        # race instead runs it again (`retry_locked`), its outside reads kept (`reads.CachedPort`).
         with self._uow() as uow:
             event = self._load(uow, [event_id]).get(event_id)
             skipped = _skipped(event)
@@ -144,6 +152,7 @@ class Pipeline(Generic[P]):
 def _skipped(event: Event | None) -> str | None:
     """Why an event is not run now (not stored, or done already), or None to run it."""
     if event is None:
+        log.warning("an event handed to a pool is not in the inbox")
         return "missing"
     return None if event.status == "received" else "duplicate"
 

@@ -10,6 +10,7 @@ alone, where the read is asked again and its failure is retried or apologised fo
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -18,18 +19,25 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
 
 from events.commands import Command
 from events.messages import to_message
 from events.routing import route
 from store.inbox import WECHAT
-from store.tables import Binding
+from store.tables import Binding, ServiceState
 from store.uow import UowFactory
 from workers.runtime import reads
 from workers.runtime.pipeline import LOAD_EVENTS
 from workers.runtime.turn import Ports
 
 log = logging.getLogger("onecard.workers")
+
+def _recall(session: Session, openid: str, name: str) -> dict[str, Any] | None:
+    """What the sender's conversation kept under `name` (the declaration of "更多" needs its page)."""
+    row = session.get(ServiceState, (openid, name))
+    return None if row is None else dict(row.data)
+
 
 _SENDERS = select(Binding.openid, Binding.student_no).where(Binding.openid.in_(bindparam("openids", expanding=True)))
 
@@ -65,19 +73,21 @@ class ReadAhead:
 
     def _declared(self, event_ids: Sequence[int]) -> dict[int, reads.Asked]:
         """The reads each new event's handler declares for its bound sender, from one short read."""
-        with self._uow() as uow:
-            # Only WeChat turns are routed as messages: another source's payload is not one.
-            events = [e for e in uow.session.execute(LOAD_EVENTS, {"event_ids": list(event_ids)})
-                      if e.status == "received" and e.source == WECHAT]
-            senders = dict(uow.session.execute(_SENDERS, {"openids": list({e.openid for e in events})}).all())
         now = self._ports.clock() if self._ports.clock else datetime.now(UTC)
         asked: dict[int, reads.Asked] = {}
-        for event in events:
-            student_no = senders.get(event.openid)
-            routed = route(to_message(event.payload))
-            declare = self._declarations.get(type(routed.command)) if routed else None
-            if student_no is not None and declare is not None and routed is not None:
-                asked[event.id] = reads.declared(declare, routed.command, student_no, now)
+        with self._uow() as uow:
+            session = uow.session
+            # Only WeChat turns are routed as messages: another source's payload is not one.
+            events = [e for e in session.execute(LOAD_EVENTS, {"event_ids": list(event_ids)})
+                      if e.status == "received" and e.source == WECHAT]
+            senders = dict(session.execute(_SENDERS, {"openids": list({e.openid for e in events})}).all())
+            for event in events:
+                student_no = senders.get(event.openid)
+                routed = route(to_message(event.payload))
+                declare = self._declarations.get(type(routed.command)) if routed else None
+                if student_no is not None and declare is not None and routed is not None:
+                    asked[event.id] = reads.declared(declare, routed.command, student_no, now,
+                                                     functools.partial(_recall, session, event.openid))
         return asked
 
     def _ask(self, wanted: list[tuple[str, reads.Key]]) -> list[tuple[bool, Any]]:

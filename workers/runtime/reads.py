@@ -82,12 +82,14 @@ class _Recorder:
 
 @dataclass(frozen=True)
 class Ahead:
-    """What a declaration of reads sees: whose card, the turn's time, and ports that note what it asks."""
+    """What a declaration of reads sees: whose card, the turn's time, what the conversation kept
+    (`recall`, as `Turn.recall`), and ports that note what it asks."""
 
     student_no: str
     now: datetime
     card: CardSystem
     campus: CampusData
+    recall: Callable[[str], dict[str, Any] | None]
 
 
 @dataclass
@@ -102,11 +104,12 @@ class Asked:
 Declare = Callable[[Any, Ahead], None]
 
 
-def declared(declare: Declare, command: Command, student_no: str, now: datetime) -> Asked:
+def declared(declare: Declare, command: Command, student_no: str, now: datetime,
+             recall: Callable[[str], dict[str, Any] | None] = lambda _name: None) -> Asked:
     """Run a declaration against recording ports: the reads it names."""
     asked = Asked(set(), set())
     declare(command, Ahead(student_no, now, cast(CardSystem, _Recorder(CARD_READS, asked.card)),
-                           cast(CampusData, _Recorder(CAMPUS_READS, asked.campus))))
+                           cast(CampusData, _Recorder(CAMPUS_READS, asked.campus)), recall))
     return asked
 
 

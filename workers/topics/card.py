@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from adapters.cardsystem.port import Transaction
+from adapters.cardsystem.port import CardSystem, Transaction, TransactionPage
 from events import commands as c
 from store.tables import Binding
 from workers import statements
@@ -46,12 +46,27 @@ def _balance_at(newest: Transaction) -> str:
     return f"截至 {short_time(newest.at)} 余额 {yuan(newest.balance_fen)} 元"
 
 
+def _statement_page(card: CardSystem, student_no: str, state: dict[str, Any]) -> TransactionPage:
+    """The page of the statement that `state` (what the conversation keeps between pages) points at."""
+    since, until = state.get("since"), state.get("until")
+    return card.transactions(student_no, since=datetime.fromisoformat(since) if since else None,
+                             until=datetime.fromisoformat(until) if until else None, offset=state["offset"],
+                             limit=PAGE)
+
+
+def _first_page_state(period_text: str, now: datetime) -> dict[str, Any] | None:
+    """Where `流水 [period]` starts; None when the period is not understood."""
+    state: dict[str, Any] = {"offset": 0, "label": "最近", "since": None, "until": None}
+    if period_text:
+        period = parse_period(period_text, now)
+        if period is None:
+            return None
+        state.update(label=period.label, since=period.since.isoformat(), until=period.until.isoformat())
+    return state
+
+
 def _history_page(turn: Turn, student_no: str, state: dict[str, Any]) -> None:
-    since = state.get("since")
-    until = state.get("until")
-    page = turn.ports.card.transactions(
-        student_no, since=datetime.fromisoformat(since) if since else None,
-        until=datetime.fromisoformat(until) if until else None, offset=state["offset"], limit=PAGE)
+    page = _statement_page(turn.ports.card, student_no, state)
     if not page.items:
         turn.say(f"{state['label']}没有交易记录。" if state["offset"] == 0 else "没有更多记录了。")
         return
@@ -78,23 +93,18 @@ def _history_link(turn: Turn, state: dict[str, Any]) -> str:
 
 @handles_bound(c.ShowHistory)
 def history(cmd: c.ShowHistory, turn: Turn, binding: Binding) -> None:
-    state: dict[str, Any] = {"offset": 0, "label": "最近", "since": None, "until": None}
-    if cmd.period:
-        period = parse_period(cmd.period, turn.now)
-        if period is None:
-            turn.say("没看懂日期。可以这样发：流水 今天 / 流水 11-20 / 流水 上月 / 流水 2026-10")
-            return
-        state.update(label=period.label, since=period.since.isoformat(), until=period.until.isoformat())
+    state = _first_page_state(cmd.period, turn.now)
+    if state is None:
+        turn.say("没看懂日期。可以这样发：流水 今天 / 流水 11-20 / 流水 上月 / 流水 2026-10")
+        return
     _history_page(turn, binding.student_no, state)
 
 
 @reads_ahead(c.ShowHistory)
 def _history_reads(cmd: c.ShowHistory, ahead: Ahead) -> None:
-    period = parse_period(cmd.period, ahead.now) if cmd.period else None
-    if cmd.period and period is None:
-        return
-    ahead.card.transactions(ahead.student_no, since=period.since if period else None,
-                            until=period.until if period else None, offset=0, limit=PAGE)
+    state = _first_page_state(cmd.period, ahead.now)
+    if state is not None:
+        _statement_page(ahead.card, ahead.student_no, state)
 
 
 @handles_bound(c.MoreHistory)
@@ -104,6 +114,13 @@ def more_history(cmd: c.MoreHistory, turn: Turn, binding: Binding) -> None:
         turn.say("请先发送“流水”查看交易记录。")
         return
     _history_page(turn, binding.student_no, state)
+
+
+@reads_ahead(c.MoreHistory)
+def _more_history_reads(cmd: c.MoreHistory, ahead: Ahead) -> None:
+    state = ahead.recall("history")
+    if state is not None:
+        _statement_page(ahead.card, ahead.student_no, state)
 
 
 def render_bill(title: str, bill: Bill, previous_label: str, *, yearly: bool = False) -> str:
