@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import Row, bindparam, select
+from sqlalchemy.exc import IntegrityError
 
 from events.errors import PermanentError, TransientError
 from store import inbox
@@ -133,6 +134,14 @@ class Pipeline(Generic[P]):
                 return skipped or "missing"
             try:
                 [outcome] = self.source.handle(uow, [event], prepared)
+            except IntegrityError:
+                # Another delivery of the event ran beside this one and committed first: its rows
+                # (the replies, keyed by the event) are there. PostgreSQL says so at the insert, before
+                # the processed mark would have.
+                uow.rollback()
+                if _skipped(self._load(uow, [event_id]).get(event_id)) == "duplicate":
+                    return "duplicate"
+                raise
             except (TransientError, PermanentError) as exc:
                 if isinstance(exc, TransientError) and not last_attempt:
                     raise
