@@ -13,7 +13,7 @@ import dataclasses
 import functools
 import logging
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
@@ -115,5 +115,3 @@ def fresh_reads(ports: Ports) -> Ports:
     return dataclasses.replace(ports, card=reads.cached_card(ports.card),
                                campus=reads.cached_campus(ports.campus) if ports.campus else None)
 
-
-Prepare = Callable[[Sequence[int]], tuple[Ports, set[int]]]

@@ -26,8 +26,3 @@ def paused_message(session: Session, feature: str | None) -> str | None:
     if feature is None:
         return None
     return read_paused(session).get(feature)
-
-
-def switched_off(session: Session) -> frozenset[str]:
-    """Every feature the card office has paused: help, the welcome and the pickers leave them out."""
-    return frozenset(read_paused(session))
