@@ -17,7 +17,7 @@ outbox entry) is added to the caller's transaction: the caller commits, then wak
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -89,13 +89,15 @@ def feature(kind: str) -> str:
 
 
 def start(session: Session, card_status: CardStatus, *, openid: str, kind: Kind, amount: str | int, limits: Limits,
-          now: datetime, target: str | None = None, confirmed: Confirmed | None = None) -> MoneyOrder:
+          now: datetime, target: str | None = None, confirmed: Confirmed | None = None,
+          paused: Mapping[str, str] | None = None) -> MoneyOrder:
     """The new order of `openid` for `amount` (text as typed, or fen), or `Refused` (nothing written).
+    `paused`: the paused functions where the caller read them already (a turn's); else read here.
 
     Without `confirmed` it awaits `确认` for `limits.confirm_seconds` (an earlier unconfirmed one of
     the user is cancelled: one at a time); with it, it starts `created` with its outbox entry.
     """
-    _paused(session, kind.code)
+    _paused(session, kind.code, paused)
     binding = session.get(Binding, openid)
     if binding is None:
         raise Refused("not_bound", NOT_BOUND)
@@ -112,14 +114,14 @@ def start(session: Session, card_status: CardStatus, *, openid: str, kind: Kind,
 
 
 def confirm(session: Session, card_status: CardStatus, order: MoneyOrder, limits: Limits, *, event_id: int,
-            reply_deadline: datetime, now: datetime) -> bool:
+            reply_deadline: datetime, now: datetime, paused: Mapping[str, str] | None = None) -> bool:
     """`确认`: the refusals that may have changed since the question (paused, the card, the limits with
     today's other orders), then the order becomes `created` with its outbox entry.
 
     A refusal cancels the order and raises `Refused` (say `.cancelled()`); False: nothing awaited.
     """
     try:
-        _paused(session, order.kind)
+        _paused(session, order.kind, paused)
         _card(card_status, order.student_no)
         _limits(session, order.student_no, order.amount_fen, limits, now, exclude=order.id)
     except Refused:
@@ -128,8 +130,8 @@ def confirm(session: Session, card_status: CardStatus, order: MoneyOrder, limits
     return orders.confirm(session, order, event_id=event_id, reply_deadline=reply_deadline, now=now)
 
 
-def _paused(session: Session, kind: str) -> None:
-    message = switches.paused_message(session, feature(kind))
+def _paused(session: Session, kind: str, paused: Mapping[str, str] | None) -> None:
+    message = (switches.read_paused(session) if paused is None else paused).get(feature(kind))
     if message is not None:
         raise Refused("paused", message)
 

@@ -62,7 +62,7 @@ def _ask(turn: Turn, kind: Kind, target: str, amount_text: str | int, *, head: s
     try:
         order = money.start(turn.session, money.asking(turn.ports.card), openid=turn.openid, kind=kind,
                             amount=amount_text, limits=limits, now=turn.now,
-                            target=target if kind.code != TOPUP.code else None)
+                            target=target if kind.code != TOPUP.code else None, paused=turn.paused)
     except money.Refused as refused:
         turn.say(str(refused))
         return
@@ -82,7 +82,8 @@ def confirm(cmd: c.ConfirmOrder, turn: Turn, binding: Binding) -> None:
         return
     try:  # paused, reported lost or over the limits since the question: the order is cancelled
         confirmed = money.confirm(turn.session, money.asking(turn.ports.card), order, turn.ports.limits,
-                                  event_id=turn.event_id, reply_deadline=turn.reply_deadline, now=turn.now)
+                                  event_id=turn.event_id, reply_deadline=turn.reply_deadline, now=turn.now,
+                                  paused=turn.paused)
     except money.Refused as refused:
         turn.say(refused.cancelled())
         return
