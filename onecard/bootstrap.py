@@ -35,6 +35,8 @@ from store.uow import UnitOfWork
 from workers.alerts.config import AlertConfig
 from workers.alerts.process import AlertPorts
 from workers.delivery.push import Pusher
+from workers.delivery.reply import Senders
+from workers.delivery.templates import Templates
 from workers.money.amounts import Limits
 from workers.money.ports import MoneyPorts
 from workers.money.relay import Relay
@@ -86,7 +88,16 @@ class Platform:
     @property
     def pusher(self) -> Pusher:
         """How the back-office and the scheduler reach a user outside a turn."""
-        return Pusher(self.deliver, self.ports.notice_template_id)
+        return Pusher(self.deliver_many)
+
+    @functools.cached_property
+    def templates(self) -> Templates:
+        """The account's templates and the clerks' choices, as senders and the back-office read them."""
+        return Templates(self.uow, self.wechat)
+
+    def senders(self) -> Senders:
+        """What the reply worker sends through."""
+        return Senders(self.engine, self.wechat, self.sms, self.templates.book, self.settings.resolved_public_url)
 
     def wake_relay(self, order_id: int, delay_seconds: float = 0.0) -> None:
         enqueue_relay(self.broker, order_id, delay_seconds)
@@ -118,7 +129,7 @@ def alert_config(settings: Settings) -> AlertConfig:
     """The alert rules' thresholds this deployment set (their defaults are `AlertConfig`'s own)."""
     s = settings
     return AlertConfig(
-        template_id=s.alert_template_id, coalesce_seconds=s.alert_coalesce_seconds, daily_cap=s.alert_daily_cap,
+        coalesce_seconds=s.alert_coalesce_seconds, daily_cap=s.alert_daily_cap,
         velocity_count=s.alert_velocity_count, velocity_minutes=s.alert_velocity_minutes,
         single_limit_fen=s.alert_single_limit_fen, campus_km=s.alert_campus_km, campus_minutes=s.alert_campus_minutes)
 
@@ -196,7 +207,6 @@ def build(settings: Settings | None = None, *, broker: dramatiq.Broker | None = 
         card=card, secret_key=settings.secret_key.get_secret_value(), sms_signature=settings.sms_signature,
         campus=(HttpCampusData(settings.campus_data_url, pool_size=settings.calls_in_flight)
                 if settings.campus_data_url else None),
-        notice_template_id=settings.notice_template_id,
         limits=limits(settings),
         wake_relay=functools.partial(enqueue_relay, broker), web_url=settings.resolved_public_url,
         calls_in_flight=settings.calls_in_flight,

@@ -67,19 +67,16 @@ class Settings(BaseSettings):
     sms_signature: str = "【校园一卡通】"
     # The school's public data store (meetings, grades, timetable, library, lockers).
     campus_data_url: str | None = None
-    # The template message used for pushes to users outside the 48-hour customer-service window.
-    notice_template_id: str = "onecard-notice"
     # How often the scheduler looks for library loans due in three days.
     loan_reminder_interval_seconds: float = 3600.0
 
-    # Real-time card events (`/cardsystem/events`, `onecard card-feed`): the webhook's HMAC secret, the
-    # alerts' template message, and the thresholds of the suspicious-use rules.
+    # Real-time card events (`/cardsystem/events`, `onecard card-feed`): the webhook's HMAC secret and
+    # the thresholds of the suspicious-use rules. (Templates are the account's own: `onecard templates`.)
     card_events_secret: SecretStr = SecretStr("onecard-card-events-dev")
     card_feed_url: str | None = None
     card_feed_exchange: str = "cardsystem"
     card_feed_routing_key: str = "transaction.#"
     card_feed_queue: str = "onecard.card-events"
-    alert_template_id: str = _ALERTS.template_id
     alert_coalesce_seconds: int = _ALERTS.coalesce_seconds
     alert_daily_cap: int = _ALERTS.daily_cap
     alert_velocity_count: int = _ALERTS.velocity_count

@@ -1,4 +1,4 @@
-"""Outbound messages (replies and SMS): recorded with their cause, sent once, every outcome kept."""
+"""Outbound messages (replies, notices and SMS): recorded with their cause, sent once, every outcome kept."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
@@ -13,8 +14,28 @@ from sqlalchemy.orm import Session
 from store.db import begin_as_writer, json_rows, json_rows_insert, single_statement
 from store.tables import OutboundMessage, table_of, utcnow
 
-#: `superseded`: a later reply to the same event said it all before this one left (see `supersede_earlier`).
-FINAL_STATUSES = frozenset({"sent", "undeliverable", "failed", "expired", "superseded"})
+#: `superseded`: a later reply to the same event said it all before this one left (see `supersede_earlier`);
+#: `no_grant`: a reply WeChat would refuse (no customer-service grant left), so never attempted.
+FINAL_STATUSES = frozenset({"sent", "undeliverable", "failed", "expired", "superseded", "no_grant"})
+#: A notice whose kind has no usable template yet: tried again by the sweeper (`stuck`) until it has one.
+NO_TEMPLATE = "no_template"
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A message to record: how it goes, to whom, what it says, and for a notice its template form."""
+
+    channel: str
+    recipient: str
+    body: str
+    #: The last moment it may be sent (a customer-service message's grant); None: any time.
+    expires_at: datetime | None = None
+    #: A notice's `Notice.to_json()`; None: a reply or an SMS.
+    notice: dict[str, Any] | None = None
+    #: `pending`, or `no_grant` for a reply recorded only to show it was not sent.
+    status: str = "pending"
+    #: Not sent before then (a spending batch still collecting swipes); None: due now.
+    held_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,76 +48,62 @@ class Claimed:
     body: str
     attempts: int
     expires_at: datetime | None
+    notice: dict[str, Any] | None
 
 
-def add(
-    session: Session,
-    *,
-    channel: str,
-    recipient: str,
-    body: str,
-    event_id: int | None = None,
-    seq: int = 0,
-    expires_at: datetime | None = None,
-) -> OutboundMessage:
+def add(session: Session, message: Message, *, event_id: int | None = None, seq: int = 0) -> OutboundMessage:
     """Record a message to send in the caller's transaction, so it exists exactly when its cause does."""
-    row = OutboundMessage(**_new_row(event_id, seq, channel, recipient, body, expires_at, utcnow()))
+    row = OutboundMessage(**_new_row(event_id, seq, message, utcnow()))
     session.add(row)
     return row
 
 
-def _new_row(event_id: int | None, seq: int, channel: str, recipient: str, body: str,
-             expires_at: datetime | None, now: datetime) -> dict[str, object]:
-    """A message waiting to be sent: what `add` and `add_replies` both record."""
-    return {"event_id": event_id, "seq": seq, "channel": channel, "recipient": recipient, "body": body,
-            "status": "pending", "attempts": 0, "created_at": now, "expires_at": expires_at, "claimed_until": None}
+def _new_row(event_id: int | None, seq: int, message: Message, now: datetime) -> dict[str, object]:
+    """A message waiting to be sent: what `add`, `add_replies` and `add_many` all record."""
+    return {"event_id": event_id, "seq": seq, "channel": message.channel, "recipient": message.recipient,
+            "body": message.body, "notice": message.notice, "status": message.status, "attempts": 0,
+            "created_at": now, "expires_at": message.expires_at, "claimed_until": message.held_until}
 
 
 _TABLE = table_of(OutboundMessage)
 _T = _TABLE.c
 
-_ADD = insert(_TABLE).returning(_T.id, _T.channel, sort_by_parameter_order=True)
+_ADD = insert(_TABLE).returning(_T.id, _T.channel, _T.status, sort_by_parameter_order=True)
 #: PostgreSQL: the rows as one JSON document (`json_rows_insert`); ids grow in the rows' order.
 _PG_ADD = json_rows_insert(
     _TABLE.name,
     (("event_id", "bigint"), ("seq", "integer"), ("channel", "text"), ("recipient", "text"), ("body", "text"),
-     ("status", "text"), ("attempts", "integer"), ("created_at", "timestamptz"), ("expires_at", "timestamptz"),
-     ("claimed_until", "timestamptz")),
-    "RETURNING id, channel")
+     ("notice", "json"), ("status", "text"), ("attempts", "integer"), ("created_at", "timestamptz"),
+     ("expires_at", "timestamptz"), ("claimed_until", "timestamptz")),
+    "RETURNING id, channel, status")
 
 
 def _insert(session: Session, rows: list[dict[str, object]]) -> list[tuple[int, str]]:
-    """Insert the rows by one statement: their (id, channel), in the rows' order."""
+    """Insert the rows by one statement: the (id, channel) of those to send, in the rows' order."""
     if not rows:
         return []
     if session.get_bind().dialect.name == "postgresql":
         added = sorted(tuple(row) for row in session.execute(_PG_ADD, json_rows(rows)))
     else:
         added = [tuple(row) for row in session.execute(_ADD, rows)]
-    return [(int(oid), str(channel)) for oid, channel in added]
+    return [(int(oid), str(channel)) for oid, channel, status in added if status == "pending"]
 
 
-def add_replies(session: Session,
-                replies: Mapping[int, list[tuple[str, str, str, datetime | None]]]) -> list[tuple[int, str]]:
-    """The turns' replies (channel, recipient, body, expires_at) by event, in order: their (id, channel).
+def add_replies(session: Session, replies: Mapping[int, Sequence[Message]]) -> list[tuple[int, str]]:
+    """The turns' messages by event, in order: the (id, channel) of those to send.
 
     `add` for the dispatcher, which records the replies of every turn of a group at once: one
     statement built once.
     """
     now = utcnow()
-    return _insert(session, [_new_row(event_id, seq, channel, recipient, body, expires_at, now)
-                             for event_id, said in replies.items()
-                             for seq, (channel, recipient, body, expires_at) in enumerate(said)])
+    return _insert(session, [_new_row(event_id, seq, message, now)
+                             for event_id, said in replies.items() for seq, message in enumerate(said)])
 
 
-def add_many(session: Session, messages: Sequence[tuple[str, str, str, datetime | None]]) -> list[int]:
-    """Messages not answering a turn (channel, recipient, body, held_until), recorded by one statement:
-    their ids, in order. `held_until` keeps the sweeper from sending one before then (a spending
-    batch still collecting swipes); None: due now."""
+def add_many(session: Session, messages: Sequence[Message]) -> list[int]:
+    """Messages not answering a turn, recorded by one statement: the ids of those to send, in order."""
     now = utcnow()
-    return [oid for oid, _ in _insert(session, [
-        _new_row(None, 0, channel, recipient, body, None, now) | {"claimed_until": held_until}
-        for channel, recipient, body, held_until in messages])]
+    return [oid for oid, _ in _insert(session, [_new_row(None, 0, message, now) for message in messages])]
 
 
 # Built once: the reply worker runs these for every message it sends, so SQLAlchemy compiles them
@@ -104,9 +111,10 @@ def add_many(session: Session, messages: Sequence[tuple[str, str, str, datetime 
 _CLAIM = (
     update(_TABLE)
     .where(_T.id.in_(bindparam("oids", expanding=True)),
-           or_(_T.status == "pending", (_T.status == "sending") & (_T.claimed_until < bindparam("now"))))
+           or_(_T.status.in_(("pending", NO_TEMPLATE)),
+               (_T.status == "sending") & (_T.claimed_until < bindparam("now"))))
     .values(status="sending", claimed_until=bindparam("lease_until"), attempts=_T.attempts + 1)
-    .returning(_T.id, _T.channel, _T.recipient, _T.body, _T.attempts, _T.expires_at)
+    .returning(_T.id, _T.channel, _T.recipient, _T.body, _T.attempts, _T.expires_at, _T.notice)
 )
 _FINISH = (
     update(_TABLE)
@@ -124,7 +132,7 @@ def claim(engine: Engine, outbound_ids: Sequence[int], lease: timedelta) -> list
     now = utcnow()
     with single_statement(engine) as conn:
         rows = conn.execute(_CLAIM, {"oids": list(outbound_ids), "now": now, "lease_until": now + lease}).all()
-    return sorted((Claimed(r.id, r.channel, r.recipient, r.body, r.attempts, r.expires_at) for r in rows),
+    return sorted((Claimed(r.id, r.channel, r.recipient, r.body, r.attempts, r.expires_at, r.notice) for r in rows),
                   key=lambda c: c.id)
 
 
@@ -137,6 +145,26 @@ def finish(engine: Engine, outbound_ids: Sequence[int], status: str, error: str 
         params["at"] = utcnow()
     with single_statement(engine) as conn:
         conn.execute(_FINISH_SENT if status == "sent" else _FINISH, params)
+
+
+_REROUTE = update(_TABLE).where(_T.id == bindparam("oid")).values(channel=bindparam("to"))
+_HOLD = (update(_TABLE).where(_T.id.in_(bindparam("oids", expanding=True)))
+         .values(status=NO_TEMPLATE, last_error=bindparam("error"), claimed_until=bindparam("until")))
+
+
+def reroute(engine: Engine, outbound_id: int, channel: str) -> None:
+    """A notice goes by another channel from now on (its template, once its grant is gone): recorded
+    before that send, so a retry after a crash uses it too and the student never gets both."""
+    with single_statement(engine) as conn:
+        conn.execute(_REROUTE, {"oid": outbound_id, "to": channel})
+
+
+def hold(engine: Engine, outbound_ids: Sequence[int], until: datetime, error: str) -> None:
+    """Keep notices that cannot go yet (no template for their kind) until `until`: the sweeper offers
+    them again then, so one chosen on the 模板消息 page meanwhile still reaches the student."""
+    if outbound_ids:
+        with single_statement(engine) as conn:
+            conn.execute(_HOLD, {"oids": list(outbound_ids), "until": until, "error": error})
 
 
 def supersede_earlier(session: Session, event_id: int, seq: int, channel: str = "wechat") -> list[int]:
@@ -178,6 +206,7 @@ def stuck(engine: Engine, older_than: timedelta, limit: int = 500) -> list[tuple
     stale = or_(
         (OutboundMessage.status == "pending") & (OutboundMessage.created_at < now - older_than) & due,
         (OutboundMessage.status == "sending") & (OutboundMessage.claimed_until < now),
+        (OutboundMessage.status == NO_TEMPLATE) & (OutboundMessage.claimed_until < now),
     )
     with Session(engine) as session, session.begin():
         begin_as_writer(session)  # read, then write: SQLite's write lock first, so it waits instead of failing

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from events.errors import PermanentError
@@ -24,12 +25,35 @@ class Undeliverable(PermanentError):
         self.errcode = errcode
 
 
+class TemplateRefused(PermanentError):
+    """WeChat refused a template message for the template or its values: 40037 (unknown template),
+    47003 (a value breaks its key's type), 43116 (template banned). Not the user's doing."""
+
+    def __init__(self, errcode: int, errmsg: str) -> None:
+        super().__init__(f"{errcode}: {errmsg}")
+        self.errcode = errcode
+
+
+@dataclass(frozen=True)
+class AccountTemplate:
+    """One of the account's templates as `template/get_all_private_template` lists it."""
+
+    template_id: str
+    title: str
+    content: str
+    example: str = ""
+
+
 class WeChatApi(Protocol):
     def send_text(self, openid: str, text: str) -> None:
         """A customer-service text message. Undeliverable, TransientError or PermanentError."""
 
-    def send_template(self, openid: str, template_id: str, data: dict[str, Any], url: str | None = None) -> None:
-        """A template message, for users outside the customer-service window."""
+    def send_template(self, openid: str, template_id: str, data: dict[str, Any], url: str | None = None,
+                      client_msg_id: str | None = None) -> None:
+        """A template message: what must arrive when no customer-service grant is left."""
+
+    def list_templates(self) -> list[AccountTemplate]:
+        """The account's templates (`template/get_all_private_template`)."""
 
     def create_menu(self, menu: dict[str, Any]) -> None:
         """Replace the account's custom menu."""

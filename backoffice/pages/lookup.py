@@ -12,6 +12,7 @@ from starlette.responses import Response
 from backoffice.listing import paginate
 from backoffice.roles import Perm
 from backoffice.web import Ctx, Page
+from events.notices import Field, Notice, NoticeKind
 from store.search import contains, ends_with, starts_with
 from store.tables import Binding, BindingLog, utcnow
 
@@ -65,7 +66,9 @@ def unbind(ctx: Ctx) -> Response:
                                    actor=f"admin:{ctx.operator}", at=now))
     ctx.uow.session.delete(binding)
     text = f"您的校园卡绑定已由校园卡服务中心解除。原因：{reason}\n如需重新绑定，请发送“绑定 学号”。"
-    ctx.platform.pusher.push(ctx.uow, openid, "绑定已解除", text, now)
+    ctx.platform.pusher.push(ctx.uow, openid, Notice(
+        NoticeKind.UNBOUND, f"【绑定已解除】\n{text}",
+        {Field.ACCOUNT: binding.student_no, Field.TIME: now, Field.REASON: reason}), now)
     ctx.audit("unbind", f"binding {openid}", before=before, after=None, detail=reason)
     ctx.uow.commit()
     return ctx.redirect(f"/bindings/{openid}", ok="unbound")

@@ -20,6 +20,7 @@ from store.tables.messages import InboxEvent, OutboundMessage
 from store.tables.money import Discrepancy, MoneyOrder, MoneyOutbox, ReconciliationRun
 from store.tables.ops import LoanReminder, ScheduledJob, WechatToken
 from store.tables.people import Binding, BindingLog, Follower, NotificationOptOut, ServiceState, SmsChallenge
+from store.tables.wechat import NoticeTemplate, WechatGrant, WechatTemplate
 from store.tables.wechatpay import WeChatPayNotification
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "LoanReminder",
     "MoneyOrder",
     "MoneyOutbox",
+    "NoticeTemplate",
     "NotificationOptOut",
     "Operator",
     "OperatorSession",
@@ -55,6 +57,8 @@ __all__ = [
     "SuspiciousTransaction",
     "UTCDateTime",
     "WeChatPayNotification",
+    "WechatGrant",
+    "WechatTemplate",
     "WechatToken",
     "table_of",
     "utcnow",

@@ -55,10 +55,14 @@ class OutboundMessage(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("inbox_events.id"), index=True)
     seq: Mapped[int] = mapped_column(Integer, default=0)
-    channel: Mapped[str] = mapped_column(String(16))  # wechat | sms
+    channel: Mapped[str] = mapped_column(String(16))  # wechat (customer-service) | template | sms
     recipient: Mapped[str] = mapped_column(String(64), index=True)
     body: Mapped[str] = mapped_column(Text)
-    # pending -> sending -> sent | undeliverable | failed
+    #: A notice that must arrive (`events.notices.Notice.to_json`): sent as its template when the
+    #: customer-service message cannot go. None: a reply, sent only within a grant.
+    notice: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # pending -> sending -> sent | undeliverable | failed | expired | superseded | no_grant;
+    # no_template: a notice waiting for the account to have a template for its kind
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -14,7 +14,7 @@ from workers.runtime.actors import declare_actors
 def test_every_actor_is_declared_on_its_topics_queue() -> None:
     broker = StubBroker()
     actors = declare_actors(broker, uow_factory=mock.Mock(), ports=mock.Mock(), deliver_many=mock.Mock(),
-                            engine=mock.Mock(), wechat=mock.Mock(), sms=mock.Mock(), relay=mock.Mock())
+                            senders=mock.Mock(), relay=mock.Mock())
     queues = {name: actor.queue_name for name, actor in actors.items()}
     assert queues == {
         **{event_actor_name(topic): topic.value for topic in EVENT_TOPICS},

@@ -4,10 +4,11 @@ are armed again only when it rises above. The latest balance is the one of the l
 
 from __future__ import annotations
 
+from events.wechat_windows import QUEUED_WINDOW
+
 from events.campus_time import SHANGHAI
 from events.card_events import CardTransaction
 from events.money_kinds import TOPUP
-from events.wechat_windows import QUEUED_WINDOW
 from store.tables import AlertSetting
 from workers.alerts import messages
 from workers.alerts.collector import Alerts

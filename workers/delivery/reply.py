@@ -1,16 +1,18 @@
-"""The reply worker: sends each recorded reply through WeChat (or SMS) once, and records the outcome.
+"""The reply worker: sends each recorded message through WeChat (or SMS) once, and records the outcome.
 
-A broker message carries the replies of a group of turns: claimed by one statement, sent side by
-side, and recorded as sent by one statement per wave of sends."""
+A broker message carries the messages of a group of turns: claimed by one statement, sent side by
+side, and recorded as sent by one statement per wave of sends. A notice whose customer-service
+message can no longer go (its grant ended before it could be sent, or WeChat answered 45015 or
+45047) goes as its template instead, once (`workers.delivery.outgoing`)."""
 
 from __future__ import annotations
 
-import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
@@ -18,9 +20,11 @@ from sqlalchemy.exc import DBAPIError
 from adapters.sms.port import SmsSender
 from adapters.wechat.port import Undeliverable, WeChatApi
 from events.errors import PermanentError, TransientError
+from events.notices import KINDS, Notice
 from store import outbound
 from store.outbound import Claimed
 from store.tables import utcnow
+from workers.delivery.templates import Missing, TemplateBook, render
 from workers.runtime.metrics import record_delivery
 from workers.text.format import mask_phone
 
@@ -38,7 +42,26 @@ SEND_WAVE = 32
 _SENDERS = ThreadPoolExecutor(max_workers=32, thread_name_prefix="reply-send")
 
 
-def deliver(outbound_ids: Sequence[int], *, engine: Engine, wechat: WeChatApi, sms: SmsSender) -> dict[int, str]:
+@dataclass(frozen=True)
+class Senders:
+    """What the reply worker sends through."""
+
+    engine: Engine
+    wechat: WeChatApi
+    sms: SmsSender
+    #: The account's templates and the clerks' choices (`workers.delivery.templates.Templates.book`).
+    templates: Callable[[], TemplateBook]
+    #: Where a notice's page is reached from a phone (a template's 详情 link); "": no link.
+    web_url: str = ""
+
+
+#: WeChat's answers to a customer-service message after which a notice goes as its template.
+NO_GRANT = frozenset({45015, 45047})
+#: How long a notice without a usable template waits before it is tried again.
+TEMPLATE_WAIT = timedelta(minutes=10)
+
+
+def deliver(outbound_ids: Sequence[int], senders: Senders) -> dict[int, str]:
     """Send outbound messages once each; their new statuses.
 
     One statement claims the batch; the sends go out side by side, a wave of `SEND_WAVE` at
@@ -47,20 +70,22 @@ def deliver(outbound_ids: Sequence[int], *, engine: Engine, wechat: WeChatApi, s
     wave. Raises TransientError, once the others are recorded, when some should be tried again:
     the retry finds only those still pending.
     """
+    engine = senders.engine
     outcomes = dict.fromkeys(outbound_ids, "not_claimed")  # already sent, final, or held by another sender
     claimed = outbound.claim(engine, outbound_ids, SEND_LEASE)
     now = utcnow()
-    expired = [c for c in claimed if c.expires_at is not None and c.expires_at < now]
-    outbound.finish(engine, [c.id for c in expired], "expired", "reply window closed before it could be sent")
+    late = [c for c in claimed if c.channel == "wechat" and c.expires_at is not None and c.expires_at < now]
+    expired = [c for c in late if c.notice is None]
+    outbound.finish(engine, [c.id for c in expired], "expired", "the grant ended before it could be sent")
     outcomes.update({c.id: "expired" for c in expired})
     due = [c for c in claimed if c not in expired]
     failed: list[tuple[Claimed, BaseException]] = []
     for start in range(0, len(due), SEND_WAVE):
         wave = due[start:start + SEND_WAVE]
         if len(wave) == 1:  # one send needs no hand-over to another thread
-            errors = [_attempt(wave[0], wechat, sms)]
+            errors = [_attempt(wave[0], senders, now)]
         else:
-            errors = list(_SENDERS.map(lambda c: _attempt(c, wechat, sms), wave))
+            errors = list(_SENDERS.map(lambda c: _attempt(c, senders, now), wave))
         results = list(zip(wave, errors, strict=True))
         sent = [c for c, error in results if error is None]
         record_sent(engine, [c.id for c in sent])
@@ -80,16 +105,26 @@ def deliver(outbound_ids: Sequence[int], *, engine: Engine, wechat: WeChatApi, s
     return outcomes
 
 
-def _attempt(claimed: Claimed, wechat: WeChatApi, sms: SmsSender) -> BaseException | None:
+class NoTemplate(PermanentError):
+    """The notice's kind has no usable template on the account (yet): held, not dropped."""
+
+
+def _attempt(claimed: Claimed, senders: Senders, now: datetime) -> BaseException | None:
     """Send one message; the error, if it was not sent."""
     try:
         if claimed.channel == "wechat":
-            wechat.send_text(claimed.recipient, claimed.body)
+            if claimed.notice is not None and claimed.expires_at is not None and claimed.expires_at < now:
+                return _as_template(claimed, senders)
+            try:
+                senders.wechat.send_text(claimed.recipient, claimed.body)
+            except Undeliverable as exc:
+                if claimed.notice is None or exc.errcode not in NO_GRANT:
+                    raise
+                return _as_template(claimed, senders)
         elif claimed.channel == "sms":
-            sms.send(claimed.recipient, claimed.body)
+            senders.sms.send(claimed.recipient, claimed.body)
         elif claimed.channel == "template":
-            template = json.loads(claimed.body)
-            wechat.send_template(claimed.recipient, template["template_id"], template["data"], template.get("url"))
+            _send_template(claimed, senders)
         else:
             raise PermanentError(f"unknown channel {claimed.channel!r}")
     except Exception as exc:
@@ -97,8 +132,34 @@ def _attempt(claimed: Claimed, wechat: WeChatApi, sms: SmsSender) -> BaseExcepti
     return None
 
 
+def _as_template(claimed: Claimed, senders: Senders) -> BaseException | None:
+    """The notice's customer-service message cannot go: its template instead, recorded first."""
+    outbound.reroute(senders.engine, claimed.id, "template")
+    try:
+        _send_template(claimed, senders)
+    except Exception as exc:
+        return exc
+    return None
+
+
+def _send_template(claimed: Claimed, senders: Senders) -> None:
+    if claimed.notice is None:
+        raise PermanentError("a template message without its notice")
+    notice = Notice.from_json(claimed.notice)
+    choice = senders.templates().choice(notice.kind)
+    if isinstance(choice, Missing):
+        raise NoTemplate(f"{KINDS[notice.kind].name}：{choice.reason}")
+    url = f"{senders.web_url}{notice.link}" if notice.link and senders.web_url else None
+    senders.wechat.send_template(claimed.recipient, choice.template.template_id, render(notice, choice), url,
+                                 client_msg_id=f"onecard-{claimed.id}")
+
+
 def _record_failure(engine: Engine, claimed: Claimed, error: BaseException) -> str:
     """Record why a message was not sent; its new status (`pending` to be tried again)."""
+    if isinstance(error, NoTemplate):
+        log.warning("notice %s held: %s", claimed.id, error)
+        outbound.hold(engine, [claimed.id], utcnow() + TEMPLATE_WAIT, str(error))
+        return outbound.NO_TEMPLATE
     if isinstance(error, Undeliverable):
         log.info("reply %s undeliverable: %s", claimed.id, error)
         outbound.finish(engine, [claimed.id], "undeliverable", str(error))

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import functools
 import logging
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from adapters.campusdata.port import CampusData, DueLoan
+from events.campus_time import SHANGHAI
+from events.notices import Field, Notice, NoticeKind
 from store.db import retry_locked
 from store.tables import Binding, LoanReminder
 from store.uow import UowFactory
@@ -52,6 +54,9 @@ def _remind(uow_factory: UowFactory, pusher: Pusher, item: DueLoan, due_on: date
             return False  # already reminded
         text = (f"《{item.loan.title}》将于 {due_on.month}月{due_on.day}日到期（{DAYS_BEFORE} 天后），"
                 "请及时续借或归还。")
-        pusher.push(uow, binding.openid, "图书到期提醒", text, now)
+        due = datetime.combine(due_on, time(23, 59), SHANGHAI)
+        pusher.push(uow, binding.openid, Notice(NoticeKind.LOAN_DUE, f"【借阅到期提醒】\n{text}",
+                                                {Field.ITEM: item.loan.title, Field.TIME: due,
+                                                 Field.REASON: "请及时续借或归还"}), now)
         uow.commit()
         return True

@@ -1,7 +1,8 @@
 """WeChat Pay's notifications as a source of the inbox pipeline: each is recorded as proof of its
 order's payment or refund (`WeChatPayNotification`, which the relay reads) and makes the order's
 outbox entry due, in the transaction that marks the inbox event processed (`pipeline.Pipeline`);
-the relay is woken once that committed. A redelivered event does nothing; a notification WeChat
+the relay is woken once that committed. A payment also grants its payer WeChat's customer-service
+messages for 48 hours (`events.wechat_grants`). A redelivered event does nothing; a notification WeChat
 Pay sent again is a duplicate in the inbox already."""
 
 from __future__ import annotations
@@ -9,12 +10,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from events.payment_notices import PaymentNotice
+from events.wechat_grants import Scenario
+from store import grants
 from store.db import dialect_insert
 from store.payment_notices import order_of
-from store.tables import MoneyOutbox, WeChatPayNotification, utcnow
+from store.tables import MoneyOrder, MoneyOutbox, WeChatPayNotification, utcnow
 from store.uow import UnitOfWork
 from workers.runtime.pipeline import Event
 
@@ -53,5 +56,8 @@ class PaymentNotices:
             return "known"
         session.execute(update(MoneyOutbox).where(MoneyOutbox.order_id == order_id, MoneyOutbox.status == "pending")
                         .values(next_attempt_at=now))
+        if notice.kind == "pay" and notice.state == "SUCCESS":  # WeChat lets us write to a payer for 48 hours
+            payer = session.execute(select(MoneyOrder.openid).where(MoneyOrder.id == order_id)).scalar_one()
+            grants.grant(session, [(payer, Scenario.PAYMENT, now, None)])
         uow.after_commit(functools.partial(self.wake, order_id))
         return f"{notice.kind}:recorded"

@@ -17,8 +17,9 @@ from events.money_kinds import TERMINAL
 from store import outbound
 from store.db import rowcount
 from store.tables import MoneyOrder, MoneyOutbox, WeChatPayNotification, utcnow
+from workers.delivery.outgoing import notices
 from workers.money.machine import OrderView, Transition
-from workers.money.receipts import receipt
+from workers.money.receipts import receipt_notice
 
 #: Claims taken by the scheduler's sweep start with this.
 SWEEP = "sweep:"
@@ -142,8 +143,8 @@ def _finish(session: Session, order_id: int, now: datetime) -> tuple[int, list[i
     order = session.get_one(MoneyOrder, order_id)
     session.execute(update(MoneyOutbox).where(MoneyOutbox.order_id == order_id)
                     .values(status="done", done_at=now, claimed_by=None, claimed_until=None))
-    row = outbound.add(session, channel="wechat", recipient=order.openid, body=receipt(order),
-                       event_id=order.event_id, seq=RECEIPT_SEQ, expires_at=order.reply_deadline)
+    (message,) = notices(session, [(order.openid, receipt_notice(order, now))], now)
+    row = outbound.add(session, message, event_id=order.event_id, seq=RECEIPT_SEQ)
     session.flush()
     in_flight = outbound.supersede_earlier(session, order.event_id, RECEIPT_SEQ) if order.event_id else []
     return row.id, in_flight

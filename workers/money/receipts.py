@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from events.money_kinds import BY_CODE
 from events.money_kinds import OrderStatus as S
+from events.notices import Field, Notice, NoticeKind
 from store.tables import MoneyOrder
 from workers.text.format import yuan
 
@@ -49,3 +52,21 @@ def receipt(order: MoneyOrder) -> str:
         S.REFUNDED: f"{name}缴费未能完成（{reason(order)}），{amount} 元已退回校园卡{balance}。订单号 {no}。",
     }
     return texts.get(order.status, f"{name}订单 {no} 处理异常，已转人工核实，请勿重复缴费。")
+
+
+#: How an order's end reads in a template's status line (a `phrase` holds at most 5 Chinese characters).
+OUTCOMES = {S.DONE: "成功", S.FAILED: "失败", S.CLOSED: "已关闭", S.REFUNDED: "已退回", S.REVERSED: "已冲正",
+            S.CANCELLED: "已取消", S.MANUAL: "人工核实"}
+
+
+def receipt_notice(order: MoneyOrder, now: datetime) -> Notice:
+    """The receipt as a notice: it must reach the student however long the bank took."""
+    kind = NoticeKind.TOPUP if order.kind in ("wxtopup", "topup") else NoticeKind.FEE
+    target = f"（{order.target}）" if order.kind in ("power", "exam") and order.target else ""
+    fields: dict[Field, int | str | datetime] = {
+        Field.AMOUNT: order.amount_fen, Field.STATUS: OUTCOMES.get(order.status, "待核实"),
+        Field.ORDER_NO: order.order_no, Field.TIME: now, Field.ITEM: f"{BY_CODE[order.kind].name}{target}",
+        Field.REASON: receipt(order)}
+    if order.balance_after_fen is not None:
+        fields[Field.BALANCE] = order.balance_after_fen
+    return Notice(kind, receipt(order), fields, "/m/card")

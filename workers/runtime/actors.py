@@ -11,10 +11,7 @@ from typing import Any
 
 import dramatiq
 from dramatiq.middleware import CurrentMessage
-from sqlalchemy import Engine
 
-from adapters.sms.port import SmsSender
-from adapters.wechat.port import WeChatApi
 from events.envelopes import MAX_IDS_PER_MESSAGE
 from events.errors import PermanentError
 from events.topics import EVENT_TOPICS, GROUPED_TOPICS, READ_AHEAD_TOPICS, Topic, event_actor_name
@@ -60,8 +57,7 @@ def _retries() -> int:
 
 
 def declare_actors(broker: dramatiq.Broker, *, uow_factory: UowFactory, ports: Ports, deliver_many: DeliverMany,
-                   engine: Engine, wechat: WeChatApi, sms: SmsSender, relay: Relay,
-                   alerts: AlertPorts | None = None) -> dict[str, Actor]:
+                   senders: reply.Senders, relay: Relay, alerts: AlertPorts | None = None) -> dict[str, Actor]:
     """Every actor of the platform, bound to `broker`: a pool serves the ones on its queues."""
     actors: dict[str, Actor] = {}
     handlers = registered_handlers()
@@ -85,7 +81,7 @@ def declare_actors(broker: dramatiq.Broker, *, uow_factory: UowFactory, ports: P
         )(inbox_actor(Pipeline(source, uow_factory), topic))
 
     def send_outbound(outbound_ids: list[int]) -> None:
-        reply.deliver(outbound_ids, engine=engine, wechat=wechat, sms=sms)
+        reply.deliver(outbound_ids, senders)
 
     for name, queue in (("send_reply", Topic.REPLY), ("send_sms", Topic.NOTIFY)):
         actors[name] = dramatiq.actor(

@@ -14,7 +14,10 @@ from adapters.cardsystem.port import CardSystem
 from adapters.fees.port import FeeSystems
 from events.commands import Command
 from events.errors import PermanentError
+from events.notices import Notice
+from events.wechat_grants import Scenario
 from store.tables import ServiceState
+from workers.delivery.outgoing import Outgoing, as_notice
 from workers.money.amounts import Limits
 from workers.runtime.conversation import Memory
 
@@ -28,7 +31,6 @@ class Ports:
     sms_signature: str = "【校园一卡通】"
     clock: Callable[[], datetime] | None = None
     campus: CampusData | None = None
-    notice_template_id: str = "onecard-notice"
     #: Money: the limits users' amounts are checked against, and how to wake the outbox relay.
     limits: Limits = field(default_factory=Limits)
     wake_relay: Callable[[int], None] | None = None
@@ -42,15 +44,6 @@ class Ports:
 
 
 @dataclass
-class Outgoing:
-    channel: str  # wechat | sms | template
-    recipient: str
-    body: str
-    #: For a push to another user: their own window, not this turn's reply deadline.
-    expires_at: datetime | None = None
-
-
-@dataclass
 class Turn:
     """One inbound event being handled: read what you need, say what to answer, in one transaction."""
 
@@ -59,7 +52,7 @@ class Turn:
     openid: str
     event_id: int
     now: datetime
-    #: After this a reply is pointless (a click's answer must leave within a minute).
+    #: The end of the grant the user's move gave (a click's answer must leave within a minute).
     reply_deadline: datetime
     outgoing: list[Outgoing] = field(default_factory=list)
     #: Run once the turn's transaction committed (e.g. wake the relay for a confirmed order).
@@ -68,6 +61,8 @@ class Turn:
     paused: Mapping[str, str] = field(default_factory=dict)
     #: The group's conversation memories (`workers.runtime.conversation`); None: ask the session.
     memory: Memory | None = None
+    #: The customer-service grant the user's move gave (`events.wechat_grants`) and when; None: none.
+    grant: tuple[Scenario, datetime] | None = None
 
     def say(self, text: str) -> None:
         self.outgoing.append(Outgoing("wechat", self.openid, text))
@@ -97,12 +92,10 @@ class Turn:
     def sms(self, phone: str, text: str) -> None:
         self.outgoing.append(Outgoing("sms", phone, f"{self.ports.sms_signature}{text}"))
 
-    def push(self, openid: str, title: str, text: str) -> None:
-        """Tell another user something (customer-service message or template, whichever WeChat allows)."""
-        from workers.delivery.push import choose
-
-        channel, body, expires_at = choose(self.session, openid, title, text, self.now, self.ports.notice_template_id)
-        self.outgoing.append(Outgoing(channel, openid, body, expires_at))
+    def notify(self, openid: str, notice: Notice) -> None:
+        """A notice that must reach `openid` (this turn's user or another): within a grant of theirs
+        as a customer-service message, otherwise as its template."""
+        self.outgoing.append(as_notice(openid, notice))
 
 
 Handler = Callable[[Command, Turn], None]

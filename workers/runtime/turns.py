@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -20,11 +20,13 @@ from sqlalchemy.orm import Session
 from events.commands import Command, Unsubscribed, Welcome
 from events.messages import to_message
 from events.routing import Route, route
-from events.wechat_windows import CLICK_WINDOW, MESSAGE_WINDOW
-from store import outbound
+from events.wechat_grants import GRANTS, Scenario, scenario_of
+from store import grants, outbound
 from store.db import dialect_insert
+from store.grants import Allowance
 from store.tables import Binding, Follower
 from store.uow import UnitOfWork
+from workers.delivery.outgoing import plan
 from workers.runtime import switches
 from workers.runtime.conversation import Memory
 from workers.runtime.pipeline import Event
@@ -79,14 +81,29 @@ class WeChatTurns:
         return "gave_up"
 
 
+#: How far before its arrival a callback's CreateTime is believed: WeChat's own retries come within
+#: 15 s; a clock further off (or a forged time) counts from the arrival instead.
+CREATE_TIME_TRUSTED = timedelta(minutes=5)
+
+
 def begin_turn(session: Session, event: Event, ports: Ports, paused: Mapping[str, str],
                memory: Memory | None) -> tuple[Turn, Route | None]:
     message = to_message(event.payload)
     now = ports.clock() if ports.clock else datetime.now(UTC)
-    window = MESSAGE_WINDOW if message.msg_type != "event" else CLICK_WINDOW
+    scenario = scenario_of(message.msg_type, message.event, message.event_key)
+    moved = moved_at(message.create_time, event.received_at)
+    rule = GRANTS[scenario or Scenario.CLICK]
     turn = Turn(session=session, ports=ports, openid=event.openid, event_id=event.id, now=now,
-                reply_deadline=event.received_at + window, paused=paused, memory=memory)
+                reply_deadline=moved + rule.lasts - rule.margin, paused=paused, memory=memory,
+                grant=None if scenario is None else (scenario, moved))
     return turn, route(message)
+
+
+def moved_at(create_time: int, received_at: datetime) -> datetime:
+    """When the user moved, which is when WeChat's grant began: the callback's CreateTime, unless it
+    is later than its arrival or too long before it."""
+    created = datetime.fromtimestamp(create_time, UTC)
+    return created if received_at - CREATE_TIME_TRUSTED <= created <= received_at else received_at
 
 
 def run_handler(turn: Turn, routed: Route | None, handlers: Mapping[type[Command], Handler]) -> str:
@@ -104,15 +121,21 @@ def run_handler(turn: Turn, routed: Route | None, handlers: Mapping[type[Command
 
 
 def close_turns(uow: UnitOfWork, taken: Sequence[tuple[Turn, Route | None]], deliver: DeliverMany) -> None:
-    """Record the turns' followers and replies in the transaction, and what waits for its commit."""
+    """Record the turns' followers, the grants their moves gave, and their replies (spending those
+    grants) in the transaction, and what waits for its commit."""
     session = uow.session
-    _record_followers(session, [(turn.openid, turn.now, routed.command if routed else None) for turn, routed in taken])
-    replies = outbound.add_replies(session, {
-        turn.event_id: [(o.channel, o.recipient, o.body,
-                         o.expires_at or (turn.reply_deadline if o.channel == "wechat" else None))
-                        for o in turn.outgoing]
-        for turn, _ in taken
-    })
+    _record_followers(session, [(turn.openid, turn.now, routed.command if routed else None)
+                                for turn, routed in taken if turn.grant is not None or _subscription(routed)])
+    grants.grant(session, [(turn.openid, turn.grant[0], turn.grant[1], turn.event_id)
+                           for turn, _ in taken if turn.grant is not None])
+    gone = [turn.openid for turn, routed in taken if routed is not None and isinstance(routed.command, Unsubscribed)]
+    if gone:
+        grants.end(session, gone, taken[0][0].now)
+    now = min(turn.now for turn, _ in taken)
+    allowance = Allowance.load(session, {o.recipient for turn, _ in taken for o in turn.outgoing
+                                         if o.channel == "wechat"}, now)
+    replies = outbound.add_replies(session, {turn.event_id: plan(turn.outgoing, allowance) for turn, _ in taken})
+    allowance.save(session)
     if replies:
         uow.after_commit(lambda: deliver(replies))
     for turn, _ in taken:
@@ -120,9 +143,13 @@ def close_turns(uow: UnitOfWork, taken: Sequence[tuple[Turn, Route | None]], del
             uow.after_commit(callback)
 
 
+def _subscription(routed: Route | None) -> bool:
+    return routed is not None and isinstance(routed.command, (Unsubscribed, Welcome))
+
+
 def _record_followers(session: Session, seen: list[tuple[str, datetime, Command | None]]) -> None:
-    """Keep the last-interaction time that WeChat's 48-hour window is counted from: one row per
-    follower, however many of the group's events are theirs."""
+    """Keep who follows us and when they last moved (events they did not make, such as a template's
+    delivery report, are not moves): one row per follower, however many of the group's events are theirs."""
     rows: dict[str, dict[str, Any]] = {}
     changes: set[str] = set()
     for openid, now, command in seen:

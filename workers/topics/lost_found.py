@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 
 from events import commands as c
+from events.notices import Field, Notice, NoticeKind
 from store.tables import Binding, FoundCard
 from workers.runtime.registry import handles, handles_bound
 from workers.runtime.turn import Turn
@@ -67,7 +68,10 @@ def report_found(cmd: c.ReportFound, turn: Turn) -> None:
         return
     if binding is not None:
         what = f"卡号 {mask_card(owner.card_no)} 的校园卡" if owner.card_no else "您的校园卡"
-        turn.push(binding.openid, "失卡招领", f"有人捡到了{what}，现存放于：{cmd.place}。请尽快凭有效证件领取。")
+        turn.notify(binding.openid, Notice(
+            NoticeKind.LOST_FOUND, f"【失卡招领】\n有人捡到了{what}，现存放于：{cmd.place}。请尽快凭有效证件领取。",
+            {Field.ITEM: "校园卡", Field.PLACE: cmd.place, Field.TIME: turn.now, Field.CARD_NO: owner.card_no or "",
+             Field.REASON: "请尽快凭有效证件领取"}))
         turn.say(THANKS + "失主已绑定本公众号，我们已通知失主。")
     elif owner.student_no is not None:
         turn.say(THANKS + "失主尚未绑定本公众号，我们无法直接通知；失主发送“寻卡”可查到存放地点，"

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from events import commands as c
 from events.campus_time import SHANGHAI
+from events.notices import Field, Notice, NoticeKind
 from store.db import retry_locked
 from store.tables import RepairTicket, RepairTicketEntry
 from store.uow import UowFactory
@@ -97,7 +98,10 @@ def _notify_once(uow_factory: UowFactory, pusher: Pusher, ticket_id: int, change
         uow.session.add(RepairTicketEntry(ticket_id=ticket_id, at=now, kind=entry.kind, operator=entry.operator,
                                           text=entry.text, status=entry.status))
         text = f"您的报修单 {ticket.ticket_no}（{ticket.category} @{ticket.location}）{change}"
-        pusher.push(uow, ticket.openid, "报修进度", text, now)
+        pusher.push(uow, ticket.openid, Notice(
+            NoticeKind.REPAIR, f"【报修进度】\n{text}",
+            {Field.ORDER_NO: ticket.ticket_no, Field.ITEM: ticket.category, Field.REASON: entry.text or change,
+             Field.STATUS: STATUS.get(ticket.status, ticket.status), Field.TIME: now}), now)
         uow.commit()
         return ticket
 
