@@ -10,7 +10,7 @@ from wechatpy.client import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
 from adapters.http import HttpJsonClient, outgoing_session
-from adapters.wechat.port import UNDELIVERABLE, Undeliverable
+from adapters.wechat.port import UNDELIVERABLE, AccountTemplate, Undeliverable
 from adapters.wechat.token_store import SharedTokenStore
 from events.errors import OnecardError, PermanentError, TransientError
 
@@ -85,11 +85,19 @@ class WechatpyApi:
     def send_text(self, openid: str, text: str) -> None:
         self._call("message/custom/send", {"touser": openid, "msgtype": "text", "text": {"content": text}})
 
-    def send_template(self, openid: str, template_id: str, data: dict[str, Any], url: str | None = None) -> None:
+    def send_template(self, openid: str, template_id: str, data: dict[str, Any], url: str | None = None,
+                      client_msg_id: str | None = None) -> None:
         body: dict[str, Any] = {"touser": openid, "template_id": template_id, "data": data}
         if url:
             body["url"] = url
+        if client_msg_id:
+            body["client_msg_id"] = client_msg_id
         self._call("message/template/send", body)
+
+    def list_templates(self) -> list[AccountTemplate]:
+        listed = self._call("template/get_all_private_template", {}).get("template_list", [])
+        return [AccountTemplate(str(t["template_id"]), str(t.get("title", "")), str(t.get("content", "")),
+                                str(t.get("example", ""))) for t in listed]
 
     def create_menu(self, menu: dict[str, Any]) -> None:
         self._call("menu/create", menu)

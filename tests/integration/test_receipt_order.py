@@ -34,7 +34,7 @@ def _confirmed_with_answer(stack: Stack) -> tuple[int, int]:
         order = orders.ask(uow.session, openid=openid, student_no="20240003", kind="topup", target=None,
                            amount_fen=100, now=now, confirm_seconds=60)
         orders.confirm(uow.session, order, event_id=event.id, reply_deadline=now + timedelta(minutes=1), now=now)
-        answer = outbound.add(uow.session, channel="wechat", recipient=openid, body="已受理，正在处理",
+        answer = outbound.add(uow.session, outbound.Message("wechat", openid, "已受理，正在处理"),
                               event_id=event.id)
         uow.session.flush()
         ids = (order.id, answer.id)

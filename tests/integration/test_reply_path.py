@@ -19,7 +19,7 @@ from workers.delivery.reply import deliver
 
 def _record(stack: Stack, openid: str, text: str) -> int:
     with stack.platform.uow() as uow:
-        row = outbound.add(uow.session, channel="wechat", recipient=openid, body=text)
+        row = outbound.add(uow.session, outbound.Message("wechat", openid, text))
         uow.session.flush()
         row_id = row.id
         uow.commit()
@@ -28,7 +28,7 @@ def _record(stack: Stack, openid: str, text: str) -> int:
 
 def _send(stack: Stack, outbound_id: int) -> str:
     p = stack.platform
-    return deliver([outbound_id], engine=p.engine, wechat=p.wechat, sms=p.sms)[outbound_id]
+    return deliver([outbound_id], p.senders())[outbound_id]
 
 
 def _status(stack: Stack, outbound_id: int) -> tuple[str, int, str | None]:
@@ -89,7 +89,7 @@ def test_a_batch_is_sent_together_and_one_refusal_spoils_none_of_the_others(stac
     try:
         replies = [_record(stack, openid, f"第{n}条") for n, openid in enumerate(openids)]
         p = stack.platform
-        outcomes = deliver(replies, engine=p.engine, wechat=p.wechat, sms=p.sms)
+        outcomes = deliver(replies, p.senders())
     finally:
         stack.wechat_faults(refuse={})
     assert [outcomes[r] for r in replies] == ["sent", "undeliverable", "sent", "sent"]
@@ -103,11 +103,11 @@ def test_a_batch_with_a_busy_moment_retries_only_what_was_not_sent(stack: Stack)
     p = stack.platform
     stack.wechat_faults(fail_next=[-1])  # the next send meets a busy WeChat; the others go out
     with pytest.raises(TransientError):
-        deliver(replies, engine=p.engine, wechat=p.wechat, sms=p.sms)
+        deliver(replies, p.senders())
     statuses = [_status(stack, r)[0] for r in replies]
     assert sorted(statuses) == ["pending", "sent", "sent"]
 
-    retried = deliver(replies, engine=p.engine, wechat=p.wechat, sms=p.sms)  # the broker's retry
+    retried = deliver(replies, p.senders())  # the broker's retry
 
     assert sorted(retried.values()) == ["not_claimed", "not_claimed", "sent"]
     assert [len(stack.sent_to(o)) for o in openids] == [1, 1, 1]

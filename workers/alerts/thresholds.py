@@ -4,7 +4,6 @@ are armed again only when it rises above. The latest balance is the one of the l
 
 from __future__ import annotations
 
-from events.wechat_windows import QUEUED_WINDOW
 
 from events.campus_time import SHANGHAI
 from events.card_events import CardTransaction
@@ -67,7 +66,7 @@ def automatic_topup(alerts: Alerts, setting: AlertSetting, student_no: str, tx: 
         order = money.start(alerts.session, lambda _no: known, openid=openid, kind=TOPUP, amount=amount,
                             limits=limits, now=alerts.now,
                             confirmed=money.Confirmed(expires_at=alerts.now, first_step_at=alerts.now,
-                                                      event_id=event_id, reply_deadline=alerts.now + QUEUED_WINDOW))
+                                                      event_id=event_id))
     except money.Refused as refused:
         if refused.reason.startswith("card_"):
             return "lost"

@@ -94,7 +94,7 @@ def declare_actors(broker: dramatiq.Broker, *, uow_factory: UowFactory, ports: P
         plan.plan(uow_factory, broker, broadcast_id)
 
     def send_broadcast_chunk(broadcast_id: int, first: str, last: str) -> None:
-        send.send_chunk(uow_factory, wechat, ports.notice_template_id, broadcast_id, first, last, ports.web_url)
+        send.send_chunk(uow_factory, senders.wechat, "", broadcast_id, first, last, ports.web_url)
 
     for name, fn in (("plan_broadcast", plan_broadcast), ("send_broadcast_chunk", send_broadcast_chunk)):
         actors[name] = dramatiq.actor(

@@ -21,7 +21,6 @@ from events.topics import Topic
 from store.db import retry_locked, rowcount, upsert_insert
 from store.tables import Article, Binding, Broadcast, BroadcastDelivery, Follower, NotificationOptOut
 from store.uow import UowFactory
-from workers.delivery.push import in_window
 
 log = logging.getLogger("onecard.broadcast")
 
@@ -93,7 +92,7 @@ def _plan_page(uow_factory: UowFactory, broker: dramatiq.Broker, broadcast_id: i
         if not rows:
             return None
         values = [{"broadcast_id": broadcast_id, "openid": openid, "status": "pending", "updated_at": now,
-                   "channel": "custom" if in_window(follower, now) else "template"} for openid, follower in rows]
+                   "channel": "template"} for openid, follower in rows]
         uow.session.execute(upsert_insert(uow.session, BroadcastDelivery).values(values)
                             .on_conflict_do_nothing(index_elements=["broadcast_id", "openid"]))
         first, last = rows[0][0], rows[-1][0]

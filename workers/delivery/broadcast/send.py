@@ -16,7 +16,6 @@ from store.db import rowcount
 from store.tables import Article, Broadcast, BroadcastDelivery
 from store.uow import UowFactory
 from workers.delivery.broadcast.plan import finish_if_complete
-from workers.delivery.push import template_data
 from workers.text.format import page_link
 from workers.text.plain import plain_text, shorten
 from workers.topics.guide import KINDS
@@ -105,6 +104,5 @@ def _deliver(wechat: WeChatApi, openid: str, channel: str, title: str, text: str
         except Undeliverable as exc:
             if exc.errcode not in TEMPLATE_FALLBACK:
                 raise
-    content = text.split("\n", 1)[-1].split("\n<a href=", 1)[0]  # the template links by its `url` instead
-    wechat.send_template(openid, template_id, template_data(title, content, datetime.now(UTC)), url)
+    wechat.send_template(openid, template_id, {"thing1": {"value": title[:20]}}, url)  # replaced by the notices
     return "template"
