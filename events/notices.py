@@ -123,6 +123,17 @@ KINDS: dict[NoticeKind, KindSpec] = {
 
 
 @dataclass(frozen=True)
+class AccountTemplate:
+    """One of the account's templates as WeChat's `template/get_all_private_template` lists it: its
+    `content` names each key with a label (`消费金额:{{amount1.DATA}}`)."""
+
+    template_id: str
+    title: str
+    content: str
+    example: str = ""
+
+
+@dataclass(frozen=True)
 class Notice:
     """One notice to one student: its kind, its typed fields, its text as a customer-service
     message, and the page it links to (a path under the web app, e.g. `/m/bill`)."""

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from adapters.wechat.port import AccountTemplate
+from events.notices import AccountTemplate
 from store.tables import NoticeTemplate, WechatTemplate
 
 

@@ -10,9 +10,10 @@ from wechatpy.client import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
 from adapters.http import HttpJsonClient, outgoing_session
-from adapters.wechat.port import UNDELIVERABLE, AccountTemplate, Undeliverable
+from adapters.wechat.port import UNDELIVERABLE, Undeliverable
 from adapters.wechat.token_store import SharedTokenStore
 from events.errors import OnecardError, PermanentError, TransientError
+from events.notices import AccountTemplate
 
 #: The wechatpy release `_wechatpy_client`'s touch of its insides was read from; a unit test
 #: (tests/unit/test_dependency_private_parts.py) fails when another is installed.

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from events.errors import PermanentError
+from events.notices import AccountTemplate
 
 #: Errcodes after which retrying a customer-service message cannot help.
 UNDELIVERABLE = {
@@ -32,16 +32,6 @@ class TemplateRefused(PermanentError):
     def __init__(self, errcode: int, errmsg: str) -> None:
         super().__init__(f"{errcode}: {errmsg}")
         self.errcode = errcode
-
-
-@dataclass(frozen=True)
-class AccountTemplate:
-    """One of the account's templates as `template/get_all_private_template` lists it."""
-
-    template_id: str
-    title: str
-    content: str
-    example: str = ""
 
 
 class WeChatApi(Protocol):

@@ -25,7 +25,12 @@ from adapters.wechatpay.port import NOT_FOUND, Payment, Refund
 from adapters.wechatpay.sim_state import PayBooks
 from events.campus_time import SHANGHAI
 from events.errors import PermanentError, TransientError
+from events.wechat_grants import Scenario
+from store import grants
+from store.grants import Allowance
+from store.outbound import Message
 from store.tables import Binding, Follower
+from workers.delivery.outgoing import plan
 from workers.money.amounts import Limits
 from workers.runtime.switches import read_paused
 from workers.runtime.turn import Ports, Turn
@@ -150,9 +155,16 @@ def bind(session: Session, card: FakeCardSystem, openid: str = "oA", student_no:
 
 
 def follow(session: Session, openid: str, last_spoke: datetime) -> None:
-    """A follower who last wrote to the account at `last_spoke` (decides how a push may reach them)."""
+    """A follower who last wrote to the account at `last_spoke`: the grant that decides how a notice
+    may reach them."""
     session.add(Follower(openid=openid, subscribed=True, first_seen_at=last_spoke, last_interaction_at=last_spoke))
+    grants.grant(session, [(openid, Scenario.MESSAGE, last_spoke, None)])
     session.flush()
+
+
+def planned(session: Session, t: Turn) -> list[Message]:
+    """The messages the turn's outgoing become, as `close_turns` plans them against the grants."""
+    return plan(t.outgoing, Allowance.load(session, {o.recipient for o in t.outgoing}, t.now))
 
 
 def said(t: Turn) -> str:

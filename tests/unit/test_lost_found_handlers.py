@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -10,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from events import commands as c
 from store.tables import FoundCard
-from tests.unit.fakes import NOW, FakeCardSystem, bind, follow, ports, said, turn
+from tests.unit.fakes import NOW, FakeCardSystem, bind, follow, planned, ports, said, turn
 from workers.topics import lost_found
 
 
@@ -25,7 +24,7 @@ def test_a_card_number_names_the_owner_who_is_pushed_at_once(session: Session, c
     t = turn(session, ports(card), openid="oFinder")
     lost_found.report_found(c.ReportFound("6100100001", "一食堂服务台"), t)
     assert said(t) == "感谢您的热心！已登记。失主已绑定本公众号，我们已通知失主。"
-    [push] = [o for o in t.outgoing if o.recipient == "oOwner"]
+    [push] = [m for m in planned(session, t) if m.recipient == "oOwner"]
     assert push.channel == "wechat"
     assert push.body == ("【失卡招领】\n有人捡到了卡号 61****0001 的校园卡，现存放于：一食堂服务台。"
                          "请尽快凭有效证件领取。")
@@ -38,9 +37,9 @@ def test_an_owner_silent_for_two_days_gets_the_notice_template(session: Session,
     follow(session, "oOwner", NOW - timedelta(days=3))
     t = turn(session, ports(card), openid="oFinder")
     lost_found.report_found(c.ReportFound("6100100001", "东门保安室"), t)
-    [push] = [o for o in t.outgoing if o.recipient == "oOwner"]
-    assert push.channel == "template"
-    assert "东门保安室" in json.loads(push.body)["data"]["content"]["value"]
+    [push] = [m for m in planned(session, t) if m.recipient == "oOwner"]
+    assert push.channel == "template" and push.notice is not None
+    assert push.notice["kind"] == "lost_found" and push.notice["fields"]["place"] == "东门保安室"
 
 
 def test_a_name_held_by_one_bound_user_finds_them(session: Session, card: FakeCardSystem) -> None:

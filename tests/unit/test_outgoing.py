@@ -62,5 +62,6 @@ def test_sms_is_not_counted_against_wechat_grants() -> None:
 
 
 def test_a_notice_survives_its_round_trip_through_json() -> None:
-    notice = Notice(NoticeKind.SPENDING, "消费", {Field.AMOUNT: 1250, Field.MERCHANT: "一食堂", Field.TIME: NOW}, "/m/bill")
+    notice = Notice(NoticeKind.SPENDING, "消费", {Field.AMOUNT: 1250, Field.MERCHANT: "一食堂", Field.TIME: NOW},
+                    "/m/bill")
     assert Notice.from_json(notice.to_json()) == notice

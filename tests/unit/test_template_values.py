@@ -7,8 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from adapters.wechat.port import AccountTemplate
-from events.notices import Field, Notice, NoticeKind
+from events.notices import AccountTemplate, Field, Notice, NoticeKind
 from workers.delivery.templates import Choice, Missing, TemplateBook, choose, field_of, render, shape, template_keys
 
 AT = datetime(2026, 12, 7, 4, 30, tzinfo=UTC)  # 12:30 in Shanghai
@@ -55,7 +54,8 @@ def test_a_template_with_a_key_we_cannot_fill_is_not_used() -> None:
 
 
 def test_a_clerks_choice_wins_over_the_match() -> None:
-    odd = AccountTemplate("t-odd", "校园卡动态", "金额变动:{{amount1.DATA}}\n发生地点:{{thing2.DATA}}\n时间:{{time3.DATA}}")
+    odd = AccountTemplate("t-odd", "校园卡动态",
+                          "金额变动:{{amount1.DATA}}\n发生地点:{{thing2.DATA}}\n时间:{{time3.DATA}}")
     chosen = {"template_id": "t-odd", "keys": {"amount1": "amount", "thing2": "merchant"}}
     found = choose(NoticeKind.SPENDING, [SPENDING, odd], chosen)
     assert isinstance(found, Choice) and found.template is odd and found.chosen
@@ -79,8 +79,9 @@ def test_values_are_shaped_to_their_types() -> None:
 def test_a_notice_renders_into_the_templates_keys() -> None:
     found = choose(NoticeKind.TOPUP, [TOPUP])
     assert isinstance(found, Choice)
-    notice = Notice(NoticeKind.TOPUP, "充值成功", {Field.AMOUNT: 5000, Field.STATUS: "成功", Field.ORDER_NO: "T202612070001",
-                                                   Field.TIME: AT, Field.BALANCE: 8000})
+    notice = Notice(NoticeKind.TOPUP, "充值成功", {Field.AMOUNT: 5000, Field.STATUS: "成功",
+                                                   Field.ORDER_NO: "T202612070001", Field.TIME: AT,
+                                                   Field.BALANCE: 8000})
     assert render(notice, found) == {"amount1": {"value": "50.00元"}, "phrase2": {"value": "成功"},
                                      "character_string3": {"value": "T202612070001"},
                                      "time4": {"value": "2026-12-07 12:30"}}

@@ -4,7 +4,6 @@ are armed again only when it rises above. The latest balance is the one of the l
 
 from __future__ import annotations
 
-
 from events.campus_time import SHANGHAI
 from events.card_events import CardTransaction
 from events.money_kinds import TOPUP

@@ -19,9 +19,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from adapters.wechat.port import AccountTemplate, WeChatApi
+from adapters.wechat.port import WeChatApi
 from events.campus_time import SHANGHAI
-from events.notices import FIELD_LABELS, KINDS, MONEY_FIELDS, Field, Notice, NoticeKind
+from events.notices import FIELD_LABELS, KINDS, MONEY_FIELDS, AccountTemplate, Field, Notice, NoticeKind
 from store import templates as store_templates
 from store.uow import UowFactory
 from workers.text.format import yuan

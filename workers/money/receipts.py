@@ -55,8 +55,8 @@ def receipt(order: MoneyOrder) -> str:
 
 
 #: How an order's end reads in a template's status line (a `phrase` holds at most 5 Chinese characters).
-OUTCOMES: dict[str, str] = {S.DONE: "成功", S.FAILED: "失败", S.CLOSED: "已关闭", S.REFUNDED: "已退回", S.REVERSED: "已冲正",
-            S.CANCELLED: "已取消", S.MANUAL: "人工核实"}
+OUTCOMES: dict[str, str] = {S.DONE: "成功", S.FAILED: "失败", S.CLOSED: "已关闭", S.REFUNDED: "已退回",
+                            S.REVERSED: "已冲正", S.CANCELLED: "已取消", S.MANUAL: "人工核实"}
 
 
 def receipt_notice(order: MoneyOrder, now: datetime) -> Notice:
