@@ -9,10 +9,12 @@ bound is refused.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from sqlalchemy import select
 
 from events import commands as c
+from events.notices import Field, Notice, NoticeKind
 from store.tables import Binding, BindingLog, SmsChallenge
 from workers.runtime.registry import handles_bound
 from workers.runtime.turn import Turn
@@ -38,7 +40,15 @@ def report_lost(cmd: c.ReportLost, turn: Turn, binding: Binding) -> None:
     turn.session.add(BindingLog(openid=turn.openid, student_no=binding.student_no, action="lost",
                                 reason="reported lost in WeChat", at=turn.now))
     card_no = mask_card(holder.card_no) if holder else ""
-    turn.say(f"挂失成功，校园卡 {card_no} 已停止使用。\n找回后发送“解挂”恢复；发送“寻卡”查看是否有人捡到。")
+    turn.notify(turn.openid, card_status(
+        f"挂失成功，校园卡 {card_no} 已停止使用。\n找回后发送“解挂”恢复；发送“寻卡”查看是否有人捡到。",
+        "已挂失", card_no, turn.now, "找回后发送解挂恢复使用"))
+
+
+def card_status(text: str, status: str, card_no: str, at: datetime, remark: str) -> Notice:
+    """A loss report or its lifting: it must reach the holder, even once the turn's grant is spent."""
+    return Notice(NoticeKind.CARD_STATUS, text,
+                  {Field.STATUS: status, Field.CARD_NO: card_no, Field.TIME: at, Field.REASON: remark})
 
 
 def send_code(turn: Turn, binding: Binding, phone: str, purpose: str, what: str) -> None:
@@ -87,7 +97,9 @@ def finish_unfreeze(turn: Turn, binding: Binding, challenge: SmsChallenge) -> No
     turn.ports.card.unfreeze(binding.student_no)
     turn.session.add(BindingLog(openid=turn.openid, student_no=binding.student_no, action="found",
                                 reason="loss report lifted after SMS verification", at=turn.now))
-    turn.say("解挂成功，校园卡已恢复使用。")
+    holder = turn.ports.card.find_holder(binding.student_no)
+    turn.notify(turn.openid, card_status("解挂成功，校园卡已恢复使用。", "已解挂",
+                                         mask_card(holder.card_no) if holder else "", turn.now, "校园卡已恢复使用"))
 
 
 def finish_phone(turn: Turn, binding: Binding, challenge: SmsChallenge) -> None:
