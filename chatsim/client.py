@@ -79,6 +79,12 @@ class ChatClient:
         found = self.received(openid)
         return max((m["seq"] for m in found), default=0)
 
+    def refusals(self, openid: str, after: int = 0) -> list[dict[str, Any]]:
+        """Sends to `openid` (seq > after) that WeChat refused by its rules (45015, 45047, 43101…),
+        none from a simulator too old to list them."""
+        found = self.wechat_sim.request("GET", "_sim/refusals", params={"touser": openid}, ok_404=True)
+        return [r for r in found or [] if int(r["seq"]) > after]
+
     def pushed_menu(self) -> dict[str, Any] | None:
         """The menu the platform pushed to the WeChat API simulator (`menu/create`), if any."""
         menu = self.wechat_sim.request("GET", "_sim/stats").get("menu")

@@ -2,6 +2,7 @@
 
 The same client as the page: signed callbacks to the ingress, answers read from what the WeChat
 API simulator received, SMS read from the sink. Lines starting with `/` are the phone's buttons.
+A template message prints as a boxed card, and a send WeChat refused as a grey-line note.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Any, TextIO
 
 from chatsim.client import ChatClient, Delivery, new_openid
 from chatsim.menu import phone_menu
+from chatsim.refusals import refusal_note
+from chatsim.textcard import card_lines
 
 HELP = ("Type a message and press Enter. /menu lists the menu, /click KEY|NUMBER|NAME presses a button, "
         "/follow and /unfollow, /help, /quit.")
@@ -47,9 +50,27 @@ class TerminalChat:
                 continue
             for message in found:
                 after = max(after, int(message["seq"]))
-                content = message["content"] if message["msgtype"] == "text" else f"[{message['msgtype']}] " \
-                    f"{message['content']}"
-                self.print(f"« {self.client.config.account_name}: " + content.replace("\n", "\n    "))
+                self.print(self.shown(message))
+
+    def shown(self, message: dict[str, Any]) -> str:
+        """One `/_sim/messages` entry as printed: a template message as its card, the rest as text."""
+        head = f"« {self.client.config.account_name}: "
+        if message.get("template"):
+            card = card_lines(message["template"], message["at"])
+            return head + "服务通知\n" + "\n".join(f"    {line}" for line in card)
+        content = message["content"] if message["msgtype"] == "text" else f"[{message['msgtype']}] " \
+            f"{message['content']}"
+        return head + content.replace("\n", "\n    ")
+
+    def _watch_refusals(self, after: int) -> None:
+        while not self.stop.wait(0.5):
+            try:
+                found = self.client.refusals(self.openid, after)
+            except Exception:  # the message watcher already says the simulator is away
+                continue
+            for refusal in found:
+                after = max(after, int(refusal["seq"]))
+                self.print(f"  — {refusal_note(refusal)} —")
 
     def _watch_sms(self, after: int) -> None:
         while not self.stop.wait(0.3):
@@ -108,10 +129,14 @@ class TerminalChat:
             self._sent("message", self.client.say(self.openid, line))
         return True
 
+    def _last_refusal(self) -> int:
+        return max((int(r["seq"]) for r in self.client.refusals(self.openid)), default=0)
+
     def run(self, lines: Iterable[str], *, follow: bool, linger: float) -> int:
         """Chat until /quit or the end of input, then wait until `linger` s pass without news."""
         threads = [threading.Thread(target=self._watch_messages, args=(self.client.last_seq(self.openid),),
                                     daemon=True),
+                   threading.Thread(target=self._watch_refusals, args=(self._last_refusal(),), daemon=True),
                    threading.Thread(target=self._watch_sms, args=(len(self.client.sms()),), daemon=True)]
         for thread in threads:
             thread.start()

@@ -73,14 +73,16 @@ class ChatApp:
                                                     _number(request.query_params.get("after"))))
 
     async def live(self, websocket: WebSocket) -> None:
-        """`?openid=…&after=<seq>&sms_after=<n>`: what the follower receives and new SMS, pushed."""
+        """`?openid=…&after=<seq>&sms_after=<n>&refusals_after=<seq>`: what the follower receives,
+        the sends WeChat refused it, and new SMS, pushed."""
         q = websocket.query_params
         openid = q.get("openid", "")
         if not OPENID.match(openid):
             await websocket.close(code=1008)
             return
         await websocket.accept()
-        await live.push(websocket, self.client, openid, _number(q.get("after")), _number(q.get("sms_after")))
+        await live.push(websocket, self.client, openid, _number(q.get("after")), _number(q.get("sms_after")),
+                        _number(q.get("refusals_after")))
 
     def app(self) -> Starlette:
         return Starlette(routes=[

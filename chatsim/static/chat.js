@@ -1,6 +1,6 @@
 // The chat simulator's page: one tab is one simulated follower (its openid is in the URL).
 // Sections, in order: state, followers, the conversation, talking to the platform, what arrives
-// (messages, SMS and their toast), the custom menu, phone width, start. Add a feature as a section
+// (messages, refused sends, SMS and their toast), the custom menu, phone width, start. Add a feature as a section
 // of small functions of its own and hook it in at "start".
 "use strict";
 (() => {
@@ -8,7 +8,7 @@
   const FOLLOWERS = "chatsim.followers";
   const sentKey = (openid) => `chatsim.sent.${openid}`;
   const followingKey = (openid) => `chatsim.following.${openid}`;
-  const items = [];            // the conversation: {at, kind: in|out|note, text, seq?, failed?}
+  const items = [];            // the conversation: {at, kind: in|out|note, text, seq?, failed?, template?, refusal?}
   const seen = new Set();      // seq of messages already shown
   let openid = new URLSearchParams(location.search).get("openid");
   const created = !openid;
@@ -70,7 +70,8 @@
     for (const item of items) {
       if (item.at - last > 180) nodes.push(note(timeLabel(item.at), "time"));
       last = item.at;
-      nodes.push(item.kind === "note" ? note(item.text, "event") : bubble(item));
+      if (item.kind === "note") nodes.push(note(item.text, item.refusal ? "refusal" : "event"));
+      else nodes.push(item.template ? templateMessage(item) : bubble(item));
     }
     box.replaceChildren(...nodes);
     box.scrollTop = box.scrollHeight;
@@ -96,6 +97,18 @@
     if (item.kind === "in" && window.webView) window.webView.linkify(text, openid);
     if (item.failed) text.title = item.failed;
     div.append(avatar, text);
+    return div;
+  }
+
+  // A template message: the account's avatar beside a service-notification card (templatecard.js).
+  function templateMessage(item) {
+    const div = document.createElement("div");
+    div.className = "msg in template";
+    div.dataset.seq = item.seq;
+    const avatar = document.createElement("div");
+    avatar.className = "avatar";
+    avatar.textContent = "卡";
+    div.append(avatar, window.templateCard(item.template, item.at, openid));
     return div;
   }
 
@@ -132,19 +145,21 @@
   async function follow() { setFollowing(true); await sendEvent("subscribe", undefined, "你关注了公众号"); }
   async function unfollow() { setFollowing(false); await sendEvent("unsubscribe", undefined, "你取消了关注"); }
 
-  // -- what the account sent this follower and new SMS, pushed as they arrive ------------------------
+  // -- what the account sent this follower, what WeChat refused it, and new SMS, pushed as they arrive --
   let lastSeq = 0;
+  let lastRefusal = 0;
   let lastSms = 0;
   let connectedAt = 0;         // SMS lines arriving right after (re)connecting are the backlog, not news
   function listen() {
-    const url = new URL(`api/live?openid=${encodeURIComponent(openid)}&after=${lastSeq}&sms_after=${lastSms}`,
-                        location.href);
+    const url = new URL(`api/live?openid=${encodeURIComponent(openid)}&after=${lastSeq}&sms_after=${lastSms}`
+                        + `&refusals_after=${lastRefusal}`, location.href);
     url.protocol = location.protocol === "https:" ? "wss:" : "ws:";
     const socket = new WebSocket(url);
     socket.addEventListener("open", () => { connectedAt = Date.now(); document.body.classList.add("connected"); });
     socket.addEventListener("message", (event) => {
       const data = JSON.parse(event.data);
       if (data.type === "message") received(data.message);
+      else if (data.type === "refusal") refused(data.refusal);
       else if (data.type === "sms") smsLine(data.sms);
       else if (data.type === "trouble") wire(`!! ${data.what}`, "", true);
     });
@@ -158,10 +173,23 @@
     lastSeq = Math.max(lastSeq, m.seq);
     if (seen.has(m.seq)) return;
     seen.add(m.seq);
+    if (m.template) {
+      add({ at: m.at, kind: "in", seq: m.seq, template: m.template, text: m.content });
+      wire(`← 模板消息 #${m.seq} ${m.template.template_id}`, JSON.stringify(m.raw, null, 1), false);
+      return;
+    }
     const card = m.msgtype !== "text";
     const template = m.msgtype === "template" && window.onecardTemplateText ? window.onecardTemplateText(m.content) : null;
     add({ at: m.at, kind: "in", seq: m.seq, card, text: template || (card ? `[${m.msgtype}] ${m.content}` : m.content) });
     wire(`← ${m.msgtype} #${m.seq}`, JSON.stringify(m.raw, null, 1), false);
+  }
+  // A send WeChat refused by its rules reached nobody: a grey line says so, worded by the server
+  // (chatsim/refusals.py), and the wire shows WeChat's answer.
+  function refused(r) {
+    if (r.seq <= lastRefusal) return;
+    lastRefusal = r.seq;
+    add({ at: r.at, kind: "note", refusal: true, text: r.note });
+    wire(`✕ ${r.api === "template" ? "模板消息" : "客服消息"}被拒 · ${r.errcode} ${r.errmsg}`, "", true);
   }
   function smsLine(line) {
     lastSms = Math.max(lastSms, line.n);
