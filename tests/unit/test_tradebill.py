@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,8 @@ from workers.money.reconcile.statement import BadStatement, Line
 from workers.money.reconcile.tradebill import parse
 
 AT = datetime(2026, 11, 30, 4, 0, tzinfo=UTC)
+#: A whole ALL bill built on WeChat's documented sample (its README says how).
+DOCUMENTED = (Path(__file__).parent.parent / "fixtures" / "wechatpay" / "tradebill-all.csv").read_text()
 
 
 def _bill() -> str:
@@ -23,6 +26,18 @@ def _bill() -> str:
         books.pay(no)
     books.refund({"out_refund_no": "W2R", "out_trade_no": "W2", "amount": {"refund": 500}})
     return books.bill(AT.astimezone(SHANGHAI).date().isoformat())
+
+
+def test_the_simulator_writes_the_bill_as_wechat_pay_documents_it() -> None:
+    header, *rows, summary_header, summary, end = _bill().split("\r\n")
+    documented = DOCUMENTED.splitlines()
+    assert (header, summary_header, end) == (documented[0], documented[-2], "")
+    assert all(len(row.split(",")) == 27 for row in rows) and len(summary.split(",")) == 7
+    assert all(value.startswith("`") for line in (*rows, summary) for value in line.split(","))
+    refund = dict(zip(header.split(","), rows[-1].split(","), strict=True))
+    shown = ("交易状态", "商户订单号", "应结订单金额", "退款金额", "订单金额", "申请退款金额")
+    assert [refund[name] for name in shown] == ["`REFUND", "`W2", "`0.00", "`5.00", "`0.00", "`5.00"]
+    assert summary == "`3,`17.34,`5.00,`0.00,`0.00000,`17.34,`5.00"
 
 
 def test_payments_and_refunds_become_debits_and_reversals() -> None:
