@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import zlib
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -16,6 +17,8 @@ from adapters.wechatpay.port import NOT_FOUND, Payment, Refund
 from events.errors import PermanentError, TransientError
 
 _MISSING = frozenset({"ORDER_NOT_EXIST", "RESOURCE_NOT_EXISTS", "NOT_FOUND"})
+#: How the bill is asked for: packed (WeChat Pay then answers a gzip file, unpacked here).
+TAR_TYPE = "GZIP"
 
 
 class HttpWeChatPay:
@@ -91,9 +94,11 @@ class HttpWeChatPay:
         return _refund(data)
 
     def tradebill(self, bill_date: str) -> str:
-        """Ask for the bill's download URL, fetch it (gzip), check its SHA1 and unpack it."""
+        """Ask for the bill's download URL, fetch it (gzip), unpack it and check its SHA1."""
         where = self._ok("GET", "v3/bill/tradebill", params={"bill_date": bill_date, "bill_type": "ALL",
-                                                             "tar_type": "GZIP"})
+                                                             "tar_type": TAR_TYPE})
+        if where.get("hash_type") != "SHA1":
+            raise PermanentError(f"WeChat Pay bill hash type {str(where.get('hash_type'))[:20]!r} is not SHA1")
         url = str(where["download_url"])
         if not url.startswith(self.http.base_url):
             raise PermanentError("WeChat Pay bill download URL is not on the API's host")
@@ -101,9 +106,25 @@ class HttpWeChatPay:
         headers = {"Authorization": signing.authorization("GET", f"{self.prefix}/{target}", "", mchid=self.mchid,
                                                           serial=self.serial, key=self.key)}
         raw = self.http.get_bytes(target, headers=headers, timeout=max(self.http.timeout, 30))
-        if hashlib.sha1(raw).hexdigest() != str(where.get("hash_value", "")).lower():
-            raise TransientError("WeChat Pay bill does not match its SHA1: download again")
-        return gzip.decompress(raw).decode("utf-8-sig")
+        return unpacked_bill(raw, str(where.get("hash_value", "")), gzipped=TAR_TYPE == "GZIP")
+
+
+def unpacked_bill(raw: bytes, sha1: str, *, gzipped: bool) -> str:
+    """The bill's text, once the SHA1 of its unpacked bytes is the one WeChat Pay gave.
+
+    WeChat Pay hashes the bill before packing it: `hash_value` is "原始账单（gzip需要解压缩）的摘要值"
+    (申请交易账单, pay.weixin.qq.com/doc/v3/merchant/4012556654), and its own Java SDK digests the
+    unpacked stream (wechatpay-java `BillDownloadServiceExtension` wraps the download in a
+    `GZIPInputStream` under `DigestBillEntity`): a hash over the gzip bytes never matches it. A body
+    that does not unpack or does not match is a download gone wrong: TransientError, download again.
+    """
+    try:
+        plain = gzip.decompress(raw) if gzipped else raw
+    except (OSError, EOFError, zlib.error) as exc:
+        raise TransientError("WeChat Pay bill does not unpack as gzip: download again") from exc
+    if hashlib.sha1(plain).hexdigest() != sha1.lower():
+        raise TransientError("WeChat Pay bill does not match its SHA1: download again")
+    return plain.decode("utf-8-sig")
 
 
 def _refund(data: dict[str, Any]) -> Refund:

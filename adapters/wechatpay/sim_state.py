@@ -7,8 +7,6 @@ can never be paid, as at WeChat Pay.
 
 from __future__ import annotations
 
-import csv
-import io
 import secrets
 import threading
 from collections.abc import Callable
@@ -124,8 +122,17 @@ class PayBooks:
             return record
 
     def bill(self, day: str) -> str:
-        """The trade bill of one Asia/Shanghai day, every value behind a backtick, totals at the end."""
-        out, paid, refunded, count = io.StringIO(), 0, 0, 0
+        """The `ALL` trade bill of one Asia/Shanghai day, as WeChat Pay writes it (交易账单详细说明,
+        pay.weixin.qq.com/docs/merchant/products/bill-download/format-trade.html): the detail header,
+        a row per payment and per refund started that day, then the summary header and its line.
+
+        Every value, the summary's too, stands behind a backtick; amounts are yuan; values are joined
+        by commas and not CSV-quoted (a 商户数据包 of JSON shows its quotes as they are); lines end in
+        CRLF, as in bills captured from WeChat Pay. A refund row names the order's 微信订单号 and
+        商户订单号, its 交易时间 is when the refund was started, and its 应结订单金额 and 订单金额 are
+        0.00, as in the bills WeChat Pay serves; 总交易单数 counts both kinds of row.
+        """
+        paid, refunded, count = 0, 0, 0
         rows: list[tuple[datetime, Order, str, RefundRecord | None]] = []
         with self.lock:
             for o in self.orders.values():
@@ -134,20 +141,18 @@ class PayBooks:
             for refund in self.refunds.values():
                 if refund.at.astimezone(SHANGHAI).date().isoformat() == day:
                     rows.append((refund.at, self.orders[refund.out_trade_no], "REFUND", refund))
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(BILL_HEADER)
+        lines = [",".join(BILL_HEADER)]
         for at, o, state, r in sorted(rows, key=lambda row: row[0]):
             count += 1
-            settled = o.amount_fen if r is None else 0
-            paid, refunded = paid + settled, refunded + (r.amount_fen if r else 0)
+            settled, back = (o.amount_fen, 0) if r is None else (0, r.amount_fen)
+            paid, refunded = paid + settled, refunded + back
             values = (at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"), o.appid, self.mchid, "0", "",
                       o.transaction_id, o.out_trade_no, o.openid, "JSAPI", state, "OTHERS", "CNY", yuan(settled),
-                      "0.00", r.refund_id if r else "0", r.out_refund_no if r else "0",
-                      yuan(r.amount_fen) if r else "0.00", "0.00", "ORIGINAL" if r else "", "SUCCESS" if r else "",
-                      o.description, "", "0.00000", "0.60%", yuan(o.amount_fen),
-                      yuan(r.amount_fen) if r else "0.00", "")
-            writer.writerow([f"`{v}" for v in values])
-        writer.writerow(SUMMARY_HEADER)
-        writer.writerow([f"`{v}" for v in (count, yuan(paid), yuan(refunded), "0.00", "0.00000", yuan(paid),
-                                           yuan(refunded))])
-        return out.getvalue()
+                      "0.00", r.refund_id if r else "0", r.out_refund_no if r else "0", yuan(back), "0.00",
+                      "ORIGINAL" if r else "", "SUCCESS" if r else "", o.description, "", "0.00000", "0.60%",
+                      yuan(settled), yuan(back), "")
+            lines.append(",".join(f"`{v}" for v in values))
+        lines.append(",".join(SUMMARY_HEADER))
+        lines.append(",".join(f"`{v}" for v in (count, yuan(paid), yuan(refunded), "0.00", "0.00000", yuan(paid),
+                                                 yuan(refunded))))
+        return "".join(f"{line}\r\n" for line in lines)

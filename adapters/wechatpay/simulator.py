@@ -173,17 +173,21 @@ class WeChatPaySimulator:
         return self.answer(self._refund(record))
 
     async def tradebill(self, request: Request) -> Response:
+        """The bill's download URL and the SHA1 of the bill as it is before packing (原始账单（gzip需要
+        解压缩）的摘要值, 申请交易账单): packed with gzip only when `tar_type=GZIP` asked for it."""
         _body, refused = await self._checked(request)
         if refused:
             return refused
-        day = request.query_params.get("bill_date", "")
-        raw = gzip.compress(self.books.bill(day).encode())
+        day, tar_type = request.query_params.get("bill_date", ""), request.query_params.get("tar_type")
+        if request.query_params.get("bill_type", "ALL") != "ALL" or tar_type not in (None, "GZIP"):
+            return self._error(400, "PARAM_ERROR", "模拟器只出 ALL 账单，压缩类型只有 GZIP")
+        plain = self.books.bill(day).encode()
         token = secrets.token_urlsafe(12)
         with self._lock:
-            self.tokens[token] = raw  # the very bytes whose hash it gave
+            self.tokens[token] = gzip.compress(plain) if tar_type == "GZIP" else plain
         url = str(request.url_for("bill_download")) + f"?token={token}"
-        return self.answer({"hash_type": "SHA1", "hash_value": hashlib.sha1(raw).hexdigest(),
-                             "download_url": url})
+        return self.answer({"hash_type": "SHA1", "hash_value": hashlib.sha1(plain).hexdigest(),
+                            "download_url": url})
 
     async def download(self, request: Request) -> Response:
         _body, refused = await self._checked(request)
