@@ -90,7 +90,7 @@ def sweep_events(platform: Platform) -> None:
 
 def daily_summaries(platform: Platform) -> None:
     """每日账单 for every holder who asked, once per day whichever scheduler runs it."""
-    send_daily_summaries(platform.uow, platform.deliver_many, platform.settings.alert_template_id, utcnow())
+    send_daily_summaries(platform.uow, platform.deliver_many, utcnow())
 
 
 def sweep_money(platform: Platform) -> None:
