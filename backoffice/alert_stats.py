@@ -14,12 +14,16 @@ from workers.delivery.push import CHANNEL_LABELS
 
 
 def alert_counts(session: Session, since: datetime) -> Table:
-    """Per kind and channel since `since`: recorded, sent, and the rest (pending, expired or failed)."""
+    """Per kind and channel since `since`: recorded, sent, and the rest (pending, expired or failed).
+
+    The channel is the one the message went by: a customer-service message whose grant ended first
+    went as its template (`workers.delivery.reply`), which its outbound row records."""
+    channel = func.coalesce(OutboundMessage.channel, CardAlert.channel)
     rows = session.execute(
-        select(CardAlert.kind, CardAlert.channel, func.count(), func.count(OutboundMessage.sent_at))
+        select(CardAlert.kind, channel, func.count(), func.count(OutboundMessage.sent_at))
         .outerjoin(OutboundMessage, OutboundMessage.id == CardAlert.outbound_id)
         .where(CardAlert.created_at >= since)
-        .group_by(CardAlert.kind, CardAlert.channel).order_by(CardAlert.kind, CardAlert.channel)).all()
+        .group_by(CardAlert.kind, channel).order_by(CardAlert.kind, channel)).all()
     return Table("实时提醒（按类型和渠道）", ["提醒类型", "渠道", "提醒数", "已送达", "未送达"],
-                 [[KIND_LABELS.get(kind, kind), CHANNEL_LABELS.get(channel, channel), total, sent, total - sent]
-                  for kind, channel, total, sent in rows])
+                 [[KIND_LABELS.get(kind, kind), CHANNEL_LABELS.get(went, went), total, sent, total - sent]
+                  for kind, went, total, sent in rows])

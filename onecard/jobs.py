@@ -65,7 +65,8 @@ def jobs(platform: Platform) -> list[Job]:
     sweep_every = timedelta(seconds=s.sweep_interval_seconds)
     listed = [
         Job("sweep", sweep_events, every=sweep_every),
-        Job("resume_broadcasts", lambda p: resume_stalled_broadcasts(p.uow, p.broker), every=timedelta(seconds=60)),
+        Job("resume_broadcasts", lambda p: resume_stalled_broadcasts(p.uow, p.broker, p.deliver_many),
+            every=timedelta(seconds=60)),
         Job("library_reminders", lambda p: remind_due_loans(p.uow, p.ports.campus, p.pusher),
             every=timedelta(seconds=s.loan_reminder_interval_seconds)),
     ]
@@ -90,7 +91,7 @@ def sweep_events(platform: Platform) -> None:
 
 def daily_summaries(platform: Platform) -> None:
     """每日账单 for every holder who asked, once per day whichever scheduler runs it."""
-    send_daily_summaries(platform.uow, platform.deliver_many, platform.settings.alert_template_id, utcnow())
+    send_daily_summaries(platform.uow, platform.deliver_many, utcnow())
 
 
 def sweep_money(platform: Platform) -> None:

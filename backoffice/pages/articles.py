@@ -10,9 +10,10 @@ from starlette.responses import JSONResponse, Response
 from backoffice import statuses
 from backoffice.roles import Perm
 from backoffice.web import Ctx, Page
-from store.tables import Article, Broadcast, BroadcastDelivery, utcnow
-from workers.delivery.broadcast.plan import broadcast_progress, start_broadcast
-from workers.delivery.broadcast.send import message_of
+from store.tables import Article, Broadcast, utcnow
+from workers.delivery.broadcast.announcement import message_of
+from workers.delivery.broadcast.plan import start_broadcast
+from workers.delivery.broadcast.progress import Recipient, broadcast_progress, recipients
 from workers.delivery.push import CHANNEL_LABELS
 from workers.text.format import local_time
 from workers.topics.guide import KINDS
@@ -122,11 +123,8 @@ def _broadcast(ctx: Ctx) -> Broadcast:
     return broadcast
 
 
-def _deliveries(ctx: Ctx, broadcast_id: int) -> list[BroadcastDelivery]:
-    return list(ctx.uow.session.execute(
-        select(BroadcastDelivery).where(BroadcastDelivery.broadcast_id == broadcast_id)
-        .order_by(BroadcastDelivery.id).limit(DELIVERY_ROWS)
-    ).scalars())
+def _deliveries(ctx: Ctx, broadcast_id: int) -> list[Recipient]:
+    return recipients(ctx.uow.session, broadcast_id, DELIVERY_ROWS)
 
 
 def show_broadcast(ctx: Ctx) -> Response:
@@ -140,7 +138,7 @@ def show_broadcast(ctx: Ctx) -> Response:
 
 
 def broadcast_state(ctx: Ctx) -> Response:
-    """What the progress page polls until the push is done: the true count, as the planner writes it."""
+    """What the progress page polls until the push is done: the true count, as the recipients' messages say."""
     broadcast = _broadcast(ctx)
     progress = broadcast_progress(ctx.platform.uow, broadcast.id)
     rows = [{"openid": d.openid, "channel": CHANNEL_LABELS.get(d.channel or "", d.channel or ""),

@@ -68,7 +68,7 @@ class CardAlert(Base):
     openid: Mapped[str] = mapped_column(String(64))
     student_no: Mapped[str] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(16))  # spending | low_balance | suspicious | autotopup | summary
-    channel: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))  # wechat | template: as the planner chose
     outbound_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     #: A spending batch still collecting swipes until then (sent at that time).

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from store.tables.base import Base, BigId, UTCDateTime, utcnow
@@ -55,17 +55,25 @@ class Broadcast(Base):
 
 
 class BroadcastDelivery(Base):
-    """Per recipient: which path (customer-service or template) and what became of it."""
+    """Per recipient: the outbound message that carries the broadcast to them.
+
+    What became of a recipient is what became of that message (its status and channel). `status`,
+    `channel` and `error` here tell it only for the recipients planned before messages were linked
+    (migration 0013), which were sent by the broadcast itself.
+    """
 
     __tablename__ = "broadcast_deliveries"
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id"), index=True)
     openid: Mapped[str] = mapped_column(String(64))
-    channel: Mapped[str] = mapped_column(String(16))  # custom | template
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent | failed
+    channel: Mapped[str] = mapped_column(String(16))  # wechat | template, as planned
+    # pending -> planned (its outbound message recorded); before 0013: pending -> sending -> sent | failed
+    status: Mapped[str] = mapped_column(String(16), default="pending")
     error: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The outbound message (`outbound_messages.id`) recorded for the recipient; None: not planned yet.
+    outbound_id: Mapped[int | None] = mapped_column(BigInteger)
 
     __table_args__ = (UniqueConstraint("broadcast_id", "openid", name="uq_broadcast_deliveries_recipient"),)
 

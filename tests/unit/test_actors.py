@@ -19,7 +19,7 @@ def test_every_actor_is_declared_on_its_topics_queue() -> None:
     assert queues == {
         **{event_actor_name(topic): topic.value for topic in EVENT_TOPICS},
         "send_reply": Topic.REPLY.value, "send_sms": Topic.NOTIFY.value,
-        "plan_broadcast": Topic.NOTIFY.value, "send_broadcast_chunk": Topic.NOTIFY.value,
+        "plan_broadcast": Topic.NOTIFY.value,
         RELAY_ACTOR: Topic.TOPUP.value,
     }
     assert set(broker.get_declared_actors()) == set(actors)

@@ -3,7 +3,6 @@ stores it, then handled by the inbox pipeline of card events with a fixed clock.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -12,8 +11,11 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from backoffice.alert_stats import alert_counts
 from events.card_events import CardTransaction
-from store import inbox
+from events.notices import Field, Notice, NoticeKind
+from events.wechat_grants import Scenario
+from store import grants, inbox
 from store.db import make_engine, make_session_factory
 from store.tables import (
     AlertSetting,
@@ -44,13 +46,18 @@ class Pool:
         self.factory = make_session_factory(engine)
         self.now = NOW
         self.sent: list[int] = []
+        self.channels: list[str] = []
         self.later: list[tuple[int, datetime]] = []
         self.woken: list[int] = []
-        self.ports = AlertPorts(AlertConfig(), Limits(), lambda items: self.sent.extend(i for i, _ in items),
+        self.ports = AlertPorts(AlertConfig(), Limits(), self._deliver,
                                 lambda items, at: self.later.extend((oid, at) for oid, _ch in items),
                                 wake_relay=self.woken.append,
                                 clock=lambda: self.now)
         self.seq = 0
+
+    def _deliver(self, items: list[tuple[int, str]]) -> None:
+        self.sent.extend(i for i, _ in items)
+        self.channels.extend(channel for _, channel in items)
 
     def swipe(self, fen: int, balance: int, *, student_no: str = "20240001", at: datetime | None = None,
               merchant: str = "一食堂", terminal: str = "本部-一食堂-03", event_id: str | None = None) -> str:
@@ -87,12 +94,27 @@ class Pool:
                                            "topup_state": "off", "topup_armed": True, "daily_summary": False}
             s.merge(AlertSetting(openid="oA", updated_at=NOW, **(defaults | values)))
 
-    def alerts(self, kind: str | None = None) -> list[dict[str, dict[str, str]]]:
+    def wrote(self, at: datetime | None = None) -> None:
+        """The student wrote to the account: WeChat lets us answer by customer-service message a while."""
+        with Session(self.engine) as s, s.begin():
+            grants.grant(s, [("oA", Scenario.MESSAGE, at or self.now, None)])
+
+    def alerts(self, kind: str | None = None) -> list[Notice]:
+        """The alerts' notices as recorded (their outbound rows), oldest first; each row's text is its notice's."""
         with Session(self.engine) as s:
-            query = select(OutboundMessage.body).join(CardAlert, CardAlert.outbound_id == OutboundMessage.id)
+            query = select(OutboundMessage).join(CardAlert, CardAlert.outbound_id == OutboundMessage.id)
             if kind:
                 query = query.where(CardAlert.kind == kind)
-            return [json.loads(b)["data"] for b in s.execute(query.order_by(OutboundMessage.id)).scalars()]
+            rows = s.execute(query.order_by(OutboundMessage.id)).scalars().all()
+        assert all(row.notice is not None and row.body == row.notice["text"] for row in rows)
+        return [Notice.from_json(row.notice or {}) for row in rows]
+
+    def routes(self) -> list[tuple[str, str, str]]:
+        """(alert kind, the alert's channel, its outbound row's channel) of every alert, oldest first."""
+        with Session(self.engine) as s:
+            return [(kind, channel, went) for kind, channel, went in s.execute(
+                select(CardAlert.kind, CardAlert.channel, OutboundMessage.channel)
+                .join(OutboundMessage, OutboundMessage.id == CardAlert.outbound_id).order_by(CardAlert.id))]
 
     def count(self, model: type[Base]) -> int:
         with Session(self.engine) as s:
@@ -107,12 +129,41 @@ def pool(tmp_path: Path) -> Iterator[Pool]:
     engine.dispose()
 
 
-def test_a_spending_alert_goes_out_at_once_as_a_template(pool: Pool) -> None:
+def test_a_spending_alert_goes_out_at_once_as_a_template_to_a_student_without_a_grant(pool: Pool) -> None:
     pool.setting(spend_on=True)
     assert "spending:sent" in pool.swipe(-1250, 8750)
     [alert] = pool.alerts("spending")
-    assert alert["amount"]["value"] == "12.50 元" and alert["balance"]["value"] == "87.50 元"
-    assert alert["title"]["value"] == "消费提醒" and len(pool.sent) == 1
+    assert alert.kind is NoticeKind.SPENDING
+    assert alert.text == "【消费提醒】\n您的校园卡在一食堂消费 12.50 元，余额 87.50 元。"
+    assert (alert.fields[Field.AMOUNT], alert.fields[Field.BALANCE]) == (1250, 8750)
+    assert alert.fields[Field.MERCHANT] == "一食堂"
+    assert alert.fields[Field.TIME] == NOW and alert.link == "/m/history"
+    assert pool.routes() == [("spending", "template", "template")] and pool.channels == ["template"]
+    assert len(pool.sent) == 1
+
+
+def test_a_student_who_wrote_within_their_grant_gets_the_alert_as_a_customer_service_message(pool: Pool) -> None:
+    pool.setting(spend_on=True, low_balance_fen=2000)
+    pool.wrote(NOW - timedelta(hours=1))
+    outcomes = pool.swipe(-8000, 1500)
+    assert "spending:sent" in outcomes and "low:sent" in outcomes
+    assert pool.routes() == [("spending", "wechat", "wechat"), ("low_balance", "wechat", "wechat")]
+    assert pool.channels == ["wechat", "wechat"]
+    with Session(pool.engine) as s:
+        expiry = s.execute(select(OutboundMessage.expires_at)).scalars().all()
+    assert all(at is not None and NOW < at < NOW + timedelta(hours=47) for at in expiry)
+
+
+def test_alerts_beyond_the_grant_go_as_templates(pool: Pool) -> None:
+    pool.setting(spend_on=True)
+    pool.wrote(NOW - timedelta(hours=1))
+    for minute in range(7):  # one alert each: further apart than a spending batch
+        pool.now = NOW + timedelta(minutes=2 * minute)
+        pool.swipe(-100, 9000 - 100 * minute)
+    assert [channel for _, channel, _ in pool.routes()] == ["wechat"] * 5 + ["template"] * 2
+    with Session(pool.engine) as s:  # 数据分析 counts them by the channel each went by
+        assert alert_counts(s, NOW - timedelta(days=1)).rows == [["消费提醒", "模板消息", 2, 0, 2],
+                                                                ["消费提醒", "客服消息", 5, 0, 5]]
 
 
 def test_swipes_within_a_minute_of_an_alert_go_out_together_at_its_end(pool: Pool) -> None:
@@ -124,8 +175,9 @@ def test_swipes_within_a_minute_of_an_alert_go_out_together_at_its_end(pool: Poo
     assert "spending:merged" in pool.swipe(-200, 9000, merchant="浴室")
     assert len(pool.sent) == 1 and [at for _, at in pool.later] == [NOW + timedelta(seconds=60)]
     _first, batch = pool.alerts("spending")
-    assert batch["merchant"]["value"] == "2 笔消费" and "超市" in batch["content"]["value"]
-    assert "浴室" in batch["content"]["value"] and batch["amount"]["value"] == "5.00 元"
+    assert batch.fields[Field.MERCHANT] == "超市、浴室" and batch.fields[Field.COUNT] == "2"
+    assert "超市 3.00 元" in batch.text and "浴室 2.00 元" in batch.text and batch.fields[Field.AMOUNT] == 500
+    assert batch.fields[Field.BALANCE] == 9000
     pool.now += timedelta(minutes=5)
     assert "spending:sent" in pool.swipe(-100, 8900)
 
@@ -197,7 +249,10 @@ def test_a_swipe_on_a_card_reported_lost_is_suspicious_and_pushed(pool: Pool) ->
         s.add(BindingLog(openid="oA", student_no="20240001", action="lost", at=NOW))
     assert "suspicious:1" in pool.swipe(-800, 9200)
     [alert] = pool.alerts("suspicious")
-    assert "挂失卡被刷" in alert["content"]["value"] and pool.count(SuspiciousTransaction) == 1
+    assert alert.kind is NoticeKind.SUSPICIOUS and alert.fields[Field.REASON] == "挂失卡被刷"
+    assert alert.text.startswith("【交易异常提醒】\n挂失卡被刷：已挂失的卡在一食堂")
+    assert (alert.fields[Field.AMOUNT], alert.fields[Field.BALANCE]) == (800, 9200)
+    assert pool.count(SuspiciousTransaction) == 1
 
 
 def test_too_many_swipes_too_fast_is_reported_once(pool: Pool) -> None:
@@ -244,7 +299,8 @@ def test_automatic_topup_is_not_placed_while_top_up_is_paused_and_the_holder_is_
         s.add(FeatureSwitch(feature="topup", enabled=False, message="银行系统维护中，请明天再试。"))
     assert "topup:refused" in pool.swipe(-1500, 1500)
     [alert] = pool.alerts("autotopup")
-    assert alert["content"]["value"] == "余额低于 20.00 元，但本次自动充值未执行：银行系统维护中，请明天再试。"
+    assert alert.text == "【自动充值】\n余额低于 20.00 元，但本次自动充值未执行：银行系统维护中，请明天再试。"
+    assert alert.kind is NoticeKind.TOPUP and alert.fields[Field.STATUS] == "未执行"
     assert pool.count(MoneyOrder) == 0 and pool.woken == []
 
 
@@ -253,12 +309,24 @@ def test_the_daily_summary_goes_out_once_however_often_it_runs(pool: Pool) -> No
     pool.swipe(-1200, 8800, merchant="一食堂")
     pool.swipe(-3000, 5800, merchant="超市", at=NOW + timedelta(minutes=1))
     pool.swipe(-800, 5000, merchant="一食堂", at=NOW + timedelta(minutes=2))
-    first = send_daily_summaries(lambda: UnitOfWork(pool.factory), pool.ports.deliver, "tpl", NOW)
-    again = send_daily_summaries(lambda: UnitOfWork(pool.factory), pool.ports.deliver, "tpl", NOW)
+    first = send_daily_summaries(lambda: UnitOfWork(pool.factory), pool.ports.deliver, NOW)
+    again = send_daily_summaries(lambda: UnitOfWork(pool.factory), pool.ports.deliver, NOW)
     assert (first, again) == (1, 0)
     [summary] = pool.alerts("summary")
-    assert "消费 3 笔，共 50.00 元" in summary["content"]["value"] and "超市" in summary["content"]["value"]
-    assert summary["balance"]["value"] == "50.00 元"
+    assert summary.text == "【每日账单】\n今天消费 3 笔，共 50.00 元；花得最多的是超市（30.00 元）；余额 50.00 元。"
+    fields = summary.fields
+    assert (fields[Field.AMOUNT], fields[Field.BALANCE], fields[Field.COUNT]) == (5000, 5000, "3")
+    assert summary.kind is NoticeKind.SUMMARY and summary.fields[Field.TIME] == NOW
+    assert pool.routes()[-1] == ("summary", "template", "template") and pool.channels[-1] == "template"
+
+
+def test_the_daily_summary_of_a_student_within_a_grant_is_a_customer_service_message(pool: Pool) -> None:
+    pool.setting(daily_summary=True)
+    pool.wrote(NOW - timedelta(hours=2))
+    assert send_daily_summaries(lambda: UnitOfWork(pool.factory), pool.ports.deliver, NOW) == 1
+    [summary] = pool.alerts("summary")
+    assert summary.text == "【每日账单】\n今天没有消费记录。" and summary.fields[Field.AMOUNT] == 0
+    assert pool.routes() == [("summary", "wechat", "wechat")] and pool.channels == ["wechat"]
 
 
 # A batch reads each holder's state once, then applies its events in order against it: these fail if a
@@ -270,7 +338,7 @@ def test_swipes_of_one_card_in_one_batch_are_told_as_one_after_another(pool: Poo
     assert [o.split(",")[0] for o in outcomes] == ["spending:sent", "spending:batched", "spending:merged"]
     assert len(pool.sent) == 1 and [at for _, at in pool.later] == [NOW + timedelta(seconds=60)]
     _first, held = pool.alerts("spending")
-    assert held["merchant"]["value"] == "2 笔消费" and held["amount"]["value"] == "5.00 元"
+    assert held.fields[Field.COUNT] == "2" and held.fields[Field.AMOUNT] == 500
     with Session(pool.engine) as s:
         swipes = s.execute(select(CardAlert.swipes).order_by(CardAlert.id)).scalars().all()
     assert [len(sw or []) for sw in swipes] == [1, 2]
@@ -281,8 +349,8 @@ def test_a_batch_extends_a_held_spending_message_recorded_before_it(pool: Pool) 
     pool.batch((-500, 9500), (-300, 9200))
     pool.now += timedelta(seconds=10)
     assert [o.split(",")[0] for o in pool.batch((-100, 9100), (-100, 9000))] == ["spending:merged"] * 2
-    _first, held = pool.alerts("spending")
-    assert held["merchant"]["value"] == "3 笔消费" and held["amount"]["value"] == "5.00 元"
+    _first, held = pool.alerts("spending")  # the earlier batch's row: its text and notice extended together
+    assert held.fields[Field.COUNT] == "3" and held.fields[Field.AMOUNT] == 500 and "3 笔消费" in held.text
 
 
 def test_low_balance_warns_once_for_two_swipes_below_in_one_batch(pool: Pool) -> None:

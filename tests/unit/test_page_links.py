@@ -6,10 +6,13 @@ import dataclasses
 
 from sqlalchemy.orm import Session
 
+from adapters.wechat.port import AccountTemplate
 from events import commands as c
+from events.notices import NoticeKind
 from store.tables import Article
-from tests.unit.fakes import FakeCardSystem, bind, local, ports, said, turn
-from workers.delivery.broadcast.send import _deliver, message_of
+from tests.unit.fakes import NOW, FakeCardSystem, bind, local, ports, said, turn
+from workers.delivery.broadcast.announcement import message_of, notice_of
+from workers.delivery.templates import Choice, choose, render
 from workers.topics import card as card_topic
 
 WEB = "https://card.example.edu.cn"
@@ -48,24 +51,16 @@ def test_without_a_web_url_no_link_is_added(session: Session, card: FakeCardSyst
 
 
 def test_a_pushed_article_links_to_its_page_by_message_and_by_template() -> None:
-    article = Article(id=7, kind="news", title="新食堂开业", body="三食堂二楼今日开业。", status="published")
-    title, text = message_of(article, WEB)
+    article = Article(id=7, kind="news", title="新食堂开业", body="三食堂二楼今日开业。", status="published",
+                      published_at=NOW)
+    _title, text = message_of(article, WEB)
     assert text == f'【新闻：新食堂开业】\n三食堂二楼今日开业。\n<a href="{WEB}/m/articles/7">阅读全文</a>'
-
-    class Templates:
-        def __init__(self) -> None:
-            self.sent: list[tuple[str, dict[str, object], str | None]] = []
-
-        def send_text(self, openid: str, text: str) -> None:
-            raise AssertionError("the template channel was chosen")
-
-        def send_template(self, openid: str, template_id: str, data: dict[str, object], url: str | None = None) -> None:
-            self.sent.append((template_id, data, url))
-
-        def create_menu(self, menu: dict[str, object]) -> None:
-            raise AssertionError
-
-    wechat = Templates()
-    _deliver(wechat, "oA", "template", title, text, "tpl", f"{WEB}/m/articles/7")
-    _template_id, data, url = wechat.sent[0]
-    assert url == f"{WEB}/m/articles/7" and "<a " not in str(data)
+    notice = notice_of(article, WEB)
+    assert notice.text == text and notice.link == "/m/articles/7"  # the template's 详情 link: WEB + link
+    template = AccountTemplate("tpl-news", "通知公告", "通知标题:{{thing1.DATA}}\n发布时间:{{time2.DATA}}\n"
+                                                       "通知内容:{{thing3.DATA}}")
+    choice = choose(NoticeKind.ANNOUNCEMENT, [template])
+    assert isinstance(choice, Choice)
+    data = render(notice, choice)
+    assert data == {"thing1": {"value": "新食堂开业"}, "time2": {"value": "2026-11-25 16:00"},
+                    "thing3": {"value": "三食堂二楼今日开业。"}}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from store.tables import Article
-from workers.delivery.broadcast.send import message_of
+from workers.delivery.broadcast.announcement import message_of
 from workers.text.plain import plain_text
 
 

@@ -1,6 +1,9 @@
 """The alerts a batch of card events raises, collected in memory while the batch's events are
 applied, then recorded in its transaction (outbound rows + `card_alerts` rows, one statement each)
-and handed to the reply pool once it commits — at once, or at the end of a spending batch."""
+and handed to the reply pool once it commits — at once, or at the end of a spending batch.
+
+Each alert is a notice planned by `workers.delivery.outgoing`: a customer-service message for a
+student within a grant of WeChat's, the template otherwise; the alert keeps the channel chosen."""
 
 from __future__ import annotations
 
@@ -13,10 +16,13 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from events.campus_time import SHANGHAI
+from events.notices import Notice
 from store import outbound
+from store.outbound import Message
 from store.tables import CardAlert, table_of
 from workers.alerts import queries
 from workers.alerts.config import AlertConfig
+from workers.delivery.outgoing import notices
 
 #: Kinds the per-student daily cap counts; suspicious use and the summary always go out.
 CAPPED = ("spending", "low_balance")
@@ -32,7 +38,8 @@ class AlertRow:
     student_no: str
     kind: str
     created_at: datetime
-    body: str = ""
+    #: What the student is told; None for one recorded before this batch (kept in its outbound row).
+    notice: Notice | None = None
     open_until: datetime | None = None
     swipes: list[Any] | None = None
     once_key: str | None = None
@@ -76,10 +83,10 @@ class Alerts:
     def day_start(self) -> datetime:
         return datetime.combine(self.now.astimezone(SHANGHAI).date(), time(), SHANGHAI)
 
-    def add(self, openid: str, student_no: str, kind: str, body: str, *, open_until: datetime | None = None,
+    def add(self, openid: str, student_no: str, kind: str, notice: Notice, *, open_until: datetime | None = None,
             swipes: list[Any] | None = None, once_key: str | None = None) -> AlertRow:
-        """Record an alert (a template message); sent after the commit, or at `open_until`."""
-        row = AlertRow(openid, student_no, kind, self.now, body, open_until, swipes, once_key)
+        """Record an alert; sent after the commit, or at `open_until`."""
+        row = AlertRow(openid, student_no, kind, self.now, notice, open_until, swipes, once_key)
         self.new.append(row)
         if kind in CAPPED:
             self.capped_today[openid] = self.capped_today.get(openid, 0) + 1
@@ -101,16 +108,32 @@ class Alerts:
         """The batch's alerts into the transaction: their outbound rows, then their `card_alerts` rows."""
         if not self.new:
             return
-        # A spending batch is held from the sweeper until its minute is over.
-        ids = outbound.add_many(self.session, [("template", r.openid, r.body, r.open_until) for r in self.new])
-        for row, outbound_id in zip(self.new, ids, strict=True):
+        planned = self._plan()
+        ids = outbound.add_many(self.session, planned)  # a notice is always recorded to be sent
+        for row, message, outbound_id in zip(self.new, planned, ids, strict=True):
             row.outbound_id = outbound_id
             if row.open_until is None:
-                self.send_now.append((outbound_id, "template"))
+                self.send_now.append((outbound_id, message.channel))
             else:
-                self.send_at.append((outbound_id, "template", row.open_until))
+                self.send_at.append((outbound_id, message.channel, row.open_until))
         self.session.execute(_INSERT, [
-            {"openid": r.openid, "student_no": r.student_no, "kind": r.kind, "channel": "template",
+            {"openid": r.openid, "student_no": r.student_no, "kind": r.kind, "channel": m.channel,
              "outbound_id": r.outbound_id, "created_at": r.created_at, "open_until": r.open_until,
-             "swipes": r.swipes, "once_key": r.once_key} for r in self.new])
+             "swipes": r.swipes, "once_key": r.once_key} for r, m in zip(self.new, planned, strict=True)])
         self.new = []
+
+    def _plan(self) -> list[Message]:
+        """The alerts' messages, in their order: one planning per moment they are held until (a
+        spending batch is held from the sweeper until its minute is over), usually one or two."""
+        held: dict[datetime | None, list[int]] = {}
+        for i, row in enumerate(self.new):
+            held.setdefault(row.open_until, []).append(i)
+        planned: dict[int, Message] = {}
+        for until, indexes in held.items():
+            wanted: list[tuple[str, Notice]] = []
+            for i in indexes:
+                notice = self.new[i].notice
+                assert notice is not None, "an alert of this batch is added with its notice"
+                wanted.append((self.new[i].openid, notice))
+            planned.update(zip(indexes, notices(self.session, wanted, self.now, until), strict=True))
+        return [planned[i] for i in range(len(self.new))]

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class AlertConfig:
-    #: The template message every alert travels as (fields in `workers.alerts.messages`).
-    template_id: str = "onecard-card-alert"
     #: Swipes of one card within this many seconds of an alert go out together in one message.
     coalesce_seconds: int = 60
     #: At most this many spending and balance alerts per holder per day (suspicious use is never capped).

@@ -5,27 +5,31 @@ inserted first, and only the scheduler whose insert went in records the message.
 from __future__ import annotations
 
 import functools
-from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from events.campus_time import SHANGHAI
+from events.notices import Notice
 from store import outbound
 from store.db import dialect_insert
-from store.tables import AlertSetting, Binding, CardAlert, CardTransactionRow
+from store.tables import AlertSetting, Binding, CardAlert, CardTransactionRow, table_of
 from store.uow import UowFactory
 from workers.alerts import messages
-from workers.text.format import yuan
+from workers.delivery.outgoing import notices
 
 #: Holders per transaction: small pages keep each commit short; a rerun skips the holders already sent
 PAGE = 500
 
+_ALERT = table_of(CardAlert)
+_SENT_BY = (update(_ALERT).where(_ALERT.c.id == bindparam("aid"))
+            .values(outbound_id=bindparam("oid"), channel=bindparam("by")))
+
 
 def send_daily_summaries(uow_factory: UowFactory, deliver: Callable[[list[tuple[int, str]]], None],
-                         template_id: str, now: datetime) -> int:
+                         now: datetime) -> int:
     """Record and hand over today's summaries; how many this call sent."""
     day = now.astimezone(SHANGHAI).date()
     sent, after = 0, ""
@@ -39,11 +43,9 @@ def send_daily_summaries(uow_factory: UowFactory, deliver: Callable[[list[tuple[
                 return sent
             after = holders[-1].openid
             lines = _day_lines(uow.session, [h.student_no for h in holders], day)
-            new: list[tuple[int, str]] = []
-            for openid, student_no in holders:
-                outbound_id = _record(uow.session, openid, student_no, day, lines.get(student_no, []), template_id, now)
-                if outbound_id is not None:
-                    new.append((outbound_id, "template"))
+            won = [(alert_id, openid, _notice(lines.get(student_no, []), now)) for openid, student_no in holders
+                   if (alert_id := _claim(uow.session, openid, student_no, day, now)) is not None]
+            new = _record(uow.session, won, now)
             if new:
                 uow.after_commit(functools.partial(deliver, new))
             uow.commit()
@@ -64,33 +66,28 @@ def _day_lines(session: Any, student_nos: list[str], day: date) -> dict[str, lis
     return by_holder
 
 
-def text(lines: list[Any]) -> tuple[str, str, str]:
-    """(amount, balance, content) of one holder's day."""
-    spent = [r for r in lines if r.amount_fen < 0]
-    if not spent:
-        return "0.00 元", "", "今天没有消费记录。"
-    total = -sum(r.amount_fen for r in spent)
-    by_merchant: Counter[str] = Counter()
-    for r in spent:
-        by_merchant[r.merchant] -= r.amount_fen
-    top, top_fen = by_merchant.most_common(1)[0]
-    balance = max(lines, key=lambda r: r.occurred_at).balance_fen
-    return (f"{yuan(total)} 元", f"{yuan(balance)} 元",
-            f"今天消费 {len(spent)} 笔，共 {yuan(total)} 元；花得最多的是{top}（{yuan(top_fen)} 元）；"
-            f"余额 {yuan(balance)} 元。")
+def _notice(lines: list[Any], now: datetime) -> Notice:
+    """One holder's day as its notice: what was spent where, and the balance after the day's last transaction."""
+    balance = max(lines, key=lambda r: r.occurred_at).balance_fen if lines else None
+    return messages.summary([(-r.amount_fen, r.merchant) for r in lines if r.amount_fen < 0], balance, now)
 
 
-def _record(session: Any, openid: str, student_no: str, day: date, lines: list[Any], template_id: str,
-            now: datetime) -> int | None:
+def _claim(session: Any, openid: str, student_no: str, day: date, now: datetime) -> int | None:
+    """The holder's summary alert for the day, if this scheduler's insert went in; None: another has it."""
     insert = dialect_insert(session.get_bind().dialect.name, CardAlert.__table__)
     alert_id = session.execute(insert.on_conflict_do_nothing(index_elements=["once_key"]).returning(CardAlert.id), {
-        "openid": openid, "student_no": student_no, "kind": "summary", "channel": "template",
+        "openid": openid, "student_no": student_no, "kind": "summary", "channel": "template",  # until planned
         "created_at": now, "once_key": f"summary:{openid}:{day.isoformat()}"}).scalar()
-    if alert_id is None:  # another scheduler has it
-        return None
-    amount, balance, content = text(lines)
-    row = outbound.add(session, channel="template", recipient=openid, body=messages.template(
-        template_id, "summary", at=now, amount=amount, balance=balance, merchant="", content=content))
-    session.flush()
-    session.execute(update(CardAlert).where(CardAlert.id == alert_id).values(outbound_id=row.id))
-    return int(row.id)
+    return None if alert_id is None else int(alert_id)
+
+
+def _record(session: Any, won: list[tuple[int, str, Notice]], now: datetime) -> list[tuple[int, str]]:
+    """The page's summaries planned at once and linked to their alerts: (outbound id, channel) to send."""
+    if not won:
+        return []
+    planned = notices(session, [(openid, notice) for _, openid, notice in won], now)
+    ids = outbound.add_many(session, planned)  # a notice is always recorded to be sent
+    sent = [(oid, message.channel) for oid, message in zip(ids, planned, strict=True)]
+    session.execute(_SENT_BY, [{"aid": alert_id, "oid": oid, "by": channel}
+                               for (alert_id, _, _), (oid, channel) in zip(won, sent, strict=True)])
+    return sent

@@ -68,8 +68,6 @@ def record(alerts: Alerts, known: Known, tx: CardTransaction, row_id: int, lost:
         alerts.session.add(SuspiciousTransaction(transaction_id=row_id, student_no=tx.student_no, rule=rule,
                                                  detail=detail, created_at=alerts.now))
         if openid is not None:
-            alerts.add(openid, tx.student_no, "suspicious", messages.template(
-                alerts.config.template_id, "suspicious", at=tx.occurred_at, amount=f"{yuan(-tx.amount_fen)} 元",
-                merchant=tx.merchant, balance=f"{yuan(tx.balance_fen)} 元",
-                content=f"{messages.RULE_LABELS[rule]}：{detail}。如非本人操作，请立即发送“挂失”。"))
+            alerts.add(openid, tx.student_no, "suspicious", messages.suspicious(
+                rule, detail, -tx.amount_fen, tx.merchant, tx.balance_fen, tx.occurred_at))
     return len(found)

@@ -12,7 +12,6 @@ from workers.alerts import messages
 from workers.alerts.collector import Alerts
 from workers.money import start as money
 from workers.money.amounts import Limits
-from workers.text.format import yuan
 
 
 def is_latest(setting: AlertSetting, tx: CardTransaction) -> bool:
@@ -35,10 +34,8 @@ def low_balance(alerts: Alerts, setting: AlertSetting, student_no: str, tx: Card
     setting.low_armed = False
     if alerts.capped(setting.openid):
         return "capped"
-    alerts.add(setting.openid, student_no, "low_balance", messages.template(
-        alerts.config.template_id, "low_balance", at=tx.occurred_at, balance=f"{yuan(tx.balance_fen)} 元",
-        merchant=tx.merchant, amount=f"{yuan(-tx.amount_fen)} 元" if tx.amount_fen < 0 else "",
-        content=f"校园卡余额 {yuan(tx.balance_fen)} 元，已低于您设置的 {yuan(threshold)} 元。发送“充值 50”即可充值。"))
+    alerts.add(setting.openid, student_no, "low_balance",
+               messages.low_balance(tx.balance_fen, threshold, tx.card_no, tx.occurred_at))
     return "sent"
 
 
@@ -59,9 +56,10 @@ def automatic_topup(alerts: Alerts, setting: AlertSetting, student_no: str, tx: 
     once_key = f"autotopup:{student_no}:{alerts.now.astimezone(SHANGHAI).date().isoformat()}"
     if alerts.once_taken(once_key):
         return "done_today"
-    template_id, openid = alerts.config.template_id, setting.openid
+    openid = setting.openid
     known = "lost" if lost else "normal"  # what the pool knows (挂失 in WeChat): no outside call in its batch
     try:
+        # Its receipt is a notice (`workers.money.receipts`): no reply deadline, it reaches the student anyway.
         order = money.start(alerts.session, lambda _no: known, openid=openid, kind=TOPUP, amount=amount,
                             limits=limits, now=alerts.now,
                             confirmed=money.Confirmed(expires_at=alerts.now, first_step_at=alerts.now,
@@ -69,13 +67,10 @@ def automatic_topup(alerts: Alerts, setting: AlertSetting, student_no: str, tx: 
     except money.Refused as refused:
         if refused.reason.startswith("card_"):
             return "lost"
-        alerts.add(openid, student_no, "autotopup", messages.template(
-            template_id, "autotopup", at=alerts.now, amount=f"{yuan(amount)} 元", balance=f"{yuan(tx.balance_fen)} 元",
-            content=f"余额低于 {yuan(below)} 元，但本次自动充值未执行：{refused}"), once_key=once_key)
+        alerts.add(openid, student_no, "autotopup",
+                   messages.topup_refused(amount, below, tx.balance_fen, str(refused), alerts.now), once_key=once_key)
         return "refused"
     alerts.orders.append(order.id)
-    alerts.add(openid, student_no, "autotopup", messages.template(
-        template_id, "autotopup", at=alerts.now, amount=f"{yuan(amount)} 元", balance=f"{yuan(tx.balance_fen)} 元",
-        content=f"余额低于 {yuan(below)} 元，已为您自动充值 {yuan(amount)} 元（订单号 {order.order_no}），"
-                "结果稍后通知。发送“自动充值 关”可随时关闭。"), once_key=once_key)
+    alerts.add(openid, student_no, "autotopup",
+               messages.topup_ordered(amount, below, tx.balance_fen, order.order_no, alerts.now), once_key=once_key)
     return "ordered"

@@ -14,7 +14,7 @@ from store.uow import UnitOfWork
 from workers.delivery.outgoing import notices
 
 #: How each way of reaching a user reads to a clerk.
-CHANNEL_LABELS = {"wechat": "客服消息", "custom": "客服消息", "template": "模板消息", "sms": "短信"}
+CHANNEL_LABELS = {"wechat": "客服消息", "template": "模板消息", "sms": "短信"}
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from store.inbox import WECHAT, WECHATPAY
 from store.uow import UowFactory
 from workers.alerts.process import AlertPorts, CardEvents
 from workers.delivery import reply
-from workers.delivery.broadcast import plan, send
+from workers.delivery.broadcast import plan
 from workers.money.notices import PaymentNotices
 from workers.money.relay import Relay
 from workers.money.wake import RELAY_ACTOR
@@ -91,15 +91,12 @@ def declare_actors(broker: dramatiq.Broker, *, uow_factory: UowFactory, ports: P
         )(send_outbound)
 
     def plan_broadcast(broadcast_id: int) -> None:
-        plan.plan(uow_factory, broker, broadcast_id)
+        """Each page's messages go to the reply worker like every other notice's."""
+        plan.plan(uow_factory, deliver_many, broadcast_id, ports.web_url)
 
-    def send_broadcast_chunk(broadcast_id: int, first: str, last: str) -> None:
-        send.send_chunk(uow_factory, senders.wechat, "", broadcast_id, first, last, ports.web_url)
-
-    for name, fn in (("plan_broadcast", plan_broadcast), ("send_broadcast_chunk", send_broadcast_chunk)):
-        actors[name] = dramatiq.actor(
-            actor_name=name, queue_name=Topic.NOTIFY.value, broker=broker, max_retries=10, min_backoff=1_000,
-            max_backoff=60_000, time_limit=15 * 60_000, throws=(PermanentError,))(fn)
+    actors["plan_broadcast"] = dramatiq.actor(
+        actor_name="plan_broadcast", queue_name=Topic.NOTIFY.value, broker=broker, max_retries=10, min_backoff=1_000,
+        max_backoff=60_000, time_limit=15 * 60_000, throws=(PermanentError,))(plan_broadcast)
 
     def relay_orders(order_id: int) -> None:
         relay.drive(order_id)

@@ -49,4 +49,4 @@ def test_a_large_swipe_is_listed_decided_once_and_counted(live: Stack) -> None:
         assert (decided.decision, decided.decided_by) == ("fraud", admin.username)
     [entry] = [e for e in audit_entries(live, admin.username) if e.action == "suspicious decided"]
     assert entry.before == {"decision": None, "note": None}
-    assert "可疑交易提醒" in admin.get("/analytics").text
+    assert "交易异常提醒" in admin.get("/analytics").text
