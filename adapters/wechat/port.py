@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from events.errors import PermanentError
@@ -15,9 +16,36 @@ UNDELIVERABLE = {
     43101: "the user refused this notification",
 }
 
+#: Errcodes that say the template message itself is wrong for this account: no user fares better.
+TEMPLATE_REFUSALS = {
+    40037: "the account has no such template",
+    47003: "a value breaks its key's type, or the template has no such key",
+    43116: "the template is banned",
+}
+
+
+@dataclass(frozen=True)
+class AccountTemplate:
+    """One of the account's templates as `template/get_all_private_template` lists it.
+
+    `content` holds a line per key, `label:{{key.DATA}}`: the label says what the key holds."""
+
+    template_id: str
+    title: str
+    content: str
+    example: str = ""
+
 
 class Undeliverable(PermanentError):
     """WeChat will not take this message for this user; recorded, never retried."""
+
+    def __init__(self, errcode: int, errmsg: str) -> None:
+        super().__init__(f"{errcode}: {errmsg}")
+        self.errcode = errcode
+
+
+class TemplateRefused(PermanentError):
+    """WeChat refuses the template message as written (unknown, banned, a bad value): never retried."""
 
     def __init__(self, errcode: int, errmsg: str) -> None:
         super().__init__(f"{errcode}: {errmsg}")
@@ -28,8 +56,15 @@ class WeChatApi(Protocol):
     def send_text(self, openid: str, text: str) -> None:
         """A customer-service text message. Undeliverable, TransientError or PermanentError."""
 
-    def send_template(self, openid: str, template_id: str, data: dict[str, Any], url: str | None = None) -> None:
-        """A template message, for users outside the customer-service window."""
+    def send_template(self, openid: str, template_id: str, data: dict[str, Any], url: str | None = None,
+                      client_msg_id: str | None = None) -> None:
+        """A template message, for users outside the customer-service window.
+
+        `client_msg_id` (≤ 64 bytes): WeChat delivers a repeat with the same id within 10 minutes
+        once. TemplateRefused, Undeliverable, TransientError or PermanentError."""
+
+    def list_templates(self) -> list[AccountTemplate]:
+        """The account's templates (`template/get_all_private_template`)."""
 
     def create_menu(self, menu: dict[str, Any]) -> None:
         """Replace the account's custom menu."""

@@ -6,6 +6,7 @@ import dataclasses
 
 from sqlalchemy.orm import Session
 
+from adapters.wechat.port import AccountTemplate
 from events import commands as c
 from store.tables import Article
 from tests.unit.fakes import FakeCardSystem, bind, local, ports, said, turn
@@ -59,8 +60,12 @@ def test_a_pushed_article_links_to_its_page_by_message_and_by_template() -> None
         def send_text(self, openid: str, text: str) -> None:
             raise AssertionError("the template channel was chosen")
 
-        def send_template(self, openid: str, template_id: str, data: dict[str, object], url: str | None = None) -> None:
+        def send_template(self, openid: str, template_id: str, data: dict[str, object], url: str | None = None,
+                          client_msg_id: str | None = None) -> None:
             self.sent.append((template_id, data, url))
+
+        def list_templates(self) -> list[AccountTemplate]:
+            raise AssertionError
 
         def create_menu(self, menu: dict[str, object]) -> None:
             raise AssertionError
