@@ -51,7 +51,9 @@ class ChatClient:
     def __init__(self, config: ChatConfig) -> None:
         self.config = config
         self.sms_sink = FileSms(config.sms_sink)
-        self.sender = CallbackSender(config.callback_url, config.token, config.appid, config.aes_key)
+        # WeChat knows what a follower did before delivering it: so does the simulator playing WeChat.
+        self.sender = CallbackSender(config.callback_url, config.token, config.appid, config.aes_key,
+                                     wechat_sim=config.wechat_sim_url)
         self.wechat_sim = HttpJsonClient(config.wechat_sim_url, timeout=10)
 
     def _post(self, xml: str) -> Delivery:

@@ -76,7 +76,18 @@ class Stack:
 
     # -- playing WeChat -----------------------------------------------------------------------
     def sender(self, *, aes_key: str | None = None) -> CallbackSender:
-        return CallbackSender(f"{self.ingress_url}/wechat", TOKEN, APPID, aes_key)
+        """WeChat's side of callbacks; each also tells the WeChat API simulator, so the user's grant exists."""
+        return CallbackSender(f"{self.ingress_url}/wechat", TOKEN, APPID, aes_key, wechat_sim=self.wechat_sim)
+
+    def heard(self, xml: str) -> None:
+        """Tell the WeChat API simulator what a user did (the grant WeChat gives), the ingress not told:
+        for a test that plays the rest of WeChat's delivery itself or writes the interaction to the database."""
+        self.sender().heard(xml)
+
+    @property
+    def wechat_sim(self) -> str:
+        """The WeChat API simulator's base URL (its `/_sim/…` and `/cgi-bin/…`)."""
+        return f"{self.simulator_url}/wechat-api"
 
     def say(self, openid: str, text: str, **kwargs: Any) -> requests.Response:
         response = self.sender().post(text_xml(openid, text, **kwargs))

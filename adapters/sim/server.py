@@ -37,6 +37,10 @@ class Simulators:
     fees: FeeSimulator = field(default_factory=FeeSimulator)
     wechatpay: WeChatPaySimulator = field(default_factory=WeChatPaySimulator)
 
+    def __post_init__(self) -> None:
+        # WeChat knows who paid: a payment opens the payer's customer-service window.
+        self.wechatpay.on_paid = self.wechat.activity.paid
+
     def app(self) -> Starlette:
         async def index(_request: object) -> JSONResponse:
             return JSONResponse({"simulators": [WECHAT_PREFIX, CARD_PREFIX, SMS_PREFIX, CAMPUS_PREFIX, BANK_PREFIX,

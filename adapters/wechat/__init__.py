@@ -1,1 +1,1 @@
-"""The WeChat Official Account API: customer-service messages, tokens, menus."""
+"""The WeChat Official Account API: customer-service messages within their quotas, template messages, tokens, menus."""

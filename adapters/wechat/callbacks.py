@@ -7,6 +7,7 @@ exactly as WeChat does.
 from __future__ import annotations
 
 import itertools
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from wechatpy.utils import WeChatSigner
 from adapters.http import outgoing_session
 
 _msg_ids = itertools.count(int(time.time() * 1000) * 1000)
+_CREATE_TIME = re.compile(r"<CreateTime>\s*(?:<!\[CDATA\[)?(\d+)")
 
 
 def _xml(fields: dict[str, str | int]) -> str:
@@ -49,7 +51,12 @@ def event_xml(openid: str, event: str, key: str | None = None, *, to_user: str =
 
 @dataclass
 class CallbackSender:
-    """POSTs callbacks to an ingress URL, signed with `token`; encrypted when `aes_key` is set."""
+    """POSTs callbacks to an ingress URL, signed with `token`; encrypted when `aes_key` is set.
+
+    With `wechat_sim` (the WeChat API simulator's base, `…/wechat-api`) each callback is first
+    reported to the simulator, as WeChat knows what a user did before it delivers it: the user's
+    grant for customer-service messages exists by the time the platform answers.
+    """
 
     url: str
     token: str
@@ -57,9 +64,13 @@ class CallbackSender:
     aes_key: str | None = None
     #: Our outgoing stack unless given (a load generator brings its own).
     session: requests.Session | None = None
+    wechat_sim: str | None = None
 
     def __post_init__(self) -> None:
         self.http: requests.Session = self.session or outgoing_session(self.url)
+        if self.wechat_sim:
+            self.wechat_sim = self.wechat_sim.rstrip("/")
+            self.sim_http: requests.Session = self.session or outgoing_session(self.wechat_sim)
 
     def signed_query(self, *, timestamp: str | None = None, nonce: str | None = None,
                      encrypt: str | None = None) -> dict[str, str]:
@@ -72,8 +83,17 @@ class CallbackSender:
             query["msg_signature"] = signature(self.token, timestamp, nonce, encrypt)
         return query
 
+    def heard(self, xml: str, *, timeout: float = 10.0) -> None:
+        """Tell the WeChat API simulator what the user did (at the callback's CreateTime)."""
+        created = _CREATE_TIME.search(xml)
+        query = f"?at={created.group(1)}" if created else ""
+        answer = self.sim_http.post(f"{self.wechat_sim}/_sim/heard{query}", data=xml.encode(), timeout=timeout)
+        answer.raise_for_status()
+
     def post(self, xml: str, *, timeout: float = 10.0) -> requests.Response:
         """The ingress's answer as it came: its status and body are what the caller checks."""
+        if self.wechat_sim:
+            self.heard(xml, timeout=timeout)
         if self.aes_key:
             nonce = secrets.token_hex(5)
             timestamp = str(int(time.time()))

@@ -10,7 +10,7 @@ from wechatpy.client import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 
 from adapters.http import HttpJsonClient, outgoing_session
-from adapters.wechat.port import UNDELIVERABLE, Undeliverable
+from adapters.wechat.port import TEMPLATE_REFUSALS, UNDELIVERABLE, TemplateRefused, Undeliverable
 from adapters.wechat.token_store import SharedTokenStore
 from events.errors import OnecardError, PermanentError, TransientError
 from events.notices import AccountTemplate
@@ -20,8 +20,8 @@ from events.notices import AccountTemplate
 WECHATPY_READ_FROM = "1.8.18"
 #: The token is stale: refresh (once, for everybody) and try again.
 TOKEN_ERRORS = frozenset({40001, 40014, 42001})
-#: WeChat is busy or rate limiting: back off and retry later.
-BUSY_ERRORS = frozenset({-1, 45009, 45011})
+#: WeChat is busy or rate limiting (43117: template messages to this user too frequent): back off, retry later.
+BUSY_ERRORS = frozenset({-1, 45009, 45011, 43117})
 
 
 def _wechatpy_client(appid: str, secret: str, api_base: str, timeout: float,
@@ -63,11 +63,14 @@ class WechatpyApi:
             raise TransientError(f"token fetch failed: {result['errcode']} {result.get('errmsg')}")
         return str(result["access_token"]), int(result.get("expires_in", 7200))
 
-    def _call(self, endpoint: str, data: dict[str, Any]) -> dict[str, Any]:
+    def _call(self, endpoint: str, data: dict[str, Any] | None = None, *, method: str = "POST") -> dict[str, Any]:
+        """One API call with the shared token (POST `data`, or GET): a stale token is refreshed once."""
         for attempt in (1, 2):
             token = self.tokens.get()
             try:
-                result: dict[str, Any] = self.client.post(endpoint, params={"access_token": token}, data=data)
+                params = {"access_token": token}
+                result: dict[str, Any] = (self.client.get(endpoint, params=params) if method == "GET"
+                                          else self.client.post(endpoint, params=params, data=data))
                 return result
             except WeChatClientException as exc:
                 code = exc.errcode
@@ -76,6 +79,8 @@ class WechatpyApi:
                     continue
                 if code in UNDELIVERABLE:
                     raise Undeliverable(code, UNDELIVERABLE[code]) from exc
+                if code in TEMPLATE_REFUSALS:
+                    raise TemplateRefused(code, f"{TEMPLATE_REFUSALS[code]} ({exc.errmsg})") from exc
                 if code is None or code in BUSY_ERRORS or code in TOKEN_ERRORS:
                     raise TransientError(f"WeChat {endpoint}: {code} {exc.errmsg}") from exc
                 raise PermanentError(f"WeChat {endpoint}: {code} {exc.errmsg}") from exc
@@ -96,9 +101,9 @@ class WechatpyApi:
         self._call("message/template/send", body)
 
     def list_templates(self) -> list[AccountTemplate]:
-        listed = self._call("template/get_all_private_template", {}).get("template_list", [])
+        result = self._call("template/get_all_private_template", method="GET")
         return [AccountTemplate(str(t["template_id"]), str(t.get("title", "")), str(t.get("content", "")),
-                                str(t.get("example", ""))) for t in listed]
+                                str(t.get("example", ""))) for t in result.get("template_list", [])]
 
     def create_menu(self, menu: dict[str, Any]) -> None:
         self._call("menu/create", menu)

@@ -16,6 +16,13 @@ UNDELIVERABLE = {
     43101: "the user refused this notification",
 }
 
+#: Errcodes that say the template message itself is wrong for this account: no user fares better.
+TEMPLATE_REFUSALS = {
+    40037: "the account has no such template",
+    47003: "a value breaks its key's type, or the template has no such key",
+    43116: "the template is banned",
+}
+
 
 class Undeliverable(PermanentError):
     """WeChat will not take this message for this user; recorded, never retried."""
@@ -26,8 +33,7 @@ class Undeliverable(PermanentError):
 
 
 class TemplateRefused(PermanentError):
-    """WeChat refused a template message for the template or its values: 40037 (unknown template),
-    47003 (a value breaks its key's type), 43116 (template banned). Not the user's doing."""
+    """WeChat refuses the template message as written (unknown, banned, a bad value): never retried."""
 
     def __init__(self, errcode: int, errmsg: str) -> None:
         super().__init__(f"{errcode}: {errmsg}")
@@ -40,7 +46,10 @@ class WeChatApi(Protocol):
 
     def send_template(self, openid: str, template_id: str, data: dict[str, Any], url: str | None = None,
                       client_msg_id: str | None = None) -> None:
-        """A template message: what must arrive when no customer-service grant is left."""
+        """A template message: what must arrive when no customer-service grant is left.
+
+        `client_msg_id` (≤ 64 bytes): WeChat delivers a repeat with the same id within 10 minutes
+        once. TemplateRefused, Undeliverable, TransientError or PermanentError."""
 
     def list_templates(self) -> list[AccountTemplate]:
         """The account's templates (`template/get_all_private_template`)."""

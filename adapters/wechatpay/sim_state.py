@@ -61,6 +61,8 @@ class PayBooks:
         self.orders: dict[str, Order] = {}
         self.by_prepay: dict[str, str] = {}
         self.refunds: dict[str, RefundRecord] = {}
+        #: Told of each payment as it happens (WeChat grants the payer a customer-service window).
+        self.on_paid: Callable[[Order], None] | None = None
 
     def order(self, data: dict[str, Any]) -> Order | str:
         """The order for `data` (the same one again for a repeat); an error code when it conflicts."""
@@ -89,6 +91,8 @@ class PayBooks:
                 return order if order is not None and order.state == "SUCCESS" else None
             order.state, order.paid_at = "SUCCESS", self.clock()
             order.transaction_id = "42" + secrets.token_hex(14)
+            if self.on_paid is not None:
+                self.on_paid(order)
             return order
 
     def close(self, out_trade_no: str) -> str | None:

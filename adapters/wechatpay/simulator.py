@@ -14,6 +14,7 @@ import hashlib
 import json
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,10 @@ class WeChatPaySimulator:
         self.merchant_key = signing.new_private_key()
         self.merchant_serial = secrets.token_hex(20).upper()
         self.books = PayBooks(mchid)
+        self.books.on_paid = self._paid
+        #: Told the payer's openid when a JSAPI order is paid (`Simulators` wires in the WeChat API
+        #: simulator, which grants the payer WeChat's payment window for customer-service messages).
+        self.on_paid: Callable[[str], None] | None = None
         self.faults = FaultInjector(seed, PayFaults)
         self.notifier = Notifier(self.signed, self._fault)
         self.tokens: dict[str, bytes] = {}
@@ -205,6 +210,10 @@ class WeChatPaySimulator:
             resource = signing.encrypt(self._transaction(order), self.apiv3_key, "transaction")
             self.notifier.send(order.notify_url, json.dumps(envelope("TRANSACTION.SUCCESS", "支付成功", resource)))
         return order
+
+    def _paid(self, order: Order) -> None:
+        if self.on_paid is not None:
+            self.on_paid(order.openid)
 
     def _notify_refund(self, r: RefundRecord) -> None:
         data = {k: v for k, v in self._refund(r).items() if k not in ("status", "channel")}

@@ -56,7 +56,8 @@ def test_onecard_run_starts_every_process_answers_and_stops_on_ctrl_c(tmp_path: 
             _wait_for(lambda: requests.get(f"http://127.0.0.1:{http_port}/healthz", timeout=2).ok, 60,
                       "the ingress answering", log)
             openid = new_openid()
-            sender = CallbackSender(f"http://127.0.0.1:{http_port}/wechat", "onecard")
+            sender = CallbackSender(f"http://127.0.0.1:{http_port}/wechat", "onecard",
+                                    wechat_sim=f"http://127.0.0.1:{sim_port}/wechat-api")
             assert sender.post(text_xml(openid, "帮助")).text == "success"
             inbox = f"http://127.0.0.1:{sim_port}/wechat-api/_sim/messages"
             _wait_for(lambda: requests.get(inbox, params={"touser": openid}, timeout=5).json(), 60,

@@ -37,7 +37,9 @@ def turns(stack: Stack, handlers: Mapping[type[Command], Handler] | None = None,
 
 
 def _store(stack: Stack, openid: str, text: str) -> tuple[int, InboundMessage]:
-    message = to_message(parse_xml(text_xml(openid, text).encode()))
+    xml = text_xml(openid, text)
+    stack.heard(xml)  # WeChat saw the message: the user may be answered
+    message = to_message(parse_xml(xml.encode()))
     routed = route(message)
     assert routed is not None
     event_id = store_once(stack.platform.engine, message, routed.topic.value)

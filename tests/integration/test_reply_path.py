@@ -10,6 +10,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from adapters.wechat.callbacks import text_xml
 from events.errors import TransientError
 from store import outbound
 from store.tables import OutboundMessage
@@ -18,6 +19,8 @@ from workers.delivery.reply import deliver
 
 
 def _record(stack: Stack, openid: str, text: str) -> int:
+    """A reply to `openid`, who just wrote (so WeChat allows it)."""
+    stack.heard(text_xml(openid, "你好"))
     with stack.platform.uow() as uow:
         row = outbound.add(uow.session, outbound.Message("wechat", openid, text))
         uow.session.flush()
@@ -118,6 +121,8 @@ def test_every_process_shares_one_token_and_only_one_refreshes_it(stack: Stack) 
     requests.post(f"{stack.simulator_url}/wechat-api/_sim/expire_tokens", timeout=5).raise_for_status()
     before = _stats(stack)["token_calls"]
     openids = [new_openid() for _ in range(8)]
+    for openid in openids:
+        stack.heard(text_xml(openid, "你好"))
     script = textwrap.dedent(
         """
         import sys

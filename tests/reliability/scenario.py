@@ -195,7 +195,7 @@ def survive(stack: Stack, fault: str, *, duration: float = 6.0, rate: float = 10
     started = time.monotonic()
     run = start_platform(stack, broker)
     try:
-        traffic = Traffic(f"{run.web.url}/wechat", rate=rate)
+        traffic = Traffic(f"{run.web.url}/wechat", rate=rate, wechat_sim=stack.wechat_sim)
         sender = traffic.start(duration)
         time.sleep(fault_at)
         fault_thread = threading.Thread(target=inject, args=(run, fault, down_for))

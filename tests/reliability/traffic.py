@@ -24,6 +24,8 @@ TEXTS = ("帮助", "余额", "绑定 99999999")
 class Traffic:
     url: str
     rate: float = 10.0
+    #: The WeChat API simulator, told of each message first (the users' grants for the replies).
+    wechat_sim: str | None = None
     #: WeChat resends an unanswered callback 3 times about 5 s apart; a little more patience here,
     #: as a restarted ingress on a loaded test machine takes longer to come back than in production.
     retries: int = 5
@@ -34,7 +36,7 @@ class Traffic:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def _send(self, openid: str, text: str) -> None:
-        sender = CallbackSender(self.url, TOKEN, APPID, session=requests.Session())
+        sender = CallbackSender(self.url, TOKEN, APPID, session=requests.Session(), wechat_sim=self.wechat_sim)
         body = text_xml(openid, text)  # the same MsgId on every resend, as WeChat does
         for _ in range(self.retries + 1):
             try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from adapters.wechat.callbacks import text_xml
 from store.tables import Binding, BindingLog, Follower, RepairTicket, utcnow
 from tests.harness import Stack
 
@@ -16,6 +17,7 @@ def add_binding(stack: Stack, openid: str, name: str = "测试同学", phone: st
         uow.session.add(BindingLog(openid=openid, student_no=student_no, action="bound", actor="user", at=now))
         uow.session.merge(Follower(openid=openid, subscribed=True, first_seen_at=now, last_interaction_at=now))
         uow.commit()
+    stack.heard(text_xml(openid, "绑定"))  # the interaction just written down, as WeChat saw it
     return student_no
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from adapters.broker import dead_letters, stats
 from adapters.cardsystem.demo import DemoHolder
+from adapters.wechat.callbacks import text_xml
 from store.tables import (
     Article,
     AuditEntry,
@@ -173,6 +174,7 @@ def test_the_analytics_tables_export_as_csv(live: Stack) -> None:
 def test_a_failed_send_is_retried_from_the_operations_page(live: Stack) -> None:
     admin = signed_in(live, "operator")
     openid = new_openid()
+    live.heard(text_xml(openid, "你好"))  # the user wrote: the reply is within WeChat's quota
     with live.platform.uow() as uow:
         row = OutboundMessage(channel="wechat", recipient=openid, body="补发测试", status="failed", attempts=6,
                               last_error="gave up")
