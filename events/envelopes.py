@@ -58,6 +58,18 @@ def delivery_messages(items: Sequence[tuple[int, str]]) -> list[dramatiq.Message
     ]
 
 
+#: Messages to many users at once (a broadcast's pages): sent by the notify pool, so a broadcast to
+#: tens of thousands never queues ahead of the replies students wait for.
+BULK_ACTOR = (Topic.NOTIFY, "send_bulk")
+
+
+def bulk_delivery_messages(items: Sequence[tuple[int, str]]) -> list[dramatiq.Message]:
+    """`delivery_messages` for messages to many users, all to `BULK_ACTOR`."""
+    topic, actor_name = BULK_ACTOR
+    return [dramatiq.Message(queue_name=topic.value, actor_name=actor_name, args=(chunk,), kwargs={}, options={})
+            for chunk in chunks([outbound_id for outbound_id, _ in items])]
+
+
 def chunks(ids: list[int]) -> list[list[int]]:
     """`ids` cut into pieces of at most `MAX_IDS_PER_MESSAGE`, in order."""
     return [ids[i:i + MAX_IDS_PER_MESSAGE] for i in range(0, len(ids), MAX_IDS_PER_MESSAGE)]

@@ -13,7 +13,12 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from adapters.bank.client import HttpBank
-from adapters.broker.enqueue import enqueue_deliveries, enqueue_deliveries_at, enqueue_events
+from adapters.broker.enqueue import (
+    enqueue_bulk_deliveries,
+    enqueue_deliveries,
+    enqueue_deliveries_at,
+    enqueue_events,
+)
 from adapters.broker.setup import make_broker
 from adapters.campusdata.client import HttpCampusData
 from adapters.cardsystem.client import HttpCardSystem
@@ -84,6 +89,10 @@ class Platform:
 
     def deliver_many(self, items: list[tuple[int, str]]) -> None:
         enqueue_deliveries(self.broker, items)
+
+    def deliver_in_bulk(self, items: list[tuple[int, str]]) -> None:
+        """A broadcast's messages: by the notify pool, behind no student's reply."""
+        enqueue_bulk_deliveries(self.broker, items)
 
     @property
     def pusher(self) -> Pusher:

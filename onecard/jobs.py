@@ -65,7 +65,7 @@ def jobs(platform: Platform) -> list[Job]:
     sweep_every = timedelta(seconds=s.sweep_interval_seconds)
     listed = [
         Job("sweep", sweep_events, every=sweep_every),
-        Job("resume_broadcasts", lambda p: resume_stalled_broadcasts(p.uow, p.broker, p.deliver_many),
+        Job("resume_broadcasts", lambda p: resume_stalled_broadcasts(p.uow, p.broker, p.deliver_in_bulk),
             every=timedelta(seconds=60)),
         Job("library_reminders", lambda p: remind_due_loans(p.uow, p.ports.campus, p.pusher),
             every=timedelta(seconds=s.loan_reminder_interval_seconds)),

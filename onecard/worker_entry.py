@@ -23,6 +23,7 @@ platform.broker.add_middleware(
     WorkerMetrics(forks=[serve_worker_metrics] if platform.settings.worker_metrics_port else None))
 platform.broker.add_middleware(SleepingWorkerThreads())
 actors = declare_actors(platform.broker, uow_factory=platform.uow, ports=platform.ports,
-                        deliver_many=platform.deliver_many, senders=platform.senders(), relay=platform.relay(),
+                        deliver_many=platform.deliver_many,
+                        deliver_bulk=platform.deliver_in_bulk, senders=platform.senders(), relay=platform.relay(),
                         alerts=platform.alert_ports())
 broker = platform.broker

@@ -12,12 +12,13 @@ import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, cast
 
 import pytest
 import requests
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from starlette.responses import Response
 
 from adapters.sim.faults import FaultInjector
@@ -30,7 +31,7 @@ from onecard.settings import Settings
 from onecard.web import create_ops_app, create_web_app
 from store.migrate import upgrade
 from store.outbound import FINAL_STATUSES
-from store.tables import InboxEvent, OutboundMessage
+from store.tables import InboxEvent, OutboundMessage, WechatGrant
 from tests.backends import private_broker, private_database
 from tests.processes import OUTPUT as OUTPUT  # where every test's files and logs go
 from tests.processes import ROOT as ROOT
@@ -83,6 +84,17 @@ class Stack:
         """Tell the WeChat API simulator what a user did (the grant WeChat gives), the ingress not told:
         for a test that plays the rest of WeChat's delivery itself or writes the interaction to the database."""
         self.sender().heard(xml)
+
+    def age(self, openid: str, hours: float) -> None:
+        """Play the user having last moved `hours` ago: their grants move that far into the past, in our
+        ledger and in the WeChat simulator alike (nothing WeChat checks is relaxed)."""
+        shift = timedelta(hours=hours)
+        with self.platform.uow() as uow:
+            uow.session.execute(update(WechatGrant).where(WechatGrant.openid == openid).values(
+                granted_at=WechatGrant.granted_at - shift, expires_at=WechatGrant.expires_at - shift))
+            uow.commit()
+        requests.post(f"{self.wechat_sim}/_sim/age", json={"openid": openid, "seconds": int(shift.total_seconds())},
+                      timeout=10).raise_for_status()
 
     @property
     def wechat_sim(self) -> str:

@@ -13,7 +13,7 @@ import dramatiq
 from dramatiq.common import current_millis
 
 from adapters.broker.redis_waking import WakingRedisBroker, enqueue_many
-from events.envelopes import delivery_messages, event_messages
+from events.envelopes import bulk_delivery_messages, delivery_messages, event_messages
 
 
 def enqueue_events(broker: dramatiq.Broker, items: Sequence[tuple[str, int]]) -> None:
@@ -29,6 +29,11 @@ def enqueue_events(broker: dramatiq.Broker, items: Sequence[tuple[str, int]]) ->
 def enqueue_deliveries(broker: dramatiq.Broker, items: Sequence[tuple[int, str]]) -> None:
     """Hand outbound messages (id, channel) to their senders: one broker message per sender actor."""
     enqueue_messages(broker, delivery_messages(items))
+
+
+def enqueue_bulk_deliveries(broker: dramatiq.Broker, items: Sequence[tuple[int, str]]) -> None:
+    """Hand a broadcast's outbound messages to the notify pool, not the reply pool."""
+    enqueue_messages(broker, bulk_delivery_messages(items))
 
 
 def enqueue_deliveries_at(broker: dramatiq.Broker, items: Sequence[tuple[int, str]], at_ms: int) -> None:

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from adapters.wechat.port import AccountTemplate
-from events.notices import KINDS, Field, Notice, NoticeKind
+from events.notices import KINDS, AccountTemplate, Field, Notice, NoticeKind
 from tests.unit.fakes import NOW
 from workers.alerts import messages
 from workers.delivery.templates import Choice, choose, render

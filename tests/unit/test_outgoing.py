@@ -65,3 +65,9 @@ def test_a_notice_survives_its_round_trip_through_json() -> None:
     notice = Notice(NoticeKind.SPENDING, "消费", {Field.AMOUNT: 1250, Field.MERCHANT: "一食堂", Field.TIME: NOW},
                     "/m/bill")
     assert Notice.from_json(notice.to_json()) == notice
+
+
+def test_replies_take_the_grant_before_a_notice_said_before_them() -> None:
+    allowance = _allowance(oA=1)
+    notice, reply = plan([as_notice("oA", _notice()), Outgoing("wechat", "oA", "已受理")], allowance)
+    assert (notice.channel, reply.channel, reply.status) == ("template", "wechat", "pending")

@@ -6,9 +6,8 @@ import dataclasses
 
 from sqlalchemy.orm import Session
 
-from adapters.wechat.port import AccountTemplate
 from events import commands as c
-from events.notices import NoticeKind
+from events.notices import AccountTemplate, NoticeKind
 from store.tables import Article
 from tests.unit.fakes import NOW, FakeCardSystem, bind, local, ports, said, turn
 from workers.delivery.broadcast.announcement import message_of, notice_of

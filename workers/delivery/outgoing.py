@@ -39,19 +39,25 @@ def as_notice(openid: str, notice: Notice) -> Outgoing:
 
 
 def plan(outgoing: Sequence[Outgoing], allowance: Allowance) -> list[Message]:
-    """The messages to record for what one turn (or one sender) said, spending `allowance`."""
+    """The messages to record for what one turn (or one sender) said, spending `allowance`.
+
+    Replies take the grant first, whatever their order: a notice still arrives as its template
+    without one, a reply would not arrive at all.
+    """
     replies: dict[str, list[int]] = {}
     for i, said in enumerate(outgoing):
         if said.channel == "wechat" and said.notice is None:
             replies.setdefault(said.recipient, []).append(i)
-    joined: dict[int, str] = {}
+    bodies = {i: said.body for i, said in enumerate(outgoing)}
     dropped: set[int] = set()
     for openid, indexes in replies.items():
         left = allowance.available(openid)
         if left is not None and 1 <= left < len(indexes):
             # One message instead of several: the last ones said it all only together with the first.
-            joined[indexes[0]] = JOINED.join(outgoing[i].body for i in indexes)
+            bodies[indexes[0]] = JOINED.join(outgoing[i].body for i in indexes)
             dropped.update(indexes[1:])
+    send_by = {i: allowance.take(outgoing[i].recipient) for indexes in replies.values() for i in indexes
+               if i not in dropped}
     messages: list[Message] = []
     for i, said in enumerate(outgoing):
         if i in dropped:
@@ -59,15 +65,15 @@ def plan(outgoing: Sequence[Outgoing], allowance: Allowance) -> list[Message]:
         if said.channel != "wechat":
             messages.append(Message(said.channel, said.recipient, said.body))
             continue
-        body = joined.get(i, said.body)
-        send_by = allowance.take(said.recipient)
-        notice = said.notice.to_json() if said.notice is not None else None
-        if send_by is not None:
-            messages.append(Message("wechat", said.recipient, body, expires_at=send_by, notice=notice))
-        elif notice is not None:
-            messages.append(Message("template", said.recipient, body, notice=notice))
-        else:
-            messages.append(Message("wechat", said.recipient, body, status="no_grant"))
+        if said.notice is None:
+            until = send_by[i]
+            messages.append(Message("wechat", said.recipient, bodies[i], expires_at=until) if until is not None
+                            else Message("wechat", said.recipient, bodies[i], status="no_grant"))
+            continue
+        until = allowance.take(said.recipient)
+        notice = said.notice.to_json()
+        messages.append(Message("wechat", said.recipient, said.body, expires_at=until, notice=notice)
+                        if until is not None else Message("template", said.recipient, said.body, notice=notice))
     return messages
 
 

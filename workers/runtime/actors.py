@@ -12,7 +12,7 @@ from typing import Any
 import dramatiq
 from dramatiq.middleware import CurrentMessage
 
-from events.envelopes import MAX_IDS_PER_MESSAGE
+from events.envelopes import BULK_ACTOR, MAX_IDS_PER_MESSAGE
 from events.errors import PermanentError
 from events.topics import EVENT_TOPICS, GROUPED_TOPICS, READ_AHEAD_TOPICS, Topic, event_actor_name
 from store.inbox import WECHAT, WECHATPAY
@@ -57,7 +57,8 @@ def _retries() -> int:
 
 
 def declare_actors(broker: dramatiq.Broker, *, uow_factory: UowFactory, ports: Ports, deliver_many: DeliverMany,
-                   senders: reply.Senders, relay: Relay, alerts: AlertPorts | None = None) -> dict[str, Actor]:
+                   deliver_bulk: DeliverMany, senders: reply.Senders, relay: Relay,
+                   alerts: AlertPorts | None = None) -> dict[str, Actor]:
     """Every actor of the platform, bound to `broker`: a pool serves the ones on its queues."""
     actors: dict[str, Actor] = {}
     handlers = registered_handlers()
@@ -83,7 +84,7 @@ def declare_actors(broker: dramatiq.Broker, *, uow_factory: UowFactory, ports: P
     def send_outbound(outbound_ids: list[int]) -> None:
         reply.deliver(outbound_ids, senders)
 
-    for name, queue in (("send_reply", Topic.REPLY), ("send_sms", Topic.NOTIFY)):
+    for name, queue in (("send_reply", Topic.REPLY), ("send_sms", Topic.NOTIFY), (BULK_ACTOR[1], BULK_ACTOR[0])):
         actors[name] = dramatiq.actor(
             actor_name=name, queue_name=queue.value, broker=broker,
             max_retries=DELIVERY_MAX_RETRIES, min_backoff=500, max_backoff=15_000, time_limit=30_000,
@@ -92,7 +93,7 @@ def declare_actors(broker: dramatiq.Broker, *, uow_factory: UowFactory, ports: P
 
     def plan_broadcast(broadcast_id: int) -> None:
         """Each page's messages go to the reply worker like every other notice's."""
-        plan.plan(uow_factory, deliver_many, broadcast_id, ports.web_url)
+        plan.plan(uow_factory, deliver_bulk, broadcast_id, ports.web_url)
 
     actors["plan_broadcast"] = dramatiq.actor(
         actor_name="plan_broadcast", queue_name=Topic.NOTIFY.value, broker=broker, max_retries=10, min_backoff=1_000,
