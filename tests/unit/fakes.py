@@ -231,5 +231,5 @@ class FakeWeChatPay:
         r = self.books.refunds.get(out_refund_no)
         return Refund(out_refund_no, NOT_FOUND) if r is None else Refund(out_refund_no, r.status, r.refund_id)
 
-    def tradebill(self, bill_date: str) -> str:
+    def tradebill(self, bill_date: str) -> str | None:
         return self.books.bill(bill_date)
