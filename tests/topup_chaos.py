@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from adapters.cardsystem.demo import DemoHolder
+from adapters.wechatpay.port import bill_ready_at
 from events.campus_time import SHANGHAI
 from events.errors import OnecardError
 from store.db import begin_as_writer
@@ -214,11 +215,13 @@ def invariants(stack: Stack, ids: list[int]) -> dict[str, Any]:
     bank_net = moved["bank:debit"] - moved["bank:reverse"]
     today = utcnow().astimezone(SHANGHAI).date()
     unexplained: Counter[str] = Counter()
-    for day in sorted({today, (utcnow() - timedelta(minutes=15)).astimezone(SHANGHAI).date()}):
-        for source in ("bank", "wechatpay"):
-            run_id = reconcile(stack.platform.engine, stack.money, day,
-                               triggered_by="chaos", source=source)
-            unexplained.update(open_discrepancies(stack, run_id))
+    days = sorted({today, (utcnow() - timedelta(minutes=15)).astimezone(SHANGHAI).date()})
+    with stack.wechatpay_time(bill_ready_at(days[-1])):  # tomorrow 10:00: WeChat Pay has today's bill
+        for day in days:
+            for source in ("bank", "wechatpay"):
+                run_id = reconcile(stack.platform.engine, stack.money, day,
+                                   triggered_by="chaos", source=source)
+                unexplained.update(open_discrepancies(stack, run_id))
     return {
         "statuses": dict(Counter(status for _, _, status, _ in rows)),
         "not_terminal": sum(1 for _, _, status, _ in rows if status not in TERMINAL),

@@ -31,7 +31,12 @@ def bill_ready(day: date, now: datetime) -> bool:
     its FAQ (常见问题, pay.weixin.qq.com/doc/v3/merchant/4013071254) advises asking "在次日上午10点后".
     The simulator refuses by this rule and the scheduler waits for it: one reading of the documentation.
     """
-    return now.astimezone(SHANGHAI) >= datetime.combine(day + timedelta(days=1), BILL_READY_AT, SHANGHAI)
+    return now >= bill_ready_at(day)
+
+
+def bill_ready_at(day: date) -> datetime:
+    """The moment WeChat Pay's trade bill of `day` can be asked for: 10:00 the next day, Asia/Shanghai."""
+    return datetime.combine(day + timedelta(days=1), BILL_READY_AT, SHANGHAI)
 
 
 def latest_bill_day(now: datetime) -> date:
