@@ -38,6 +38,7 @@ from workers.text.format import yuan
 
 WORKER_ENV = {"ONECARD_MONEY_CALL_TIMEOUT_SECONDS": "0.5", "ONECARD_RELAY_LEASE_SECONDS": "2",
               "ONECARD_RELAY_MAX_ATTEMPTS": "6", "ONECARD_RECONCILE_AT": "",
+              "ONECARD_RECONCILE_WECHATPAY_AT": "",
               "ONECARD_WECHATPAY_CLOSE_AFTER_SECONDS": str(CLOSE_AFTER_SECONDS := 4)}
 FAULTS = {"error_rate": 0.08, "timeout_after_commit_rate": 0.08, "lost_reply_ms": 700, "duplicate_rate": 0.1,
           "latency_ms": 5}
