@@ -1,6 +1,7 @@
 """WeChat Pay's trade bill over HTTP, the real client against the simulator: it exists from 10:00 the
 next day (STATEMENT_CREATING before: ask again later), never for a day without trades
-(NO_STATEMENT_EXIST: no rows), and a quiet day is still reconciled, our own payments of it included.
+(NO_STATEMENT_EXIST: no rows), and a quiet day is still reconciled, our own payments of it included;
+a clerk cannot start a run for a bill that cannot exist yet.
 
 The simulator's clock is moved (`Stack.wechatpay_time`) as time would move it; the rules stay WeChat
 Pay's (常见问题, pay.weixin.qq.com/doc/v3/merchant/4013071254).
@@ -19,6 +20,7 @@ from events.campus_time import SHANGHAI
 from events.errors import TransientError
 from store.tables import Discrepancy, MoneyOrder, ReconciliationRun, utcnow
 from tests.harness import Stack, new_openid
+from tests.integration.backoffice.client import signed_in
 from workers.money.reconcile.run import reconcile
 
 
@@ -94,3 +96,13 @@ def test_reconciling_a_bill_not_yet_generated_fails_the_run_for_a_later_try(stac
             ReconciliationRun.statement_date == today.isoformat(), ReconciliationRun.source == "wechatpay")
             .order_by(ReconciliationRun.id.desc())).scalars().first()
         assert run is not None and run.status == "failed" and "STATEMENT_CREATING" in (run.summary or {})["error"]
+
+
+def test_a_clerk_cannot_start_a_wechatpay_run_before_its_bill_exists(stack: Stack) -> None:
+    today = utcnow().astimezone(SHANGHAI).date().isoformat()
+    answer = signed_in(stack, "operator").post("/reconciliation", {"date": today, "source": "wechatpay"})
+    assert answer.status_code == 303 and answer.headers["location"].endswith("err=reconcile_bill_not_ready")
+    with stack.platform.uow() as uow:
+        assert uow.session.execute(select(ReconciliationRun).where(
+            ReconciliationRun.statement_date == today, ReconciliationRun.source == "wechatpay",
+            ReconciliationRun.triggered_by.startswith("admin:"))).first() is None
