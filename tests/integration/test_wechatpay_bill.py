@@ -41,8 +41,8 @@ def _paid_at_wechat_pay(stack: Stack, fen: int) -> tuple[str, date]:
 
 
 def _quiet_day(stack: Stack) -> date:
-    """The day before yesterday, whose bill exists, and on which the simulator booked nothing: in this
-    session its clock is only ever moved on, never back."""
+    """The day before yesterday, whose bill exists, and on which the simulator booked nothing (checked
+    here: no test books a trade with the simulator's clock set in the past)."""
     day = datetime.now(SHANGHAI).date() - timedelta(days=2)
     books = stack.simulators.wechatpay.books
     booked = [o.paid_at for o in books.orders.values() if o.paid_at] + [r.at for r in books.refunds.values()]
