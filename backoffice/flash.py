@@ -53,6 +53,7 @@ MESSAGES: dict[str, str] = {
     "verdict_needed": "请选择处理决定",
     "suspicious_decided_before": "可疑交易 {id} 已经处理过（{verdict}）",
     "reconcile_future": "不能对未来的日期对账",
+    "reconcile_bill_not_ready": "微信支付次日 10:00 后才生成前一天的交易账单，请到时再对这一天的账",
     "reconcile_unconfigured": "未配置银行、卡务或缴费系统的地址，无法对账",
     **ACCOUNT_ERRORS,
 }

@@ -8,11 +8,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from adapters.wechatpay.port import latest_bill_day
 from events.campus_time import SHANGHAI
 from onecard.bootstrap import Platform
 from store.tables import ReconciliationRun, utcnow
@@ -27,6 +28,9 @@ log = logging.getLogger("onecard.scheduler")
 
 #: A nightly reconciliation that failed (the bank's statement not there yet, a timeout) runs again.
 RECONCILE_RETRY = timedelta(minutes=15)
+#: WeChat Pay's, after half an hour: "如仍返回该报错可间隔半小时再重试" (its FAQ on STATEMENT_CREATING,
+#: pay.weixin.qq.com/doc/v3/merchant/4013071254).
+WECHATPAY_RECONCILE_RETRY = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -77,9 +81,10 @@ def jobs(platform: Platform) -> list[Job]:
         if s.reconcile_at:
             listed.append(Job("reconcile", reconcile_yesterday, daily_at=time.fromisoformat(s.reconcile_at),
                               retry_after=RECONCILE_RETRY))
-            if platform.money.wechatpay is not None:
-                listed.append(Job("reconcile_wechatpay", reconcile_wechatpay_yesterday,
-                                  daily_at=time.fromisoformat(s.reconcile_at), retry_after=RECONCILE_RETRY))
+        if s.reconcile_wechatpay_at and platform.money.wechatpay is not None:
+            listed.append(Job("reconcile_wechatpay", reconcile_wechatpay_bill,
+                              daily_at=time.fromisoformat(s.reconcile_wechatpay_at),
+                              retry_after=WECHATPAY_RECONCILE_RETRY))
     return listed
 
 
@@ -100,20 +105,32 @@ def sweep_money(platform: Platform) -> None:
     platform.relay().sweep(timedelta(seconds=platform.settings.redeliver_after_seconds))
 
 
-def reconcile_yesterday(platform: Platform, source: str = "bank") -> None:
-    """Yesterday's (Asia/Shanghai) reconciliation, unless a run of it already finished (an operator's)."""
+def reconcile_yesterday(platform: Platform) -> None:
+    """Yesterday's (Asia/Shanghai) reconciliation of the bank's statement."""
+    reconcile_day(platform, datetime.now(SHANGHAI).date() - timedelta(days=1), "bank")
+
+
+def reconcile_wechatpay_bill(platform: Platform, now: datetime | None = None) -> None:
+    """The reconciliation of the latest WeChat Pay trade bill there is: yesterday's from 10:00
+    (Asia/Shanghai), when WeChat Pay has generated it, the day before's until then.
+
+    Run daily at `reconcile_wechatpay_at` (10:30 by default) and, after a failure, every half hour
+    until the next run, so a try after midnight still asks for the bill of the day it was scheduled
+    for, never for one WeChat Pay would answer STATEMENT_CREATING for (`adapters.wechatpay.port.
+    bill_ready`). Set before 10:00, the run reconciles the day before yesterday.
+    """
+    reconcile_day(platform, latest_bill_day(now or datetime.now(UTC)), "wechatpay")
+
+
+def reconcile_day(platform: Platform, day: date, source: str) -> None:
+    """`source`'s reconciliation of `day`, unless a run of it already finished (an operator's, or an
+    earlier try's of the scheduler)."""
     assert platform.money is not None, "listed only with the money systems configured"
-    day = datetime.now(SHANGHAI).date() - timedelta(days=1)
     if _reconciled(platform.engine, day.isoformat(), source):
         log.info("reconciliation of %s's %s already done", source, day)
         return
     reconcile(platform.engine, platform.money, day, triggered_by="scheduler", relay=platform.relay(),
               stuck_after=timedelta(seconds=platform.settings.reconcile_stuck_after_seconds), source=source)
-
-
-def reconcile_wechatpay_yesterday(platform: Platform) -> None:
-    """Yesterday's WeChat Pay trade bill (ready from 10:00 the next day at WeChat Pay; a retry waits)."""
-    reconcile_yesterday(platform, "wechatpay")
 
 
 def _reconciled(engine: Engine, day: str, source: str) -> bool:

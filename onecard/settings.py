@@ -155,6 +155,9 @@ class Settings(BaseSettings):
     relay_max_attempts: int = 8
     # Local time (Asia/Shanghai) of the daily reconciliation of yesterday's statement; empty: off.
     reconcile_at: str = "02:00"
+    # Local time of the daily reconciliation of WeChat Pay's trade bill, which WeChat Pay generates
+    # after 10:00 the next day: from 10:00 it is yesterday's, before it the day before's; empty: off.
+    reconcile_wechatpay_at: str = "10:30"
     # An order in an intermediate state for longer than this is reported stuck.
     reconcile_stuck_after_seconds: int = 600
 

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
@@ -192,6 +192,17 @@ class Stack:
         """Faults of the `bank`, `card` (ledger), `fees` or `wechatpay` simulator; none given: all cleared."""
         url = f"{self.simulator_url}/{system}/_faults"
         (requests.post(url, json=faults, timeout=10) if faults else requests.delete(url, timeout=10)).raise_for_status()
+
+    @contextmanager
+    def wechatpay_time(self, moment: datetime) -> Iterator[None]:
+        """WeChat Pay's simulator living at `moment` (its trade bills exist by its own clock), back to
+        the real time afterwards: how a test gets today's bill without waiting for tomorrow 10:00."""
+        url = f"{self.simulator_url}/wechatpay/_sim/clock"
+        requests.post(url, json={"now": moment.isoformat()}, timeout=10).raise_for_status()
+        try:
+            yield
+        finally:
+            requests.delete(url, timeout=10).raise_for_status()
 
 
 def calls_arriving(faults: FaultInjector, monkeypatch: pytest.MonkeyPatch) -> list[float]:

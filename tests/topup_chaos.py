@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from adapters.cardsystem.demo import DemoHolder
+from adapters.wechatpay.port import bill_ready_at
 from events.campus_time import SHANGHAI
 from events.errors import OnecardError
 from store.db import begin_as_writer
@@ -37,6 +38,7 @@ from workers.text.format import yuan
 
 WORKER_ENV = {"ONECARD_MONEY_CALL_TIMEOUT_SECONDS": "0.5", "ONECARD_RELAY_LEASE_SECONDS": "2",
               "ONECARD_RELAY_MAX_ATTEMPTS": "6", "ONECARD_RECONCILE_AT": "",
+              "ONECARD_RECONCILE_WECHATPAY_AT": "",
               "ONECARD_WECHATPAY_CLOSE_AFTER_SECONDS": str(CLOSE_AFTER_SECONDS := 4)}
 FAULTS = {"error_rate": 0.08, "timeout_after_commit_rate": 0.08, "lost_reply_ms": 700, "duplicate_rate": 0.1,
           "latency_ms": 5}
@@ -214,11 +216,13 @@ def invariants(stack: Stack, ids: list[int]) -> dict[str, Any]:
     bank_net = moved["bank:debit"] - moved["bank:reverse"]
     today = utcnow().astimezone(SHANGHAI).date()
     unexplained: Counter[str] = Counter()
-    for day in sorted({today, (utcnow() - timedelta(minutes=15)).astimezone(SHANGHAI).date()}):
-        for source in ("bank", "wechatpay"):
-            run_id = reconcile(stack.platform.engine, stack.money, day,
-                               triggered_by="chaos", source=source)
-            unexplained.update(open_discrepancies(stack, run_id))
+    days = sorted({today, (utcnow() - timedelta(minutes=15)).astimezone(SHANGHAI).date()})
+    with stack.wechatpay_time(bill_ready_at(days[-1])):  # tomorrow 10:00: WeChat Pay has today's bill
+        for day in days:
+            for source in ("bank", "wechatpay"):
+                run_id = reconcile(stack.platform.engine, stack.money, day,
+                                   triggered_by="chaos", source=source)
+                unexplained.update(open_discrepancies(stack, run_id))
     return {
         "statuses": dict(Counter(status for _, _, status, _ in rows)),
         "not_terminal": sum(1 for _, _, status, _ in rows if status not in TERMINAL),

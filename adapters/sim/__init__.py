@@ -1,1 +1,1 @@
-"""What every simulator shares: fault injection, the keyed journal, the server hosting them all."""
+"""What every simulator shares: fault injection, a movable clock, the keyed journal, the server hosting them all."""

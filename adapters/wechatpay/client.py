@@ -17,6 +17,8 @@ from adapters.wechatpay.port import NOT_FOUND, Payment, Refund
 from events.errors import PermanentError, TransientError
 
 _MISSING = frozenset({"ORDER_NOT_EXIST", "RESOURCE_NOT_EXISTS", "NOT_FOUND"})
+#: WeChat Pay's answers (HTTP 400) for a day without trades, and for a bill it has not generated yet.
+NO_BILL, BILL_NOT_READY = "NO_STATEMENT_EXIST", "STATEMENT_CREATING"
 #: How the bill is asked for: packed (WeChat Pay then answers a gzip file, unpacked here).
 TAR_TYPE = "GZIP"
 
@@ -93,10 +95,24 @@ class HttpWeChatPay:
             raise PermanentError(f"WeChat Pay refund query {out_refund_no}: {data.get('code', status)}")
         return _refund(data)
 
-    def tradebill(self, bill_date: str) -> str:
-        """Ask for the bill's download URL, fetch it (gzip), unpack it and check its SHA1."""
-        where = self._ok("GET", "v3/bill/tradebill", params={"bill_date": bill_date, "bill_type": "ALL",
-                                                             "tar_type": TAR_TYPE})
+    def tradebill(self, bill_date: str) -> str | None:
+        """Ask for the bill's download URL, fetch it (gzip), unpack it and check its SHA1.
+
+        Two refusals are not errors of ours (常见问题, pay.weixin.qq.com/doc/v3/merchant/4013071254):
+        400 NO_STATEMENT_EXIST "请求的账单文件不存在" is a day without a trade or a refund ("请检查商户号
+        当日是否有产生交易或退款"), so None: a bill with no rows, which reconciliation still matches our
+        orders against; 400 STATEMENT_CREATING "账单生成中" is a bill not generated yet ("建议在次日上午
+        10点后再申请账单，如仍返回该报错可间隔半小时再重试"), so TransientError: ask again later.
+        """
+        status, where = self._call("GET", "v3/bill/tradebill", params={"bill_date": bill_date, "bill_type": "ALL",
+                                                                        "tar_type": TAR_TYPE})
+        if status == 400 and where.get("code") == NO_BILL:
+            return None
+        if status == 400 and where.get("code") == BILL_NOT_READY:
+            raise TransientError(f"WeChat Pay is still generating the bill of {bill_date[:10]} ({BILL_NOT_READY})")
+        if status >= 400:
+            raise PermanentError(f"WeChat Pay bill {bill_date[:10]}: {where.get('code', status)} "
+                                 f"{where.get('message', '')}"[:200])
         if where.get("hash_type") != "SHA1":
             raise PermanentError(f"WeChat Pay bill hash type {str(where.get('hash_type'))[:20]!r} is not SHA1")
         url = str(where["download_url"])

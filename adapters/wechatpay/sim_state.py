@@ -125,7 +125,7 @@ class PayBooks:
             self.refunds[no] = record
             return record
 
-    def bill(self, day: str) -> str:
+    def bill(self, day: str) -> str | None:
         """The `ALL` trade bill of one Asia/Shanghai day, as WeChat Pay writes it (交易账单详细说明,
         pay.weixin.qq.com/docs/merchant/products/bill-download/format-trade.html): the detail header,
         a row per payment and per refund started that day, then the summary header and its line.
@@ -135,6 +135,10 @@ class PayBooks:
         CRLF, as in bills captured from WeChat Pay. A refund row names the order's 微信订单号 and
         商户订单号, its 交易时间 is when the refund was started, and its 应结订单金额 and 订单金额 are
         0.00, as in the bills WeChat Pay serves; 总交易单数 counts both kinds of row.
+
+        None for a day without a payment or a refund: WeChat Pay generates no bill for it (its FAQ,
+        pay.weixin.qq.com/doc/v3/merchant/4013071254: NO_STATEMENT_EXIST "请检查商户号当日是否有产生交易
+        或退款").
         """
         paid, refunded, count = 0, 0, 0
         rows: list[tuple[datetime, Order, str, RefundRecord | None]] = []
@@ -145,6 +149,8 @@ class PayBooks:
             for refund in self.refunds.values():
                 if refund.at.astimezone(SHANGHAI).date().isoformat() == day:
                     rows.append((refund.at, self.orders[refund.out_trade_no], "REFUND", refund))
+        if not rows:
+            return None
         lines = [",".join(BILL_HEADER)]
         for at, o, state, r in sorted(rows, key=lambda row: row[0]):
             count += 1

@@ -5,6 +5,10 @@ It checks the merchant's signature on every call (401 SIGN_ERROR otherwise). `PO
 the pay sheet's button (the chat simulator's `WeixinJSBridge` calls it with the page's signed
 request); `/_faults` injects lost and repeated notifications, 5xx on query, and payments that land
 just as we close the order.
+
+Its books run on its own clock (`/_sim/clock`, `adapters/sim/clock.py`): a trade bill exists only
+from 10:00 the day after (STATEMENT_CREATING before, as at WeChat Pay) and not at all for a day
+without trades (NO_STATEMENT_EXIST), so a test that reconciles today moves that clock to tomorrow.
 """
 
 from __future__ import annotations
@@ -12,10 +16,12 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import re
 import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +30,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from adapters.sim.clock import SimClock
 from adapters.sim.faults import FaultInjector, Faults
 from adapters.wechatpay import signing
+from adapters.wechatpay.port import bill_ready
 from adapters.wechatpay.sim_notify import Notifier, envelope
 from adapters.wechatpay.sim_sheet import PaySheet
 from adapters.wechatpay.sim_state import Order, PayBooks, RefundRecord
@@ -53,7 +61,9 @@ class WeChatPaySimulator:
         #: The demo merchant's API key pair (a real merchant makes its own and uploads the public half).
         self.merchant_key = signing.new_private_key()
         self.merchant_serial = secrets.token_hex(20).upper()
-        self.books = PayBooks(mchid)
+        #: What time it is at this WeChat Pay: when payments are booked, which bills exist.
+        self.clock = SimClock()
+        self.books = PayBooks(mchid, self.clock.now)
         self.books.on_paid = self._paid
         #: Told the payer's openid when a JSAPI order is paid (`Simulators` wires in the WeChat API
         #: simulator, which grants the payer WeChat's payment window for customer-service messages).
@@ -179,14 +189,28 @@ class WeChatPaySimulator:
 
     async def tradebill(self, request: Request) -> Response:
         """The bill's download URL and the SHA1 of the bill as it is before packing (原始账单（gzip需要
-        解压缩）的摘要值, 申请交易账单): packed with gzip only when `tar_type=GZIP` asked for it."""
+        解压缩）的摘要值, 申请交易账单): packed with gzip only when `tar_type=GZIP` asked for it.
+
+        Refused as WeChat Pay refuses (常见问题, pay.weixin.qq.com/doc/v3/merchant/4013071254): 400
+        STATEMENT_CREATING "账单生成中" until 10:00 the next day by this simulator's clock (`bill_ready`;
+        a day not over yet is answered so too), then 400 NO_STATEMENT_EXIST "请求的账单文件不存在" for a
+        day without a trade or a refund.
+        """
         _body, refused = await self._checked(request)
         if refused:
             return refused
         day, tar_type = request.query_params.get("bill_date", ""), request.query_params.get("tar_type")
         if request.query_params.get("bill_type", "ALL") != "ALL" or tar_type not in (None, "GZIP"):
             return self._error(400, "PARAM_ERROR", "模拟器只出 ALL 账单，压缩类型只有 GZIP")
-        plain = self.books.bill(day).encode()
+        bill_day = _day(day)
+        if bill_day is None:
+            return self._error(400, "PARAM_ERROR", "账单日期格式为 yyyy-MM-DD")
+        if not bill_ready(bill_day, self.clock.now()):
+            return self._error(400, "STATEMENT_CREATING", "账单生成中")
+        bill = self.books.bill(day)
+        if bill is None:
+            return self._error(400, "NO_STATEMENT_EXIST", "请求的账单文件不存在")
+        plain = bill.encode()
         token = secrets.token_urlsafe(12)
         with self._lock:
             self.tokens[token] = gzip.compress(plain) if tar_type == "GZIP" else plain
@@ -232,5 +256,15 @@ class WeChatPaySimulator:
             Route("/v3/billdownload/file", self.download, name="bill_download"),
             *PaySheet(self).routes(),
             Route("/_faults", self.faults.endpoint, methods=["GET", "POST", "DELETE"]),
+            Route("/_sim/clock", self.clock.endpoint, methods=["GET", "POST", "DELETE"]),
         ])
 
+
+def _day(text: str) -> date | None:
+    """`bill_date` as WeChat Pay takes it, yyyy-MM-DD (fromisoformat alone would take 20220321 too)."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from starlette.responses import JSONResponse, Response
 
+from adapters.wechatpay.port import bill_ready
 from backoffice.roles import Perm
 from backoffice.web import Ctx, Page
 from events.campus_time import SHANGHAI
@@ -87,6 +88,8 @@ def start(ctx: Ctx) -> Response:
     money = ctx.platform.money
     if money is None or source not in SOURCES or (source == "wechatpay" and money.wechatpay is None):
         return ctx.redirect("/reconciliation", err="reconcile_unconfigured")
+    if source == "wechatpay" and not bill_ready(day, utcnow()):  # WeChat Pay would answer STATEMENT_CREATING
+        return ctx.redirect("/reconciliation", err="reconcile_bill_not_ready")
     ctx.uow.rollback()  # the run is numbered in a transaction of its own
     run_id = open_run(ctx.platform.engine, day, f"admin:{ctx.operator}", source)
     ctx.audit_apart("reconciliation started", f"reconciliation {run_id}",

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from adapters.cardsystem.demo import DemoHolder
 from adapters.wechatpay import signing
+from adapters.wechatpay.port import bill_ready_at
 from adapters.wechatpay.sim_notify import envelope
 from adapters.wechatpay.simulator import WeChatPaySimulator
 from events.campus_time import SHANGHAI
@@ -293,7 +294,8 @@ def test_the_trade_bill_is_reconciled_with_the_bank_statements_classes(stack: St
         order.status, order.moved_at = "done", utcnow()
         uow.commit()
     day = utcnow().astimezone(SHANGHAI).date()
-    run_id = reconcile(stack.platform.engine, money, day, triggered_by="test", source="wechatpay")
+    with stack.wechatpay_time(bill_ready_at(day)):  # tomorrow 10:00, when WeChat Pay has today's bill
+        run_id = reconcile(stack.platform.engine, money, day, triggered_by="test", source="wechatpay")
     with stack.platform.uow() as uow:
         run = uow.session.get_one(ReconciliationRun, run_id)
         items = list(uow.session.execute(select(Discrepancy).where(Discrepancy.run_id == run_id)).scalars())

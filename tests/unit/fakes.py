@@ -21,7 +21,7 @@ from adapters.campusdata.port import DueLoan, Grade, Lesson, Loan, Locker, Meeti
 from adapters.cardsystem.demo import DEMO_HOLDERS, DemoHolder
 from adapters.cardsystem.port import CardHolder, CardInfo, CardSystem, MerchantTotal, Transaction, TransactionPage
 from adapters.wechatpay import signing
-from adapters.wechatpay.port import NOT_FOUND, Payment, Refund
+from adapters.wechatpay.port import NOT_FOUND, Payment, Refund, bill_ready
 from adapters.wechatpay.sim_state import PayBooks
 from events.campus_time import SHANGHAI
 from events.errors import PermanentError, TransientError
@@ -231,5 +231,7 @@ class FakeWeChatPay:
         r = self.books.refunds.get(out_refund_no)
         return Refund(out_refund_no, NOT_FOUND) if r is None else Refund(out_refund_no, r.status, r.refund_id)
 
-    def tradebill(self, bill_date: str) -> str:
+    def tradebill(self, bill_date: str) -> str | None:
+        if not bill_ready(date.fromisoformat(bill_date), self.books.clock()):
+            raise TransientError("WeChat Pay is still generating the bill (STATEMENT_CREATING)")
         return self.books.bill(bill_date)

@@ -30,7 +30,9 @@ def _bill() -> str:
                      "payer": {"openid": "o"}})
         books.pay(no)
     books.refund({"out_refund_no": "W2R", "out_trade_no": "W2", "amount": {"refund": 500}})
-    return books.bill(AT.astimezone(SHANGHAI).date().isoformat())
+    bill = books.bill(AT.astimezone(SHANGHAI).date().isoformat())
+    assert bill is not None
+    return bill
 
 
 def test_the_simulator_writes_the_bill_as_wechat_pay_documents_it() -> None:

@@ -35,10 +35,16 @@ SOURCES = {"bank": ("topup", "银行对账单（圈存）"), "wechatpay": ("wxto
 
 
 def _statement(money: MoneyPorts, source: str, day: date) -> list[Line]:
+    """The day's statement lines. WeChat Pay generates no bill for a day without trades: no lines,
+    and the day is still matched, so that our own payments of that day show as platform-only."""
     if source == "wechatpay":
         if money.wechatpay is None:
             raise RuntimeError("WeChat Pay is not configured (ONECARD_WECHATPAY_*)")
-        return tradebill.parse(money.wechatpay.tradebill(day.isoformat()))
+        bill = money.wechatpay.tradebill(day.isoformat())
+        if bill is None:
+            log.info("WeChat Pay has no trade bill for %s: no trade or refund that day", day)
+            return []
+        return tradebill.parse(bill)
     return parse(money.bank.statement(day.isoformat()))
 
 
