@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from backoffice.labels import describe_change, describe_target
 from events.notices import KINDS, NoticeKind
 from tests.wechat_templates import DEMO, without
 from workers.delivery.samples import sample, shown
@@ -64,3 +65,15 @@ def test_a_clerks_choice_shows_as_such_with_the_fields_they_gave() -> None:
     assert loan.chosen and loan.choice is not None and loan.choice.template.title == "通知公告"
     assert [(k.label, k.key, k.field_name) for k in loan.rows] == [
         ("通知标题", "thing1", "项目"), ("发布时间", "time2", "时间"), ("通知内容", "thing3", "说明")]
+
+
+def test_the_audit_log_reads_a_template_choice_in_chinese() -> None:
+    before = {"automatic": True, "template_id": "TPL_repair_08", "title": "报修进度通知", "keys": {}}
+    after = {"automatic": False, "template_id": "TPL_announcement_10", "title": "通知公告",
+             "keys": {"thing1": "item", "thing3": "reason"}}
+    assert describe_change("template chosen", before, after) == [
+        ("匹配方式", "自动匹配", "人工选定"), ("模板编号", "TPL_repair_08", "TPL_announcement_10"),
+        ("标题", "报修进度通知", "通知公告"), ("字段对应", "（空）", "thing1 → 项目；thing3 → 说明")]
+    assert describe_target("template chosen", "repair") == "报修进度通知"
+    assert describe_change("templates synced", None, {"count": 2, "titles": ["消费提醒", "通知公告"]}) == [
+        ("条数", "", "2"), ("模板", "", "消费提醒、通知公告")]
