@@ -1,5 +1,5 @@
 """The 模板消息 page over HTTP: the account's templates and each kind's, a preview of the phone, a test
-send with WeChat's answer in Chinese, and a clerk's choice and its undoing.
+send with WeChat's answer in Chinese, a clerk's choice and its undoing, and the warnings elsewhere.
 
 WeChat is a fake holding templates written as WeChat writes them (`tests.wechat_templates`), put in
 the web process's platform for the test; the database is left as the test found it.
@@ -19,7 +19,7 @@ from sqlalchemy import delete
 from events.notices import NoticeKind
 from store import templates as store_templates
 from store.db import begin_as_writer
-from store.tables import NoticeTemplate, utcnow
+from store.tables import NoticeTemplate, OutboundMessage, utcnow
 from tests.harness import Stack
 from tests.integration.backoffice.client import Admin, audit_entries, signed_in
 from tests.wechat_templates import DEMO, ODD, FakeWeChat, without
@@ -88,6 +88,40 @@ def test_the_page_lists_the_accounts_templates_and_every_kinds_mapping_and_phone
     assert re.search(r"统计日期：\d{4}年\d\d月\d\d日", summary) and "消费笔数：5" in summary
     # An operator may sync, not choose or test: no such form or link on the page.
     assert "/test\"" not in page and 'id="choose-' not in page and 'name="openid"' not in page
+
+
+def test_a_kind_without_a_template_is_shown_in_red_here_on_the_overview_and_on_operations(
+        stack: Stack, wechat: FakeWeChat) -> None:
+    wechat.templates = without("余额不足提醒")
+    clerk = signed_in(stack, "operator")
+    follow(clerk, clerk.post("/templates/sync"))
+    with stack.platform.uow() as uow:
+        before = sum(store_templates.held(uow.session).values())
+        row = OutboundMessage(channel="template", recipient="o-held-student", body="余额不足", status="no_template",
+                              notice={"kind": "low_balance", "text": "余额不足", "fields": {"balance": 850}},
+                              last_error="余额不足提醒：公众号没有标题为「余额不足提醒」的模板",
+                              claimed_until=utcnow().replace(year=2099))
+        uow.session.add(row)
+        uow.commit()
+        row_id = row.id
+    try:
+        page = clerk.get("/templates").text
+        low = card(page, NoticeKind.LOW_BALANCE)
+        assert re.search(r'<p class="missing" id="reason-low_balance">公众号没有标题为「余额不足提醒」的模板</p>', low)
+        assert "没有可用模板" in low and "标题「余额不足提醒」（或：余额提醒、余额不足通知）" in low
+        assert "有 <b>1</b> 条此类通知因没有可用模板而暂存" in low
+        for path in ("/", "/operations"):
+            shown = html.unescape(clerk.get(path).text)
+            found = re.search(r'<section class="card warn" id="template-gaps".*?</section>', shown, re.S)
+            assert found, path
+            warning = found.group(0)
+            assert "1 类通知没有可用的模板" in warning
+            assert '<b>余额不足提醒</b>：<span class="missing">公众号没有标题为「余额不足提醒」的模板' in warning
+            assert f'<b id="held-no-template">{before + 1}</b>' in warning and 'href="/admin/templates"' in warning
+    finally:
+        with stack.platform.uow() as uow:
+            uow.session.execute(delete(OutboundMessage).where(OutboundMessage.id == row_id))
+            uow.commit()
 
 
 def test_a_failed_sync_says_so_and_keeps_what_was_listed(stack: Stack, wechat: FakeWeChat) -> None:
