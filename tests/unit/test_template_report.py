@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -77,3 +78,9 @@ def test_the_audit_log_reads_a_template_choice_in_chinese() -> None:
     assert describe_target("template chosen", "repair") == "报修进度通知"
     assert describe_change("templates synced", None, {"count": 2, "titles": ["消费提醒", "通知公告"]}) == [
         ("条数", "", "2"), ("模板", "", "消费提醒、通知公告")]
+
+
+def test_the_guide_for_schools_names_every_kinds_title() -> None:
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "templates.md").read_text(encoding="utf-8")
+    for spec in KINDS.values():
+        assert f"「{spec.titles[0]}」" in guide, spec.titles[0]
