@@ -2,7 +2,8 @@
 
 `?ok=unbound` shows 已解除绑定并通知用户; an unknown code shows nothing, so a link crafted with
 `?err=<any text>` can never put its words inside the site's own alert box. A message may carry a
-number (`n`, `id`) or a name looked up in a label table (`feature`, `role`, `state`, `verdict`), nothing else.
+number (`n`, `id`) or a name looked up in a label table (`feature`, `role`, `state`, `verdict`, a `notice`
+kind, a `wechat` errcode), nothing else.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from collections.abc import Mapping
 
 from backoffice.accounts import ACCOUNT_ERRORS
 from backoffice.roles import ROLE_LABELS
+from backoffice.statuses import WECHAT_ANSWERS
+from events.notices import KINDS
 from events.routing import FEATURE_LABELS
 from workers.alerts.messages import DECISION_LABELS
 from workers.money.reconcile import review
@@ -36,6 +39,10 @@ MESSAGES: dict[str, str] = {
     "operator_disabled": "操作员已停用",
     "operator_enabled": "操作员已启用",
     "password_changed": "密码已修改",
+    "templates_synced": "已从微信同步 {n} 个模板",
+    "template_chosen": "「{notice}」已改用选定的模板",
+    "template_automatic": "「{notice}」已恢复自动匹配",
+    "template_test_sent": "「{notice}」的测试消息微信已接收，请在手机上查看",
     # refused
     "reason_needed": "请填写解绑原因",
     "reply_empty": "回复不能为空",
@@ -55,13 +62,22 @@ MESSAGES: dict[str, str] = {
     "reconcile_future": "不能对未来的日期对账",
     "reconcile_bill_not_ready": "微信支付次日 10:00 后才生成前一天的交易账单，请到时再对这一天的账",
     "reconcile_unconfigured": "未配置银行、卡务或缴费系统的地址，无法对账",
+    "templates_sync_failed": "暂时无法从微信获取模板，请稍后再试",
+    "openid_invalid": "请填写正确的 openid（6–64 位字母、数字、- 或 _）",
+    "template_missing": "「{notice}」没有可用的模板，无法发送测试消息",
+    "template_test_refused": "微信拒绝了「{notice}」的测试消息：{wechat}",
+    "template_test_failed": "微信拒绝了「{notice}」的测试消息（错误码 {n}）",
+    "template_test_rejected": "微信拒绝了「{notice}」的测试消息（原因见审计日志）",
+    "template_test_unreachable": "「{notice}」的测试消息未发出：暂时无法连接微信，请稍后再试",
     **ACCOUNT_ERRORS,
 }
 
 #: Parameters a message may carry, each turned into its text or refused (None).
 _NUMBER = 12
 _LABELS: dict[str, Mapping[str, str]] = {"feature": FEATURE_LABELS, "role": ROLE_LABELS,
-                                         "state": review.STATUSES, "verdict": DECISION_LABELS}
+                                         "state": review.STATUSES, "verdict": DECISION_LABELS,
+                                         "notice": {kind.value: spec.name for kind, spec in KINDS.items()},
+                                         "wechat": {str(code): text for code, text in WECHAT_ANSWERS.items()}}
 PARAMS = ("n", "id", *_LABELS)
 
 

@@ -22,9 +22,11 @@ FIELDS = {
     "platform_fen": "平台金额", "bank_fen": "银行金额", "decision": "处理决定", "operator": "操作员",
     "note": "说明", "count": "条数", "message_id": "消息编号", "last_error": "错误", "username": "用户名",
     "role": "角色", "disabled": "账号", "broadcast": "推送编号", "date": "对账日期", "run": "对账批次",
+    "automatic": "匹配方式", "template_id": "模板编号", "keys": "字段对应", "titles": "模板", "result": "结果",
 }
 ON_OFF = {True: "开启", False: "已关闭"}
 DISABLED = {True: "已停用", False: "正常"}
+AUTOMATIC = {True: "自动匹配", False: "人工选定"}
 #: The noun of each audit target's prefix ("article 3" reads 文章 3).
 TARGETS = {"article": "文章", "ticket": "报修单", "discrepancy": "对账差异", "binding": "绑定", "queue": "队列",
            "outbound": "消息", "reconciliation": "对账"}
@@ -34,6 +36,7 @@ TARGETS = {"article": "文章", "ticket": "报修单", "discrepancy": "对账差
 def _values() -> dict[str, dict[str, Mapping[Any, str]]]:
     """Action prefix -> field -> the table naming its values (the workers' tables imported late, when
     first needed: the web app's templating imports this module before any worker module is loaded)."""
+    from events.notices import FIELD_LABELS
     from workers.money.reconcile.resolve import DECISIONS
     from workers.money.reconcile.review import KINDS as DISCREPANCY_KINDS
     from workers.money.reconcile.review import STATUSES as DISCREPANCY_STATUSES
@@ -47,11 +50,17 @@ def _values() -> dict[str, dict[str, Mapping[Any, str]]]:
         "discrepancy": {"kind": DISCREPANCY_KINDS, "status": DISCREPANCY_STATUSES, "decision": DECISIONS},
         "operator": {"role": ROLE_LABELS, "disabled": DISABLED},
         "send": {"status": {**statuses.FAILED_SENDS, "pending": "待发送"}},
+        "template": {"automatic": AUTOMATIC, "keys": {f.value: shown for f, (shown, _) in FIELD_LABELS.items()}},
     }
 
 
 def describe_value(action: str, field: str, value: Any) -> str:
-    """One value as a clerk reads it: a named status, yuan for fen, 是/否, or the text itself."""
+    """One value as a clerk reads it: a named status, yuan for fen, 是/否, or the text itself; each
+    value of a list or a mapping ({template key: our field}) so too."""
+    if isinstance(value, Mapping):
+        return "；".join(f"{k} → {describe_value(action, field, v)}" for k, v in value.items()) or "（空）"
+    if isinstance(value, list):
+        return "、".join(describe_value(action, field, v) for v in value) or "（空）"
     table = _values().get(action.split(" ")[0], {}).get(field)
     if table is not None and value in table:
         return table[value]
@@ -75,7 +84,8 @@ def describe_change(action: str, before: Mapping[str, Any] | None,
 
 
 def describe_target(action: str, target: str | None) -> str:
-    """`article 3` as 文章 3, a feature switch by its title."""
+    """`article 3` as 文章 3, a feature switch by its title, a notice kind by its name."""
+    from events.notices import KINDS
     from events.routing import FEATURE_LABELS
     from events.topics import TOPIC_LABELS
 
@@ -83,6 +93,9 @@ def describe_target(action: str, target: str | None) -> str:
         return ""
     if action == "feature switch":
         return FEATURE_LABELS.get(target, target)
+    kinds = {kind.value: spec.name for kind, spec in KINDS.items()}
+    if action.startswith("template ") and target in kinds:
+        return kinds[target]
     noun, _, rest = target.partition(" ")
     if noun == "queue":
         rest = TOPIC_LABELS.get(rest, rest)

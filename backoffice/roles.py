@@ -11,10 +11,13 @@ class Perm(StrEnum):
     ACT = "act"  # change things on the platform: switches, articles, unbind, tickets, retries
     AUDIT = "audit"  # read the audit log
     ADMIN = "admin"  # manage operators
+    #: Choose which template carries each notice kind, and send a test: what every student's phone
+    #: shows depends on it, so it is not an everyday operator's action.
+    TEMPLATES = "templates"
 
 
 ROLES: dict[str, frozenset[Perm]] = {
-    "super-admin": frozenset({Perm.VIEW, Perm.ACT, Perm.AUDIT, Perm.ADMIN}),
+    "super-admin": frozenset({Perm.VIEW, Perm.ACT, Perm.AUDIT, Perm.ADMIN, Perm.TEMPLATES}),
     "operator": frozenset({Perm.VIEW, Perm.ACT}),
     # Read-only: sees everything, changes nothing.
     "auditor": frozenset({Perm.VIEW, Perm.AUDIT}),

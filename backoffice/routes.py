@@ -15,6 +15,8 @@ from backoffice.pages import (
     orders,
     reconciliation,
     suspicious,
+    template_choice,
+    template_messages,
     tickets,
 )
 from backoffice.web import Page
@@ -22,5 +24,5 @@ from backoffice.web import Page
 ROUTES: list[Page] = [
     *auth.PAGES, *home.PAGES, *features.PAGES, *articles.PAGES, *lookup.PAGES, *tickets.PAGES,
     *analytics.PAGES, *orders.PAGES, *reconciliation.PAGES, *suspicious.PAGES, *operations.PAGES,
-    *operators.PAGES, *account.PAGES,
+    *template_messages.PAGES, *template_choice.PAGES, *operators.PAGES, *account.PAGES,
 ]

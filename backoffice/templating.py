@@ -22,6 +22,7 @@ NAV = (
     ("/reconciliation", "对账", "view"),
     ("/suspicious", "可疑交易", "view"),
     ("/operations", "运行监控", "view"),
+    ("/templates", "模板消息", "view"),
     ("/operators", "系统设置", "admin"),
     ("/audit", "审计日志", "audit"),
 )

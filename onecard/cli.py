@@ -153,6 +153,12 @@ def _menu(args: argparse.Namespace) -> int:
     return 0
 
 
+def _templates(args: argparse.Namespace) -> int:
+    from onecard.templates_check import main as templates_main
+
+    return templates_main(args.action)
+
+
 def _reconcile(args: argparse.Namespace) -> int:
     from datetime import date, timedelta
 
@@ -272,6 +278,11 @@ def parser() -> argparse.ArgumentParser:
     menu = sub.add_parser("menu", help="the custom menu: show it, or push it to WeChat (sync)")
     menu.add_argument("action", choices=["sync", "show"])
     menu.set_defaults(func=_menu)
+
+    templates = sub.add_parser("templates", help="the account's template messages: list them from WeChat (sync), "
+                               "and check every notice kind has one (exit 1 when one has none)")
+    templates.add_argument("action", choices=["check", "sync"])
+    templates.set_defaults(func=_templates)
 
     from backoffice.cli import add_parser as add_admin_parser
 

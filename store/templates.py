@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from events.notices import AccountTemplate
-from store.tables import NoticeTemplate, WechatTemplate
+from store.outbound import NO_TEMPLATE
+from store.tables import NoticeTemplate, OutboundMessage, WechatTemplate
 
 
 def templates(session: Session) -> list[AccountTemplate]:
@@ -48,3 +49,11 @@ def choose(session: Session, kind: str, template_id: str | None, keys: dict[str,
 
 def synced_at(session: Session) -> datetime | None:
     return session.execute(select(WechatTemplate.synced_at).limit(1)).scalar()
+
+
+def held(session: Session) -> dict[str, int]:
+    """Notices held for want of a usable template (`outbound.NO_TEMPLATE`), counted per kind: what the
+    back-office shows, so a notice waiting on a clerk is never silently lost."""
+    kind = OutboundMessage.notice["kind"].as_string()
+    rows = session.execute(select(kind, func.count()).where(OutboundMessage.status == NO_TEMPLATE).group_by(kind))
+    return {str(k): int(n) for k, n in rows}

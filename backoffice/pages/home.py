@@ -9,6 +9,7 @@ from backoffice import audit, overview
 from backoffice.listing import paginate
 from backoffice.pages.auth import MESSAGES as SIGN_IN_MESSAGES
 from backoffice.roles import Perm
+from backoffice.template_gaps import gaps
 from backoffice.web import Ctx, Page
 from store.tables import AuditEntry, utcnow
 
@@ -16,7 +17,8 @@ from store.tables import AuditEntry, utcnow
 def home(ctx: Ctx) -> Response:
     figures = overview.figures(ctx.uow.session, ctx.platform.broker, utcnow())
     charts = {f"trend-{f.key}": {"columns": ["日期", f.title], "rows": f.trend} for f in figures if f.trend}
-    return ctx.render("home.html", figures=figures, small=overview.small_figures(ctx.uow.session), charts=charts)
+    return ctx.render("home.html", figures=figures, small=overview.small_figures(ctx.uow.session), charts=charts,
+                      gaps=gaps(ctx.uow.session))
 
 
 def audit_log(ctx: Ctx) -> Response:

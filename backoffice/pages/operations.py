@@ -1,5 +1,5 @@
 """Operations: queue depths per topic, workers alive, dead letters and failed sends with a retry button,
-and the database's backlog (replies not sent, callbacks not processed).
+the database's backlog (replies not sent, callbacks not processed), and notices held for want of a template.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from starlette.responses import Response
 from adapters.broker import dead_letters, stats
 from backoffice.roles import Perm
 from backoffice.statuses import FAILED_SENDS as FAILED
+from backoffice.template_gaps import gaps
 from backoffice.web import Ctx, Page
 from events.topics import TOPIC_LABELS
 from store.inbox import MAX_REDELIVERIES
@@ -56,7 +57,8 @@ def operations(ctx: Ctx) -> Response:
     return ctx.render("operations.html", depths=depths, alive=alive, dead=dead, broker_error=broker_error,
                       failed=failed, backlog=_backlog(ctx), broker_kind=type(broker).__name__,
                       statuses=FAILED, channels=CHANNEL_LABELS, topics=TOPIC_LABELS,
-                      broker_name=BROKERS.get(type(broker).__name__, type(broker).__name__))
+                      broker_name=BROKERS.get(type(broker).__name__, type(broker).__name__),
+                      gaps=gaps(ctx.uow.session))
 
 
 def retry_dead(ctx: Ctx) -> Response:

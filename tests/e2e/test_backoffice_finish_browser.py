@@ -163,7 +163,7 @@ def test_the_operators_table_lines_up_and_a_dismissed_confirmation_changes_nothi
 def test_no_page_shows_a_code_name_at_either_width(live: Stack, browser: webdriver.Chrome, boss: str) -> None:
     """Every page a clerk opens, read as text (details toggles closed), at 1366 px and at 390 px."""
     pages = ["/", "/features", "/articles", "/articles/new", "/bindings", "/tickets", "/analytics", "/orders",
-             "/reconciliation", "/operations", "/operators", "/audit"]
+             "/reconciliation", "/operations", "/templates", "/operators", "/audit"]
     pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in CODE_NAMES) + r")(?![\w-])")
     for path in pages:
         browser.get(f"{live.ingress_url}/admin{path}")

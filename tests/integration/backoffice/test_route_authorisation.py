@@ -14,7 +14,8 @@ from store.tables import AuditEntry
 from tests.harness import Stack
 from tests.integration.backoffice.client import Admin, admin_client, signed_in
 
-SAMPLE = {"feature": "bind", "id": "1", "openid": "o-nobody", "table": "bindings", "topic": "reply"}
+SAMPLE = {"feature": "bind", "id": "1", "openid": "o-nobody", "table": "bindings", "topic": "reply",
+          "kind": "spending"}
 PROTECTED = [page for page in ROUTES if page.perm is not Perm.PUBLIC]
 
 
@@ -76,7 +77,8 @@ def test_a_form_without_its_csrf_token_is_refused(stack: Stack, admins: dict[str
 
 def test_an_auditor_sees_the_pages_without_a_single_form_that_changes_anything(admins: dict[str, Admin]) -> None:
     auditor = admins["auditor"]
-    for path in ("/features", "/articles", "/bindings", "/tickets", "/operations", "/reconciliation", "/audit"):
+    for path in ("/features", "/articles", "/bindings", "/tickets", "/operations", "/reconciliation", "/audit",
+                 "/templates"):
         page = auditor.get(path)
         assert page.status_code == 200, path
         forms = re.findall(r"<form[^>]*>", page.text)
