@@ -43,18 +43,16 @@ GRANTS: dict[Scenario, GrantRule] = {
     Scenario.PAYMENT: GrantRule(None, timedelta(hours=48)),
 }
 
-#: What the user sent that counts as "a message" (WeChat's 用户发送信息).
-MESSAGE_TYPES = frozenset({"text", "image", "voice", "video", "shortvideo", "location", "link", "file"})
 #: Menu events that grant a click's sends (a `view` button opens a page and grants nothing).
 CLICK_EVENTS = frozenset({"click", "scancode_push", "scancode_waitmsg"})
 
 
 def scenario_of(msg_type: str | None, event: str | None = None, event_key: str | None = None) -> Scenario | None:
     """The grant a callback gives its sender, or None (an event the user did not make)."""
-    if msg_type in MESSAGE_TYPES:
-        return Scenario.MESSAGE
-    if msg_type != "event":
+    if not msg_type:
         return None
+    if msg_type != "event":  # whatever the user sent (text, voice, a type WeChat added later): 用户发送信息
+        return Scenario.MESSAGE
     name = (event or "").lower()
     if name in CLICK_EVENTS:
         return Scenario.CLICK

@@ -18,7 +18,7 @@ from typing import Any, cast
 
 import pytest
 import requests
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from starlette.responses import Response
 
 from adapters.sim.faults import FaultInjector
@@ -90,8 +90,8 @@ class Stack:
         ledger and in the WeChat simulator alike (nothing WeChat checks is relaxed)."""
         shift = timedelta(hours=hours)
         with self.platform.uow() as uow:
-            uow.session.execute(update(WechatGrant).where(WechatGrant.openid == openid).values(
-                granted_at=WechatGrant.granted_at - shift, expires_at=WechatGrant.expires_at - shift))
+            for grant in uow.session.execute(select(WechatGrant).where(WechatGrant.openid == openid)).scalars():
+                grant.granted_at, grant.expires_at = grant.granted_at - shift, grant.expires_at - shift
             uow.commit()
         requests.post(f"{self.wechat_sim}/_sim/age", json={"openid": openid, "seconds": int(shift.total_seconds())},
                       timeout=10).raise_for_status()

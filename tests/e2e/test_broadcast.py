@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, insert, select
 
+from adapters.wechat.callbacks import text_xml
 from events.wechat_grants import Scenario
 from store import grants
 from store.tables import Binding, Broadcast, BroadcastDelivery, Follower, NotificationOptOut
@@ -88,6 +89,8 @@ def test_a_broadcast_to_thousands_is_planned_in_chunks_and_counted(live: Stack) 
                                                "phone": "13800009999", "bound_at": now} for n, o in enumerate(people)])
         grants.grant(uow.session, [(o, Scenario.MESSAGE, now - timedelta(minutes=5), None) for o in people])
         uow.commit()
+    for o in people:  # WeChat saw each of them write, five minutes ago
+        live.heard(text_xml(o, "你好", create_time=int((now - timedelta(minutes=5)).timestamp())))
     article = publish_article(live.platform.uow, "news", "运动会", "下周三举行校运动会。", "admin")
     broadcast_id = bc.start_broadcast(live.platform.uow, live.platform.broker, article, "admin")
 

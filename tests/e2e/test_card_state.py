@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from store.tables import Binding, Follower, FoundCard
+from store.tables import Binding, FoundCard
 from tests.harness import Stack, new_openid
 
 
@@ -75,15 +74,12 @@ def test_a_card_found_by_name_waits_for_its_owner_to_ask(live: Stack) -> None:
 def test_an_owner_outside_the_48_hour_window_hears_of_the_found_card_by_template(live: Stack) -> None:
     owner, finder = new_openid(), new_openid()
     live.bind(owner, "20240004", "13800000004")
-    with live.platform.uow() as uow:
-        uow.session.execute(update(Follower).where(Follower.openid == owner)
-                            .values(last_interaction_at=datetime.now(UTC) - timedelta(hours=72)))
-        uow.commit()
+    live.age(owner, 72)
     before = len(live.sent_to(owner))
 
     assert "我们已通知失主" in live.ask(finder, "拾卡 赵六 东门保卫处")
 
     live.replies(owner, before + 1)
     notice = live.sent_to(owner)[before]
-    assert notice["msgtype"] == "template"
-    assert "东门保卫处" in notice["raw"]["data"]["content"]["value"]
+    assert notice["msgtype"] == "template" and notice["template"]["title"] == "失物招领通知"
+    assert dict(notice["template"]["fields"])["存放地点"] == "东门保卫处"

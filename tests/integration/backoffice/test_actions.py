@@ -65,8 +65,11 @@ def test_an_announcement_goes_from_draft_to_published_to_pushed_and_reaches_boun
     assert admin.post(f"/articles/{article_id}/publish").status_code == 303
     pushed = admin.post(f"/articles/{article_id}/push")
     broadcast_id = int(first_group(r"/broadcasts/(\d+)", pushed.headers["location"]))
-    [delivered] = live.replies(openid, 1)
-    assert "停电通知" in delivered and "周六 9:00-12:00 圈存机暂停。" in delivered
+    live.replies(openid, 1)
+    [delivered] = live.sent_to(openid)  # a bound user who never wrote: the 通知公告 template, linking the article
+    assert delivered["template"]["title"] == "通知公告"
+    assert dict(delivered["template"]["fields"])["公告标题"] == "停电通知"
+    assert delivered["template"]["url"].endswith(f"/m/articles/{article_id}")
     deadline = time.monotonic() + 20
     while 'id="broadcast-status">已完成<' not in (page := admin.get(f"/broadcasts/{broadcast_id}")).text:
         assert time.monotonic() < deadline, page.text
