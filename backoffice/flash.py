@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from adapters.wechat.port import REFUSALS
 from backoffice.accounts import ACCOUNT_ERRORS
 from backoffice.roles import ROLE_LABELS
-from backoffice.statuses import WECHAT_ANSWERS
 from events.notices import KINDS
 from events.routing import FEATURE_LABELS
 from workers.alerts.messages import DECISION_LABELS
@@ -77,7 +77,7 @@ _NUMBER = 12
 _LABELS: dict[str, Mapping[str, str]] = {"feature": FEATURE_LABELS, "role": ROLE_LABELS,
                                          "state": review.STATUSES, "verdict": DECISION_LABELS,
                                          "notice": {kind.value: spec.name for kind, spec in KINDS.items()},
-                                         "wechat": {str(code): text for code, text in WECHAT_ANSWERS.items()}}
+                                         "wechat": {str(code): text for code, text in REFUSALS.items()}}
 PARAMS = ("n", "id", *_LABELS)
 
 

@@ -14,6 +14,3 @@ BROADCAST = {"queued": "排队中", "sending": "发送中", "done": "已完成"}
 DELIVERY = {"pending": "待发送", "sending": "发送中", "sent": "已送达", "failed": "失败"}
 #: The outbound rows that will not be sent unless an operator retries them.
 FAILED_SENDS = {"failed": "发送失败", "undeliverable": "无法送达", "expired": "已过期"}
-#: WeChat's answers to a template message a clerk sent as a test, by errcode (../shared/WECHAT.md).
-WECHAT_ANSWERS = {40037: "模板不存在", 47003: "字段内容不合规", 43116: "模板已被封禁", 43101: "用户拒收",
-                  43004: "该用户未关注公众号", 40003: "openid 不正确"}

@@ -19,6 +19,7 @@ from onecard.bootstrap import Platform
 from store.tables import ReconciliationRun, utcnow
 from workers.alerts.summary import send_daily_summaries
 from workers.delivery.broadcast.resume import resume_stalled_broadcasts
+from workers.delivery.templates import sync as sync_templates
 from workers.jobs.reminders import remind_due_loans
 from workers.jobs.sweeper import sweep
 from workers.money.orders import expire_unconfirmed
@@ -63,6 +64,10 @@ class Job:
         return current - 1 if self.every is not None else current
 
 
+#: How often the account's templates are listed again from WeChat.
+TEMPLATE_SYNC = timedelta(hours=1)
+
+
 def jobs(platform: Platform) -> list[Job]:
     """The periodic jobs of this deployment: money jobs only where the money systems are configured."""
     s = platform.settings
@@ -73,6 +78,9 @@ def jobs(platform: Platform) -> list[Job]:
             every=timedelta(seconds=60)),
         Job("library_reminders", lambda p: remind_due_loans(p.uow, p.ports.campus, p.pusher),
             every=timedelta(seconds=s.loan_reminder_interval_seconds)),
+        # A template the school adds in the WeChat console is used within the hour, and notices held
+        # for the want of one go out on the sweeper's next round.
+        Job("sync_templates", lambda p: sync_templates(p.uow, p.wechat), every=TEMPLATE_SYNC),
     ]
     if s.alert_summary_at:
         listed.append(Job("daily_summary", daily_summaries, daily_at=time.fromisoformat(s.alert_summary_at)))

@@ -8,20 +8,23 @@ from events.errors import PermanentError
 from events.notices import AccountTemplate
 
 #: Errcodes after which retrying a customer-service message cannot help.
+#: Worded for the clerks who read them on 运行监控 (a message's last error) and the 模板消息 page.
 UNDELIVERABLE = {
-    45015: "outside the 48-hour window or the user unfollowed",
-    45047: "customer-service quota for this user used up",
-    43004: "the user does not follow the account",
-    40003: "invalid openid",
-    43101: "the user refused this notification",
+    45015: "不在客服消息时限内（用户近期未互动或已取消关注）",
+    45047: "该用户的客服消息额度已用完",
+    43004: "该用户未关注公众号",
+    40003: "openid 不正确",
+    43101: "用户拒收模板消息",
 }
 
 #: Errcodes that say the template message itself is wrong for this account: no user fares better.
 TEMPLATE_REFUSALS = {
-    40037: "the account has no such template",
-    47003: "a value breaks its key's type, or the template has no such key",
-    43116: "the template is banned",
+    40037: "模板不存在",
+    47003: "字段内容不合规（不合字段类型，或模板没有这个字段）",
+    43116: "模板已被封禁",
 }
+#: What each refusal means, wherever a clerk reads it.
+REFUSALS = {**UNDELIVERABLE, **TEMPLATE_REFUSALS}
 
 
 class Undeliverable(PermanentError):

@@ -14,8 +14,8 @@ import re
 from sqlalchemy import select
 from starlette.responses import Response
 
+from adapters.wechat.port import REFUSALS
 from backoffice.roles import Perm
-from backoffice.statuses import WECHAT_ANSWERS
 from backoffice.web import Ctx, Page
 from events.errors import OnecardError, PermanentError, TransientError
 from events.notices import NoticeKind
@@ -113,8 +113,8 @@ def test_send(ctx: Ctx) -> Response:
         answer, result = {"err": "template_test_unreachable"}, "无法连接微信"
     except PermanentError as exc:
         code = getattr(exc, "errcode", None)
-        result = f"{code} {WECHAT_ANSWERS[code]}" if code in WECHAT_ANSWERS else str(exc)[:200]
-        answer = ({"err": "template_test_refused", "wechat": str(code)} if code in WECHAT_ANSWERS
+        result = f"{code} {REFUSALS[code]}" if code in REFUSALS else str(exc)[:200]
+        answer = ({"err": "template_test_refused", "wechat": str(code)} if code in REFUSALS
                   else {"err": "template_test_failed", "n": str(code)} if isinstance(code, int) and code > 0
                   else {"err": "template_test_rejected"})
     ctx.audit_apart(TEST_SENT, kind.value, after={"template_id": found.template.template_id,
