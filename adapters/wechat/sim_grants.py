@@ -22,8 +22,6 @@ QUOTAS: dict[str, tuple[int | None, int]] = {
     "scan": (3, 60),
     "payment": (None, 48 * 3600),
 }
-#: What a user sends (MsgType); each is a message, whatever it holds.
-MESSAGE_TYPES = frozenset({"text", "image", "voice", "video", "shortvideo", "location", "link", "file"})
 #: Events the user makes by tapping a menu button (a `view` button only opens a page: nothing).
 CLICK_EVENTS = frozenset({"click", "scancode_push", "scancode_waitmsg"})
 #: An expired grant is forgotten this long after it expired (it no longer shows in /_sim/grants).
@@ -33,10 +31,8 @@ KEEP_EXPIRED_SECONDS = 48 * 3600
 def scenario_of(callback: dict[str, str]) -> str | None:
     """Which row of WeChat's table a callback (its XML fields) falls under; None: no grant."""
     kind = callback.get("MsgType", "")
-    if kind in MESSAGE_TYPES:
-        return "message"
-    if kind != "event":
-        return None
+    if kind != "event":  # every other MsgType is something the user sent (text, image, voice, video,
+        return "message" if kind else None  # shortvideo, location, link, file, and kinds added later)
     event = callback.get("Event", "").lower()
     if event in CLICK_EVENTS:
         return "click"
