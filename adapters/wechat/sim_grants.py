@@ -31,10 +31,10 @@ KEEP_EXPIRED_SECONDS = 48 * 3600
 def scenario_of(callback: dict[str, str]) -> str | None:
     """Which row of WeChat's table a callback (its XML fields) falls under; None: no grant."""
     kind = callback.get("MsgType", "")
-    if not kind:
-        return None
-    if kind != "event":  # whatever the user sent (text, voice, a type added later): a message
-        return "message"
+    if kind != "event":
+        # Every other MsgType is something the user sent: text, image, voice, video, shortvideo,
+        # location, link, file, and kinds WeChat adds later.
+        return "message" if kind else None
     event = callback.get("Event", "").lower()
     if event in CLICK_EVENTS:
         return "click"

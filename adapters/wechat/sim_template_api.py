@@ -63,10 +63,16 @@ class TemplateApi:
                      "url": body.get("url")}
             msgid = 200000 + self.core.record(touser, "template", phone, body, shown)
             if msg_id:
-                state.client_msg_ids = {k: v for k, v in state.client_msg_ids.items()
-                                        if now - v[1] < REPEAT_WINDOW_SECONDS}
-                state.client_msg_ids[(touser, msg_id)] = (msgid, now)
+                self._remember(touser, msg_id, msgid, now)
         return JSONResponse({"errcode": 0, "errmsg": "ok", "msgid": msgid})
+
+    def _remember(self, touser: str, msg_id: str, msgid: int, now: float) -> None:
+        """Keep the id for 10 minutes; the dict is in sending order, so the expired ones are at its front."""
+        ids = self.core.state.client_msg_ids
+        ids.pop((touser, msg_id), None)
+        ids[(touser, msg_id)] = (msgid, now)
+        while now - next(iter(ids.values()))[1] >= REPEAT_WINDOW_SECONDS:
+            del ids[next(iter(ids))]
 
     async def listing(self, request: Request) -> Response:
         if (bad := self.core.check_token(request)) is not None:

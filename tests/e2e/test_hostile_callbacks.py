@@ -53,7 +53,7 @@ def test_a_stale_signature_is_refused_as_a_replay(stack: Stack, openid: str) -> 
 
 def test_a_replayed_callback_is_acknowledged_and_answered_once(live: Stack, openid: str) -> None:
     body = text_xml(openid, "帮助").encode()
-    live.heard(body.decode())  # what the student did; the replays below are an attacker's
+    live.heard(body.decode())  # WeChat's part: it knows the user wrote
     before = inbox_count(live)
     for _ in range(3):
         response = post_raw(live, body)
@@ -115,7 +115,7 @@ def test_wrong_encodings_get_a_clear_answer(stack: Stack, openid: str) -> None:
 
 def test_an_unknown_message_type_gets_a_polite_reply(live: Stack, openid: str) -> None:
     body = text_xml(openid, "hi").replace("<![CDATA[text]]>", "<![CDATA[hologram]]>")
-    live.heard(body)
+    live.heard(body)  # a message of a kind we do not know is still a message the user sent
     assert post_raw(live, body.encode()).text == "success"
     assert "暂不支持此类消息" in live.replies(openid, 1)[0]
 

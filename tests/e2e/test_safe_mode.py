@@ -58,7 +58,7 @@ def test_compatible_mode_carrying_both_plaintext_and_encrypt_is_accepted(safe: S
     encrypt = envelope.split("<Encrypt><![CDATA[")[1].split("]]></Encrypt>")[0]
     query = sender.signed_query(encrypt=encrypt)
     body = plain.replace("</xml>", f"<Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>")
-    safe.heard(plain)
+    safe.heard(plain)  # WeChat's part: it knows the user wrote
     answer = requests.post(f"{safe.ingress_url}/wechat", params=query, data=body.encode(), timeout=10)
     assert (answer.status_code, answer.text) == (200, "success")
     assert "可用功能" in safe.replies(openid, 1)[0]

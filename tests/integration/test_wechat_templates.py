@@ -3,12 +3,16 @@ checked against the account's templates, each value against its key's type, deli
 
 from __future__ import annotations
 
+import time
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 import requests
 
+from adapters.wechat import sim_template_api
 from adapters.wechat.port import TemplateRefused, Undeliverable, WeChatApi
+from adapters.wechat.sim_template_api import REPEAT_WINDOW_SECONDS
 from adapters.wechat.sim_templates import DEMO_TEMPLATES
 from tests.harness import Stack, new_openid
 
@@ -97,6 +101,17 @@ def test_a_repeated_client_msg_id_is_answered_ok_and_delivered_once(stack: Stack
                              json=b, timeout=10).json() for b in (body, {**body, "client_msg_id": "x" * 65})]
     assert answers[0]["errcode"] == 0 and answers[0]["msgid"] == 200000 + stack.sent_to(openid)[0]["seq"]
     assert answers[1]["errcode"] == 47001
+
+
+def test_a_client_msg_id_is_forgotten_after_ten_minutes(stack: Stack, wechat: WeChatApi,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    openid = new_openid()
+    data = {"thing1": {"value": "停水通知"}}
+    wechat.send_template(openid, NOTICE.template_id, data, client_msg_id="outbound-4713")
+    later = time.time() + REPEAT_WINDOW_SECONDS + 1
+    monkeypatch.setattr(sim_template_api, "time", SimpleNamespace(time=lambda: later))
+    wechat.send_template(openid, NOTICE.template_id, data, client_msg_id="outbound-4713")
+    assert len(stack.sent_to(openid)) == 2
 
 
 def test_a_user_who_refused_the_accounts_notices_gets_43101_and_a_banned_template_43116(

@@ -65,7 +65,9 @@ def test_a_message_that_keeps_failing_ends_in_the_dead_letter_queue(ops: Stack) 
 def test_an_event_stored_but_never_enqueued_is_delivered_by_the_scheduler_once(ops: Stack, openid: str) -> None:
     ops.start_workers(name="ops-sweep-workers")
     # The ingress stored the callback, then the broker lost the enqueue.
-    message = to_message(parse_xml(text_xml(openid, "帮助")))
+    xml = text_xml(openid, "帮助")
+    ops.heard(xml)  # WeChat saw the message: the user may be answered
+    message = to_message(parse_xml(xml))
     routed = route(message)
     assert routed is not None
     event_id = store_once(ops.platform.engine, message, routed.topic.value)

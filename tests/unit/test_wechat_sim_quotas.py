@@ -30,6 +30,8 @@ def book(clock: Clock) -> GrantBook:
     ({"MsgType": "image"}, "message"),
     ({"MsgType": "location"}, "message"),
     ({"MsgType": "file"}, "message"),
+    ({"MsgType": "miniprogrampage"}, "message"),
+    ({}, None),
     ({"MsgType": "event", "Event": "CLICK", "EventKey": "BALANCE"}, "click"),
     ({"MsgType": "event", "Event": "scancode_push"}, "click"),
     ({"MsgType": "event", "Event": "scancode_waitmsg"}, "click"),
