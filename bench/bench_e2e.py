@@ -42,7 +42,7 @@ def measure(backend_name: str, rates: list[int], duration: float, workload: Work
                 callers = workload.callers(stack, int(rate * duration) + rate, f"{rate}x{int(time.time())}")
                 before = cpu_snapshot(groups)
                 ack = load({"url": f"{web.url}/wechat", "rate": rate, "duration": duration, "record": str(record),
-                            **callers})
+                            "wechat_sim": stack.wechat_sim, **callers})
                 e2e = end_to_end(stack, record, timeout=30 + duration)
                 spent = {name: cpu - before[name] for name, cpu in cpu_snapshot(groups).items()}
                 per_message = {name: round(1000 * cpu / max(1, ack["acked"]), 2) for name, cpu in spent.items()}

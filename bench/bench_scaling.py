@@ -44,7 +44,7 @@ def drain(backend_name: str, processes: int, count: int, latency_ms: int) -> dic
         web = start_web(stack)
         try:
             fill = load({"url": f"{web.url}/wechat", "concurrency": 16, "duration": 60, "content": "余额",
-                         "openids": users, "max_requests": count})
+                         "openids": users, "max_requests": count, "wechat_sim": stack.wechat_sim})
         finally:
             web.stop(signal.SIGKILL)
         pool = stack.start_workers("query", processes=processes, threads=THREADS, name=f"scale-{processes}",

@@ -74,7 +74,7 @@ def compare(backend_name: str, rate: int, duration: float, latency_ms: int, wero
             clear_sent(stack)
             record = Path(tmp) / "onecard.jsonl"
             onecard_ack = load({**common, "url": f"{web.url}/wechat", "openids": onecard_users,
-                                "record": str(record)})
+                                "record": str(record), "wechat_sim": stack.wechat_sim})
             answered = end_to_end(stack, record, timeout=30 + duration)
         finally:
             web.stop(signal.SIGKILL)
@@ -127,7 +127,7 @@ def burst(backend_name: str, count: int, concurrency: int, latency_ms: int, wero
             groups = {"web": web.proc.pid, **{queue: pool.proc.pid for queue, pool in started.items()}}
             before = cpu_snapshot(groups)
             onecard_ack = load({**common, "url": f"{web.url}/wechat", "openids": onecard_users,
-                                "record": str(record)})
+                                "record": str(record), "wechat_sim": stack.wechat_sim})
             answered = end_to_end(stack, record, timeout=120)
             onecard_times = burst_times(record, answer_times(stack, set(onecard_users)))
             onecard_times["cpu_ms_per_message"] = {name: round(1000 * (cpu - before[name]) / count, 2)

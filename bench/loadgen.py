@@ -19,6 +19,7 @@ import json
 import secrets
 import sys
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -59,6 +60,9 @@ class Spec:
     max_in_flight: int = 2000
     #: Stop after this many callbacks (closed loop), 0: run for `duration`.
     max_requests: int = 0
+    #: The WeChat API simulator (`…/wechat-api`): told ahead, in bulk, which users are about to write,
+    #: so it grants the customer-service messages their answers need, as WeChat would.
+    wechat_sim: str = ""
 
 
 @dataclass
@@ -212,15 +216,41 @@ async def one(client: Client, spec: Spec, result: Result, who: tuple[str, str], 
     result.records.append((openid, msg_id, sent, sent + elapsed if ok else None, status))
 
 
+#: How many callers the WeChat simulator is told of at once, ahead of their callbacks.
+ANNOUNCE_AHEAD = 2000
+
+
+def _wrote(wechat_sim: str, openids: list[str]) -> None:
+    body = json.dumps({"openids": openids}).encode()
+    request = urllib.request.Request(f"{wechat_sim.rstrip('/')}/_sim/wrote", data=body,
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        answer.read()
+
+
 async def run(spec: Spec) -> dict[str, Any]:
     result = Result()
     msg_ids = itertools.count(int(time.time() * 1000) * 1000 + secrets.randbelow(1000))
     counter = itertools.count()
 
-    def next_caller() -> tuple[str, str]:
+    def caller_at(n: int) -> str:
+        return spec.openids[n % len(spec.openids)] if spec.openids else f"{spec.openid_prefix}{n}"
+
+    announced = 0
+    announcing = asyncio.Lock()
+
+    async def announce(n: int) -> None:
+        """Tell the WeChat simulator of the next callers before the first of them writes."""
+        nonlocal announced
+        async with announcing:
+            if spec.wechat_sim and n >= announced:
+                upto = n + ANNOUNCE_AHEAD
+                await asyncio.to_thread(_wrote, spec.wechat_sim, [caller_at(i) for i in range(announced, upto)])
+                announced = upto
+
+    def next_caller() -> tuple[str, str, int]:
         n = next(counter)
-        openid = spec.openids[n % len(spec.openids)] if spec.openids else f"{spec.openid_prefix}{n}"
-        return openid, spec.contents[n % len(spec.contents)] if spec.contents else spec.content
+        return caller_at(n), spec.contents[n % len(spec.contents)] if spec.contents else spec.content, n
 
     client = Client(spec.url, spec.token)
     start = time.perf_counter()
@@ -230,7 +260,9 @@ async def run(spec: Spec) -> dict[str, Any]:
 
         async def caller() -> None:
             while time.perf_counter() < end and (not spec.max_requests or next(budget) < spec.max_requests):
-                await one(client, spec, result, next_caller(), next(msg_ids))
+                openid, content, n = next_caller()
+                await announce(n)
+                await one(client, spec, result, (openid, content), next(msg_ids))
 
         await asyncio.gather(*(caller() for _ in range(spec.concurrency)))
     else:
@@ -241,7 +273,9 @@ async def run(spec: Spec) -> dict[str, Any]:
             if due > now:
                 await asyncio.sleep(due - now)
             if len(tasks) < spec.max_in_flight:
-                task = asyncio.create_task(one(client, spec, result, next_caller(), next(msg_ids)))
+                openid, content, n = next_caller()
+                await announce(n)
+                task = asyncio.create_task(one(client, spec, result, (openid, content), next(msg_ids)))
                 tasks.add(task)
                 task.add_done_callback(tasks.discard)
             else:

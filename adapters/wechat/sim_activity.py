@@ -61,6 +61,17 @@ class UserActivity:
             self.grants.grant(openid, scenario, at, callback_key(callback))
         return JSONResponse({"scenario": scenario})
 
+    async def wrote(self, request: Request) -> Response:
+        """Many users each sent a message just now, one grant per listed openid (a load generator's
+        callers, announced ahead in bulk instead of one `heard` per callback)."""
+        body = await _json(request)
+        openids = body.get("openids")
+        if not isinstance(openids, list) or not all(isinstance(o, str) and o for o in openids):
+            return JSONResponse({"error": '{"openids": [...]} required'}, status_code=400)
+        for openid in openids:
+            self.grants.grant(openid, "message")
+        return JSONResponse({"granted": len(openids)})
+
     def paid(self, openid: str) -> None:
         """The user paid with WeChat Pay just now (the WeChat Pay simulator calls this)."""
         self.grants.grant(openid, "payment")
@@ -86,6 +97,7 @@ class UserActivity:
     def routes(self) -> list[Route]:
         return [Route("/_sim/heard", self.heard, methods=["POST"]),
                 Route("/_sim/paid", self.sim_paid, methods=["POST"]),
+                Route("/_sim/wrote", self.wrote, methods=["POST"]),
                 Route("/_sim/age", self.age, methods=["POST"]),
                 Route("/_sim/grants", self.shown)]
 

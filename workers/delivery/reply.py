@@ -74,9 +74,9 @@ def deliver(outbound_ids: Sequence[int], senders: Senders) -> dict[int, str]:
     outcomes = dict.fromkeys(outbound_ids, "not_claimed")  # already sent, final, or held by another sender
     claimed = outbound.claim(engine, outbound_ids, SEND_LEASE)
     now = utcnow()
-    late = [c for c in claimed if c.channel == "wechat" and c.expires_at is not None and c.expires_at < now]
-    expired = [c for c in late if c.notice is None]
-    outbound.finish(engine, [c.id for c in expired], "expired", "the grant ended before it could be sent")
+    expired = [c for c in claimed if c.channel == "wechat" and c.notice is None and c.expires_at is not None
+               and c.expires_at < now]
+    outbound.finish(engine, [c.id for c in expired], "expired", "客服消息时限已过，未发送")
     outcomes.update({c.id: "expired" for c in expired})
     due = [c for c in claimed if c not in expired]
     failed: list[tuple[Claimed, BaseException]] = []

@@ -16,6 +16,7 @@ import pytest
 import requests
 from sqlalchemy import delete
 
+from adapters.wechat.port import REFUSALS
 from events.notices import NoticeKind
 from store import templates as store_templates
 from store.db import begin_as_writer
@@ -211,8 +212,8 @@ def test_a_test_send_goes_to_the_typed_openid_and_wechats_answer_reads_in_chines
         boss, boss.post("/templates/topup/test", {"openid": me}))
     results = [e.after["result"] for e in audit_entries(stack, boss.username)
                if e.action == "template test sent" and e.after and e.target == "topup"]
-    assert results == ["40037 模板不存在", "47003 字段内容不合规", "43116 模板已被封禁", "43101 用户拒收",
-                       "40036: refused by the fake", "无法连接微信"]
+    assert results == [f"{code} {REFUSALS[code]}" for code in (40037, 47003, 43116, 43101)] + [
+        "40036: refused by the fake", "无法连接微信"]
 
     wechat.refuse = None
     assert "请填写正确的 openid" in follow(boss, boss.post("/templates/spending/test", {"openid": "<b>me</b>"}))
