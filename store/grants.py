@@ -27,13 +27,14 @@ _LIVE = (select(_T.id, _T.openid, _T.expires_at, _T.allowed, _T.used, _T.scenari
 _USE = update(_TABLE).where(_T.id == bindparam("gid")).values(used=_T.used + bindparam("n"))
 
 
-def grant(session: Session, grants: Sequence[tuple[str, Scenario, datetime, int | None]]) -> None:
-    """Record the grants of users' moves: (openid, scenario, when the user moved, event id)."""
+def grant(session: Session, grants: Sequence[tuple[str, Scenario, datetime, int | None, int]]) -> None:
+    """Record the grants of users' moves: (openid, scenario, when the user moved, event id, messages
+    already spent on it)."""
     if grants:
         session.execute(insert(_TABLE), [
             {"openid": openid, "scenario": scenario.value, "granted_at": at, "expires_at": at + GRANTS[scenario].lasts,
-             "allowed": GRANTS[scenario].allowed, "used": 0, "event_id": event_id}
-            for openid, scenario, at, event_id in grants])
+             "allowed": GRANTS[scenario].allowed, "used": used, "event_id": event_id}
+            for openid, scenario, at, event_id, used in grants])
 
 
 @dataclass
@@ -84,10 +85,20 @@ class Allowance:
                 return g.send_by
         return None
 
+    def fresh(self, openid: str, key: int, send_by: datetime, allowed: int | None) -> None:
+        """A grant not yet written (negative `key`): spent here, written with its count by its owner."""
+        self.live.setdefault(openid, []).append(_Live(key, send_by, allowed))
+        self.live[openid].sort(key=lambda g: g.send_by)
+
+    def spent_on(self, key: int) -> int:
+        return self.spent.get(key, 0)
+
     def save(self, session: Session) -> None:
-        if self.spent:
-            session.execute(_USE, [{"gid": gid, "n": n} for gid, n in self.spent.items()])
-            self.spent = {}
+        """Write what was spent on grants already in the ledger (fresh ones are written by their owner)."""
+        stored = [{"gid": gid, "n": n} for gid, n in self.spent.items() if gid > 0]
+        if stored:
+            session.execute(_USE, stored)
+        self.spent = {}
 
 
 def end(session: Session, openids: Sequence[str], now: datetime) -> None:

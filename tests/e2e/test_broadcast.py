@@ -87,7 +87,7 @@ def test_a_broadcast_to_thousands_is_planned_in_chunks_and_counted(live: Stack) 
                                                 "last_interaction_at": now} for o in people])
         uow.session.execute(insert(Binding), [{"openid": o, "student_no": f"B{n:07d}{o[-4:]}", "name": "测试",
                                                "phone": "13800009999", "bound_at": now} for n, o in enumerate(people)])
-        grants.grant(uow.session, [(o, Scenario.MESSAGE, now - timedelta(minutes=5), None) for o in people])
+        grants.grant(uow.session, [(o, Scenario.MESSAGE, now - timedelta(minutes=5), None, 0) for o in people])
         uow.commit()
     for o in people:  # WeChat saw each of them write, five minutes ago
         live.heard(text_xml(o, "你好", create_time=int((now - timedelta(minutes=5)).timestamp())))

@@ -24,7 +24,7 @@ def _wrote_once(stack: Stack, openid: str) -> None:
     now = datetime.now(UTC)
     stack.heard(text_xml(openid, "你好", create_time=int(now.timestamp())))
     with stack.platform.uow() as uow:
-        grants.grant(uow.session, [(openid, Scenario.MESSAGE, now.replace(microsecond=0), None)])
+        grants.grant(uow.session, [(openid, Scenario.MESSAGE, now.replace(microsecond=0), None, 0)])
         uow.commit()
 
 

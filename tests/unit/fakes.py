@@ -158,7 +158,7 @@ def follow(session: Session, openid: str, last_spoke: datetime) -> None:
     """A follower who last wrote to the account at `last_spoke`: the grant that decides how a notice
     may reach them."""
     session.add(Follower(openid=openid, subscribed=True, first_seen_at=last_spoke, last_interaction_at=last_spoke))
-    grants.grant(session, [(openid, Scenario.MESSAGE, last_spoke, None)])
+    grants.grant(session, [(openid, Scenario.MESSAGE, last_spoke, None, 0)])
     session.flush()
 
 

@@ -68,7 +68,7 @@ class World:
             if opted_out:
                 s.add(NotificationOptOut(openid=openid, at=now))
             if wrote:
-                grants.grant(s, [(openid, Scenario.MESSAGE, now - timedelta(minutes=5), None)])
+                grants.grant(s, [(openid, Scenario.MESSAGE, now - timedelta(minutes=5), None, 0)])
 
     def start(self) -> int:
         article = publish_article(self.uow, "announcement", "校园卡系统升级", "<p>11月30日 0:00-6:00 暂停消费。</p>",

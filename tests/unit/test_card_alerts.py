@@ -97,7 +97,7 @@ class Pool:
     def wrote(self, at: datetime | None = None) -> None:
         """The student wrote to the account: WeChat lets us answer by customer-service message a while."""
         with Session(self.engine) as s, s.begin():
-            grants.grant(s, [("oA", Scenario.MESSAGE, at or self.now, None)])
+            grants.grant(s, [("oA", Scenario.MESSAGE, at or self.now, None, 0)])
 
     def alerts(self, kind: str | None = None) -> list[Notice]:
         """The alerts' notices as recorded (their outbound rows), oldest first; each row's text is its notice's."""

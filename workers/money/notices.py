@@ -58,6 +58,6 @@ class PaymentNotices:
                         .values(next_attempt_at=now))
         if notice.kind == "pay" and notice.state == "SUCCESS":  # WeChat lets us write to a payer for 48 hours
             payer = session.execute(select(MoneyOrder.openid).where(MoneyOrder.id == order_id)).scalar_one()
-            grants.grant(session, [(payer, Scenario.PAYMENT, now, None)])
+            grants.grant(session, [(payer, Scenario.PAYMENT, now, None, 0)])
         uow.after_commit(functools.partial(self.wake, order_id))
         return f"{notice.kind}:recorded"

@@ -126,21 +126,54 @@ def close_turns(uow: UnitOfWork, taken: Sequence[tuple[Turn, Route | None]], del
     session = uow.session
     _record_followers(session, [(turn.openid, turn.now, routed.command if routed else None)
                                 for turn, routed in taken if turn.grant is not None or _subscription(routed)])
-    grants.grant(session, [(turn.openid, turn.grant[0], turn.grant[1], turn.event_id)
-                           for turn, _ in taken if turn.grant is not None])
     gone = [turn.openid for turn, routed in taken if routed is not None and isinstance(routed.command, Unsubscribed)]
     if gone:
         grants.end(session, gone, taken[0][0].now)
     now = min(turn.now for turn, _ in taken)
-    allowance = Allowance.load(session, {o.recipient for turn, _ in taken for o in turn.outgoing
-                                         if o.channel == "wechat"}, now)
+    covered = _covered(taken, now)
+    # The grants of the other turns first, so that the ledger read below counts them.
+    grants.grant(session, [(turn.openid, turn.grant[0], turn.grant[1], turn.event_id, 0)
+                           for turn, _ in taken if turn.grant is not None and turn.event_id not in covered])
+    wanted = {o.recipient for turn, _ in taken if turn.event_id not in covered for o in turn.outgoing
+              if o.channel == "wechat"}
+    allowance = Allowance.load(session, wanted, now) if wanted else Allowance()
+    for turn, _ in taken:
+        if turn.event_id in covered:
+            scenario, moved = covered[turn.event_id]
+            allowance.fresh(turn.openid, -turn.event_id, moved + GRANTS[scenario].lasts - GRANTS[scenario].margin,
+                            GRANTS[scenario].allowed)
     replies = outbound.add_replies(session, {turn.event_id: plan(turn.outgoing, allowance) for turn, _ in taken})
+    grants.grant(session, [(turn.openid, scenario, moved, turn.event_id, allowance.spent_on(-turn.event_id))
+                           for turn, _ in taken if turn.event_id in covered
+                           for scenario, moved in [covered[turn.event_id]]])
     allowance.save(session)
     if replies:
         uow.after_commit(lambda: deliver(replies))
     for turn, _ in taken:
         for callback in turn.after_commit:
             uow.after_commit(callback)
+
+
+def _covered(taken: Sequence[tuple[Turn, Route | None]], now: datetime) -> dict[int, tuple[Scenario, datetime]]:
+    """The turns whose own fresh grant covers every WeChat message they record, all to their own
+    user, who has no other turn in the group and is sent nothing by another: planned on that grant
+    alone, without reading the ledger (the common turn: one message, one answer).
+
+    Spending the fresh grant rather than an older one ending sooner (what WeChat does) leaves the
+    ledger counting at most what WeChat allows, never more."""
+    users = [turn.openid for turn, _ in taken]
+    sent_to_others = {o.recipient for turn, _ in taken for o in turn.outgoing
+                      if o.channel == "wechat" and o.recipient != turn.openid}
+    covered: dict[int, tuple[Scenario, datetime]] = {}
+    for turn, _ in taken:
+        if turn.grant is None or users.count(turn.openid) > 1 or turn.openid in sent_to_others:
+            continue
+        said = [o for o in turn.outgoing if o.channel == "wechat"]
+        rule = GRANTS[turn.grant[0]]
+        if all(o.recipient == turn.openid for o in said) and (rule.allowed is None or len(said) <= rule.allowed) \
+                and turn.grant[1] + rule.lasts - rule.margin > now:
+            covered[turn.event_id] = turn.grant
+    return covered
 
 
 def _subscription(routed: Route | None) -> bool:
