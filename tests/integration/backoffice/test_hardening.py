@@ -17,6 +17,7 @@ from sqlalchemy import update
 from backoffice.accounts import authenticate
 from backoffice.seed import seed_demo_admin
 from backoffice.throttle import ADDRESS_FREE
+from store.db import begin_as_writer
 from store.tables import Operator, utcnow
 from tests.harness import Stack, new_openid
 from tests.integration.backoffice.client import (
@@ -94,6 +95,10 @@ def test_a_guessing_address_waits_longer_and_longer_but_others_do_not(stack: Sta
     waits = []
     with stack.platform.uow() as uow:
         from backoffice import audit
+
+        # Reads, then writes: as a writer from the start, or a worker's commit in between (the
+        # session's stack is shared) fails it at once on SQLite; the pages retry instead.
+        begin_as_writer(uow.session)
 
         for attempt in range(ADDRESS_FREE + 3):
             result = authenticate(uow.session, f"guess-{attempt}", "guess", ip=attacker)
