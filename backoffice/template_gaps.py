@@ -30,6 +30,6 @@ class Gaps:
 
 def gaps(session: Session) -> Gaps:
     """Read from the database only: the pages never call WeChat to draw themselves."""
-    book = TemplateBook(store_templates.templates(session), store_templates.choices(session))
+    book = TemplateBook.read(session)
     missing = [(KINDS[kind].name, reason) for kind, reason in book.missing().items()]
     return Gaps(bool(book.templates), missing, sum(store_templates.held(session).values()))

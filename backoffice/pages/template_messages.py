@@ -34,8 +34,7 @@ TEST_SENT = "template test sent"
 
 def book_of(ctx: Ctx) -> TemplateBook:
     """The templates as last synced and the clerks' choices, read in the request's transaction."""
-    session = ctx.uow.session
-    return TemplateBook(store_templates.templates(session), store_templates.choices(session))
+    return TemplateBook.read(ctx.uow.session)
 
 
 def kind_of(ctx: Ctx) -> NoticeKind:

@@ -11,7 +11,7 @@ a customer-service message while a grant lasts, otherwise its template, never bo
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -82,12 +82,8 @@ def notices(session: Session, sent: Iterable[tuple[str, Notice]], now: datetime,
     """The messages for notices to users outside any turn: their grants read, spent and saved."""
     wanted = list(sent)
     allowance = Allowance.load(session, (openid for openid, _ in wanted), now)
-    messages = [m if held_until is None else _held(m, held_until)
+    messages = [m if held_until is None else replace(m, held_until=held_until)
                 for m in plan([as_notice(openid, notice) for openid, notice in wanted], allowance)]
     allowance.save(session)
     return messages
 
-
-def _held(message: Message, until: datetime) -> Message:
-    return Message(message.channel, message.recipient, message.body, message.expires_at, message.notice,
-                   message.status, until)

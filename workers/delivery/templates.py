@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from adapters.wechat.port import WeChatApi
 from events.campus_time import SHANGHAI
 from events.notices import FIELD_LABELS, KINDS, MONEY_FIELDS, AccountTemplate, Field, Notice, NoticeKind
@@ -186,6 +188,11 @@ class TemplateBook:
     templates: list[AccountTemplate] = field(default_factory=list)
     chosen: dict[str, dict[str, Any]] = field(default_factory=dict)
 
+    @classmethod
+    def read(cls, session: Session) -> TemplateBook:
+        """The templates as last listed from WeChat and the clerks' choices, from the database only."""
+        return cls(store_templates.templates(session), store_templates.choices(session))
+
     def choice(self, kind: NoticeKind) -> Choice | Missing:
         return choose(kind, self.templates, self.chosen.get(kind.value))
 
@@ -209,7 +216,7 @@ class Templates:
         with self._lock:
             if self._book is None or time.monotonic() - self._read_at > self.ttl:
                 with self.uow_factory() as uow:
-                    book = TemplateBook(store_templates.templates(uow.session), store_templates.choices(uow.session))
+                    book = TemplateBook.read(uow.session)
                 if not book.templates:
                     book = sync(self.uow_factory, self.wechat)
                 self._book, self._read_at = book, time.monotonic()
