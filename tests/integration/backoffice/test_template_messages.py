@@ -44,7 +44,8 @@ def wechat(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeWeChat
         for kind, choice in chosen.items():
             store_templates.choose(uow.session, kind, choice["template_id"], choice["keys"], "test", utcnow())
         uow.commit()
-    stack.platform.templates.forget()
+    # The platform's template cache was built on whichever WeChat it met first (maybe the fake): anew.
+    stack.platform.__dict__.pop("templates", None)
 
 
 def follow(admin: Admin, answer: requests.Response) -> str:
