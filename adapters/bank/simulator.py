@@ -78,5 +78,6 @@ class BankSimulator:
         return Starlette(routes=[
             *keyed_routes(self.journal, self.faults, self.apply),
             Route("/statement", self.statement),
+            self.faults.health_route(),
             Route("/_faults", self.faults.endpoint, methods=["GET", "POST", "DELETE"]),
         ])

@@ -43,5 +43,6 @@ class CampusDataSimulator:
         return Starlette(routes=[
             Route("/people/{student_no}/{kind}", self.listing),
             Route("/loans/due", self.due),
+            self.faults.health_route(),
             Route("/_faults", self.faults.endpoint, methods=["GET", "POST", "DELETE"]),
         ])

@@ -135,6 +135,7 @@ class FeeSimulator:
         return Starlette(routes=[
             *keyed_routes(self.journal, self.faults, self.apply),
             Route("/records", self.records),
+            self.faults.health_route(),
             Route("/due/{kind}/{student_no}", self.due_endpoint),
             Route("/_faults", self.faults.endpoint, methods=["GET", "POST", "DELETE"]),
         ])

@@ -6,10 +6,12 @@ import asyncio
 import random
 import threading
 from dataclasses import dataclass, fields
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 
 @dataclass
@@ -83,3 +85,15 @@ class FaultInjector:
         elif request.method == "DELETE":
             self.faults = self.kind()
         return JSONResponse(self.faults.__dict__)
+
+    def health_route(self) -> Route:
+        """`GET /health`: the health check every outside system's contract names (`onecard doctor`
+        asks it). It answers with the system's clock, so a deployment can see a skew the signatures
+        would refuse, and it is down when the system is (an injected outage or error)."""
+
+        async def health(_request: Request) -> Response:
+            if (injected := await self.before()) is not None:
+                return injected
+            return JSONResponse({"status": "ok", "time": datetime.now(UTC).isoformat(timespec="seconds")})
+
+        return Route("/health", health)

@@ -39,6 +39,7 @@ class SmsSimulator:
             routes=[
                 Route("/send", self.send, methods=["POST"]),
                 Route("/sent", self.sent),
+                self.faults.health_route(),
                 Route("/_faults", self.faults.endpoint, methods=["GET", "POST", "DELETE"]),
             ]
         )

@@ -184,6 +184,7 @@ class CardSystemSimulator(CardState):
             Route("/holders/{student_no}/phone", self.set_phone, methods=["POST"]),
             Route("/cards/{card_no}", self.get_by_card),
             Route("/merchants", self.merchants),
+            self.faults.health_route(),
             Route("/_faults", self.faults.endpoint, methods=["GET", "POST", "DELETE"]),
             *keyed_routes(self.journal, self.faults, self.apply),
             Route("/ledger", self.applied),
