@@ -1,0 +1,105 @@
+"""The written contracts of the outside systems: one OpenAPI 3.1 document beside each adapter.
+
+A school connects onecard to what it already runs (its card system's vendor, the fee systems, the
+bank…) through a bridge of its own. The bridge's author reads `adapters/<system>/openapi.yaml`, not
+our Python; `onecard conformance` runs the contract's behaviour against the bridge, and the tests
+keep the documents, our HTTP clients and our simulators in step. This module only reads a document
+and checks a body against it: JSON Schema 2020-12, which is what an OpenAPI 3.1 schema is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import yaml
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+#: The name a school's IT staff use for each system (`onecard conformance SYSTEM`) → its adapter's folder.
+SYSTEMS = {"card-system": "cardsystem", "fees": "fees", "campus-data": "campusdata", "bank": "bank", "sms": "sms"}
+
+ADAPTERS = Path(__file__).resolve().parent
+
+
+def path_of(system: str) -> Path:
+    """Where `system`'s contract lives."""
+    return ADAPTERS / SYSTEMS[system] / "openapi.yaml"
+
+
+@dataclass(frozen=True)
+class Contract:
+    """One system's OpenAPI document, with its schemas ready to check bodies against."""
+
+    system: str
+    document: dict[str, Any]
+    _registry: Registry[Any] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        resource = Resource.from_contents(self.document, default_specification=DRAFT202012)
+        object.__setattr__(self, "_registry", Registry().with_resource(self.uri, resource))
+
+    @property
+    def uri(self) -> str:
+        return f"urn:onecard:contract:{self.system}"
+
+    def operation(self, method: str, path: str) -> dict[str, Any]:
+        """The operation at `path` (as the document writes it, `/holders/{student_no}`); KeyError if none."""
+        return dict(self.document["paths"][path][method.lower()])
+
+    def operations(self) -> list[tuple[str, str]]:
+        """Every (METHOD, path) the contract describes."""
+        verbs = {"get", "put", "post", "delete", "patch"}
+        return [(m.upper(), p) for p, item in self.document["paths"].items() for m in item if m in verbs]
+
+    def timeout(self, method: str, path: str) -> float | None:
+        """The seconds onecard waits for this operation (`x-onecard-timeout`), when the contract says."""
+        value = self.operation(method, path).get("x-onecard-timeout")
+        return None if value is None else float(value)
+
+    def response_problems(self, method: str, path: str, status: int, body: Any) -> list[str]:
+        """What is wrong with an answer `status` + `body` to `METHOD path`: an undocumented status,
+        or a body its schema refuses (each problem says where in the body)."""
+        responses = self.operation(method, path)["responses"]
+        key = str(status) if str(status) in responses else f"{str(status)[0]}XX"
+        if key not in responses:
+            key = "default"
+        if key not in responses:
+            return [f"HTTP {status} is not an answer the contract documents for {method.upper()} {path} "
+                    f"(documented: {', '.join(sorted(responses))})"]
+        if "application/json" not in responses[key].get("content", {}):
+            return []
+        pointer = f"/paths/{_escape(path)}/{method.lower()}/responses/{key}/content/application~1json/schema"
+        return self._problems(pointer, body)
+
+    def request_problems(self, method: str, path: str, body: Any) -> list[str]:
+        """What is wrong with a request body we send (tests hold our clients to the contract)."""
+        content = self.operation(method, path).get("requestBody", {}).get("content", {})
+        if "application/json" not in content:
+            return [] if body is None else [f"{method.upper()} {path} takes no JSON body in the contract"]
+        pointer = f"/paths/{_escape(path)}/{method.lower()}/requestBody/content/application~1json/schema"
+        return self._problems(pointer, body)
+
+    def schema_problems(self, name: str, body: Any) -> list[str]:
+        """`body` against `components/schemas/<name>` (the webhook's event, for one)."""
+        return self._problems(f"/components/schemas/{_escape(name)}", body)
+
+    def _problems(self, pointer: str, body: Any) -> list[str]:
+        validator = Draft202012Validator({"$ref": f"{self.uri}#{quote(pointer)}"}, registry=self._registry)
+        return [f"{'/'.join(str(p) for p in error.absolute_path) or '(the body)'}: {error.message}"
+                for error in sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path))]
+
+
+def _escape(token: str) -> str:
+    """A JSON Pointer token (RFC 6901): `~` and `/` escaped."""
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+@cache
+def load(system: str) -> Contract:
+    """`system`'s contract, read once per process."""
+    return Contract(system, yaml.safe_load(path_of(system).read_text(encoding="utf-8")))
