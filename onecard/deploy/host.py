@@ -20,13 +20,13 @@ METRICS_PORT_BASE = 9101
 
 @dataclass(frozen=True)
 class Host:
-    """The paths and account every unit names; the defaults follow the Filesystem Hierarchy Standard."""
+    """The paths and account every unit names (the command's defaults follow the Filesystem Hierarchy Standard)."""
 
-    user: str = "onecard"
-    venv: PurePosixPath = PurePosixPath("/opt/onecard/venv")
-    data_dir: PurePosixPath = PurePosixPath("/var/lib/onecard")
-    env_file: PurePosixPath = PurePosixPath("/etc/onecard/onecard.env")
-    backup_dir: PurePosixPath = PurePosixPath("/var/backups/onecard")
+    user: str
+    venv: PurePosixPath
+    data_dir: PurePosixPath
+    env_file: PurePosixPath
+    backup_dir: PurePosixPath
 
     @property
     def onecard(self) -> str:
