@@ -84,7 +84,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                              "the nightly backup, and the environment file")
     units.add_argument("--output", required=True, help="folder to write into (then copy to /etc/systemd/system)")
     units.add_argument("--user", default="onecard", help="the account the processes run as")
-    units.add_argument("--venv", "--prefix", default="/opt/onecard/venv", help="the venv onecard is installed in")
+    units.add_argument("--venv", "--prefix", default="/opt/onecard/current/.venv",
+                       help="the venv onecard is installed in (current: a link to the running release)")
     units.add_argument("--data-dir", default="/var/lib/onecard", help="ONECARD_DATA_DIR: the one writable folder")
     units.add_argument("--env-file", default="/etc/onecard/onecard.env", help="where the units read settings")
     units.add_argument("--pools", help="comma-separated Procfile names this host runs (default: all; "

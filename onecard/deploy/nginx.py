@@ -13,6 +13,9 @@ from dataclasses import dataclass
 #: What outside systems post to: WeChat's callback, WeChat Pay's notifications, the card system's webhook.
 #: Each refuses a body above ONECARD_MAX_BODY_BYTES itself; nginx refuses it before it is read.
 CALLBACKS = ("/wechat", "/wechatpay/notify", "/cardsystem/events")
+#: WeChat proves a 网页授权域名 (and a JS接口安全域名) by fetching a file it gives the admin,
+#: `MP_verify_<code>.txt`, from the site's root: the admin puts it in this folder.
+WECHAT_VERIFY_DIR = "/var/www/onecard-wechat"
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,10 @@ server {{
     client_max_body_size 1m;
 
 {callbacks}
+
+    location ~ "^/MP_verify_[A-Za-z0-9]+\\.txt$" {{
+        root {WECHAT_VERIFY_DIR};
+    }}
 
     location /admin {{
 {admin_rules}{_proxy("60s")}
