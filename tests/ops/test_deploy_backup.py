@@ -86,3 +86,22 @@ def test_a_backup_of_sqlite_is_refused(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv("ONECARD_DATABASE_URL", f"sqlite:///{tmp_path / 'onecard.db'}")
     assert onecard("backup", "--output", str(tmp_path / "backups")) == 2
     assert "PostgreSQL" in capsys.readouterr().err
+
+
+def test_the_password_reaches_pg_dump_in_its_environment_never_on_its_command_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import onecard.backup
+
+    seen: list[tuple[list[str], dict[str, str]]] = []
+
+    def pg_dump(argv: list[str], env: dict[str, str], check: bool) -> None:
+        seen.append((argv, env))
+        Path(argv[argv.index("--file") + 1]).write_bytes(b"PGDMP")
+
+    monkeypatch.setattr(onecard.backup.subprocess, "run", pg_dump)
+    url = "postgresql+psycopg://onecard:s%40cret@db.internal:6543/onecard?sslmode=require"
+    onecard.backup.backup(url, tmp_path, keep=1, now=NOW)
+    ((argv, env),) = seen
+    assert "s@cret" not in " ".join(argv) and env["PGPASSWORD"] == "s@cret"
+    assert (env["PGHOST"], env["PGPORT"], env["PGUSER"], env["PGDATABASE"], env["PGSSLMODE"]) == (
+        "db.internal", "6543", "onecard", "onecard", "require")
