@@ -210,6 +210,27 @@ def _card_feed(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+    from subprocess import CalledProcessError
+
+    from onecard.backup import backup
+    from onecard.settings import Settings
+
+    if args.keep < 1:
+        print("--keep must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        print("wrote", backup(Settings().resolved_database_url, Path(args.output), args.keep))
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    except CalledProcessError as error:
+        print(f"pg_dump failed (exit {error.returncode}); no backup was written", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _simulate_day(args: argparse.Namespace) -> int:
     from onecard.settings import Settings
     from onecard.simulate_day import simulate_day
@@ -274,6 +295,15 @@ def parser() -> argparse.ArgumentParser:
     db.add_argument("action", choices=["upgrade"])
     db.add_argument("revision", nargs="?", default="head")
     db.set_defaults(func=_db)
+
+    dump = sub.add_parser("backup", help="dump the PostgreSQL database (pg_dump -Fc) into a folder, keep the newest N")
+    dump.add_argument("--output", required=True, help="the backups' folder")
+    dump.add_argument("--keep", type=int, default=14, help="dumps kept, the oldest deleted first")
+    dump.set_defaults(func=_backup)
+
+    from onecard.deploy.command import add_parser as add_deploy_parser
+
+    add_deploy_parser(sub)
 
     menu = sub.add_parser("menu", help="the custom menu: show it, or push it to WeChat (sync)")
     menu.add_argument("action", choices=["sync", "show"])

@@ -29,9 +29,10 @@ def configured_broker_url() -> str | None:
 
 
 @contextmanager
-def private_database(tmp: Path, name: str = "main") -> Iterator[str]:
-    """A fresh, empty database: a SQLite file, or a new database on the configured PostgreSQL."""
-    server = configured_database_url()
+def private_database(tmp: Path, name: str = "main", server: str | None = None) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a new database on the configured PostgreSQL (or
+    on `server`, for a test that needs PostgreSQL in every configuration)."""
+    server = server or configured_database_url()
     if server is None:
         yield f"sqlite:///{tmp / f'{name}.db'}"
         return

@@ -8,7 +8,7 @@ A configuration whose server is unreachable fails the run; nothing is skipped.
 Extra arguments are passed to pytest (e.g. `python -m tests.matrix -k bind`).
 
 What does not depend on the backend runs once: ruff and mypy before the first configuration, and
-the unit tier and the browser page tests in the first configuration only (unless the arguments
+the unit tier, the browser page tests and the deployment tests in the first configuration only (unless the arguments
 name the tests to run: then those run in every configuration).
 """
 
@@ -28,8 +28,10 @@ DEFAULTS = {
 }
 
 #: Tests that give the same answer on every backend: run in the first configuration only. Every
-#: browser test lives in a file named `tests/e2e/test_*_browser.py`.
-BACKEND_INDEPENDENT = ("tests/unit", *sorted(str(p) for p in Path("tests/e2e").glob("test_*_browser.py")))
+#: browser test lives in a file named `tests/e2e/test_*_browser.py`; every test of the production
+#: files (`onecard deploy`, `onecard backup`: PostgreSQL whatever the configuration) in `tests/ops/test_deploy_*.py`.
+BACKEND_INDEPENDENT = ("tests/unit", *sorted(str(p) for p in Path("tests/e2e").glob("test_*_browser.py")),
+                       *sorted(str(p) for p in Path("tests/ops").glob("test_deploy_*.py")))
 
 CONFIGS: dict[str, dict[str, str]] = {
     "embedded": {},

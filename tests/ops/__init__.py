@@ -1,1 +1,2 @@
-"""What an operator relies on: delivery guarantees across kills, graceful shutdown, health, metrics, the scheduler."""
+"""What an operator relies on: delivery guarantees across kills, graceful shutdown, health, metrics, the
+scheduler, and the production files (units, TLS proxy, backups)."""

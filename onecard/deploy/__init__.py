@@ -1,0 +1,1 @@
+"""What an IT office installs to run onecard on its own machines: systemd units, the environment file, the TLS proxy."""
