@@ -43,9 +43,9 @@ def _values() -> dict[str, dict[str, Mapping[Any, str]]]:
     first needed: the web app's templating imports this module before any worker module is loaded)."""
     from events.notices import FIELD_LABELS
     from workers.money.reconcile.resolve import DECISIONS
-    from workers.money.reconcile.run import SOURCES
     from workers.money.reconcile.review import KINDS as DISCREPANCY_KINDS
     from workers.money.reconcile.review import STATUSES as DISCREPANCY_STATUSES
+    from workers.money.reconcile.run import SOURCES
     from workers.topics.guide import KINDS as ARTICLE_KINDS
     from workers.topics.repair import STATUS as TICKET_STATUSES
 

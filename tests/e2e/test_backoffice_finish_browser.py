@@ -22,13 +22,13 @@ from events.routing import FEATURE_LABELS
 from events.topics import TOPIC_LABELS
 from onecard.demo_guides import seed_demo_guides
 from store.tables import MoneyOrder, Operator, RepairTicket, utcnow
+from tests.e2e.backoffice_browser import SCREENSHOTS, boss, click_to_next_page, confirm, shoot, wait_for
+from tests.harness import Stack, new_openid
+from tests.integration.backoffice.client import make_operator
 from workers.delivery.push import CHANNEL_LABELS
 from workers.money.reconcile import review
 from workers.money.reconcile.resolve import DECISIONS
 from workers.money.reconcile.run import SOURCES
-from tests.e2e.backoffice_browser import SCREENSHOTS, boss, click_to_next_page, confirm, shoot, wait_for
-from tests.harness import Stack, new_openid
-from tests.integration.backoffice.client import make_operator
 
 pytestmark = pytest.mark.e2e
 __all__ = ["boss"]  # the fixture this module imports
