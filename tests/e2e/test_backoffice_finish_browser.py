@@ -45,9 +45,10 @@ CODE_NAMES = ("done", "sent", "undeliverable", "custom", "template", "operator",
 def internal_names() -> set[str]:
     """Every key the back-office has a Chinese name for: statuses, kinds, roles, switches, topics,
     channels, reconciliation sources. Where a page shows one of these, it missed its label."""
-    tables: list[Iterable[object]] = [statuses.ARTICLE, statuses.BROADCAST, statuses.DELIVERY, statuses.FAILED_SENDS, ROLE_LABELS,
-              FEATURE_LABELS, TOPIC_LABELS, CHANNEL_LABELS, SOURCES, review.KINDS, review.STATUSES,
-              review.RUN_STATUSES, DECISIONS, audit.ACTIONS, {kind.value: kind for kind in NoticeKind}]
+    tables: list[Iterable[object]] = [
+        statuses.ARTICLE, statuses.BROADCAST, statuses.DELIVERY, statuses.FAILED_SENDS, ROLE_LABELS, FEATURE_LABELS,
+        TOPIC_LABELS, CHANNEL_LABELS, SOURCES, review.KINDS, review.STATUSES, review.RUN_STATUSES, DECISIONS,
+        audit.ACTIONS, {kind.value: kind for kind in NoticeKind}]
     return {key for table in tables for key in table if isinstance(key, str) and key.isascii()}
 
 
