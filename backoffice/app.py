@@ -12,8 +12,8 @@ from onecard.bootstrap import Platform
 
 
 def create_backoffice(platform: Platform) -> Starlette:
-    """Every page of the route table, served over this process's platform (`backoffice.headers` adds the
-    security headers around the web process's app, so `/admin` itself has them too)."""
+    """Every page of the route table, served over this process's platform (`onecard.security_headers`
+    adds the security headers around the web process's whole app, so `/admin` itself has them too)."""
     routes: list[BaseRoute] = [
         Route(page.path, endpoint(page, platform), methods=[page.method]) for page in ROUTES
     ]

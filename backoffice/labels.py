@@ -13,6 +13,7 @@ from typing import Any
 
 from backoffice import statuses
 from backoffice.roles import ROLE_LABELS
+from backoffice.seed import STARTED_BY
 from workers.text.format import yuan
 
 #: What each field of an audit snapshot is called.
@@ -23,10 +24,14 @@ FIELDS = {
     "note": "说明", "count": "条数", "message_id": "消息编号", "last_error": "错误", "username": "用户名",
     "role": "角色", "disabled": "账号", "broadcast": "推送编号", "date": "对账日期", "run": "对账批次",
     "automatic": "匹配方式", "template_id": "模板编号", "keys": "字段对应", "titles": "模板", "result": "结果",
+    "source": "对账来源",
 }
 ON_OFF = {True: "开启", False: "已关闭"}
 DISABLED = {True: "已停用", False: "正常"}
 AUTOMATIC = {True: "自动匹配", False: "人工选定"}
+#: Who acted, where it was not an operator signed in to the back-office.
+#: (`demo`: the author of the demo guides in a data folder made before they named the service centre.)
+ACTORS = {STARTED_BY: "系统（启动脚本）", "system": "系统", "demo": "校园卡服务中心"}
 #: The noun of each audit target's prefix ("article 3" reads 文章 3).
 TARGETS = {"article": "文章", "ticket": "报修单", "discrepancy": "对账差异", "binding": "绑定", "queue": "队列",
            "outbound": "消息", "reconciliation": "对账"}
@@ -40,6 +45,7 @@ def _values() -> dict[str, dict[str, Mapping[Any, str]]]:
     from workers.money.reconcile.resolve import DECISIONS
     from workers.money.reconcile.review import KINDS as DISCREPANCY_KINDS
     from workers.money.reconcile.review import STATUSES as DISCREPANCY_STATUSES
+    from workers.money.reconcile.run import SOURCES
     from workers.topics.guide import KINDS as ARTICLE_KINDS
     from workers.topics.repair import STATUS as TICKET_STATUSES
 
@@ -50,6 +56,7 @@ def _values() -> dict[str, dict[str, Mapping[Any, str]]]:
         "discrepancy": {"kind": DISCREPANCY_KINDS, "status": DISCREPANCY_STATUSES, "decision": DECISIONS},
         "operator": {"role": ROLE_LABELS, "disabled": DISABLED},
         "send": {"status": {**statuses.FAILED_SENDS, "pending": "待发送"}},
+        "reconciliation": {"source": {code: name for code, (_kind, name) in SOURCES.items()}},
         "template": {"automatic": AUTOMATIC, "keys": {f.value: shown for f, (shown, _) in FIELD_LABELS.items()}},
     }
 
@@ -100,3 +107,13 @@ def describe_target(action: str, target: str | None) -> str:
     if noun == "queue":
         rest = TOPIC_LABELS.get(rest, rest)
     return f"{TARGETS[noun]} {rest}" if noun in TARGETS and rest else target
+
+
+def describe_actor(actor: str | None) -> str:
+    """Who did something, as a clerk reads it: an operator by their username, the start script as
+    系统（启动脚本）, a command run on the server as 命令行（its user）."""
+    if not actor:
+        return ""
+    if actor.startswith("cli:"):
+        return f"命令行（{actor.removeprefix('cli:')}）"
+    return ACTORS.get(actor, actor.removeprefix("admin:"))

@@ -13,6 +13,8 @@ from backoffice.accounts import create_operator
 from store.tables import Operator
 
 DEMO_USER = "admin"
+#: Who the audit log says created the demo admin (the page reads it as 系统（启动脚本）).
+STARTED_BY = "make run"
 
 
 def seed_demo_admin(engine: Engine, data_dir: Path) -> tuple[str, str]:
@@ -30,8 +32,8 @@ def seed_demo_admin(engine: Engine, data_dir: Path) -> tuple[str, str]:
             return DEMO_USER, "(the one you chose; reset with `onecard admin create-user admin --reset`)"
         password = secrets.token_urlsafe(12)
         # Printed in the banner and kept in a file: the demo's first sign-in must choose its own.
-        create_operator(session, DEMO_USER, password, "super-admin", created_by="make run", must_change_password=True)
-        audit.record(session, "make run", "operator created", DEMO_USER, after={"role": "super-admin"})
+        create_operator(session, DEMO_USER, password, "super-admin", created_by=STARTED_BY, must_change_password=True)
+        audit.record(session, STARTED_BY, "operator created", DEMO_USER, after={"role": "super-admin"})
         secret.touch(mode=0o600)
         secret.write_text(password + "\n")
         session.commit()

@@ -41,6 +41,6 @@ def create(directory: str) -> Jinja2Templates:
     templates.env.filters.update(
         local=lambda t: local_time(t) if t else "", yuan=yuan, mask_phone=mask_phone,
         pretty=lambda v: json.dumps(v, ensure_ascii=False), change=labels.describe_change,
-        target=labels.describe_target)
+        target=labels.describe_target, actor=labels.describe_actor)
     templates.env.globals.update(nav=NAV, current_section=current_section, echarts=webassets.ECHARTS)
     return templates

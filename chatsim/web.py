@@ -18,6 +18,7 @@ from chatsim import live
 from chatsim.client import EVENTS, ChatClient
 from chatsim.config import OPENID, ChatConfig
 from chatsim.menu import phone_menu
+from onecard.security_headers import SecurityHeaders, chat_policy
 from webassets import mount as assets_mount
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -97,8 +98,11 @@ class ChatApp:
         ])
 
 
-def create_chat_app(config: ChatConfig) -> Starlette:
-    return ChatApp(config).app()
+def create_chat_app(config: ChatConfig) -> ASGIApp:
+    """The chat simulator with its security headers: its web view may show the web process's pages
+    and the simulated WeChat authorization and pay sheet, nothing else."""
+    return SecurityHeaders(ChatApp(config).app(), [],
+                           chat_policy(config.web_url, config.wechat_sim_url, config.pay_sim_url))
 
 
 def with_chat(simulators: ASGIApp, config: ChatConfig) -> Starlette:

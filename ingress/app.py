@@ -16,7 +16,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from events.errors import BadCallback
 from events.messages import InboundMessage, to_message
@@ -124,23 +124,33 @@ class Ingress:
         await self.writer.store(message, routed.topic.value if routed else None)
 
 
-def create_app(ingress: Ingress, extra_routes: list[BaseRoute] | None = None) -> ASGIApp:
-    """`POST /wechat` straight to the ingress; the URL check and everything else through Starlette."""
+class CallbackFirst:
+    """`POST /wechat` straight to the ingress; the URL check and everything else through Starlette,
+    whose `routes` say what the listener serves."""
+
+    def __init__(self, ingress: Ingress, routes: list[BaseRoute]) -> None:
+        self.ingress = ingress
+        self.rest = Starlette(routes=routes)
+
+    @property
+    def routes(self) -> list[BaseRoute]:
+        return self.rest.routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/wechat":
+            await self.ingress(scope, receive, send)
+        else:
+            await self.rest(scope, receive, send)
+
+
+def create_app(ingress: Ingress, extra_routes: list[BaseRoute] | None = None) -> CallbackFirst:
+    """The callback, its URL check and `/healthz`, then `extra_routes`."""
 
     async def healthz(_request: Request) -> Response:
         return PlainTextResponse("ok")
 
-    routes = [
+    return CallbackFirst(ingress, [
         Route("/wechat", ingress.verify_url, methods=["GET"]),
         Route("/healthz", healthz),
         *(extra_routes or []),
-    ]
-    rest = Starlette(routes=routes)
-
-    async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/wechat":
-            await ingress(scope, receive, send)
-        else:
-            await rest(scope, receive, send)
-
-    return app
+    ])

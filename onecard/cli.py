@@ -21,21 +21,24 @@ def _web(args: argparse.Namespace) -> int:
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
+    from onecard.ports import EXIT_CONFIG, Listener, refuse_taken
     from onecard.settings import Settings
 
     if args.ops_port:
         os.environ["ONECARD_OPS_PORT"] = str(args.ops_port)  # read again by each server process
     settings = Settings()
     port = args.port or settings.http_port
-    if port == settings.ops_port:
-        print(f"the operations port {settings.ops_port} must differ from the public port", file=sys.stderr)
-        return 2
+    host = args.host or settings.http_host
+    if refuse_taken([Listener(host, port, "--port" if args.port else "ONECARD_HTTP_PORT"),
+                     Listener(settings.ops_host, settings.ops_port,
+                              "--ops-port" if args.ops_port else "ONECARD_OPS_PORT")]):
+        return EXIT_CONFIG
     if args.workers > 1:
         # Several server processes: each writes its metrics to files that `/metrics` sums.
         from onecard.observability.pool_metrics import MULTIPROC_ENV, fresh_multiproc_dir
 
         os.environ.setdefault(MULTIPROC_ENV, str(fresh_multiproc_dir(settings.resolved_data_dir, "web")))
-    config = uvicorn.Config("onecard.web:create", factory=True, host=args.host or settings.http_host, port=port,
+    config = uvicorn.Config("onecard.web:create", factory=True, host=host, port=port,
                             workers=args.workers, log_level="warning", access_log=False,
                             timeout_graceful_shutdown=10, proxy_headers=True,
                             forwarded_allow_ips=settings.forwarded_allow_ips)
@@ -106,8 +109,11 @@ def _simulators(args: argparse.Namespace) -> int:
     from adapters.sim.server import build_simulators
     from chatsim.config import chat_config, wechat_is_simulated
     from chatsim.web import with_chat
+    from onecard.ports import EXIT_CONFIG, Listener, refuse_taken
     from onecard.settings import Settings
 
+    if refuse_taken([Listener("127.0.0.1", args.port, "--port")]):
+        return EXIT_CONFIG
     settings = Settings()
     sims = build_simulators(settings.wechat_appid, settings.wechat_secret.get_secret_value(),
                             settings.sms_sink_path, data_dir=settings.resolved_data_dir)

@@ -24,6 +24,7 @@ from chatsim.config import callback_url, chat_config
 from chatsim.web import with_chat
 from events.menu import menu_json
 from onecard.embedded import socket_url, start_embedded_redis
+from onecard.ports import EXIT_CONFIG, Listener, refuse_taken
 from onecard.private_files import tighten
 from onecard.procfile import processes
 from onecard.serve import ServerThread
@@ -36,6 +37,11 @@ from workers.text.format import yuan
 CHAT_URL = "ONECARD_CHAT_URL"
 
 
+def needs_simulator(settings: Settings) -> bool:
+    """The simulators run here when WeChat or the card system is not a real one."""
+    return settings.wechat_api_base == OFFICIAL_API_BASE or not settings.card_system_url
+
+
 def prepare(settings: Settings, keepalive: list[Any]) -> dict[str, str]:
     """Start what the embedded default needs; the environment every child process gets."""
     tighten(settings.resolved_data_dir)
@@ -45,8 +51,7 @@ def prepare(settings: Settings, keepalive: list[Any]) -> dict[str, str]:
         server = start_embedded_redis(settings.embedded_redis_path)
         keepalive.append(server)
         env["ONECARD_BROKER_URL"] = socket_url(server)
-    needs_simulator = settings.wechat_api_base == OFFICIAL_API_BASE or not settings.card_system_url
-    if needs_simulator:
+    if needs_simulator(settings):
         sims = build_simulators(settings.wechat_appid, settings.wechat_secret.get_secret_value(),
                                 settings.sms_sink_path, data_dir=settings.resolved_data_dir)
         port = settings.simulator_port
@@ -133,8 +138,19 @@ def banner(settings: Settings, env: dict[str, str], balances: Mapping[str, int] 
     return "\n".join(lines) + "\n"
 
 
+def listeners(settings: Settings) -> list[Listener]:
+    """The ports `onecard run` and its web process will listen on, each with the setting that moves it."""
+    found = []
+    if needs_simulator(settings):
+        found.append(Listener("127.0.0.1", settings.simulator_port, "ONECARD_SIMULATOR_PORT"))
+    return [*found, Listener(settings.http_host, settings.http_port, "ONECARD_HTTP_PORT"),
+            Listener(settings.ops_host, settings.ops_port, "ONECARD_OPS_PORT")]
+
+
 def run(settings: Settings | None = None) -> int:
     settings = settings or Settings()
+    if refuse_taken(listeners(settings)):  # before anything starts: nothing to stop half-way
+        return EXIT_CONFIG
     keepalive: list[Any] = []
     env = prepare(settings, keepalive)
     child_env = {**os.environ, **env}

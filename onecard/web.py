@@ -18,8 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from adapters.wechat.oauth import HttpOAuthCodes
 from backoffice.app import create_backoffice
-from backoffice.headers import SecurityHeaders
-from ingress.app import Ingress, IngressConfig, create_app
+from ingress.app import CallbackFirst, Ingress, IngressConfig, create_app
 from ingress.card_events import CardEvents
 from ingress.inbox_writer import InboxWriter
 from ingress.wechatpay_notify import NotifyConfig, PayNotify
@@ -27,12 +26,15 @@ from onecard.bootstrap import Platform, build, platform_keys
 from onecard.observability import logs
 from onecard.observability.health import readyz_endpoint
 from onecard.observability.metrics import RequestMetrics, metrics_endpoint
+from onecard.security_headers import ASSETS, BACKOFFICE, MACHINE, SecurityHeaders, pages_policy
 from onecard.settings import OFFICIAL_OAUTH_BASE, Settings
 from pages.app import create_pages
 from pages.web import PagesConfig, PagesDeps, TopupDeps
+from webassets import PREFIX as ASSETS_PREFIX
 from webassets import mount as assets_mount
 
 ADMIN = "/admin"
+PAGES = "/m"
 
 
 def ingress_config(settings: Settings) -> IngressConfig:
@@ -51,17 +53,26 @@ def ingress_config(settings: Settings) -> IngressConfig:
 
 
 def create_web_app(platform: Platform) -> ASGIApp:
-    """The public listener: `/wechat`, `/cardsystem/events`, `/wechatpay/notify`, `/healthz`, `/assets`,
-    `/admin` (with its security headers), `/m`."""
+    """The public listener, every answer with its area's security headers, counted."""
+    return RequestMetrics(with_security_headers(public_app(platform), platform.settings))
+
+
+def public_app(platform: Platform) -> CallbackFirst:
+    """`/wechat`, `/cardsystem/events`, `/wechatpay/notify`, `/healthz`, `/assets`, `/admin`, `/m`."""
     ingress = Ingress(ingress_config(platform.settings), platform.engine, platform.enqueue_events)
     s = platform.settings
     card_events = CardEvents(s.card_events_secret.get_secret_value(), ingress.writer,
                              max_body_bytes=s.max_body_bytes)
-    app = create_app(ingress, [assets_mount(), Route("/cardsystem/events", card_events.endpoint, methods=["POST"]),
-                               *wechatpay_routes(platform, ingress.writer),
-                               Mount(ADMIN, app=create_backoffice(platform)),
-                               Mount("/m", app=create_pages(pages_deps(platform)))])
-    return RequestMetrics(SecurityHeaders(app, prefix=ADMIN))
+    return create_app(ingress, [assets_mount(), Route("/cardsystem/events", card_events.endpoint, methods=["POST"]),
+                                *wechatpay_routes(platform, ingress.writer),
+                                Mount(ADMIN, app=create_backoffice(platform)),
+                                Mount(PAGES, app=create_pages(pages_deps(platform)))])
+
+
+def with_security_headers(app: ASGIApp, settings: Settings) -> ASGIApp:
+    """Each area's policy (`onecard.security_headers`); HSTS once the public URL is https."""
+    areas = [(ADMIN, BACKOFFICE), (PAGES, pages_policy(frame_ancestors(settings))), (ASSETS_PREFIX, ASSETS)]
+    return SecurityHeaders(app, areas, MACHINE, hsts=settings.resolved_public_url.startswith("https://"))
 
 
 def wechatpay_routes(platform: Platform, writer: InboxWriter) -> list[BaseRoute]:
@@ -81,8 +92,7 @@ def pages_deps(platform: Platform) -> PagesDeps:
     s = platform.settings
     config = PagesConfig(appid=s.wechat_appid, secret_key=s.secret_key.get_secret_value(),
                          oauth_base=s.wechat_oauth_base, public_url=s.resolved_public_url,
-                         session_seconds=s.page_session_seconds,
-                         frame_ancestors=frame_ancestors(s))
+                         session_seconds=s.page_session_seconds)
     codes = HttpOAuthCodes(s.wechat_sns_base, s.wechat_appid, s.wechat_secret.get_secret_value())
     return PagesDeps(config, platform.uow, platform.ports.card, codes, campus=platform.ports.campus,
                      topup=topup_deps(platform))
@@ -111,8 +121,8 @@ def create_ops_app(platform: Platform) -> ASGIApp:
     async def healthz(_request: Request) -> Response:
         return PlainTextResponse("ok")
 
-    return Starlette(routes=[Route("/healthz", healthz), Route("/readyz", readyz_endpoint(platform)),
-                             Route("/metrics", metrics_endpoint(platform))])
+    return SecurityHeaders(Starlette(routes=[Route("/healthz", healthz), Route("/readyz", readyz_endpoint(platform)),
+                                             Route("/metrics", metrics_endpoint(platform))]), [], MACHINE)
 
 
 class ByListener:

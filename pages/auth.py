@@ -16,19 +16,13 @@ from starlette.responses import RedirectResponse, Response
 
 from adapters.wechat.oauth import CodeRefused
 from events.errors import TransientError
-from pages.pipeline import security_headers
 from pages.session import SESSION_COOKIE, safe_next, state_cookie
 from pages.web import PagesDeps, render
 
 
 def auth_endpoint(deps: PagesDeps) -> Callable[[Request], Awaitable[Response]]:
-    headers = security_headers(deps.config)
-
     async def callback(request: Request) -> Response:
-        response = await run_in_threadpool(_callback, deps, request)
-        for name, value in headers.items():
-            response.headers.setdefault(name, value)
-        return response
+        return await run_in_threadpool(_callback, deps, request)
 
     return callback
 

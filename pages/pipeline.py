@@ -19,23 +19,13 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from adapters.wechat.oauth import authorize_url
 from events.errors import PermanentError, TransientError
 from pages.session import SESSION_COOKIE, STATE_SECONDS, new_state, state_cookie
-from pages.web import Ctx, Page, PagesConfig, PagesDeps, render
+from pages.web import Ctx, Page, PagesDeps, render
 from store.tables import Binding
 from workers.runtime.switches import paused_message
 
 log = logging.getLogger("onecard.pages")
 UNREACHABLE = "校园卡系统暂时无法访问，请稍后再试。"
 BROKEN = "暂时无法查询，请稍后再试。如持续出现请联系校园卡服务中心。"
-
-
-def security_headers(config: PagesConfig) -> dict[str, str]:
-    return {
-        "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-        f"script-src 'self'; frame-ancestors {config.frame_ancestors}; form-action 'self'; base-uri 'none'",
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "same-origin",
-        "Cache-Control": "private, no-store",
-    }
 
 
 def here(request: Request) -> str:
@@ -87,29 +77,20 @@ def handle(page: Page, deps: PagesDeps, request: Request) -> Response:
 
 
 def endpoint(page: Page, deps: PagesDeps) -> Callable[[Request], Any]:
-    headers = security_headers(deps.config)
-
+    """The page's handler through the pipeline (the web process adds the security headers)."""
     async def serve(request: Request) -> Response:
-        response = await run_in_threadpool(handle, page, deps, request)
-        for name, value in headers.items():
-            response.headers.setdefault(name, value)
-        return response
+        return await run_in_threadpool(handle, page, deps, request)
 
     return serve
 
 
 def public_endpoint(handler: Callable[[Request, Session], Response], deps: PagesDeps) -> Callable[[Request], Any]:
     """A page anyone may read (a published article a push links to): no session, no binding."""
-    headers = security_headers(deps.config)
-
     def handle_public(request: Request) -> Response:
         with deps.uow() as uow:
             return handler(request, uow.session)
 
     async def serve(request: Request) -> Response:
-        response = await run_in_threadpool(handle_public, request)
-        for name, value in headers.items():
-            response.headers.setdefault(name, value)
-        return response
+        return await run_in_threadpool(handle_public, request)
 
     return serve

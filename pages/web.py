@@ -54,8 +54,6 @@ class PagesConfig:
     #: The web process as the phone reaches it, e.g. https://card.example.edu.cn (no trailing slash).
     public_url: str
     session_seconds: int = 7200
-    #: Who may show the pages in a frame: nobody, except the chat simulator's web view where it runs.
-    frame_ancestors: str = "'none'"
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,15 @@ log = logging.getLogger("onecard.backoffice")
 BROKERS = {"RedisBroker": "Redis", "RabbitmqBroker": "RabbitMQ", "StubBroker": "测试用内存队列"}
 
 
+def broker_name(broker: object) -> str:
+    """What the heading calls the broker: the product, never our subclass's name (`WakingRedisBroker`
+    is a Redis broker)."""
+    for cls in type(broker).__mro__:
+        if cls.__name__ in BROKERS:
+            return BROKERS[cls.__name__]
+    return "其他"
+
+
 def _backlog(ctx: Ctx) -> dict[str, object]:
     session = ctx.uow.session
 
@@ -55,9 +64,9 @@ def operations(ctx: Ctx) -> Response:
         .order_by(OutboundMessage.id.desc()).limit(100)
     ).scalars().all()
     return ctx.render("operations.html", depths=depths, alive=alive, dead=dead, broker_error=broker_error,
-                      failed=failed, backlog=_backlog(ctx), broker_kind=type(broker).__name__,
+                      failed=failed, backlog=_backlog(ctx),
                       statuses=FAILED, channels=CHANNEL_LABELS, topics=TOPIC_LABELS,
-                      broker_name=BROKERS.get(type(broker).__name__, type(broker).__name__),
+                      broker_name=broker_name(broker),
                       gaps=gaps(ctx.uow.session))
 
 

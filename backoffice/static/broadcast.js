@@ -11,7 +11,8 @@
     if (state.planned) { line.textContent = "共 "; const b = document.createElement("b"); b.id = "total-count";
       b.textContent = state.total; line.appendChild(b); line.appendChild(document.createTextNode(" 人")); }
     text("sent-count", state.sent); text("failed-count", state.failed); text("pending-count", state.pending);
-    document.getElementById("progress-bar").value = state.percent;
+    const bar = document.getElementById("progress-bar");
+    if (state.percent === null) bar.removeAttribute("value"); else { bar.value = state.percent; bar.textContent = state.percent + "%"; }
     const body = document.getElementById("deliveries");
     body.replaceChildren();
     state.deliveries.forEach(function (d) {

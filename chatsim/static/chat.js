@@ -361,7 +361,7 @@
     $("account").textContent = info.account;
     $("callback-url").textContent = info.callback_url;
     $("sms-path").textContent = info.sms_sink;
-    $("mode").textContent = info.safe_mode ? "，并加密（安全模式，AES）" : "（明文模式）";
+    $("mode").textContent = info.safe_mode ? "，内容加密（安全模式）" : "（明文模式，内容不加密）";
     renderMenu(info.menu);
     $("menu").title = `菜单来源：${info.menu_source}`;
   });

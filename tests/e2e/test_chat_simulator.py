@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import replace
 from typing import Any
@@ -17,6 +18,7 @@ from chatsim.config import chat_config
 from chatsim.menu import phone_menu
 from events.routing import RULES, route_menu_key
 from ingress.app import Ingress, create_app
+from onecard.security_headers import origin
 from onecard.serve import ServerThread
 from onecard.web import ingress_config
 from tests.e2e.chat_server import stack_chat_config
@@ -80,6 +82,19 @@ def test_the_page_offers_the_menu_the_platform_defines_and_every_key_routes(chat
     for key in keys:
         assert not getattr(route_menu_key(key).command, "unknown", False), key
     assert info["safe_mode"] is False and info["callback_url"].endswith("/wechat")
+
+
+def test_the_page_explains_itself_without_developer_words_and_frames_only_the_pages(chat: str) -> None:
+    page = requests.get(f"{chat}/", timeout=10)
+    plain = re.sub(r"<details.*?</details>", "", page.text, flags=re.S)  # the details line may be technical
+    assert "模拟微信服务器" in plain and "签名" in plain
+    for word in ("XML", "POST", "AES", "simulator.py"):
+        assert word not in plain, word
+    assert "XML" in page.text and "POST" in page.text  # still there for a developer, one click away
+    info = requests.get(f"{chat}/api/info", timeout=10).json()
+    policy = page.headers["Content-Security-Policy"]
+    assert origin(info["web_url"]) in policy.split("frame-src")[1].split(";")[0]
+    assert "frame-ancestors 'none'" in policy and page.headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_a_menu_pushed_to_wechat_is_the_menu_the_phone_shows(live: Stack, chat: str) -> None:

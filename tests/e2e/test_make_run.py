@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
@@ -95,3 +97,42 @@ def _port_open(port: int) -> bool:
 
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+@contextmanager
+def held_port() -> Iterator[int]:
+    """A port another program listens on."""
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        yield holder.getsockname()[1]
+
+
+def onecard(tmp_path: Path, *args: str, **settings: int) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ONECARD_")}
+    env |= {"ONECARD_DATA_DIR": str(tmp_path / "var")} | {f"ONECARD_{k.upper()}": str(v) for k, v in settings.items()}
+    return subprocess.run([sys.executable, "-m", "onecard.cli", *args], env=env, capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_a_taken_port_is_named_with_the_setting_that_moves_it_and_nothing_starts(tmp_path: Path) -> None:
+    free = {"http_port": free_port(), "ops_port": free_port(), "simulator_port": free_port()}
+    for setting, name in (("http_port", "ONECARD_HTTP_PORT"), ("simulator_port", "ONECARD_SIMULATOR_PORT")):
+        with held_port() as port:
+            done = onecard(tmp_path, "run", **(free | {setting: port}))
+        assert done.returncode == 2, done.stderr
+        assert f"端口 {port} 已被占用（{name} 可改）" in done.stderr and "Address already in use" not in done.stderr
+        assert not (tmp_path / "var" / "onecard.db").exists()  # not migrated, not seeded: nothing started
+    with held_port() as port:
+        done = onecard(tmp_path, "web", **(free | {"ops_port": port}))
+    assert (done.returncode, done.stderr.strip().splitlines()[0]) == (
+        2, f"端口 {port} 已被占用（ONECARD_OPS_PORT 可改） / port {port} on 127.0.0.1 is already in use: "
+           "set ONECARD_OPS_PORT to another port, or stop the program using it")
+    with held_port() as port:
+        web = onecard(tmp_path, "web", "--port", str(port), ops_port=free["ops_port"])
+        sims = onecard(tmp_path, "simulators", "--port", str(port))
+    assert web.returncode == sims.returncode == 2
+    for done in (web, sims):
+        assert f"端口 {port} 已被占用（--port 可改）" in done.stderr
+    same = onecard(tmp_path, "web", http_port=free["http_port"], ops_port=free["http_port"])
+    assert same.returncode == 2 and "ONECARD_HTTP_PORT 和 ONECARD_OPS_PORT 同时使用" in same.stderr

@@ -138,9 +138,13 @@ def test_progress_and_the_end_are_read_from_the_messages(world: World) -> None:
     world.follower("oRecent", wrote=True)
     world.follower("oDormant")
     broadcast_id = world.start()
+    counting = broadcast_progress(world.uow, broadcast_id)
+    assert (counting.status, counting.total) == ("queued", 0)
+    assert counting.percent is None  # not 100 % of nobody: the bar waits for the count
     world.plan(broadcast_id)
     progress = broadcast_progress(world.uow, broadcast_id)
     assert (progress.status, progress.total, progress.pending, progress.sent) == ("sending", 2, 2, 0)
+    assert progress.percent == 0
 
     sent = world.messages()
     outbound.finish(world.engine, [sent["oRecent"].id], "sent")

@@ -82,6 +82,25 @@ def test_an_announcement_goes_from_draft_to_published_to_pushed_and_reaches_boun
     assert actions == ["sign-in", "article created", "article published", "article pushed"]
 
 
+def test_a_push_still_counting_its_recipients_shows_no_percentage(stack: Stack) -> None:
+    admin = signed_in(stack, "operator")
+    with stack.platform.uow() as uow:
+        article = Article(kind="announcement", title="停水通知", body="周日停水。", status="published")
+        uow.session.add(article)
+        uow.session.flush()
+        broadcast = Broadcast(article_id=article.id, status="queued", created_by=admin.username)
+        uow.session.add(broadcast)
+        uow.commit()
+        broadcast_id = broadcast.id
+    page = admin.get(f"/broadcasts/{broadcast_id}").text
+    bar = first_group(r'(<progress id="progress-bar"[^>]*>[^<]*)</progress>', page)
+    assert "正在统计接收人" in page and "value=" not in bar and "%" not in bar, bar
+    assert admin.get(f"/broadcasts/{broadcast_id}/progress").json()["percent"] is None
+    with stack.platform.uow() as uow:  # nothing was planned: leave no push for a scheduler to resume
+        uow.session.get_one(Broadcast, broadcast_id).status = "done"
+        uow.commit()
+
+
 def test_an_operator_finds_a_binding_by_masked_phone_and_unbinds_it_with_a_reason(live: Stack) -> None:
     admin = signed_in(live, "operator")
     openid = new_openid()

@@ -37,7 +37,11 @@ class Progress:
     by_channel: dict[str, int]
 
     @property
-    def percent(self) -> int:
+    def percent(self) -> int | None:
+        """How much of the push is behind it; None while its recipients are still being counted (the
+        bar is then indeterminate: no count yet is not "all of none sent")."""
+        if self.status == "queued":
+            return None
         return 100 if not self.total else (self.sent + self.failed) * 100 // self.total
 
 
