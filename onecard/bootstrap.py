@@ -164,8 +164,12 @@ def platform_keys(settings: Settings) -> signing.PlatformKeys:
     path, key_id = settings.wechatpay_platform_public_key, settings.wechatpay_platform_key_id
     if path is None or key_id is None:
         raise RuntimeError("WeChat Pay needs ONECARD_WECHATPAY_PLATFORM_PUBLIC_KEY and _PLATFORM_KEY_ID")
-    return signing.PlatformKeys({key_id: signing.load_public(path.read_text())},
-                                max_skew=settings.max_clock_skew_seconds or signing.MAX_SKEW_SECONDS)
+    return signing.PlatformKeys({key_id: signing.load_public(path.read_text())}, max_skew=wechatpay_skew(settings))
+
+
+def wechatpay_skew(settings: Settings) -> int:
+    """How far WeChat Pay's signing time may be from ours before its answers are refused."""
+    return settings.max_clock_skew_seconds or signing.MAX_SKEW_SECONDS
 
 
 def wechatpay(settings: Settings) -> WeChatPay | None:
