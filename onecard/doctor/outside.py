@@ -95,7 +95,7 @@ def check_health(p: Probe) -> Check:
         return fail(name, f"{where} 连不上：{p.error}", f"检查 {p.system.env} 和该系统是否在运行")
     if p.status != 200:
         return fail(name, f"{where} 回答 HTTP {p.status}，系统不可用",
-                    "请该系统的运维或厂商排查；恢复后应回答 " + HEALTHY)
+                    "请该系统的运维或厂商排查；恢复后 GET /health 应回答 " + HEALTHY)
     if not isinstance(p.body, dict) or p.body.get("status") != "ok" or p.reported_time is None:
         return fail(name, f"{where} 的回答不合接口约定：{str(p.body)[:80]}",
                     "请对接方按接口约定实现 GET /health，回答 " + HEALTHY)

@@ -124,7 +124,7 @@ def run_jobs(found: list[Job], timeout: float) -> list[Check]:
         timer.cancel()
     checks: list[Check] = []
     for job, result in zip(found, results, strict=True):
-        checks += result if result is not None else [fail(job.name, f"{timeout:.0f} 秒内没有结果", job.remedy)]
+        checks += result if result is not None else [fail(job.name, f"{timeout:g} 秒内没有结果", job.remedy)]
     return checks
 
 
