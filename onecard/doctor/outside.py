@@ -1,4 +1,4 @@
-"""Check 8: each outside system answers its contract's health check, `GET /health` →
+"""Checks 8 and 9: each outside system answers its contract's health check, `GET /health` →
 200 `{"status": "ok", "time": "<ISO 8601 with offset>"}` (the simulators answer it as well:
 `adapters.sim.faults.FaultInjector.health_route`).
 
@@ -16,7 +16,9 @@ from typing import Any
 
 import requests
 
+from events.card_events import SIGNATURE_WINDOW_SECONDS
 from onecard.doctor.check import Check, fail, network_reason, ok
+from onecard.doctor.clocks import check_clock
 from onecard.settings import Settings
 
 NAME = "外部系统"
@@ -100,3 +102,13 @@ def check_health(p: Probe) -> Check:
         return fail(name, f"{where} 的回答不合接口约定：{str(p.body)[:80]}",
                     "请对接方按接口约定实现 GET /health，回答 " + HEALTHY)
     return ok(name, f"{where} 正常（{p.elapsed.total_seconds() * 1000:.0f} 毫秒）")
+
+
+def check_system(system: System, timeout: float) -> list[Check]:
+    """Its health, and its clock against the window the card system's signatures are held to (the
+    contract holds every outside system to it)."""
+    found = probe(system, timeout=timeout)
+    health = check_health(found)
+    if health.blocker or (theirs := found.reported_time) is None:
+        return [health]
+    return [health, check_clock(system.name, theirs, found.asked_at, SIGNATURE_WINDOW_SECONDS, "外部系统签名的时间窗")]

@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, cast
 
 from adapters.wechat.client import WechatpyApi
-from events.card_events import SIGNATURE_WINDOW_SECONDS
 from onecard.doctor import broker, callback, clocks, config, database, disk, outside, tls, wechat
 from onecard.doctor.check import Check, Report, fail, guarded, warn
 from onecard.settings import Settings
@@ -39,15 +38,6 @@ class Job:
 def _section(check: Check) -> int:
     head = check.name.split("·")[0]
     return SECTIONS.index(head) if head in SECTIONS else len(SECTIONS)
-
-
-def _outside(system: outside.System, timeout: float) -> list[Check]:
-    found = outside.probe(system, timeout=timeout)
-    health = outside.check_health(found)
-    if health.blocker or (theirs := found.reported_time) is None:
-        return [health]
-    return [health, clocks.check_clock(system.name, theirs, found.asked_at, SIGNATURE_WINDOW_SECONDS,
-                                       "外部系统签名的时间窗")]
 
 
 def _wechatpay_clock(settings: Settings, timeout: float) -> list[Check]:
@@ -90,7 +80,7 @@ def jobs(platform: Platform, timeout: float) -> list[Job]:
         Job(wechat.TOKEN, lambda: _wechat(platform), "检查 ONECARD_WECHAT_API_BASE 和公众号凭据"),
         Job(callback.NAME, lambda: callback.check_callback(s.resolved_public_url, s.wechat_token.get_secret_value(),
                                                            timeout=timeout), "检查 ONECARD_PUBLIC_URL"),
-        *(Job(f"{outside.NAME}·{system.name}", lambda system=system: _outside(system, timeout),  # type: ignore[misc]
+        *(Job(f"{outside.NAME}·{system.name}", lambda system=system: outside.check_system(system, timeout),  # type: ignore[misc]
               f"检查 {system.env}") for system in outside.systems(s)),
         Job(tls.NAME, lambda: tls.check_tls(s.resolved_public_url, production=config.is_production(s),
                                             timeout=timeout), "检查反向代理的证书配置"),
