@@ -34,8 +34,9 @@ from tests.backends import configured_broker_url, private_database
 from tests.harness import APPID, Stack
 
 #: What a healthy stack passes (the rest may warn: no worker started, plain http on the embedded default).
-MUST_PASS = ("设置", "数据库", "微信凭据", "回调地址", "公众号菜单", "模板消息", "外部系统·卡务系统", "外部系统·缴费系统",
-             "外部系统·公共数据平台", "外部系统·银行", "时钟·卡务系统", "时钟·银行", "时钟·微信", "时钟·微信支付", "磁盘空间")
+MUST_PASS = ("设置", "数据库", "微信凭据", "回调地址", "公众号菜单", "模板消息",
+             "外部系统·卡务系统", "外部系统·缴费系统", "外部系统·公共数据平台", "外部系统·银行",
+             "时钟·卡务系统", "时钟·银行", "时钟·微信", "时钟·微信支付", "磁盘空间")
 
 
 @pytest.fixture
@@ -167,7 +168,8 @@ def test_a_missing_template_is_a_blocker_naming_the_notice(stack: Stack) -> None
 
 # -- 5. the callback URL ------------------------------------------------------------------------
 def test_the_callback_url_answers_wechats_check(stack: Stack) -> None:
-    [check] = callback.check_callback(stack.settings.resolved_public_url, stack.settings.wechat_token.get_secret_value())
+    s = stack.settings
+    [check] = callback.check_callback(s.resolved_public_url, s.wechat_token.get_secret_value())
     assert check.status is Status.OK
 
 
