@@ -33,6 +33,7 @@ from adapters.wechatpay import signing
 from adapters.wechatpay.client import HttpWeChatPay
 from adapters.wechatpay.port import WeChatPay
 from events.errors import PermanentError
+from onecard.doctor.check import LastReport
 from onecard.embedded import socket_url, start_embedded_redis
 from onecard.settings import Settings
 from store.db import make_engine, make_session_factory
@@ -77,6 +78,8 @@ class Platform:
     keepalive: list[Any] = field(default_factory=list)
     #: The bank, card ledger and fee systems (None where their URLs are not set).
     money: MoneyPorts | None = None
+    #: The latest `onecard doctor` report this process ran (运行监控's 上线检查).
+    doctor: LastReport = field(default_factory=LastReport)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)
