@@ -23,6 +23,7 @@ from starlette.routing import Route
 from adapters.broker.redis_waking import WakingRedisBroker
 from adapters.broker.setup import make_broker
 from adapters.wechat.client import WechatpyApi
+from adapters.wechat.simulator import WeChatApiSimulator
 from events.menu import menu_json
 from onecard.doctor import broker, callback, command, database, outside, wechat
 from onecard.doctor.check import Check, Status
@@ -31,7 +32,7 @@ from onecard.serve import ServerThread, free_port
 from store.db import make_engine
 from store.migrate import upgrade
 from tests.backends import configured_broker_url, private_database
-from tests.harness import APPID, Stack
+from tests.harness import APPID, SECRET, Stack
 
 #: What a healthy stack passes (the rest may warn: no worker started, plain http on the embedded default).
 MUST_PASS = ("设置", "数据库", "微信凭据", "回调地址", "公众号菜单", "模板消息",
@@ -151,6 +152,20 @@ def test_a_menu_differing_from_ours_is_a_blocker_until_menu_sync(published: Stac
         account.create_menu(menu_json(public))
     [same] = wechat.check_menu(account, public)  # type: ignore[arg-type]
     assert same.status is Status.OK
+
+
+def test_an_account_without_a_menu_is_a_blocker(tmp_path: Path) -> None:
+    fresh = ServerThread(WeChatApiSimulator(APPID, SECRET).app()).start()  # an account nobody set up yet
+    with private_database(tmp_path, "doctor-no-menu") as url:  # its token kept apart from the stack's
+        upgrade(url)
+        engine = make_engine(url)
+        try:
+            account = WechatpyApi(engine, APPID, SECRET, f"{fresh.url}/cgi-bin/")
+            [check] = wechat.check_menu(account, "https://card.example.edu.cn")
+        finally:
+            engine.dispose()
+            fresh.stop()
+    assert check.blocker and "还没有自定义菜单" in check.finding
 
 
 def test_a_missing_template_is_a_blocker_naming_the_notice(stack: Stack) -> None:
