@@ -7,7 +7,9 @@ not a report that never comes (the back-office's 运行监控 runs the same repo
 
 from __future__ import annotations
 
+import functools
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -80,7 +82,7 @@ def jobs(platform: Platform, timeout: float) -> list[Job]:
         Job(wechat.TOKEN, lambda: _wechat(platform), "检查 ONECARD_WECHAT_API_BASE 和公众号凭据"),
         Job(callback.NAME, lambda: callback.check_callback(s.resolved_public_url, s.wechat_token.get_secret_value(),
                                                            timeout=timeout), "检查 ONECARD_PUBLIC_URL"),
-        *(Job(f"{outside.NAME}·{system.name}", lambda system=system: outside.check_system(system, timeout),  # type: ignore[misc]
+        *(Job(f"{outside.NAME}·{system.name}", functools.partial(outside.check_system, system, timeout),
               f"检查 {system.env}") for system in outside.systems(s)),
         Job(tls.NAME, lambda: tls.check_tls(s.resolved_public_url, production=config.is_production(s),
                                             timeout=timeout), "检查反向代理的证书配置"),
@@ -103,15 +105,9 @@ def run_jobs(found: list[Job], timeout: float) -> list[Check]:
                for i, job in enumerate(found)]
     for t in threads:
         t.start()
-    deadline = threading.Event()
-    timer = threading.Timer(timeout, deadline.set)
-    timer.start()
-    try:
-        for t in threads:
-            while t.is_alive() and not deadline.is_set():
-                t.join(0.05)
-    finally:
-        timer.cancel()
+    deadline = time.monotonic() + timeout
+    for t in threads:
+        t.join(max(0.0, deadline - time.monotonic()))
     checks: list[Check] = []
     for job, result in zip(found, results, strict=True):
         checks += result if result is not None else [fail(job.name, f"{timeout:g} 秒内没有结果", job.remedy)]

@@ -188,3 +188,11 @@ def test_a_missing_template_is_a_blocker_naming_its_kind_and_the_command_that_sa
     [check] = check_templates(uow_factory(), wechat)
     assert check.blocker and "1 类通知没有可用的模板：余额不足提醒" in check.finding
     assert "onecard templates check" in check.remedy
+
+
+def test_onecard_doctor_is_a_command_with_a_time_limit_per_call() -> None:
+    from onecard.cli import parser
+
+    args = parser().parse_args(["doctor", "--timeout", "2.5"])
+    assert args.func.__name__ == "_doctor" and args.timeout == 2.5
+    assert parser().parse_args(["doctor"]).timeout == 10.0
