@@ -20,7 +20,7 @@ ACTIONS = {
     "operator disabled": "停用操作员", "operator enabled": "启用操作员", "operator unlocked": "解除登录限制",
     "password changed": "修改密码",
     "templates synced": "同步模板", "template chosen": "选定通知模板", "template automatic": "恢复自动匹配模板",
-    "template test sent": "测试模板消息",
+    "template test sent": "测试模板消息", "deployment checked": "上线检查",
 }
 
 

@@ -25,6 +25,7 @@ MESSAGES: dict[str, str] = {
     "ticket_status": "状态已更新并通知用户",
     "requeued": "{n} 条消息已重新入队",
     "resent": "消息 {id} 已重新发送",
+    "checked": "上线检查已完成",
     "draft_saved": "草稿已保存",
     "saved": "已保存",
     "published": "已发布",

@@ -25,6 +25,7 @@ FIELDS = {
     "role": "角色", "disabled": "账号", "broadcast": "推送编号", "date": "对账日期", "run": "对账批次",
     "automatic": "匹配方式", "template_id": "模板编号", "keys": "字段对应", "titles": "模板", "result": "结果",
     "source": "对账来源",
+    "blockers": "未通过", "warnings": "警告",
 }
 ON_OFF = {True: "开启", False: "已关闭"}
 DISABLED = {True: "已停用", False: "正常"}

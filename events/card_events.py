@@ -89,13 +89,18 @@ def parse_transaction(body: bytes) -> CardTransaction:
                            data["merchant"].strip(), data["terminal"].strip(), occurred_at)
 
 
+#: How far a card system's signing time may be from ours: a delivery signed longer ago (or later) is
+#: refused as a replay, so the card system's clock must keep within it (`onecard doctor` checks).
+SIGNATURE_WINDOW_SECONDS = 300
+
+
 def signature(secret: str, timestamp: str, body: bytes) -> str:
     """Hex HMAC-SHA256 of `timestamp + "." + body`: what the card system puts in X-Card-Signature."""
     return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
 def check_signature(secret: str, timestamp: str, sig: str, body: bytes, *, now: float,
-                    max_skew: int = 300) -> None:
+                    max_skew: int = SIGNATURE_WINDOW_SECONDS) -> None:
     """BadCallback(401) unless signed with our secret within `max_skew` seconds."""
     if not timestamp.isdigit() or not sig:
         raise BadCallback(401, "missing X-Card-Timestamp or X-Card-Signature")

@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from events.card_events import check_signature, parse_transaction
+from events.card_events import SIGNATURE_WINDOW_SECONDS, check_signature, parse_transaction
 from events.errors import BadCallback
 from events.topics import Topic
 from ingress.inbox_writer import InboxWriter
@@ -27,8 +27,8 @@ log = logging.getLogger("onecard.ingress")
 class CardEvents:
     """The webhook's endpoint; shares the WeChat ingress's inbox writer (one group commit for both)."""
 
-    def __init__(self, secret: str, writer: InboxWriter, *, max_body_bytes: int = 64 * 1024, max_skew: int = 300,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, secret: str, writer: InboxWriter, *, max_body_bytes: int = 64 * 1024,
+                 max_skew: int = SIGNATURE_WINDOW_SECONDS, clock: Callable[[], float] = time.time) -> None:
         self.secret = secret
         self.writer = writer
         self.max_body_bytes = max_body_bytes

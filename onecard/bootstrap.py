@@ -33,6 +33,7 @@ from adapters.wechatpay import signing
 from adapters.wechatpay.client import HttpWeChatPay
 from adapters.wechatpay.port import WeChatPay
 from events.errors import PermanentError
+from onecard.doctor.check import LastReport
 from onecard.embedded import socket_url, start_embedded_redis
 from onecard.settings import Settings
 from store.db import make_engine, make_session_factory
@@ -77,6 +78,8 @@ class Platform:
     keepalive: list[Any] = field(default_factory=list)
     #: The bank, card ledger and fee systems (None where their URLs are not set).
     money: MoneyPorts | None = None
+    #: The latest `onecard doctor` report this process ran (运行监控's 上线检查).
+    doctor: LastReport = field(default_factory=LastReport)
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)
@@ -164,8 +167,12 @@ def platform_keys(settings: Settings) -> signing.PlatformKeys:
     path, key_id = settings.wechatpay_platform_public_key, settings.wechatpay_platform_key_id
     if path is None or key_id is None:
         raise RuntimeError("WeChat Pay needs ONECARD_WECHATPAY_PLATFORM_PUBLIC_KEY and _PLATFORM_KEY_ID")
-    return signing.PlatformKeys({key_id: signing.load_public(path.read_text())},
-                                max_skew=settings.max_clock_skew_seconds or signing.MAX_SKEW_SECONDS)
+    return signing.PlatformKeys({key_id: signing.load_public(path.read_text())}, max_skew=wechatpay_skew(settings))
+
+
+def wechatpay_skew(settings: Settings) -> int:
+    """How far WeChat Pay's signing time may be from ours before its answers are refused."""
+    return settings.max_clock_skew_seconds or signing.MAX_SKEW_SECONDS
 
 
 def wechatpay(settings: Settings) -> WeChatPay | None:

@@ -165,6 +165,12 @@ def _templates(args: argparse.Namespace) -> int:
     return templates_main(args.action)
 
 
+def _doctor(args: argparse.Namespace) -> int:
+    from onecard.doctor.command import main as doctor_main
+
+    return doctor_main(timeout=args.timeout)
+
+
 def _reconcile(args: argparse.Namespace) -> int:
     from datetime import date, timedelta
 
@@ -319,6 +325,11 @@ def parser() -> argparse.ArgumentParser:
                                "and check every notice kind has one (exit 1 when one has none)")
     templates.add_argument("action", choices=["check", "sync"])
     templates.set_defaults(func=_templates)
+
+    doctor = sub.add_parser("doctor", help="check this deployment before go-live and after every change "
+                            "(one line a check; exit 1 when any blocks)")
+    doctor.add_argument("--timeout", type=float, default=10.0, help="seconds each network call may take")
+    doctor.set_defaults(func=_doctor)
 
     from backoffice.cli import add_parser as add_admin_parser
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import dramatiq
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from dramatiq.brokers.redis import RedisBroker
+from dramatiq.common import dq_name, xq_name
 
 from adapters.broker.dramatiq_private import dead_letter_key, delay_queue_key, heartbeats_key, queue_key
 from events.topics import Topic
@@ -96,3 +97,33 @@ def workers_alive(broker: dramatiq.Broker) -> int | None:
 
 def _str(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
+
+
+def missing_queues(broker: dramatiq.Broker) -> list[str]:
+    """The topics' queues (with their delay and dead-letter queues) the broker does not hold.
+
+    RabbitMQ holds a queue once a worker or an enqueue declared it; it is asked passively, on a
+    connection of its own, so asking creates nothing. Redis holds a queue as soon as a message is on
+    it, so only a topic this broker never declared is missing there.
+    """
+    names = [name for t in Topic for name in (t.value, dq_name(t.value), xq_name(t.value))]
+    if isinstance(broker, RabbitmqBroker):
+        import pika
+        from pika.exceptions import ChannelClosedByBroker
+
+        params = broker.parameters[0] if isinstance(broker.parameters, list) else broker.parameters
+        connection = pika.BlockingConnection(params)
+        missing = []
+        try:
+            for name in names:
+                channel = connection.channel()
+                try:
+                    channel.queue_declare(queue=name, passive=True)
+                    channel.close()
+                except ChannelClosedByBroker:  # 404: no such queue (and the channel is gone)
+                    missing.append(name)
+        finally:
+            connection.close()
+        return missing
+    declared = broker.get_declared_queues()
+    return [t.value for t in Topic if t.value not in declared]

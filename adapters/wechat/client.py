@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
@@ -22,6 +25,18 @@ WECHATPY_READ_FROM = "1.8.18"
 TOKEN_ERRORS = frozenset({40001, 40014, 42001})
 #: WeChat is busy or rate limiting (43117: template messages to this user too frequent): back off, retry later.
 BUSY_ERRORS = frozenset({-1, 45009, 45011, 43117})
+#: `menu/get` of an account whose menu was never created (or was deleted).
+NO_MENU = 46003
+
+
+@dataclass(frozen=True)
+class CredentialsAnswer:
+    """What WeChat said to the account's appid and secret: errcode 0 when it took them, and when it
+    said so by its own clock (its `Date` header; None where absent)."""
+
+    errcode: int
+    errmsg: str
+    date: datetime | None
 
 
 def _wechatpy_client(appid: str, secret: str, api_base: str, timeout: float,
@@ -63,8 +78,10 @@ class WechatpyApi:
             raise TransientError(f"token fetch failed: {result['errcode']} {result.get('errmsg')}")
         return str(result["access_token"]), int(result.get("expires_in", 7200))
 
-    def _call(self, endpoint: str, data: dict[str, Any] | None = None, *, method: str = "POST") -> dict[str, Any]:
-        """One API call with the shared token (POST `data`, or GET): a stale token is refreshed once."""
+    def _call(self, endpoint: str, data: dict[str, Any] | None = None, *, method: str = "POST",
+              answers: frozenset[int] = frozenset()) -> dict[str, Any]:
+        """One API call with the shared token (POST `data`, or GET): a stale token is refreshed once.
+        An errcode in `answers` is an answer (`{"errcode": …}`), not an error."""
         for attempt in (1, 2):
             token = self.tokens.get()
             try:
@@ -74,6 +91,8 @@ class WechatpyApi:
                 return result
             except WeChatClientException as exc:
                 code = exc.errcode
+                if code in answers:
+                    return {"errcode": code, "errmsg": exc.errmsg}
                 if code in TOKEN_ERRORS and attempt == 1:
                     self.tokens.refresh(stale=token)
                     continue
@@ -107,3 +126,26 @@ class WechatpyApi:
 
     def create_menu(self, menu: dict[str, Any]) -> None:
         self._call("menu/create", menu)
+
+    def menu(self) -> dict[str, Any] | None:
+        """The account's custom menu as WeChat shows it (`menu/get`); None where there is none."""
+        result = self._call("menu/get", method="GET", answers=frozenset({NO_MENU}))
+        return None if result.get("errcode") == NO_MENU else dict(result.get("menu") or {})
+
+    def shared_token(self) -> str:
+        """The access token every process sends with (fetched once for all where none is valid)."""
+        return self.tokens.get()
+
+    def check_credentials(self) -> CredentialsAnswer:
+        """Does WeChat take the configured appid and secret now? Asked with `stable_token` without
+        `force_refresh`, which hands back the token in use instead of a new one, so the tokens every
+        process sends with stay valid (a new `token` would end them in five minutes)."""
+        body = {"grant_type": "client_credential", "appid": self.appid, "secret": self.secret, "force_refresh": False}
+        response = self.http.send("POST", "stable_token", json=body)
+        try:
+            result = response.json()
+        except ValueError:
+            result = {"errcode": -1, "errmsg": f"HTTP {response.status_code}, not JSON"}
+        stamp = response.headers.get("Date")
+        return CredentialsAnswer(int(result.get("errcode") or 0), str(result.get("errmsg") or ""),
+                                 parsedate_to_datetime(stamp) if stamp else None)

@@ -1,5 +1,7 @@
 """Operations: queue depths per topic, workers alive, dead letters and failed sends with a retry button,
-the database's backlog (replies not sent, callbacks not processed), and notices held for want of a template.
+the database's backlog (replies not sent, callbacks not processed), notices held for want of a template,
+and 上线检查: the checks of `onecard doctor`, run when a clerk asks (they ask WeChat and every outside
+system, too slow for every page load) and shown until the next run.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from backoffice.statuses import FAILED_SENDS as FAILED
 from backoffice.template_gaps import gaps
 from backoffice.web import Ctx, Page
 from events.topics import TOPIC_LABELS
+from onecard.doctor.run import diagnose
 from store.inbox import MAX_REDELIVERIES
 from store.tables import InboxEvent, OutboundMessage
 from workers.delivery.push import CHANNEL_LABELS
@@ -67,7 +70,20 @@ def operations(ctx: Ctx) -> Response:
                       failed=failed, backlog=_backlog(ctx),
                       statuses=FAILED, channels=CHANNEL_LABELS, topics=TOPIC_LABELS,
                       broker_name=broker_name(broker),
-                      gaps=gaps(ctx.uow.session))
+                      gaps=gaps(ctx.uow.session), checks=ctx.platform.doctor.get())
+
+
+#: Each network call of a check run from the page; a check still running after twice this is reported.
+CHECK_TIMEOUT_SECONDS = 3.0
+
+
+def run_checks(ctx: Ctx) -> Response:
+    report = diagnose(ctx.platform, timeout=CHECK_TIMEOUT_SECONDS)
+    ctx.platform.doctor.put(report)
+    # The checks wrote in transactions of their own (the templates listed, the shared token): on SQLite
+    # this request's transaction may no longer write, so the audit entry has its own too.
+    ctx.audit_apart("deployment checked", after={"blockers": report.blockers, "warnings": report.warnings})
+    return ctx.redirect("/operations#checks", ok="checked")
 
 
 def retry_dead(ctx: Ctx) -> Response:
@@ -99,6 +115,7 @@ def retry_outbound(ctx: Ctx) -> Response:
 
 PAGES = [
     Page("GET", "/operations", Perm.VIEW, operations),
+    Page("POST", "/operations/checks", Perm.ACT, run_checks),
     Page("POST", "/operations/queues/{topic}/retry", Perm.ACT, retry_dead),
     Page("POST", "/operations/outbound/{id:int}/retry", Perm.ACT, retry_outbound),
 ]
