@@ -61,28 +61,100 @@ class Contract:
         value = self.operation(method, path).get("x-onecard-timeout")
         return None if value is None else float(value)
 
+    def match(self, method: str, path: str) -> str | None:
+        """The contract's path template a concrete `path` (`/holders/20240001`) is an instance of,
+        for `method`; a literal segment wins over a `{parameter}`. None: no such operation."""
+        parts = path.strip("/").split("/")
+        candidates = []
+        for template, item in self.document["paths"].items():
+            segments = template.strip("/").split("/")
+            if method.lower() not in item or len(segments) != len(parts):
+                continue
+            if all(s == p or (s.startswith("{") and s.endswith("}") and p)
+                   for s, p in zip(segments, parts, strict=True)):
+                candidates.append((sum(s.startswith("{") for s in segments), template))
+        return min(candidates)[1] if candidates else None
+
     def response_problems(self, method: str, path: str, status: int, body: Any) -> list[str]:
         """What is wrong with an answer `status` + `body` to `METHOD path`: an undocumented status,
         or a body its schema refuses (each problem says where in the body)."""
-        responses = self.operation(method, path)["responses"]
+        pointer = self.response_schema(method, path, status)
+        if pointer is None:
+            responses = self.operation(method, path)["responses"]
+            return [f"HTTP {status} is not an answer the contract documents for {method.upper()} {path} "
+                    f"(documented: {', '.join(sorted(responses))})"]
+        return self._problems(pointer, body) if pointer else []
+
+    def response_schema(self, method: str, path: str, status: int) -> str | None:
+        """The JSON Pointer of the schema of a `status` answer to `METHOD path` ("" when that answer
+        has no JSON body); None when the contract documents no such answer."""
+        base = f"/paths/{_escape(path)}/{method.lower()}/responses"
+        responses = self._at(base)
         key = str(status) if str(status) in responses else f"{str(status)[0]}XX"
         if key not in responses:
             key = "default"
         if key not in responses:
-            return [f"HTTP {status} is not an answer the contract documents for {method.upper()} {path} "
-                    f"(documented: {', '.join(sorted(responses))})"]
-        if "application/json" not in responses[key].get("content", {}):
-            return []
-        pointer = f"/paths/{_escape(path)}/{method.lower()}/responses/{key}/content/application~1json/schema"
-        return self._problems(pointer, body)
+            return None
+        pointer = self._follow(f"{base}/{key}")
+        if "application/json" not in self._at(pointer).get("content", {}):
+            return ""
+        return f"{pointer}/content/application~1json/schema"
 
     def request_problems(self, method: str, path: str, body: Any) -> list[str]:
         """What is wrong with a request body we send (tests hold our clients to the contract)."""
-        content = self.operation(method, path).get("requestBody", {}).get("content", {})
+        pointer = self._follow(f"/paths/{_escape(path)}/{method.lower()}/requestBody")
+        content = self._at(pointer).get("content", {}) if pointer else {}
         if "application/json" not in content:
             return [] if body is None else [f"{method.upper()} {path} takes no JSON body in the contract"]
-        pointer = f"/paths/{_escape(path)}/{method.lower()}/requestBody/content/application~1json/schema"
-        return self._problems(pointer, body)
+        if body is None:
+            return [f"{method.upper()} {path} needs a JSON body in the contract"]
+        return self._problems(f"{pointer}/content/application~1json/schema", body)
+
+    def query_problems(self, method: str, path: str, query: dict[str, str]) -> list[str]:
+        """What is wrong with the query parameters of a request: one the contract does not name, a
+        required one missing, or a value its schema refuses (numbers arrive as text)."""
+        declared = {}
+        for index, _ in enumerate(self.operation(method, path).get("parameters", [])):
+            pointer = self._follow(f"/paths/{_escape(path)}/{method.lower()}/parameters/{index}")
+            parameter = self._at(pointer)
+            if parameter["in"] == "query":
+                declared[parameter["name"]] = (pointer, parameter)
+        problems = [f"query parameter {name!r} is not in the contract of {method.upper()} {path}"
+                    for name in query if name not in declared]
+        for name, (pointer, parameter) in declared.items():
+            if name not in query:
+                if parameter.get("required"):
+                    problems.append(f"query parameter {name!r} is required by {method.upper()} {path}")
+                continue
+            value: Any = query[name]
+            if parameter.get("schema", {}).get("type") == "integer":
+                value = int(value) if value.lstrip("-").isdigit() else value
+            problems += [f"query {name}: {p.partition(': ')[2]}" for p in self._problems(f"{pointer}/schema", value)]
+        return problems
+
+    def webhook_problems(self, name: str, body: Any) -> list[str]:
+        """A body the system POSTs to onecard as webhook `name`, against its request schema."""
+        pointer = self._follow(f"/webhooks/{_escape(name)}/post/requestBody")
+        return self._problems(f"{pointer}/content/application~1json/schema", body)
+
+    def _at(self, pointer: str) -> Any:
+        node: Any = self.document
+        for token in pointer.split("/")[1:]:
+            key = token.replace("~1", "/").replace("~0", "~")
+            node = node[int(key)] if isinstance(node, list) else node[key]
+        return node
+
+    def _follow(self, pointer: str) -> str:
+        """`pointer`, or where the `$ref` there leads (a response, parameter or request body kept in
+        `components`); "" when nothing is there."""
+        try:
+            node = self._at(pointer)
+        except (KeyError, IndexError, TypeError):
+            return ""
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
+            pointer = node["$ref"][1:]
+            node = self._at(pointer)
+        return pointer
 
     def schema_problems(self, name: str, body: Any) -> list[str]:
         """`body` against `components/schemas/<name>` (the webhook's event, for one)."""
