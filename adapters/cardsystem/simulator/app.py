@@ -177,7 +177,7 @@ class CardSystemSimulator(CardState):
             return injected
         try:
             data = await request.json()
-            url = data["url"] if isinstance(data, dict) else None
+            url = data.get("url") if isinstance(data, dict) else None
         except ValueError:
             url = None
         if not (isinstance(url, str) and url.startswith(("http://", "https://"))):
