@@ -61,28 +61,170 @@ class Contract:
         value = self.operation(method, path).get("x-onecard-timeout")
         return None if value is None else float(value)
 
+    def match(self, method: str, path: str) -> str | None:
+        """The contract's path template a concrete `path` (`/holders/20240001`) is an instance of,
+        for `method`; a literal segment wins over a `{parameter}`. None: no such operation."""
+        parts = path.strip("/").split("/")
+        candidates = []
+        for template, item in self.document["paths"].items():
+            segments = template.strip("/").split("/")
+            if method.lower() not in item or len(segments) != len(parts):
+                continue
+            if all(s == p or (s.startswith("{") and s.endswith("}") and p)
+                   for s, p in zip(segments, parts, strict=True)):
+                candidates.append((sum(s.startswith("{") for s in segments), template))
+        return min(candidates)[1] if candidates else None
+
     def response_problems(self, method: str, path: str, status: int, body: Any) -> list[str]:
         """What is wrong with an answer `status` + `body` to `METHOD path`: an undocumented status,
         or a body its schema refuses (each problem says where in the body)."""
-        responses = self.operation(method, path)["responses"]
+        pointer = self.response_schema(method, path, status)
+        if pointer is None:
+            responses = self.operation(method, path)["responses"]
+            return [f"HTTP {status} is not an answer the contract documents for {method.upper()} {path} "
+                    f"(documented: {', '.join(sorted(responses))})"]
+        return self._problems(pointer, body) if pointer else []
+
+    def response_schema(self, method: str, path: str, status: int) -> str | None:
+        """The JSON Pointer of the schema of a `status` answer to `METHOD path` ("" when that answer
+        has no JSON body); None when the contract documents no such answer."""
+        base = f"/paths/{_escape(path)}/{method.lower()}/responses"
+        responses = self._at(base)
         key = str(status) if str(status) in responses else f"{str(status)[0]}XX"
         if key not in responses:
             key = "default"
         if key not in responses:
-            return [f"HTTP {status} is not an answer the contract documents for {method.upper()} {path} "
-                    f"(documented: {', '.join(sorted(responses))})"]
-        if "application/json" not in responses[key].get("content", {}):
-            return []
-        pointer = f"/paths/{_escape(path)}/{method.lower()}/responses/{key}/content/application~1json/schema"
-        return self._problems(pointer, body)
+            return None
+        pointer = self._follow(f"{base}/{key}")
+        if "application/json" not in self._at(pointer).get("content", {}):
+            return ""
+        return f"{pointer}/content/application~1json/schema"
 
     def request_problems(self, method: str, path: str, body: Any) -> list[str]:
         """What is wrong with a request body we send (tests hold our clients to the contract)."""
-        content = self.operation(method, path).get("requestBody", {}).get("content", {})
-        if "application/json" not in content:
+        pointer = self.request_schema(method, path)
+        if not pointer:
             return [] if body is None else [f"{method.upper()} {path} takes no JSON body in the contract"]
-        pointer = f"/paths/{_escape(path)}/{method.lower()}/requestBody/content/application~1json/schema"
+        if body is None:
+            return [f"{method.upper()} {path} needs a JSON body in the contract"]
         return self._problems(pointer, body)
+
+    def request_schema(self, method: str, path: str) -> str:
+        """The JSON Pointer of the schema of `METHOD path`'s JSON request body ("" when it takes none)."""
+        pointer = self._follow(f"/paths/{_escape(path)}/{method.lower()}/requestBody")
+        content = self._at(pointer).get("content", {}) if pointer else {}
+        return f"{pointer}/content/application~1json/schema" if "application/json" in content else ""
+
+    def undocumented(self, pointer: str, body: Any) -> list[str]:
+        """The fields of `body` that the schema at `pointer` does not name (the contract leaves room
+        for more; our own clients and simulators send none it does not write down)."""
+        return sorted(set(self._undocumented(self._at(pointer), body, "")))
+
+    def _undocumented(self, schema: Any, body: Any, where: str) -> list[str]:
+        parts = self._parts(schema)
+        found: list[str] = []
+        if isinstance(body, dict):
+            named: dict[str, list[Any]] = {}
+            for part in parts:
+                for name, sub in part.get("properties", {}).items():
+                    named.setdefault(name, []).append(sub)
+            for name, value in body.items():
+                if name not in named:
+                    found.append(f"{where}{name}")
+                for sub in named.get(name, []):
+                    found += self._undocumented(sub, value, f"{where}{name}/")
+        elif isinstance(body, list):
+            for part in parts:
+                if "items" in part:
+                    for value in body:
+                        found += self._undocumented(part["items"], value, f"{where}*/")
+        return found
+
+    def _parts(self, schema: Any) -> list[dict[str, Any]]:
+        """`schema` and the schemas it is composed of (allOf, anyOf, oneOf, if/then/else), `$ref`s followed."""
+        parts, waiting = [], [schema]
+        while waiting:
+            part = waiting.pop()
+            if not isinstance(part, dict):
+                continue
+            if isinstance(part.get("$ref"), str):
+                waiting.append(self._at(part["$ref"].removeprefix("#")))
+            parts.append(part)
+            waiting += [*part.get("allOf", []), *part.get("anyOf", []), *part.get("oneOf", [])]
+            waiting += [part.get(k) for k in ("if", "then", "else")]
+        return parts
+
+    def query_problems(self, method: str, path: str, query: dict[str, str]) -> list[str]:
+        """What is wrong with the query parameters of a request: one the contract does not name, a
+        required one missing, or a value its schema refuses (numbers arrive as text)."""
+        declared = {}
+        for index, _ in enumerate(self.operation(method, path).get("parameters", [])):
+            pointer = self._follow(f"/paths/{_escape(path)}/{method.lower()}/parameters/{index}")
+            parameter = self._at(pointer)
+            if parameter["in"] == "query":
+                declared[parameter["name"]] = (pointer, parameter)
+        problems = [f"query parameter {name!r} is not in the contract of {method.upper()} {path}"
+                    for name in query if name not in declared]
+        for name, (pointer, parameter) in declared.items():
+            if name not in query:
+                if parameter.get("required"):
+                    problems.append(f"query parameter {name!r} is required by {method.upper()} {path}")
+                continue
+            value: Any = query[name]
+            if parameter.get("schema", {}).get("type") == "integer":
+                value = int(value) if value.lstrip("-").isdigit() else value
+            problems += [f"query {name}: {p.partition(': ')[2]}" for p in self._problems(f"{pointer}/schema", value)]
+        return problems
+
+    def webhook_response_problems(self, name: str, status: int, body: Any) -> list[str]:
+        """onecard's answer `status` + `body` to webhook `name`, against what the contract documents."""
+        responses = self._at(f"/webhooks/{_escape(name)}/post/responses")
+        if str(status) not in responses:
+            return [f"HTTP {status} is not an answer the contract documents for webhook {name} "
+                    f"(documented: {', '.join(sorted(responses))})"]
+        pointer = self._follow(f"/webhooks/{_escape(name)}/post/responses/{status}")
+        return self._problems(f"{pointer}/content/application~1json/schema", body)
+
+    def webhook_problems(self, name: str, body: Any) -> list[str]:
+        """A body the system POSTs to onecard as webhook `name`, against its request schema."""
+        pointer = self._follow(f"/webhooks/{_escape(name)}/post/requestBody")
+        return self._problems(f"{pointer}/content/application~1json/schema", body)
+
+    def example_problems(self) -> list[str]:
+        """The examples written beside the request and response schemas that those schemas refuse
+        (a vendor copies them: they must be right)."""
+        problems = []
+        for method, path in self.operations():
+            pointers = [(f"{method} {path} request", self.request_schema(method, path))]
+            pointers += [(f"{method} {path} {status}", self.response_schema(method, path, int(status)) or "")
+                         for status in self.operation(method, path)["responses"] if status.isdigit()]
+            for where, pointer in pointers:
+                if not pointer:
+                    continue
+                media = self._at(pointer.removesuffix("/schema"))
+                examples = [("example", media["example"])] if "example" in media else []
+                examples += [(name, e["value"]) for name, e in media.get("examples", {}).items()]
+                problems += [f"{where} {name}: {p}" for name, body in examples for p in self._problems(pointer, body)]
+        return problems
+
+    def _at(self, pointer: str) -> Any:
+        node: Any = self.document
+        for token in pointer.split("/")[1:]:
+            key = token.replace("~1", "/").replace("~0", "~")
+            node = node[int(key)] if isinstance(node, list) else node[key]
+        return node
+
+    def _follow(self, pointer: str) -> str:
+        """`pointer`, or where the `$ref` there leads (a response, parameter or request body kept in
+        `components`); "" when nothing is there."""
+        try:
+            node = self._at(pointer)
+        except (KeyError, IndexError, TypeError):
+            return ""
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
+            pointer = node["$ref"][1:]
+            node = self._at(pointer)
+        return pointer
 
     def schema_problems(self, name: str, body: Any) -> list[str]:
         """`body` against `components/schemas/<name>` (the webhook's event, for one)."""

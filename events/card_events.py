@@ -21,6 +21,8 @@ from events.errors import BadCallback
 
 _YUAN = re.compile(r"^-?\d{1,9}\.\d{2}$")
 _FIELDS = ("event_id", "type", "student_no", "card_no", "amount", "balance", "merchant", "terminal", "occurred_at")
+#: The `type` of a test delivery: acknowledged and never stored.
+TEST_TYPE = "test"
 _MAX_LEN = {"event_id": 64, "student_no": 32, "card_no": 32, "merchant": 64, "terminal": 64}
 
 
@@ -92,6 +94,16 @@ def parse_transaction(body: bytes) -> CardTransaction:
 #: How far a card system's signing time may be from ours: a delivery signed longer ago (or later) is
 #: refused as a replay, so the card system's clock must keep within it (`onecard doctor` checks).
 SIGNATURE_WINDOW_SECONDS = 300
+
+
+def is_test_event(body: bytes) -> bool:
+    """A signed test delivery (the card system's `POST /webhooks/test`: `{"event_id": "test-…",
+    "type": "test", …}`): the integrator checks the secret with it; it carries no transaction."""
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return isinstance(data, dict) and data.get("type") == TEST_TYPE and isinstance(data.get("event_id"), str)
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:

@@ -1,5 +1,5 @@
-"""The kinds of money order (the top-up and each fee payment, with what the user types for each)
-and the statuses an order passes through.
+"""The kinds of money order (the top-up and each fee payment, with what the user types for each),
+the statuses an order passes through, and what each kind's line on the card's statement says.
 
 Part of the contract: the routing table builds its rules from the kinds, the workers validate with
 them; the statuses are what the `money_orders.status` column holds, named once for every reader.
@@ -97,3 +97,15 @@ WECHAT_TOPUP = Kind("wxtopup", "微信支付充值", (), "在“我的校园卡�
 BY_CODE: dict[str, Kind] = {k.code: k for k in (TOPUP, WECHAT_TOPUP, *FEES)}
 #: The fee payments' codes: what the fee systems' own records are held against (not the top-ups).
 FEE_CODES: frozenset[str] = frozenset(k.code for k in FEES)
+
+#: What a card's statement line (流水) says for a top-up: how the money came. The card system writes
+#: the `memo` of each keyed ledger step as the line's merchant, so a bank 圈存 never reads as a
+#: WeChat Pay top-up; a fee payment's line is the fee's name.
+TOPUP_MEMOS: dict[str, str] = {TOPUP.code: "银行圈存", WECHAT_TOPUP.code: "微信充值"}
+
+
+def ledger_memo(kind: str, *, refund: bool = False) -> str:
+    """The memo of an order's card ledger step: 银行圈存, 微信充值, the fee's name, or its name + 退款
+    for the refund of a payment."""
+    name = TOPUP_MEMOS.get(kind) or BY_CODE[kind].name
+    return f"{name}退款" if refund else name

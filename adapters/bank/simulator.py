@@ -32,7 +32,9 @@ class BankSimulator:
         """Runs under the journal's lock, once per key."""
         if data.get("op") == "reverse":
             return self._reverse(data)
-        account, amount = str(data["account"]), int(data["amount_fen"])
+        account, amount = str(data.get("account")), data.get("amount_fen")
+        if not isinstance(amount, int) or isinstance(amount, bool):
+            amount = 0  # not a number of fen: refused below
         if account in self.unlinked:
             return {"status": "refused", "op": "debit", "reason": "no_linked_account", "amount_fen": amount}
         balance = self.balances.setdefault(account, OPENING_BALANCE_FEN)
@@ -42,7 +44,7 @@ class BankSimulator:
         return {"status": "applied", "op": "debit", "account": account, "amount_fen": amount}
 
     def _reverse(self, data: dict[str, Any]) -> dict[str, Any]:
-        debit_key = str(data["debit_key"])
+        debit_key = str(data.get("debit_key"))
         debit = self.journal.ops.get(debit_key)
         if debit is None:
             self.journal.void(debit_key, {"op": "debit", "order_no": data.get("order_no")})

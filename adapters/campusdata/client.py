@@ -23,7 +23,7 @@ class HttpCampusData:
 
     def meetings(self, student_no: str) -> list[Meeting]:
         return [Meeting(m["id"], m["title"], datetime.fromisoformat(m["starts_at"]), m["place"],
-                        datetime.fromisoformat(m["checked_in_at"]) if m.get("checked_in_at") else None)
+                        datetime.fromisoformat(at) if (at := m.get("checked_in_at")) else None)
                 for m in self._list(f"people/{student_no}/meetings")]
 
     def grades(self, student_no: str, term: str | None = None) -> list[Grade]:

@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from adapters.campusdata.demo import demo_people
-from adapters.sim.faults import FaultInjector
+from adapters.sim.faults import FaultInjector, error
 
 KINDS = ("meetings", "grades", "timetable", "loans", "lockers")
 
@@ -26,7 +26,7 @@ class CampusDataSimulator:
         person = self.people.get(request.path_params["student_no"])
         kind = request.path_params["kind"]
         if person is None or kind not in KINDS:
-            return JSONResponse({"error": "not found"}, status_code=404)
+            return error("no_such_person", "the data store has nothing on this person", 404)
         items = person[kind]
         if kind == "grades" and (term := request.query_params.get("term")):
             items = [g for g in items if g["term"] == term]

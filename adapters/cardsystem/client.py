@@ -81,10 +81,10 @@ class HttpCardSystem:
         body = {"op": op, "order_no": order_no, "student_no": student_no, "amount_fen": amount_fen, "memo": memo}
         return Outcome.from_json(self.http.request("POST", f"ops/{key}", json=body, timeout=self.money_timeout))
 
-    def credit(self, key: str, *, order_no: str, student_no: str, amount_fen: int, memo: str = "") -> Outcome:
+    def credit(self, key: str, *, order_no: str, student_no: str, amount_fen: int, memo: str) -> Outcome:
         return self._keyed("credit", key, order_no, student_no, amount_fen, memo)
 
-    def debit(self, key: str, *, order_no: str, student_no: str, amount_fen: int, memo: str = "") -> Outcome:
+    def debit(self, key: str, *, order_no: str, student_no: str, amount_fen: int, memo: str) -> Outcome:
         return self._keyed("debit", key, order_no, student_no, amount_fen, memo)
 
     def query(self, key: str) -> Outcome:

@@ -97,11 +97,12 @@ class CardSystem(Protocol):
     def set_phone(self, student_no: str, phone: str) -> None:
         """Register a new mobile number for the holder (SMS codes go there from now on)."""
 
-    def credit(self, key: str, *, order_no: str, student_no: str, amount_fen: int, memo: str = "") -> Outcome:
+    def credit(self, key: str, *, order_no: str, student_no: str, amount_fen: int, memo: str) -> Outcome:
         """Add to the card balance (圈存 or a refund), once per key. TransientError: the outcome is unknown.
-        `memo` is what the statement line says (its merchant), e.g. the fee's name."""
+        `memo` is what the statement line says (its merchant): 银行圈存, 微信充值, the fee's name + 退款
+        (`events.money_kinds.ledger_memo`); the card system refuses a step without one."""
 
-    def debit(self, key: str, *, order_no: str, student_no: str, amount_fen: int, memo: str = "") -> Outcome:
+    def debit(self, key: str, *, order_no: str, student_no: str, amount_fen: int, memo: str) -> Outcome:
         """Take from the card balance (a fee payment), once per key. TransientError: the outcome is unknown."""
 
     def query(self, key: str) -> Outcome:

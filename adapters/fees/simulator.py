@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from adapters.sim.faults import FaultInjector
+from adapters.sim.faults import FaultInjector, error
 from adapters.sim.journal import Journal, keyed_routes
 from events.campus_time import SHANGHAI
 
@@ -68,7 +68,9 @@ class FeeSimulator:
 
     def apply(self, data: dict[str, Any]) -> dict[str, Any]:
         """Runs under the journal's lock, once per key."""
-        kind, target, amount = str(data.get("kind")), str(data.get("target")), int(data["amount_fen"])
+        kind, target, amount = str(data.get("kind")), str(data.get("target")), data.get("amount_fen")
+        if not isinstance(amount, int) or isinstance(amount, bool):
+            amount = 0  # not a number of fen: refused below as a bad amount
         payer = str(data.get("payer") or "")
         base = {"op": "pay", "kind": kind, "target": target, "amount_fen": amount}
         reason = self._refusal(kind, target, amount, payer)
@@ -128,7 +130,7 @@ class FeeSimulator:
             return injected
         kind = request.path_params["kind"]
         if kind not in KINDS:
-            return JSONResponse({"error": "no such fee system"}, status_code=404)
+            return error("no_such_fee_system", f"no fee system is named {kind!r}", 404)
         return JSONResponse({"items": self.due(kind, request.path_params["student_no"])})
 
     def app(self) -> Starlette:

@@ -14,6 +14,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 
+def error(code: str, message: str, status: int) -> JSONResponse:
+    """The one error body of every outside system's contract: a code onecard acts on, words for people."""
+    return JSONResponse({"error": code, "message": message}, status_code=status)
+
+
 @dataclass
 class Faults:
     """What a simulator does wrong right now. All off by default."""
@@ -59,7 +64,7 @@ class FaultInjector:
             fail = self.faults.outage or self._random.random() < self.faults.error_rate
         if fail:
             self.count("503")
-            return JSONResponse({"error": "injected fault"}, status_code=503)
+            return error("unavailable", "injected fault", 503)
         return None
 
     def roll(self, rate: float) -> bool:
@@ -72,7 +77,7 @@ class FaultInjector:
         if self.roll(self.faults.timeout_after_commit_rate):
             self.count("lost_reply")
             await asyncio.sleep(self.faults.lost_reply_ms / 1000)
-            return JSONResponse({"error": "injected lost reply"}, status_code=504)
+            return error("timeout", "injected lost reply", 504)
         return None
 
     async def endpoint(self, request: Request) -> Response:
@@ -81,7 +86,7 @@ class FaultInjector:
             try:
                 self.faults.update(await request.json())
             except (ValueError, TypeError) as exc:
-                return JSONResponse({"error": str(exc)}, status_code=400)
+                return error("bad_request", str(exc), 400)
         elif request.method == "DELETE":
             self.faults = self.kind()
         return JSONResponse(self.faults.__dict__)

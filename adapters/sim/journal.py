@@ -20,7 +20,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from adapters.sim.faults import FaultInjector
+from adapters.sim.faults import FaultInjector, error
 
 Apply = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -70,18 +70,22 @@ class Journal:
 def keyed_routes(journal: Journal, faults: FaultInjector, apply: Apply) -> list[Route]:
     """`POST /ops/{key}` applies, `GET /ops/{key}` asks, `POST /ops/{key}/void` voids; faults included."""
 
-    async def body(request: Request) -> dict[str, Any] | None:
-        """The JSON body, or None when the caller hung up before sending it (it timed out: nothing applies)."""
+    async def body(request: Request) -> dict[str, Any] | Response:
+        """The JSON object sent, or the answer instead: 499 when the caller hung up before sending it
+        (it timed out: nothing applies), 400 `bad_request` when it is not a JSON object."""
         try:
-            return dict(await request.json())
+            data = await request.json()
         except ClientDisconnect:
-            return None
+            return Response(status_code=499)
+        except ValueError:
+            return error("bad_request", "the body is not JSON", 400)
+        return data if isinstance(data, dict) else error("bad_request", "the body is not a JSON object", 400)
 
     async def post(request: Request) -> Response:
         # The body first: a caller that times out during an injected delay has then sent it whole.
         key, data = request.path_params["key"], await body(request)
-        if data is None:
-            return Response(status_code=499)
+        if isinstance(data, Response):
+            return data
         if (injected := await faults.before()) is not None:
             return injected
         outcome = journal.run(key, apply, data)
@@ -97,8 +101,8 @@ def keyed_routes(journal: Journal, faults: FaultInjector, apply: Apply) -> list[
 
     async def void(request: Request) -> Response:
         data = await body(request)
-        if data is None:
-            return Response(status_code=499)
+        if isinstance(data, Response):
+            return data
         if (injected := await faults.before()) is not None:
             return injected
         outcome = journal.void(request.path_params["key"], data)

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from adapters.sim.faults import FaultInjector
+from adapters.sim.faults import FaultInjector, error
 from adapters.sms.file_sink import FileSms
 
 _PHONE = re.compile(r"^1\d{10}$")
@@ -23,7 +23,12 @@ class SmsSimulator:
     async def send(self, request: Request) -> Response:
         if (injected := await self.faults.before()) is not None:
             return injected
-        data = await request.json()
+        try:
+            data = await request.json()
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            return error("bad_request", "the body is not a JSON object", 400)
         phone, text = str(data.get("phone", "")), str(data.get("text", ""))
         if not _PHONE.match(phone) or not text:
             return JSONResponse({"code": 1, "message": "invalid phone or empty text"})

@@ -95,7 +95,7 @@ def test_balance_statement_and_bill_agree_after_a_top_up_and_a_fee(live: Stack, 
     now = yuan(live.simulators.card.balances["20240003"])
     assert now in live.ask(openid, "余额")
     statement = live.ask(openid, "流水")
-    assert f"余额 {now} 元" in statement and "外语考试费 -30.00" in statement and "微信充值 +50.00" in statement
+    assert f"余额 {now} 元" in statement and "外语考试费 -30.00" in statement and "银行圈存 +50.00" in statement
     month = month_of(local_today(datetime.now(UTC)))
     lines = live.simulators.card.statement("20240003", since=month.since, until=month.until) or []
     topped_up = sum(t.amount_fen for t in lines if t.amount_fen > 0)

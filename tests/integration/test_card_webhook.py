@@ -1,18 +1,23 @@
 """The card simulator's webhook against a small local server: every event is posted until it is
 acknowledged, over kept-alive connections that it opens again when the server drops them, and the
-duplicate fault sends each twice."""
+duplicate fault sends each twice; a swipe and a test delivery are the bodies the contract writes down."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import requests
 
+from adapters.cardsystem.simulator import CardSystemSimulator
 from adapters.cardsystem.simulator.webhook import Webhook
+from adapters.contracts import load
 from events.card_events import signature
+from onecard.serve import ServerThread
 
 
 class Receiver(ThreadingHTTPServer):
@@ -98,3 +103,29 @@ def test_the_duplicate_fault_sends_each_event_twice(receiver: Receiver) -> None:
     hook.send({"event_id": "once"})
     _wait(lambda: hook.delivered == 2)
     assert receiver.bodies == [b'{"event_id": "once"}'] * 2
+
+
+def test_the_events_the_simulator_sends_are_the_contracts_webhook_bodies(receiver: Receiver) -> None:
+    """A swipe and a test delivery (`POST /webhooks/test`), as the card system's contract writes them
+    down: signed with the webhook's secret (the receiver checks), bodies its schema accepts."""
+    contract = load("card-system")
+    sim = CardSystemSimulator()
+    sim.webhook.connect(receiver.url, "s3cret")
+    server = ServerThread(sim.app()).start()
+    try:
+        sim.swipe_now("20240001", -1250, "一食堂", "本部-一食堂-03")
+        _wait(lambda: len(receiver.bodies) == 1)
+        answer = requests.post(f"{server.url}/webhooks/test", json={"url": receiver.url}, timeout=10)
+        assert answer.status_code == 202
+        assert not contract.response_problems("POST", "/webhooks/test", 202, answer.json())
+        _wait(lambda: len(receiver.bodies) == 2)
+        refused = requests.post(f"{server.url}/webhooks/test", json={"to": receiver.url}, timeout=10)
+        assert refused.status_code == 400
+        assert not contract.response_problems("POST", "/webhooks/test", 400, refused.json())
+    finally:
+        server.stop()
+    swipe, test = (json.loads(body) for body in receiver.bodies)
+    assert not contract.webhook_problems("transaction", swipe), swipe
+    assert not contract.webhook_problems("transaction", test), test
+    assert (test["type"], test["event_id"]) == ("test", answer.json()["event_id"])
+    assert test["event_id"].startswith("test-") and sim.webhook.delivered == 1  # a test is no transaction

@@ -52,8 +52,9 @@ def test_make_run_serves_the_chat_simulator_and_says_where(tmp_path: Path, monke
 def test_a_restart_keeps_the_card_systems_money(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with prepared(tmp_path, monkeypatch) as (_settings, env):
         card = f"{env['ONECARD_SIMULATOR_URL']}/card"
-        requests.post(f"{card}/ops/TDEMO:credit", json={"op": "credit", "order_no": "TDEMO", "student_no": "20240004",
-                                                         "amount_fen": 1234}, timeout=10).raise_for_status()
+        step: dict[str, Any] = {"op": "credit", "order_no": "TDEMO", "student_no": "20240004", "amount_fen": 1234,
+                                "memo": "银行圈存"}
+        requests.post(f"{card}/ops/TDEMO:credit", json=step, timeout=10).raise_for_status()
         statement = requests.get(f"{card}/holders/20240004/transactions", timeout=10).json()
     with prepared(tmp_path, monkeypatch) as (_again, env):
         card = f"{env['ONECARD_SIMULATOR_URL']}/card"

@@ -135,7 +135,11 @@ def test_reconciliation_reverses_an_orphan_debit_and_keeps_a_mismatch_for_an_ope
         with pytest.raises(CannotResolve):
             resolve_discrepancy(uow.session, found[no, "amount_mismatch"].id, "operator-2", "no_action", "again")
     assert stack.simulators.bank.journal.get("TORPHAN1:debit")["status"] == "reversed"
-    assert stack.simulators.card.journal.get(f"{no}:credit")["status"] == "applied"
+    credit = stack.simulators.card.journal.get(f"{no}:credit")
+    assert credit["status"] == "applied"
+    # the redone credit names its movement on the card's statement: a bank 圈存, not a WeChat top-up
+    line = next(t for t in stack.simulators.card.statement(holder) or [] if t.id == credit["line_id"])
+    assert (line.merchant, line.category, line.amount_fen) == ("银行圈存", "充值", 100)
 
 
 def test_a_reconciliation_whose_bank_is_down_ends_failed_and_says_why(stack: Stack) -> None:

@@ -165,6 +165,8 @@ def test_a_paid_order_is_notified_once_and_credited_once(stack: Stack, student: 
     order = _order(stack, request.order_no)
     assert _drive(_relay(stack), order.id) == "done"
     assert stack.simulators.card.balances[student_no] == before + 1234
+    newest = (stack.simulators.card.statement(student_no) or [])[0]
+    assert (newest.merchant, newest.amount_fen) == ("微信充值", 1234)  # 流水 names a WeChat Pay top-up as one
     with stack.platform.uow() as uow:
         receipt = uow.session.execute(select(OutboundMessage.body).where(OutboundMessage.recipient == openid)).scalar()
     assert receipt is not None and "微信支付充值成功" in receipt and request.order_no in receipt

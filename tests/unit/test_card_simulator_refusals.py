@@ -12,7 +12,8 @@ from workers.money.machine import OrderView
 
 
 def _credit(sim: CardSystemSimulator, key: str, student_no: str, fen: int) -> dict[str, object]:
-    return sim.journal.run(key, sim.apply, {"op": "credit", "student_no": student_no, "amount_fen": fen})
+    return sim.journal.run(key, sim.apply, {"op": "credit", "student_no": student_no, "amount_fen": fen,
+                                            "memo": "银行圈存"})
 
 
 @pytest.mark.parametrize("status", ["lost", "frozen", "cancelled"])
@@ -22,7 +23,8 @@ def test_a_card_not_in_use_takes_no_top_up_and_pays_nothing(status: str) -> None
     sim.change("20240001", status=status)
     credit = _credit(sim, "T1:credit", "20240001", 5000)
     assert (credit["status"], credit["reason"]) == ("refused", f"card_{status}")
-    debit = sim.journal.run("P1:debit", sim.apply, {"op": "debit", "student_no": "20240001", "amount_fen": 100})
+    debit = sim.journal.run("P1:debit", sim.apply, {"op": "debit", "student_no": "20240001", "amount_fen": 100,
+                                                    "memo": "校园网费"})
     assert (debit["status"], debit["reason"]) == ("refused", f"card_{status}")
     with pytest.raises(Refused, match=f"card_{status}"):
         sim.swipe_now("20240001", 5000, "圈存机")  # a top-up at a campus terminal too

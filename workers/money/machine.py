@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from adapters.keyed import Outcome
 from adapters.wechatpay.port import ENDED_UNPAID, NOT_FOUND, PAID, WeChatPay
 from events.errors import OnecardError, PermanentError
-from events.money_kinds import BY_CODE
 from events.money_kinds import OrderStatus as S
+from events.money_kinds import ledger_memo
 from workers.money.ports import MoneyPorts
 
 
@@ -107,17 +107,11 @@ def _topup_step(o: OrderView, p: MoneyPorts, last: bool, hopeless: bool) -> Tran
     raise ValueError(f"no step for a top-up in {o.status}")
 
 
-def _memo(o: OrderView) -> str:
-    """What the card statement says for this payment: the fee's Chinese name (the card system shows it)."""
-    kind = BY_CODE.get(o.kind)
-    return kind.name if kind else ""
-
-
 def _payment_step(o: OrderView, p: MoneyPorts, last: bool, hopeless: bool) -> Transition:
     no, unknown = o.order_no, Transition(S(o.status), retry=True, error=UNKNOWN)
     if o.status == S.CREATED:
         return _settle(o, lambda: p.ledger.debit(f"{no}:debit", order_no=no, student_no=o.student_no,
-                                                 amount_fen=o.amount_fen, memo=_memo(o)),
+                                                 amount_fen=o.amount_fen, memo=ledger_memo(o.kind)),
                        lambda: p.ledger.query(f"{no}:debit"), lambda: p.ledger.void(f"{no}:debit", order_no=no),
                        S.CARD_DEBITED, S.FAILED, last, unknown, moved=True)
     if o.status == S.CARD_DEBITED:
@@ -129,7 +123,7 @@ def _payment_step(o: OrderView, p: MoneyPorts, last: bool, hopeless: bool) -> Tr
         return Transition(S.DONE)
     if o.status == S.REFUNDING:
         r = keyed(lambda: p.ledger.credit(f"{no}:refund", order_no=no, student_no=o.student_no,
-                                          amount_fen=o.amount_fen, memo=f"{_memo(o)}退款"),
+                                          amount_fen=o.amount_fen, memo=ledger_memo(o.kind, refund=True)),
                   lambda: p.ledger.query(f"{no}:refund"), o.attempts)
         if r is None:
             return MANUAL if hopeless else unknown
@@ -160,7 +154,7 @@ def _credit_card(o: OrderView, p: MoneyPorts, unwind: S, last: bool, unknown: Tr
     which differ only in how the money goes back when the card refuses (`unwind`)."""
     no = o.order_no
     return _settle(o, lambda: p.ledger.credit(f"{no}:credit", order_no=no, student_no=o.student_no,
-                                              amount_fen=o.amount_fen),
+                                              amount_fen=o.amount_fen, memo=ledger_memo(o.kind)),
                    lambda: p.ledger.query(f"{no}:credit"), lambda: p.ledger.void(f"{no}:credit", order_no=no),
                    S.CARD_CREDITED, unwind, last, unknown)
 

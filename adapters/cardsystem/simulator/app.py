@@ -14,14 +14,14 @@ from starlette.routing import Route
 from adapters.cardsystem.demo import DEMO_HOLDERS, DemoHolder
 from adapters.cardsystem.simulator.state import CardState, Refused
 from adapters.cardsystem.simulator.webhook import Webhook
-from adapters.sim.faults import FaultInjector
+from adapters.sim.faults import FaultInjector, error
 from adapters.sim.journal import Journal, keyed_routes
 from events.campus_time import SHANGHAI
 from events.card_events import wire_amount
 
 
 def _not_found() -> Response:
-    return JSONResponse({"error": "no such holder"}, status_code=404)
+    return error("no_such_holder", "no such holder", 404)
 
 
 class CardSystemSimulator(CardState):
@@ -93,7 +93,10 @@ class CardSystemSimulator(CardState):
         """The card system's merchant report, summed from the one ledger."""
         if (injected := await self.faults.before()) is not None:
             return injected
-        since, until = (datetime.fromisoformat(request.query_params[k]) for k in ("since", "until"))
+        try:
+            since, until = (datetime.fromisoformat(request.query_params[k]) for k in ("since", "until"))
+        except (KeyError, ValueError):
+            return error("bad_request", "need since and until: ISO 8601 times with their offset", 400)
         count: dict[tuple[str, str], int] = {}
         spent: dict[tuple[str, str], int] = {}
         for _, line in self.ledger.all_lines():
@@ -109,7 +112,7 @@ class CardSystemSimulator(CardState):
             return injected
         holder = self.by_card(request.path_params["card_no"])
         if holder is None:
-            return JSONResponse({"error": "no such card"}, status_code=404)
+            return error("no_such_card", "no card has this number", 404)
         return JSONResponse({"student_no": holder.student_no})
 
     async def _change(self, request: Request, *, status: str | None = None, phone: str | None = None) -> Response:
@@ -129,7 +132,7 @@ class CardSystemSimulator(CardState):
     async def set_phone(self, request: Request) -> Response:
         phone = str((await request.json()).get("phone", ""))
         if not (phone.isdigit() and len(phone) == 11):
-            return JSONResponse({"error": "bad phone"}, status_code=400)
+            return error("bad_request", "phone must be 11 digits", 400)
         return await self._change(request, phone=phone)
 
     async def applied(self, request: Request) -> Response:
@@ -147,11 +150,11 @@ class CardSystemSimulator(CardState):
             student_no, merchant = str(data["student_no"]), str(data["merchant"])
             fen = int(Decimal(str(data["amount"])) * 100)
         except (ValueError, KeyError, TypeError, ArithmeticError):
-            return JSONResponse({"error": "need student_no, amount (yuan) and merchant"}, status_code=400)
+            return error("bad_request", "need student_no, amount (yuan) and merchant", 400)
         try:
             event = self.swipe_now(student_no, fen, merchant, data.get("terminal"))
         except Refused as refused:
-            return JSONResponse({"error": refused.reason}, status_code=409)
+            return error(refused.reason, "the card system refused the transaction", 409)
         return JSONResponse(event)
 
     def swipe_now(self, student_no: str, fen: int, merchant: str, terminal: str | None = None) -> dict[str, str]:
@@ -166,6 +169,21 @@ class CardSystemSimulator(CardState):
         self.webhook.duplicate_rate = self.faults.faults.duplicate_rate
         self.webhook.send(event)
         return event
+
+    async def test_delivery(self, request: Request) -> Response:
+        """`POST /webhooks/test {"url"}`: one signed `test` event to `url`, with the webhook's secret
+        (what `onecard conformance` asks, to check a bridge's signature before go-live)."""
+        if (injected := await self.faults.before()) is not None:
+            return injected
+        try:
+            data = await request.json()
+            url = data.get("url") if isinstance(data, dict) else None
+        except ValueError:
+            url = None
+        if not (isinstance(url, str) and url.startswith(("http://", "https://"))):
+            return error("bad_request", "need url: where to deliver the test event (http or https)", 400)
+        event_id = self.webhook.send_test(url)
+        return JSONResponse({"event_id": event_id, "url": url}, status_code=202)
 
     async def connect_webhook(self, request: Request) -> Response:
         """`POST /_webhook {"url", "secret"}`: where transactions are delivered (set by `make run`)."""
@@ -184,6 +202,7 @@ class CardSystemSimulator(CardState):
             Route("/holders/{student_no}/phone", self.set_phone, methods=["POST"]),
             Route("/cards/{card_no}", self.get_by_card),
             Route("/merchants", self.merchants),
+            Route("/webhooks/test", self.test_delivery, methods=["POST"]),
             self.faults.health_route(),
             Route("/_faults", self.faults.endpoint, methods=["GET", "POST", "DELETE"]),
             *keyed_routes(self.journal, self.faults, self.apply),

@@ -24,9 +24,10 @@ from adapters.cardsystem.demo import DemoHolder, demo_transactions
 from adapters.cardsystem.port import Transaction
 from adapters.cardsystem.simulator.ledger import Ledger
 
-#: What a keyed ledger operation writes on the statement: (merchant, category) by the key's step.
-#: A `memo` sent with the operation (the fee's name) names the merchant instead.
-KEYED_LINES = {"credit": ("微信充值", "充值"), "refund": ("缴费退款", "退款"), "debit": ("微信缴费", "缴费")}
+#: The category of the statement line a keyed ledger operation writes, by the key's step; its
+#: merchant text is the operation's `memo` (银行圈存, 微信充值, the fee's name…), which the contract
+#: makes required: the card system cannot tell a bank 圈存 from a WeChat Pay top-up by itself.
+KEYED_CATEGORIES = {"credit": "充值", "refund": "退款", "debit": "缴费"}
 
 
 class Refused(Exception):
@@ -121,15 +122,18 @@ class CardState:
 
     def apply(self, data: dict[str, Any]) -> dict[str, Any]:
         """One keyed ledger operation (圈存 and refunds credit, payments debit); the journal runs it once per key."""
-        op, student_no, amount = str(data.get("op")), str(data.get("student_no")), int(data["amount_fen"])
+        op, student_no, amount = str(data.get("op")), str(data.get("student_no")), data.get("amount_fen")
+        if not isinstance(amount, int) or isinstance(amount, bool):
+            amount = 0  # not a number of fen: refused below as a bad request
         base = {"op": op, "student_no": student_no, "amount_fen": amount}
-        if amount <= 0 or op not in ("credit", "debit"):
+        memo = data.get("memo")
+        if amount <= 0 or op not in ("credit", "debit") or not (isinstance(memo, str) and memo.strip()):
             return {**base, "status": "refused", "reason": "bad_request"}
         step = str(data.get("key", "")).rpartition(":")[2]
-        merchant, category = KEYED_LINES.get(step, KEYED_LINES[op])
+        category = KEYED_CATEGORIES.get(step, KEYED_CATEGORIES[op])
         try:
-            line = self.post(student_no, amount if op == "credit" else -amount,
-                             str(data.get("memo") or merchant), category, refund=op == "credit" and step == "refund")
+            line = self.post(student_no, amount if op == "credit" else -amount, memo.strip(), category,
+                             refund=op == "credit" and step == "refund")
         except Refused as refused:
             return {**base, "status": "refused", "reason": refused.reason}
         return {**base, "status": "applied", "balance_after_fen": line.balance_fen, "line_id": line.id}

@@ -16,7 +16,7 @@ from tqdm import tqdm
 from adapters.keyed import OUTCOME_LABELS
 from events.campus_time import SHANGHAI
 from events.errors import OnecardError
-from events.money_kinds import FEE_CODES, STATUS_LABELS, TERMINAL, OrderStatus
+from events.money_kinds import FEE_CODES, STATUS_LABELS, TERMINAL, OrderStatus, ledger_memo
 from store.tables import Discrepancy, MoneyOrder, ReconciliationRun, utcnow
 from workers.money.ports import MoneyPorts
 from workers.money.reconcile import tradebill
@@ -81,7 +81,7 @@ def _card_findings(engine: Engine, money: MoneyPorts, day: date, kind: str, prog
         done = None
         if status == OrderStatus.DONE and credit.status == "not_found" and (paid is None or order_no in paid):
             redo = money.ledger.credit(f"{order_no}:credit", order_no=order_no, student_no=student_no,
-                                       amount_fen=amount)
+                                       amount_fen=amount, memo=ledger_memo(kind))
             done = "已自动补写入卡" if redo.applied else None
         findings.append((finding, done))
     return findings
