@@ -101,45 +101,52 @@ class Money:
             self.report.fail("记账步骤", "读不到测试卡余额，未运行任何记账步骤", f"GET /holders/{self.holder}/balance")
             return
         try:
-            self.once_per_key(start)
-            self.voids(start)
-            self.insufficient(start)
-            self.lost_card(start)
+            self.once_per_key()
+            self.voids()
+            self.insufficient()
+            self.lost_card()
         finally:
             self.restore(start)
 
-    def balance_is(self, title: str, wanted: int, why: str) -> None:
+    def balance_is(self, title: str, wanted: int | None, why: str) -> None:
         got = balance(self.probe, self.holder)
         self.report.expect(title, [] if got == wanted else [f"余额应为 {wanted} 分，实为 {got} 分"], why)
 
-    def once_per_key(self, start: int) -> None:
+    def unmoved(self, title: str, before: int | None, why: str) -> None:
+        """The balance is still `before` (each check measures from its own start, so that one
+        breakage is named once, not again in every later check)."""
+        self.balance_is(title, before, why)
+
+    def once_per_key(self) -> None:
+        """A credit and the debit that takes it back, each sent twice: the balance moves once each."""
         k = self.keyed
-        for label, op, after in (("C", "credit", start + self.amount), ("D", "debit", start)):
-            key, body = k.key(label, op), self.body(op, label)
+        for label, op, sign in (("C", "credit", 1), ("D", "debit", -1)):
+            key, body, before = k.key(label, op), self.body(op, label), balance(self.probe, self.holder)
             _, first = k.step(f"{'入账' if op == 'credit' else '扣款'} {self.amount} 分", key, body, "applied")
             k.repeat(f"重复提交 {key}", key, body, first)
-            self.balance_is(f"余额只变动一次（{op}）", after, "同一键的请求无论提交几次，只能记账一次")
+            self.balance_is(f"余额只变动一次（{op}）", None if before is None else before + sign * self.amount,
+                            "同一键的请求无论提交几次，只能记账一次")
             k.asks(f"查询 {key} 答复首次结果", key, first)
             if op == "credit":
                 k.void(f"作废已入账的 {key} 答复其首次结果", key, body["order_no"], "applied", first)
 
-    def voids(self, start: int) -> None:
-        k = self.keyed
+    def voids(self) -> None:
+        k, before = self.keyed, balance(self.probe, self.holder)
         key, body = k.key("V", "credit"), self.body("credit", "V")
         k.void(f"作废未用过的 {key}", key, body["order_no"], "voided")
         k.step("作废后的同键请求不生效", key, body, "voided",
                              fix="作废过的键此后再收到记账请求，须答复 voided 且不动钱")
         k.asks(f"查询作废的 {key}", key, None, expect="voided")
-        self.balance_is("作废的键没有动钱", start, "作废过的键不得记账")
+        self.unmoved("作废的键没有动钱", before, "作废过的键不得记账")
 
-    def insufficient(self, start: int) -> None:
-        key = self.keyed.key("I", "debit")
-        self.keyed.step("扣款超过余额被拒绝", key, self.body("debit", "I", start + self.amount), "refused",
+    def insufficient(self) -> None:
+        key, before = self.keyed.key("I", "debit"), balance(self.probe, self.holder)
+        self.keyed.step("扣款超过余额被拒绝", key, self.body("debit", "I", (before or 0) + self.amount), "refused",
                         "insufficient_balance", "扣款金额大于余额时须答复 refused，reason 为 insufficient_balance，不动钱")
-        self.balance_is("余额不足的扣款没有动钱", start, "被拒绝的扣款不得记账")
+        self.unmoved("余额不足的扣款没有动钱", before, "被拒绝的扣款不得记账")
 
-    def lost_card(self, start: int) -> None:
-        who = {"student_no": self.holder}
+    def lost_card(self) -> None:
+        who, before = {"student_no": self.holder}, balance(self.probe, self.holder)
         answer = self.probe.call("POST", FREEZE, who, body={"reason": "onecard conformance: 挂失测试"})
         if not self.probe.check("挂失测试卡", answer, 200, "挂失须答复 HTTP 200 与变更后的持卡人（status 为 lost）",
                                 field_is(answer.body, "status", "lost")):
@@ -154,7 +161,7 @@ class Money:
             self.probe.check("解挂测试卡", answer, 200,
                              "解挂须答复 HTTP 200 与变更后的持卡人（status 为 normal）；若未解挂，请在卡务系统中手工解挂测试卡",
                              field_is(answer.body, "status", "normal"))
-        self.balance_is("挂失期间余额未变", start, "挂失卡被拒绝的请求不得记账")
+        self.unmoved("挂失期间余额未变", before, "挂失卡被拒绝的请求不得记账")
 
     def restore(self, start: int) -> None:
         """The test card back to `start`: a keyed correcting step when a broken bridge moved it."""

@@ -52,7 +52,7 @@ class Listener:
 
         async def receive(request: Request) -> Response:
             self.deliveries.put(Delivery(dict(request.headers), await request.body()))
-            return JSONResponse({"ok": True})
+            return JSONResponse({"status": "test"})  # what onecard's /cardsystem/events answers a test event
 
         self.server = ServerThread(Starlette(routes=[Route(PATH, receive, methods=["POST"])]),
                                    port=int(port) or None, host=host or "127.0.0.1")
