@@ -250,7 +250,8 @@ def _add_conformance(sub: Any) -> None:
         "school's bridge and print what to fix. Reads only, unless --with-money.")
     conf.add_argument("system", metavar="SYSTEM", help="card-system, fees, campus-data, bank or sms")
     conf.add_argument("url", metavar="URL", help="the bridge's base URL (what ONECARD_<SYSTEM>_URL will be)")
-    conf.add_argument("--holder", metavar="STUDENT_NO", help="the test holder the school provides: reads are made on it")
+    conf.add_argument("--holder", metavar="STUDENT_NO",
+                      help="the test holder the school provides: reads are made on it")
     conf.add_argument("--card", metavar="CARD_NO", help="the test holder's card (must belong to --holder): the only "
                       "card money steps touch")
     conf.add_argument("--with-money", action="store_true",

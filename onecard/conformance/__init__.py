@@ -1,4 +1,4 @@
-"""`onecard conformance SYSTEM URL`: the contract's behaviour run against a school's bridge, reported so that its vendor can act on each line.
+"""`onecard conformance SYSTEM URL`: the contract run against a school's bridge, for its vendor to act on.
 
 `report` holds what was found and prints it, `probe` makes each call (timed against the contract's
 time-out, its answer checked against the contract's schema), `keyed` the idempotency checks every

@@ -28,8 +28,9 @@ def statement(probe: Probe, day: str) -> tuple[Answer, list[Line] | None, str]:
 
 def check_bank(probe: Probe, options: Options) -> None:
     today = datetime.now(SHANGHAI).date().isoformat()
-    answer, lines, problem = statement(probe, today)
-    probe.check("当日对账单", answer, 200, "对账单须为 CSV，表头含 银行流水号、商户订单号、交易类型（扣款/冲正）、交易金额、交易时间",
+    answer, _lines, problem = statement(probe, today)
+    probe.check("当日对账单", answer, 200,
+                "对账单须为 CSV，表头含 银行流水号、商户订单号、交易类型（扣款/冲正）、交易金额、交易时间",
                 [problem] if problem else [])
     keyed = KeyedSteps(probe)
     keyed.unknown_key("debit")
@@ -37,7 +38,8 @@ def check_bank(probe: Probe, options: Options) -> None:
         debit_and_reverse(probe, keyed, options.holder, options.amount_fen, today)
     else:
         probe.report.add("skip", "扣款与冲正步骤（入账、重复提交、冲正、作废）",
-                         f"加 --with-money --holder 学号 才运行：从测试持卡人的绑定账户扣 {options.amount_fen} 分并立即冲正")
+                         f"加 --with-money --holder 学号 才运行：从测试持卡人的绑定账户扣 {options.amount_fen} 分"
+                         "并立即冲正")
 
 
 def debit_and_reverse(probe: Probe, keyed: KeyedSteps, holder: str, amount: int, today: str) -> None:

@@ -19,7 +19,8 @@ FREEZE, UNFREEZE = "/holders/{student_no}/freeze", "/holders/{student_no}/unfree
 #: What the test lines say on the test card's statement.
 MEMO = "接口测试"
 READ_FIX = "测试持卡人的这项查询须答复 HTTP 200，应答格式符合契约"
-NOT_FOUND_FIX = "不存在的学号/卡号须答复 HTTP 404 与契约中的错误体 {\"error\": \"no_such_holder\" 或 \"no_such_card\", \"message\": …}"
+NOT_FOUND_FIX = ("不存在的学号/卡号须答复 HTTP 404 与契约中的错误体 "
+                 "{\"error\": \"no_such_holder\" 或 \"no_such_card\", \"message\": …}")
 
 
 def field_is(body: Any, name: str, wanted: object) -> list[str]:
@@ -70,7 +71,8 @@ def reads(probe: Probe, holder: str, card: str | None) -> None:
         probe.check("按卡号查持卡人", answer, 200, "测试卡号须查得其持卡人的学号",
                     field_is(answer.body, "student_no", holder))
     now = datetime.now(UTC)
-    answer = probe.call("GET", MERCHANTS, query={"since": (now - timedelta(days=7)).isoformat(), "until": now.isoformat()})
+    week = {"since": (now - timedelta(days=7)).isoformat(), "until": now.isoformat()}
+    answer = probe.call("GET", MERCHANTS, query=week)
     probe.check("商户汇总", answer, 200, READ_FIX)
 
 
@@ -142,7 +144,8 @@ class Money:
     def insufficient(self) -> None:
         key, before = self.keyed.key("I", "debit"), balance(self.probe, self.holder)
         self.keyed.step("扣款超过余额被拒绝", key, self.body("debit", "I", (before or 0) + self.amount), "refused",
-                        "insufficient_balance", "扣款金额大于余额时须答复 refused，reason 为 insufficient_balance，不动钱")
+                        "insufficient_balance",
+                        "扣款金额大于余额时须答复 refused，reason 为 insufficient_balance，不动钱")
         self.unmoved("余额不足的扣款没有动钱", before, "被拒绝的扣款不得记账")
 
     def lost_card(self) -> None:
@@ -159,7 +162,8 @@ class Money:
         finally:
             answer = self.probe.call("POST", UNFREEZE, who, body={})
             self.probe.check("解挂测试卡", answer, 200,
-                             "解挂须答复 HTTP 200 与变更后的持卡人（status 为 normal）；若未解挂，请在卡务系统中手工解挂测试卡",
+                             "解挂须答复 HTTP 200 与变更后的持卡人（status 为 normal）；"
+                             "若未解挂，请在卡务系统中手工解挂测试卡",
                              field_is(answer.body, "status", "normal"))
         self.unmoved("挂失期间余额未变", before, "挂失卡被拒绝的请求不得记账")
 
@@ -170,7 +174,8 @@ class Money:
             op = "debit" if now > start else "credit"
             key = self.keyed.key("FIX", op)
             self.probe.call("POST", "/ops/{key}", {"key": key}, body=self.body(op, "FIX", abs(now - start)))
-            self.report.add("warn", "测试卡余额曾偏离", f"已用键 {key} {op} {abs(now - start)} 分，把测试卡调回开始时的余额",
+            self.report.add("warn", "测试卡余额曾偏离",
+                            f"已用键 {key} {op} {abs(now - start)} 分，把测试卡调回开始时的余额",
                             f"调整前 {now} 分，开始时 {start} 分")
             now = balance(self.probe, self.holder)
         self.report.expect("测试卡余额复原", [] if now == start else [f"开始时 {start} 分，现在 {now} 分"],

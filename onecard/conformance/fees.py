@@ -28,11 +28,12 @@ def check_fees(probe: Probe, options: Options) -> None:
             probe.check(f"应缴费用（{kind}）", answer, 200, "须答复 HTTP 200 {\"items\": [...]}，没有欠费时 items 为空")
     answer = probe.call("GET", DUE, {"kind": "library", "student_no": options.unknown_holder})
     items = answer.body.get("items") if answer.status == 200 and isinstance(answer.body, dict) else []
-    probe.check("未知学号的应缴费用", answer, (200, 404),
-                "不存在的学号没有应缴费用：答复 {\"items\": []} 或契约所述的 404 错误体",
+    probe.check("未知学号的应缴费用", answer, 200,
+                "收费系统不认识的学号没有应缴费用：答复 HTTP 200 {\"items\": []}（404 专指收费类别不存在）",
                 [] if not items else [f"未知学号不应有应缴费用，实为 {items!r}"[:300]])
     answer = probe.call("GET", DUE, {"kind": "no_such_fee", "student_no": options.holder or options.unknown_holder})
-    probe.check("未知的收费系统", answer, 404, "不存在的收费类别须答复 HTTP 404 与契约中的错误体")
+    probe.check("未知的收费系统", answer, 404,
+                "不存在的收费类别须答复 HTTP 404 与契约中的错误体 {\"error\": \"no_such_fee_system\", \"message\": …}")
     today = datetime.now(SHANGHAI).date().isoformat()
     probe.check("当日收费记录", probe.call("GET", RECORDS, query={"date": today}), 200,
                 "须答复 HTTP 200 与当天（北京时间）入账的缴费记录列表")
@@ -42,7 +43,8 @@ def check_fees(probe: Probe, options: Options) -> None:
         pay(probe, keyed, options.holder, options.amount_fen, today)
     else:
         probe.report.add("skip", "缴费步骤（入账、重复提交、作废）",
-                         f"加 --with-money --holder 学号 才运行：向测试持卡人的网费入账 {options.amount_fen} 分（无法撤回）")
+                         f"加 --with-money --holder 学号 才运行：向测试持卡人的网费入账 {options.amount_fen} 分"
+                         "（无法撤回）")
 
 
 def pay(probe: Probe, keyed: KeyedSteps, holder: str, amount: int, today: str) -> None:
@@ -62,4 +64,5 @@ def pay(probe: Probe, keyed: KeyedSteps, holder: str, amount: int, today: str) -
                 [] if len(booked) == 1 else [f"订单 {first_body['order_no']} 在当日记录中有 {len(booked)} 条"])
     key, void_body = keyed.key("V", "fee"), body("V")
     keyed.void(f"作废未用过的 {key}", key, str(void_body["order_no"]), "voided")
-    keyed.step("作废后的同键请求不生效", key, void_body, "voided", fix="作废过的键此后再收到缴费请求，须答复 voided 且不入账")
+    keyed.step("作废后的同键请求不生效", key, void_body, "voided",
+               fix="作废过的键此后再收到缴费请求，须答复 voided 且不入账")

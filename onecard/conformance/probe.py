@@ -108,7 +108,7 @@ class Probe:
 
     def _time(self, answer: Answer, limit: float) -> None:
         where = f"{answer.operation} 的时限（x-onecard-timeout）为 {limit:g} s"
-        if answer.status is None and answer.error == "超时" or answer.seconds > limit:
+        if (answer.status is None and answer.error == "超时") or answer.seconds > limit:
             self.report.fail(f"超时：{answer.operation}", f"须在 {limit:g} s 内答复，onecard 等到时限即放弃这次调用",
                              f"{where}；实测 {answer.seconds:.2f} s；{answer.evidence()}", answer.seconds)
         elif answer.seconds > limit / 2:

@@ -51,7 +51,8 @@ def contract(system: str, report: Report) -> Contract | None:
         report.fail("接口契约", f"找不到或读不了 {path_of(system)}：无法检查应答格式与时限（请更新 onecard）",
                     f"{type(exc).__name__}: {exc}"[:300])
         return None
-    report.ok(f"接口契约 {path_of(system).parent.name}/openapi.yaml {found.document.get('info', {}).get('version', '')}")
+    version = found.document.get("info", {}).get("version", "")
+    report.ok(f"接口契约 {path_of(system).parent.name}/openapi.yaml {version}")
     return found
 
 
@@ -64,7 +65,8 @@ def run(options: Options) -> Report:
         if options.with_money and options.system == "card-system" and options.card:
             owner = card_owner(probe, options.card)
             if owner != options.holder:
-                raise Refused(f"卡号 {options.card} 不属于测试持卡人 {options.holder}（卡片系统答复其持卡人为 {owner}），"
+                raise Refused(f"卡号 {options.card} 不属于测试持卡人 {options.holder}"
+                              f"（卡片系统答复其持卡人为 {owner}），"
                               "未运行任何记账步骤")
         health(probe)
         CHECKS[options.system](probe, options)
@@ -82,4 +84,5 @@ def health(probe: Probe) -> None:
             more.append("time 须带时区")
     except ValueError:
         more.append(f"time 应为 ISO 8601 时间，实为 {body.get('time')!r}")
-    probe.check("健康检查", answer, 200, "GET /health 须答复 {\"status\": \"ok\", \"time\": 系统当前时间（带时区）}", more)
+    probe.check("健康检查", answer, 200,
+                "GET /health 须答复 {\"status\": \"ok\", \"time\": 系统当前时间（带时区）}", more)

@@ -31,7 +31,8 @@ from onecard.serve import ServerThread
 PATH = "/conformance/card-events"
 #: What the signature check's refusals mean for the bridge's author.
 SIGNATURE_FIXES = {
-    "bad signature": "X-Card-Signature 须为用共享密钥对“X-Card-Timestamp + \".\" + 请求体原文”计算的 HMAC-SHA256（十六进制）",
+    "bad signature": "X-Card-Signature 须为用共享密钥对“X-Card-Timestamp + \".\" + 请求体原文”计算的 "
+                     "HMAC-SHA256（十六进制）",
     "stale signature": "X-Card-Timestamp 须为发送时的 Unix 秒数，与 onecard 时钟相差不超过 300 秒（请校准时钟）",
     "missing X-Card-Timestamp or X-Card-Signature": "每次推送须带 X-Card-Timestamp 与 X-Card-Signature 请求头",
 }
@@ -74,19 +75,22 @@ class Listener:
 def check_webhook(probe: Probe, options: Options) -> None:
     report = probe.report
     if not options.webhook_secret:
-        report.fail("推送签名（测试推送）", "请用 --webhook-secret 提供与 onecard 共享的推送密钥（ONECARD_CARD_EVENTS_SECRET），"
+        report.fail("推送签名（测试推送）",
+                    "请用 --webhook-secret 提供与 onecard 共享的推送密钥（ONECARD_CARD_EVENTS_SECRET），"
                     "否则无法检查签名")
         return
     with Listener(options.listen) as listener:
         url = options.public_url or listener.url()
         answer = probe.call("POST", "/webhooks/test", body={"url": url})
-        if not probe.check("请求测试推送", answer, 202, "POST /webhooks/test 须答复 HTTP 202，随后向 url 推送一条测试事件"):
+        if not probe.check("请求测试推送", answer, 202,
+                           "POST /webhooks/test 须答复 HTTP 202，随后向 url 推送一条测试事件"):
             return
         try:
             delivery = listener.deliveries.get(timeout=options.webhook_wait)
         except queue.Empty:
             report.fail("收到测试推送", f"答复 202 后须把测试事件 POST 到 {url}",
-                        f"{options.webhook_wait:g} s 内未收到；若卡片系统访问不到这个地址，请用 --listen/--public-url 指定")
+                        f"{options.webhook_wait:g} s 内未收到；"
+                        "若卡片系统访问不到这个地址，请用 --listen/--public-url 指定")
             return
     _check_delivery(probe, options.webhook_secret, delivery)
 
@@ -104,7 +108,8 @@ def _check_delivery(probe: Probe, secret: str, delivery: Delivery) -> None:
     else:
         report.ok("测试推送的签名")
     report.expect("测试事件的内容", _event_problems(probe, delivery.body),
-                  "测试事件须为 JSON {\"event_id\": \"test-…\", \"type\": \"test\", \"occurred_at\": 带时区的 ISO 8601 时间}")
+                  "测试事件须为 JSON {\"event_id\": \"test-…\", \"type\": \"test\", "
+                  "\"occurred_at\": 带时区的 ISO 8601 时间}")
 
 
 def _event_problems(probe: Probe, body: bytes) -> list[str]:

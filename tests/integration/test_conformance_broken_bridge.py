@@ -50,7 +50,8 @@ def test_a_repeated_step_applied_twice_is_named() -> None:
         assert card.balances[HOLDER] == start  # left as it was, all the same
     assert code == 1
     repeated = failure(out, "余额只变动一次（credit）")
-    assert "同一键的请求无论提交几次，只能记账一次" in repeated and f"余额应为 {start + 1} 分，实为 {start + 2} 分" in repeated
+    assert "同一键的请求无论提交几次，只能记账一次" in repeated
+    assert f"余额应为 {start + 1} 分，实为 {start + 2} 分" in repeated
     assert "原样返回首次的结果" in failure(out, "重复提交")
 
 
