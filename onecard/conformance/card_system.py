@@ -99,8 +99,11 @@ class Money:
 
     def run(self) -> None:
         start = balance(self.probe, self.holder)
-        if start is None:
-            self.report.fail("记账步骤", "读不到测试卡余额，未运行任何记账步骤", f"GET /holders/{self.holder}/balance")
+        answer = self.probe.call("GET", HOLDER, {"student_no": self.holder})
+        status = answer.body.get("status") if isinstance(answer.body, dict) else None
+        if start is None or status != "normal":
+            self.report.fail("记账步骤", "测试卡须可读余额且处于正常状态（status 为 normal），未运行任何记账步骤",
+                             f"余额 {start}，状态 {status!r}")
             return
         try:
             self.once_per_key()

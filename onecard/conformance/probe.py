@@ -81,7 +81,7 @@ class Probe:
 
     def call(self, method: str, template: str, path_params: dict[str, str] | None = None, *,
              query: dict[str, Any] | None = None, body: Any = None) -> Answer:
-        path = template.format(**{k: quote(str(v), safe="") for k, v in (path_params or {}).items()})
+        path = template.format(**{k: quote(str(v), safe=":") for k, v in (path_params or {}).items()})
         limit = self.timeout(method, template)
         kwargs: dict[str, Any] = {}
         if query:

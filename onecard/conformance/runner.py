@@ -65,8 +65,8 @@ def run(options: Options) -> Report:
         if options.with_money and options.system == "card-system" and options.card:
             owner = card_owner(probe, options.card)
             if owner != options.holder:
-                raise Refused(f"卡号 {options.card} 不属于测试持卡人 {options.holder}"
-                              f"（卡片系统答复其持卡人为 {owner}），"
+                said = f"卡片系统答复其持卡人为 {owner}" if owner else "卡片系统查不到这张卡"
+                raise Refused(f"卡号 {options.card} 不属于测试持卡人 {options.holder}（{said}），"
                               "未运行任何记账步骤")
         health(probe)
         CHECKS[options.system](probe, options)

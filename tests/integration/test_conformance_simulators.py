@@ -99,3 +99,19 @@ def test_a_missing_contract_is_reported_not_a_crash(sims: tuple[Simulators, str]
     assert code == 1
     assert "✘ 接口契约" in out and "无法检查应答格式" in out
     assert "✔ 查询成绩" in out  # the behaviour is still checked
+
+
+def test_a_test_card_not_in_use_gets_no_money_step(sims: tuple[Simulators, str]) -> None:
+    card = sims[0].card
+    card.change(HOLDER, status="lost")  # the school's test card, reported lost by someone
+    try:
+        journal = len(card.journal.entries())
+        code, out, _ = conformance("card-system", url(sims, "card-system"), "--holder", HOLDER, "--card", CARD,
+                                   "--with-money", "--webhook-secret", SECRET)
+        assert code == 1
+        assert "✘ 记账步骤" in out and "处于正常状态" in out
+        assert len(card.journal.entries()) == journal
+        holder = card.holder(HOLDER)
+        assert holder is not None and holder.status == "lost"  # not lifted by the run: it was not the run's loss report
+    finally:
+        card.change(HOLDER, status="normal")
