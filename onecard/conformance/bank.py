@@ -37,9 +37,9 @@ def check_bank(probe: Probe, options: Options) -> None:
     if options.with_money and options.holder:
         debit_and_reverse(probe, keyed, options.holder, options.amount_fen, today)
     else:
-        probe.report.add("skip", "扣款与冲正步骤（入账、重复提交、冲正、作废）",
-                         f"加 --with-money --holder 学号 才运行：从测试持卡人的绑定账户扣 {options.amount_fen} 分"
-                         "并立即冲正")
+        probe.report.skip("扣款与冲正步骤（入账、重复提交、冲正、作废）",
+                          f"加 --with-money --holder 学号 才运行：从测试持卡人的绑定账户扣 {options.amount_fen} 分"
+                          "并立即冲正")
 
 
 def debit_and_reverse(probe: Probe, keyed: KeyedSteps, holder: str, amount: int, today: str) -> None:

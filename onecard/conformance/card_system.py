@@ -45,14 +45,16 @@ def balance(probe: Probe, student_no: str) -> int | None:
 def check_card_system(probe: Probe, options: Options) -> None:
     if options.holder:
         reads(probe, options.holder, options.card)
+    else:
+        probe.report.no_holder()
     not_found(probe, options.unknown_holder)
     KeyedSteps(probe).unknown_key("credit")
     check_webhook(probe, options)
     if options.with_money and options.holder and options.card:
         Money(probe, options).run()
     else:
-        probe.report.add("skip", "记账步骤（充值、扣款、重复提交、作废、挂失卡、余额不足）",
-                         "加 --with-money --holder 学号 --card 卡号 才运行：在测试卡上入账再扣回，并临时挂失再解挂")
+        probe.report.skip("记账步骤（充值、扣款、重复提交、作废、挂失卡、余额不足）",
+                          "加 --with-money --holder 学号 --card 卡号 才运行：在测试卡上入账再扣回，并临时挂失再解挂")
 
 
 def reads(probe: Probe, holder: str, card: str | None) -> None:

@@ -22,10 +22,12 @@ PAID = "net"
 
 
 def check_fees(probe: Probe, options: Options) -> None:
-    for kind in ASKED:
-        if options.holder:
+    if options.holder:
+        for kind in ASKED:
             answer = probe.call("GET", DUE, {"kind": kind, "student_no": options.holder})
             probe.check(f"应缴费用（{kind}）", answer, 200, "须答复 HTTP 200 {\"items\": [...]}，没有欠费时 items 为空")
+    else:
+        probe.report.no_holder()
     answer = probe.call("GET", DUE, {"kind": "library", "student_no": options.unknown_holder})
     items = answer.body.get("items") if answer.status == 200 and isinstance(answer.body, dict) else []
     probe.check("未知学号的应缴费用", answer, 200,
@@ -42,9 +44,9 @@ def check_fees(probe: Probe, options: Options) -> None:
     if options.with_money and options.holder:
         pay(probe, keyed, options.holder, options.amount_fen, today)
     else:
-        probe.report.add("skip", "缴费步骤（入账、重复提交、作废）",
-                         f"加 --with-money --holder 学号 才运行：向测试持卡人的网费入账 {options.amount_fen} 分"
-                         "（无法撤回）")
+        probe.report.skip("缴费步骤（入账、重复提交、作废）",
+                          f"加 --with-money --holder 学号 才运行：向测试持卡人的网费入账 {options.amount_fen} 分"
+                          "（无法撤回）")
 
 
 def pay(probe: Probe, keyed: KeyedSteps, holder: str, amount: int, today: str) -> None:

@@ -45,6 +45,13 @@ class Report:
     def fail(self, title: str, fix: str, detail: str = "", seconds: float | None = None) -> None:
         self.add("fail", title, fix, detail, seconds)
 
+    def skip(self, title: str, how: str) -> None:
+        """A check not run, and what would run it."""
+        self.add("skip", title, how)
+
+    def no_holder(self) -> None:
+        self.skip("测试持卡人的各项查询", "加 --holder 学号（学校提供的测试持卡人）才运行")
+
     def expect(self, title: str, problems: list[str], fix: str, seconds: float | None = None) -> bool:
         """✔ when `problems` is empty, else one ✘ with `fix` and the problems as its detail."""
         if problems:

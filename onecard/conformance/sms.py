@@ -26,4 +26,4 @@ def check_sms(probe: Probe, options: Options) -> None:
         probe.check(f"发送测试短信到 {options.phone}", answer, 200, "合法的手机号与内容须受理（code 为 0）并送达",
                     code_is(answer.body, accepted=True))
     else:
-        probe.report.add("skip", "发送一条真实短信", "加 --send-sms --phone 手机号 才发送（会发出一条真实短信）")
+        probe.report.skip("发送一条真实短信", "加 --send-sms --phone 手机号 才发送（会发出一条真实短信）")
