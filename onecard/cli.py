@@ -255,6 +255,60 @@ def _simulate_day(args: argparse.Namespace) -> int:
     return 0
 
 
+def _conformance(args: argparse.Namespace) -> int:
+    from adapters.contracts import SYSTEMS
+    from onecard.conformance.options import Options
+    from onecard.conformance.runner import Refused, run
+
+    if args.system not in SYSTEMS:
+        print(f"SYSTEM 应为 {', '.join(SYSTEMS)} 之一", file=sys.stderr)
+        return 2
+    options = Options(args.system, args.url, holder=args.holder, card=args.card, with_money=args.with_money,
+                      amount_fen=args.amount_fen, unknown_holder=args.unknown_holder,
+                      webhook_secret=args.webhook_secret, listen=args.listen, public_url=args.public_url,
+                      phone=args.phone, send_sms=args.send_sms, webhook_wait=args.webhook_wait)
+    try:
+        report = run(options)
+    except Refused as refused:
+        print(f"拒绝运行：{refused}", file=sys.stderr)
+        return 2
+    print(report.json() if args.json else report.text())
+    return 0 if report.passed else 1
+
+
+def _add_conformance(sub: Any) -> None:
+    conf = sub.add_parser(
+        "conformance", help="check a school's bridge to an outside system against its contract (exit 0 only when "
+        "everything holds)", description="Run the contract's behaviour (adapters/<system>/openapi.yaml) against a "
+        "school's bridge and print what to fix. Reads only, unless --with-money.")
+    conf.add_argument("system", metavar="SYSTEM", help="card-system, fees, campus-data, bank or sms")
+    conf.add_argument("url", metavar="URL", help="the bridge's base URL (what ONECARD_<SYSTEM>_URL will be)")
+    conf.add_argument("--holder", metavar="STUDENT_NO",
+                      help="the test holder the school provides: reads are made on it")
+    conf.add_argument("--card", metavar="CARD_NO", help="the test holder's card (must belong to --holder): the only "
+                      "card money steps touch")
+    conf.add_argument("--with-money", action="store_true",
+                      help="also run the keyed money steps on the test holder: MOVES REAL MONEY. Card system: a "
+                      "credit and its debit back, a refused over-balance debit, and the card reported lost (挂失) "
+                      "for a moment and the loss lifted; the card ends as it began. Fees: one payment of "
+                      "--amount-fen to the holder's network fee, which cannot be taken back. Bank: a debit of the "
+                      "holder's linked account, reversed at once")
+    conf.add_argument("--amount-fen", type=int, default=1, help="what each money step moves, in fen (default 1)")
+    conf.add_argument("--unknown-holder", default="00000000", metavar="STUDENT_NO",
+                      help="a student number the systems do not know (default 00000000)")
+    conf.add_argument("--webhook-secret", help="card system: the webhook secret shared with onecard "
+                      "(ONECARD_CARD_EVENTS_SECRET), to check the test delivery's signature")
+    conf.add_argument("--listen", default="127.0.0.1:0", metavar="HOST:PORT",
+                      help="card system: where the runner listens for the test delivery (default: a free local port)")
+    conf.add_argument("--public-url", help="card system: the URL the bridge is told to deliver to, when it cannot "
+                      "reach the --listen address (a tunnel, this machine's address as the bridge sees it)")
+    conf.add_argument("--webhook-wait", type=float, default=15.0, help="seconds to wait for the test delivery")
+    conf.add_argument("--send-sms", action="store_true", help="sms: send one real text to --phone")
+    conf.add_argument("--phone", help="sms: the number the test text goes to (with --send-sms)")
+    conf.add_argument("--json", action="store_true", help="print the report as JSON")
+    conf.set_defaults(func=_conformance)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="onecard", description="The campus card inside WeChat.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -330,6 +384,8 @@ def parser() -> argparse.ArgumentParser:
                             "(one line a check; exit 1 when any blocks)")
     doctor.add_argument("--timeout", type=float, default=10.0, help="seconds each network call may take")
     doctor.set_defaults(func=_doctor)
+
+    _add_conformance(sub)
 
     from backoffice.cli import add_parser as add_admin_parser
 
