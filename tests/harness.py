@@ -253,15 +253,10 @@ def running_stack(tmp: Path, *, aes_key: str | None = None, **overrides: str) ->
         values |= {k.removeprefix("ONECARD_").lower(): v for k, v in sims.wechatpay.settings_env(data_dir).items()}
         values["wechatpay_notify_url"] = f"http://127.0.0.1:{web_port}/wechatpay/notify"
         values.update(overrides)
-        env = stack_env(values) | urls(sim_server.url)
-        settings = Settings(_env_file=None, **cast(dict[str, Any], values),  # strings, as the environment gives them
-                            wechat_api_base=env["ONECARD_WECHAT_API_BASE"],
-                            card_system_url=env["ONECARD_CARD_SYSTEM_URL"], sms_url=env["ONECARD_SMS_URL"],
-                            campus_data_url=env["ONECARD_CAMPUS_DATA_URL"],
-                            bank_url=env["ONECARD_BANK_URL"], fees_url=env["ONECARD_FEES_URL"],
-                            wechatpay_api_base=env["ONECARD_WECHATPAY_API_BASE"],
-                            wechat_oauth_base=env["ONECARD_WECHAT_OAUTH_BASE"],
-                            wechat_sns_base=env["ONECARD_WECHAT_SNS_BASE"])
+        # Every outside system is its simulator, unless an override points it elsewhere (a school's bridge).
+        values = {k.removeprefix("ONECARD_").lower(): v for k, v in urls(sim_server.url).items()} | values
+        env = stack_env(values)
+        settings = Settings(_env_file=None, **cast(dict[str, Any], values))  # strings, as the environment gives them
         platform = build(settings)
         stack.callback(platform.engine.dispose)
         stack.callback(platform.broker.close)
