@@ -31,7 +31,7 @@ from onecard.settings import Settings
 from onecard.web import create_ops_app, create_web_app
 from store.migrate import upgrade
 from store.outbound import FINAL_STATUSES
-from store.tables import InboxEvent, OutboundMessage, WechatGrant
+from store.tables import InboxEvent, MoneyOrder, OutboundMessage, WechatGrant
 from tests.backends import private_broker, private_database
 from tests.processes import OUTPUT as OUTPUT  # where every test's files and logs go
 from tests.processes import ROOT as ROOT
@@ -175,6 +175,29 @@ class Stack:
     def bind(self, openid: str, student_no: str = "20240001", phone: str = "13800000001") -> None:
         code = self.request_code(openid, student_no, phone)
         assert "绑定成功" in self.ask(openid, code)
+
+    def confirm(self, openid: str, text: str = "确认") -> tuple[str, str]:
+        """Confirm the pending top-up or payment (`text`, or "CLICK" for the menu's button); (its answer,
+        the receipt). The answer "已受理" comes first or not at all (dropped when the receipt was ready
+        before it left): then it is ""."""
+        before = len(self.sent_to(openid))
+        if text == "CLICK":
+            self.click(openid, "CONFIRM")
+        else:
+            self.say(openid, text)
+        first = self.replies(openid, before + 1, timeout=30)[before]
+        if "已受理" not in first:
+            return "", first
+        return first, self.replies(openid, before + 2, timeout=30)[before + 1]
+
+    def last_order(self, openid: str) -> MoneyOrder:
+        """The newest money order of `openid` (detached, read-only)."""
+        with self.platform.uow() as uow:
+            order = uow.session.execute(select(MoneyOrder).where(MoneyOrder.openid == openid)
+                                        .order_by(MoneyOrder.id.desc())).scalars().first()
+            assert order is not None
+            uow.session.expunge(order)
+            return order
 
     def wechat_faults(self, **faults: Any) -> None:
         requests.post(f"{self.simulator_url}/wechat-api/_sim/faults", json=faults, timeout=10).raise_for_status()
