@@ -7,18 +7,15 @@ bridge that keeps the contract gives its students.
 from __future__ import annotations
 
 import dataclasses
-import json
-import sys
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
 
-from adapters.cardsystem.demo import DEMO_HOLDERS
 from onecard.serve import free_port
 from tests.harness import Stack, new_openid, running_stack
-from tests.processes import Process, http_up, spawn
+from tests.processes import Process, start_card_bridge
 from workers.text.format import yuan
 
 STUDENT, PHONE = "20240001", "13800000001"
@@ -42,21 +39,21 @@ class Bridged:
     def balance(self) -> int:
         return int(self.get(f"/holders/{STUDENT}/balance")["balance_fen"])
 
+    def swipe(self, amount_fen: int) -> requests.Response:
+        """The student's card at 一食堂's terminal (the bridge's test-only endpoint, outside the contract)."""
+        return requests.post(f"{self.bridge.url}/_test/swipe", timeout=10,
+                             json={"student_no": STUDENT, "amount_fen": amount_fen, "merchant": "一食堂"})
+
 
 @pytest.fixture(scope="module")
 def bridged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bridged]:
     """A stack whose card system is the bridge: onecard asks it, and it pushes swipes to onecard."""
     tmp = tmp_path_factory.mktemp("bridged")
-    holders = tmp / "holders.json"
-    holders.write_text(json.dumps([dataclasses.asdict(h) for h in DEMO_HOLDERS], ensure_ascii=False))
     port = free_port()
     with running_stack(tmp, card_system_url=f"http://127.0.0.1:{port}/", card_events_secret=WEBHOOK_SECRET) as stack:
-        bridge = spawn([sys.executable, "-m", "tests.fixtures.card_bridge", "--port", str(port),
-                        "--db", str(tmp / "cards.sqlite"), "--webhook-url", f"{stack.ingress_url}/cardsystem/events",
-                        "--webhook-secret", WEBHOOK_SECRET, "--holders", str(holders)], name="card-bridge")
-        bridge.url = f"http://127.0.0.1:{port}"
+        bridge = start_card_bridge(tmp, webhook_url=f"{stack.ingress_url}/cardsystem/events", secret=WEBHOOK_SECRET,
+                                   port=port)
         try:
-            bridge.wait_for(http_up(f"{bridge.url}/health"))
             stack.start_workers(name="bridged-all-topics")
             yield Bridged(stack, bridge)
         finally:
@@ -65,6 +62,7 @@ def bridged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bridged]:
 
 def test_a_student_walks_through_onecard_on_a_bridge_written_from_the_contract(bridged: Bridged) -> None:
     live, openid = bridged.stack, new_openid()
+    simulated = live.simulators.card.balances[STUDENT]
     live.event(openid, "subscribe")
     assert "欢迎关注" in live.replies(openid, 1)[0]
     live.bind(openid, STUDENT, PHONE)
@@ -90,11 +88,10 @@ def test_a_student_walks_through_onecard_on_a_bridge_written_from_the_contract(b
     # A swipe at one of the bridge's terminals: its signed webhook reaches onecard, the alert the student.
     assert "消费提醒已开启" in live.ask(openid, "消费提醒 开")
     asked = len(live.sent_to(openid))
-    swiped = requests.post(f"{bridged.bridge.url}/_test/swipe", timeout=10,
-                           json={"student_no": STUDENT, "amount_fen": 800, "merchant": "一食堂"})
-    swiped.raise_for_status()
+    bridged.swipe(800).raise_for_status()
     after_swipe = bridged.balance()
-    assert live.replies(openid, asked + 1)[asked] == f"【消费提醒】\n您的校园卡在一食堂消费 8.00 元，余额 {yuan(after_swipe)} 元。"
+    alert = live.replies(openid, asked + 1)[asked]
+    assert alert == f"【消费提醒】\n您的校园卡在一食堂消费 8.00 元，余额 {yuan(after_swipe)} 元。"
 
     statement = live.ask(openid, "流水")
     assert f"余额 {yuan(after_swipe)} 元" in statement, statement
@@ -104,11 +101,10 @@ def test_a_student_walks_through_onecard_on_a_bridge_written_from_the_contract(b
     assert "确认挂失请回复：确认挂失" in live.ask(openid, "挂失")
     assert "挂失成功" in live.ask(openid, "确认挂失")
     assert bridged.get(f"/holders/{STUDENT}")["status"] == "lost"
-    refused = requests.post(f"{bridged.bridge.url}/_test/swipe", timeout=10,
-                            json={"student_no": STUDENT, "amount_fen": 100, "merchant": "一食堂"})
-    assert refused.status_code == 409, "a lost card takes no payment"
+    assert bridged.swipe(100).status_code == 409, "a lost card takes no payment"
     since = len(live.sms_to(PHONE))
     assert "验证码已发送至 138****0001" in live.ask(openid, "解挂")
     assert "解挂成功" in live.ask(openid, live.code_sent(PHONE, since))
     assert bridged.get(f"/holders/{STUDENT}")["status"] == "normal"
     assert live.ask(openid, "余额").startswith(f"张三，您的校园卡余额为 {yuan(after_swipe)} 元")
+    assert live.simulators.card.balances[STUDENT] == simulated, "our card simulator had no part in it"
