@@ -31,7 +31,7 @@ from onecard.settings import Settings
 from onecard.web import create_ops_app, create_web_app
 from store.migrate import upgrade
 from store.outbound import FINAL_STATUSES
-from store.tables import InboxEvent, OutboundMessage, WechatGrant
+from store.tables import InboxEvent, MoneyOrder, OutboundMessage, WechatGrant
 from tests.backends import private_broker, private_database
 from tests.processes import OUTPUT as OUTPUT  # where every test's files and logs go
 from tests.processes import ROOT as ROOT
@@ -176,6 +176,29 @@ class Stack:
         code = self.request_code(openid, student_no, phone)
         assert "绑定成功" in self.ask(openid, code)
 
+    def confirm(self, openid: str, text: str = "确认") -> tuple[str, str]:
+        """Confirm the pending top-up or payment (`text`, or "CLICK" for the menu's button); (its answer,
+        the receipt). The answer "已受理" comes first or not at all (dropped when the receipt was ready
+        before it left): then it is ""."""
+        before = len(self.sent_to(openid))
+        if text == "CLICK":
+            self.click(openid, "CONFIRM")
+        else:
+            self.say(openid, text)
+        first = self.replies(openid, before + 1, timeout=30)[before]
+        if "已受理" not in first:
+            return "", first
+        return first, self.replies(openid, before + 2, timeout=30)[before + 1]
+
+    def last_order(self, openid: str) -> MoneyOrder:
+        """The newest money order of `openid` (detached, read-only)."""
+        with self.platform.uow() as uow:
+            order = uow.session.execute(select(MoneyOrder).where(MoneyOrder.openid == openid)
+                                        .order_by(MoneyOrder.id.desc())).scalars().first()
+            assert order is not None
+            uow.session.expunge(order)
+            return order
+
     def wechat_faults(self, **faults: Any) -> None:
         requests.post(f"{self.simulator_url}/wechat-api/_sim/faults", json=faults, timeout=10).raise_for_status()
 
@@ -253,15 +276,10 @@ def running_stack(tmp: Path, *, aes_key: str | None = None, **overrides: str) ->
         values |= {k.removeprefix("ONECARD_").lower(): v for k, v in sims.wechatpay.settings_env(data_dir).items()}
         values["wechatpay_notify_url"] = f"http://127.0.0.1:{web_port}/wechatpay/notify"
         values.update(overrides)
-        env = stack_env(values) | urls(sim_server.url)
-        settings = Settings(_env_file=None, **cast(dict[str, Any], values),  # strings, as the environment gives them
-                            wechat_api_base=env["ONECARD_WECHAT_API_BASE"],
-                            card_system_url=env["ONECARD_CARD_SYSTEM_URL"], sms_url=env["ONECARD_SMS_URL"],
-                            campus_data_url=env["ONECARD_CAMPUS_DATA_URL"],
-                            bank_url=env["ONECARD_BANK_URL"], fees_url=env["ONECARD_FEES_URL"],
-                            wechatpay_api_base=env["ONECARD_WECHATPAY_API_BASE"],
-                            wechat_oauth_base=env["ONECARD_WECHAT_OAUTH_BASE"],
-                            wechat_sns_base=env["ONECARD_WECHAT_SNS_BASE"])
+        # Every outside system is its simulator, unless an override points it elsewhere (a school's bridge).
+        values = {k.removeprefix("ONECARD_").lower(): v for k, v in urls(sim_server.url).items()} | values
+        env = stack_env(values)
+        settings = Settings(_env_file=None, **cast(dict[str, Any], values))  # strings, as the environment gives them
         platform = build(settings)
         stack.callback(platform.engine.dispose)
         stack.callback(platform.broker.close)

@@ -6,6 +6,8 @@ signal reaches all of it; its output goes to test-output/NAME-xxxx.log.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import signal
 import subprocess
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import requests
 
+from adapters.cardsystem.demo import DEMO_HOLDERS
 from onecard.serve import free_port
 
 if TYPE_CHECKING:
@@ -124,6 +127,24 @@ def start_web(stack: Stack, *, workers: int = 1, port: int | None = None, name: 
 
 def start_scheduler(stack: Stack) -> Process:
     return onecard(stack, "scheduler", name="scheduler")
+
+
+def start_card_bridge(folder: Path, *, webhook_url: str, secret: str, port: int | None = None) -> Process:
+    """The card bridge written from the contract alone (tests/fixtures/card_bridge), its database in
+    `folder` and seeded with the demo holders, pushing swipes to `webhook_url` signed with `secret`;
+    returns once its /health answers. The caller stops it."""
+    holders = folder / "card-bridge-holders.json"
+    holders.write_text(json.dumps([dataclasses.asdict(h) for h in DEMO_HOLDERS], ensure_ascii=False))
+    port = port or free_port()
+    bridge = spawn([sys.executable, "-m", "tests.fixtures.card_bridge", "--port", str(port),
+                    "--db", str(folder / "card-bridge.sqlite"), "--webhook-url", webhook_url,
+                    "--webhook-secret", secret, "--holders", str(holders)], name="card-bridge")
+    bridge.url = f"http://127.0.0.1:{port}"
+    try:
+        return bridge.wait_for(http_up(f"{bridge.url}/health"))
+    except RuntimeError:
+        bridge.stop()
+        raise
 
 
 def http_up(url: str) -> Callable[[], bool]:

@@ -12,39 +12,16 @@ from workers.text.format import yuan
 from workers.text.periods import local_today, month_of
 
 
-def _order(live: Stack, openid: str) -> MoneyOrder:
-    with live.platform.uow() as uow:
-        order = uow.session.execute(select(MoneyOrder).where(MoneyOrder.openid == openid)
-                                    .order_by(MoneyOrder.id.desc())).scalars().first()
-        assert order is not None
-        uow.session.expunge(order)
-        return order
-
-
-def _confirm(live: Stack, openid: str, text: str = "确认") -> tuple[str, str]:
-    """Send the confirmation; (its answer, the receipt). The answer "已受理" comes first or not at all
-    (dropped when the receipt was ready before it left): then it is ""."""
-    before = len(live.sent_to(openid))
-    if text == "CLICK":
-        live.click(openid, "CONFIRM")
-    else:
-        live.say(openid, text)
-    first = live.replies(openid, before + 1, timeout=30)[before]
-    if "已受理" not in first:
-        return "", first
-    return first, live.replies(openid, before + 2, timeout=30)[before + 1]
-
-
 def test_a_confirmed_top_up_moves_the_money_and_sends_the_receipt(live: Stack, openid: str) -> None:
     live.bind(openid, "20240003", "13800000003")
     before = live.simulators.card.balances["20240003"]
     ask = live.ask(openid, "充值 50")
     assert "请确认" in ask and "50.00" in ask
-    accepted, receipt = _confirm(live, openid)
+    accepted, receipt = live.confirm(openid)
     assert accepted == "" or "已受理" in accepted
     assert receipt.startswith(f"充值成功，余额 {yuan(before + 5000)} 元"), receipt
     assert live.simulators.card.balances["20240003"] == before + 5000
-    order = _order(live, openid)
+    order = live.last_order(openid)
     assert order.status == "done" and order.amount_fen == 5000
     debit = live.simulators.bank.journal.get(f"{order.order_no}:debit")
     assert debit["status"] == "applied" and debit["amount_fen"] == 5000
@@ -62,7 +39,7 @@ def test_an_electricity_payment_is_debited_from_the_card_and_credited_to_the_roo
     live.bind(openid, "20240001", "13800000001")
     before = live.simulators.card.balances["20240001"]
     assert "10-305" in live.ask(openid, "电费 10-305 12.50")
-    _, receipt = _confirm(live, openid, "CLICK")
+    _, receipt = live.confirm(openid, "CLICK")
     assert "宿舍电费（10-305）缴费成功" in receipt, receipt
     assert live.simulators.card.balances["20240001"] == before - 1250
 
@@ -71,10 +48,10 @@ def test_a_refused_fee_payment_is_refunded_to_the_card(live: Stack, openid: str)
     live.bind(openid, "20240001", "13800000001")
     before = live.simulators.card.balances["20240001"]
     live.ask(openid, "电费 50-305 5")  # there is no building 50: only the power system knows
-    _, receipt = _confirm(live, openid)
+    _, receipt = live.confirm(openid)
     assert "已退回校园卡" in receipt and "房间号不存在" in receipt, receipt
     assert live.simulators.card.balances["20240001"] == before
-    assert _order(live, openid).status == "refunded"
+    assert live.last_order(openid).status == "refunded"
 
 
 def test_a_wrong_amount_for_a_fee_the_school_sets_is_refused_before_money_moves(live: Stack, openid: str) -> None:
@@ -89,9 +66,9 @@ def test_balance_statement_and_bill_agree_after_a_top_up_and_a_fee(live: Stack, 
     """One truth for the money: every reply about the card's money reads the card system's one ledger."""
     live.bind(openid, "20240003", "13800000003")
     live.ask(openid, "充值 50")
-    _confirm(live, openid)
+    live.confirm(openid)
     assert "大学英语六级（CET6），考试费 30.00 元" in live.ask(openid, "外语考试费")
-    _confirm(live, openid)
+    live.confirm(openid)
     now = yuan(live.simulators.card.balances["20240003"])
     assert now in live.ask(openid, "余额")
     statement = live.ask(openid, "流水")
@@ -106,6 +83,6 @@ def test_balance_statement_and_bill_agree_after_a_top_up_and_a_fee(live: Stack, 
 def test_a_top_up_the_bank_refuses_fails_plainly_without_touching_the_card(live: Stack, openid: str) -> None:
     live.bind(openid, "20240004", "13800000004")  # no linked bank account
     live.ask(openid, "topup 10")
-    _, receipt = _confirm(live, openid, "confirm")
+    _, receipt = live.confirm(openid, "confirm")
     assert "充值失败" in receipt and "未关联银行账户" in receipt, receipt
     assert live.simulators.card.balances["20240004"] == 0
