@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from onecard.serve import free_port
+from tests.conformance_run import CARD, conformance
 from tests.harness import Stack, new_openid, running_stack
 from tests.processes import Process, start_card_bridge
 from workers.text.format import yuan
@@ -58,6 +59,19 @@ def bridged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bridged]:
             yield Bridged(stack, bridge)
         finally:
             bridge.stop()
+
+
+def test_the_bridge_passes_onecard_conformance_with_money_and_is_left_as_it_was(bridged: Bridged) -> None:
+    """What a school runs before go-live holds for the bridge the walk below runs on: the runner's
+    verdict and onecard's behaviour agree."""
+    before = (bridged.balance(), bridged.get(f"/holders/{STUDENT}")["status"], len(bridged.lines()))
+    code, out, _ = conformance("card-system", f"{bridged.bridge.url}/", "--holder", STUDENT, "--card", CARD,
+                               "--with-money", "--webhook-secret", WEBHOOK_SECRET)
+    assert code == 0, out
+    assert "结果：通过" in out and "\n✘ " not in out
+    # Money moved and came back through keyed steps: the balance and the status as they were.
+    after = (bridged.balance(), bridged.get(f"/holders/{STUDENT}")["status"], len(bridged.lines()))
+    assert after[:2] == before[:2] and after[2] > before[2]
 
 
 def test_a_student_walks_through_onecard_on_a_bridge_written_from_the_contract(bridged: Bridged) -> None:
