@@ -179,7 +179,7 @@ class Money:
             op = "debit" if now > start else "credit"
             key = self.keyed.key("FIX", op)
             self.probe.call("POST", "/ops/{key}", {"key": key}, body=self.body(op, "FIX", abs(now - start)))
-            self.report.add("warn", "测试卡余额曾偏离",
+            self.report.warn("测试卡余额曾偏离",
                             f"已用键 {key} {op} {abs(now - start)} 分，把测试卡调回开始时的余额",
                             f"调整前 {now} 分，开始时 {start} 分")
             now = balance(self.probe, self.holder)

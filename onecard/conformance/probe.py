@@ -112,7 +112,7 @@ class Probe:
             self.report.fail(f"超时：{answer.operation}", f"须在 {limit:g} s 内答复，onecard 等到时限即放弃这次调用",
                              f"{where}；实测 {answer.seconds:.2f} s；{answer.evidence()}", answer.seconds)
         elif answer.seconds > limit / 2:
-            self.report.add("warn", f"响应较慢：{answer.operation}",
+            self.report.warn(f"响应较慢：{answer.operation}",
                             f"用时已超过时限的一半，繁忙时可能超时（{where}）", f"实测 {answer.seconds:.2f} s",
                             answer.seconds)
 
@@ -129,7 +129,7 @@ class Probe:
         if self.contract is not None and path is None:
             if answer.operation not in self._undocumented:
                 self._undocumented.add(answer.operation)
-                self.report.add("warn", f"契约未描述 {answer.operation}", "未检查其应答格式（请更新 onecard）")
+                self.report.warn(f"契约未描述 {answer.operation}", "未检查其应答格式（请更新 onecard）")
             return found
         if self.contract is None or path is None:
             return found

@@ -10,44 +10,35 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Literal
 
-Level = Literal["pass", "warn", "fail", "skip"]
-MARKS: dict[str, str] = {"pass": "✔", "warn": "!", "fail": "✘", "skip": "–"}
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One check's result: `title` names the check, `fix` what to change (for a failure or a
-    warning, Chinese), `detail` the technical evidence, `seconds` the call's time when it was one."""
-
-    level: Level
-    title: str
-    fix: str = ""
-    detail: str = ""
-    seconds: float | None = None
+from onecard.checks import Check, Status
 
 
 @dataclass
 class Report:
+    """The checks of one run (`onecard.checks.Check`: a check's `remedy` is what the vendor must change)."""
+
     system: str
     url: str
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Check] = field(default_factory=list)
 
-    def add(self, level: Level, title: str, fix: str = "", detail: str = "", seconds: float | None = None) -> Finding:
-        finding = Finding(level, title, fix, detail, seconds)
+    def add(self, status: Status, title: str, fix: str = "", detail: str = "", seconds: float | None = None) -> Check:
+        finding = Check(title, status, remedy=fix, detail=detail, seconds=seconds)
         self.findings.append(finding)
         return finding
 
     def ok(self, title: str, seconds: float | None = None) -> None:
-        self.add("pass", title, seconds=seconds)
+        self.add(Status.OK, title, seconds=seconds)
+
+    def warn(self, title: str, fix: str, detail: str = "", seconds: float | None = None) -> None:
+        self.add(Status.WARN, title, fix, detail, seconds)
 
     def fail(self, title: str, fix: str, detail: str = "", seconds: float | None = None) -> None:
-        self.add("fail", title, fix, detail, seconds)
+        self.add(Status.FAIL, title, fix, detail, seconds)
 
     def skip(self, title: str, how: str) -> None:
         """A check not run, and what would run it."""
-        self.add("skip", title, how)
+        self.add(Status.SKIP, title, how)
 
     def no_holder(self) -> None:
         self.skip("测试持卡人的各项查询", "加 --holder 学号（学校提供的测试持卡人）才运行")
@@ -62,23 +53,23 @@ class Report:
 
     @property
     def passed(self) -> bool:
-        return not any(f.level == "fail" for f in self.findings)
+        return not any(f.blocker for f in self.findings)
 
-    def count(self, level: Level) -> int:
-        return sum(f.level == level for f in self.findings)
+    def count(self, status: Status) -> int:
+        return sum(f.status is status for f in self.findings)
 
     def text(self) -> str:
         lines = [f"onecard conformance {self.system} {self.url}", ""]
         for f in self.findings:
             took = f" ({f.seconds * 1000:.0f} ms)" if f.seconds is not None else ""
-            lines.append(f"{MARKS[f.level]} {f.title}{took}")
-            if f.fix:
-                lines.append(f"    {'应' if f.level == 'fail' else '注'}：{f.fix}")
+            lines.append(f"{f.mark} {f.name}{took}")
+            if f.remedy:
+                lines.append(f"    {'应' if f.blocker else '注'}：{f.remedy}")
             if f.detail:
                 lines.append(f"    详情：{f.detail}")
         verdict = "通过" if self.passed else "未通过"
-        lines += ["", f"结果：{verdict}（✔ {self.count('pass')} 项，✘ {self.count('fail')} 项，"
-                      f"! {self.count('warn')} 项警告，– {self.count('skip')} 项未检查）"]
+        lines += ["", f"结果：{verdict}（✔ {self.count(Status.OK)} 项，✘ {self.count(Status.FAIL)} 项，"
+                      f"⚠ {self.count(Status.WARN)} 项警告，– {self.count(Status.SKIP)} 项未检查）"]
         return "\n".join(lines)
 
     def json(self) -> str:

@@ -1,8 +1,7 @@
-"""What one check of `onecard doctor` found: passed, a warning, or a blocker, with what to do about it.
+"""`onecard doctor`'s checks as data: passed, a warning, or a blocker (`onecard.checks.Check`), the
+report of one run, and the words a failed connection is told in.
 
-The command prints each as one line and the back-office's 运行监控 lists the same ones, so a check is
-plain data: its name, what it found and the remedy, all in Chinese (a setting's or a command's name
-stays as typed).
+The command prints each as one line and the back-office's 运行监控 lists the same ones.
 """
 
 from __future__ import annotations
@@ -12,40 +11,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
-
-class Status(StrEnum):
-    OK = "ok"
-    #: Worth fixing, but the platform works: `onecard doctor` still exits 0.
-    WARN = "warn"
-    #: A blocker: the platform, or some of it, would fail its users. `onecard doctor` exits 1.
-    FAIL = "fail"
-
-
-MARKS = {Status.OK: "✔", Status.WARN: "⚠", Status.FAIL: "✘"}
-
-
-@dataclass(frozen=True)
-class Check:
-    """One line of the report: `name` (what was checked), `finding` (what was seen), `remedy` (what to do)."""
-
-    name: str
-    status: Status
-    finding: str
-    remedy: str = ""
-
-    @property
-    def mark(self) -> str:
-        return MARKS[self.status]
-
-    @property
-    def blocker(self) -> bool:
-        return self.status is Status.FAIL
-
-    def line(self) -> str:
-        remedy = f"——{self.remedy}" if self.remedy and self.status is not Status.OK else ""
-        return f"{self.mark} {self.name}：{self.finding}{remedy}"
+from onecard.checks import Check, Status
 
 
 def ok(name: str, finding: str) -> Check:

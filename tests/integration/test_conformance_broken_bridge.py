@@ -87,7 +87,7 @@ def test_a_read_past_half_its_time_out_is_a_warning_only() -> None:
     with bridge("slow_balance", delay=0.25) as (_card, url):
         code, out = run(url)
     assert code == 0, out
-    assert "! 响应较慢：GET /holders/{student_no}/balance" in out and "用时已超过时限的一半" in out
+    assert "⚠ 响应较慢：GET /holders/{student_no}/balance" in out and "用时已超过时限的一半" in out
 
 
 def test_a_webhook_signed_with_another_secret_is_named() -> None:

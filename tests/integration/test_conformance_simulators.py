@@ -85,8 +85,8 @@ def test_the_json_report_says_the_same(sims: tuple[Simulators, str]) -> None:
     code, out, _ = conformance("campus-data", url(sims, "campus-data"), "--holder", HOLDER, "--json")
     report = json.loads(out)
     assert code == 0 and report["passed"] is True and report["system"] == "campus-data"
-    assert {f["level"] for f in report["findings"]} <= {"pass", "skip"}
-    assert any(f["title"].startswith("查询成绩") for f in report["findings"])
+    assert {f["status"] for f in report["findings"]} <= {"ok", "skip"}
+    assert any(f["name"].startswith("查询成绩") for f in report["findings"])
 
 
 def test_a_missing_contract_is_reported_not_a_crash(sims: tuple[Simulators, str], monkeypatch: pytest.MonkeyPatch,

@@ -25,8 +25,8 @@ from adapters.broker.setup import make_broker
 from adapters.wechat.client import WechatpyApi
 from adapters.wechat.simulator import WeChatApiSimulator
 from events.menu import menu_json
+from onecard.checks import Check, Status
 from onecard.doctor import broker, callback, command, database, outside, wechat
-from onecard.doctor.check import Check, Status
 from onecard.doctor.run import diagnose
 from onecard.serve import ServerThread, free_port
 from store.db import make_engine

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from onecard.doctor.check import Status
+from onecard.checks import Status
 from onecard.doctor.tls import check_tls
 
 Key = ec.EllipticCurvePrivateKey

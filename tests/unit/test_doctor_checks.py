@@ -20,8 +20,9 @@ from sqlalchemy.pool import StaticPool
 from adapters.wechat.client import CredentialsAnswer
 from events.card_events import SIGNATURE_WINDOW_SECONDS
 from events.menu import menu_json
+from onecard.checks import Check, Status
 from onecard.doctor import disk
-from onecard.doctor.check import Check, Report, Status, fail, network_reason, ok, warn
+from onecard.doctor.check import Report, fail, network_reason, ok, warn
 from onecard.doctor.clocks import check_clock
 from onecard.doctor.outside import Probe, System, check_health
 from onecard.doctor.run import Job, run_jobs

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from onecard.doctor.check import Status
+from onecard.checks import Status
 from onecard.doctor.config import check_settings, is_production
 from onecard.settings import Settings
 
