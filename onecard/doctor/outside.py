@@ -16,6 +16,7 @@ from typing import Any
 
 import requests
 
+from adapters.contracts import SYSTEMS, load
 from events.card_events import SIGNATURE_WINDOW_SECONDS
 from onecard.doctor.check import Check, fail, network_reason, ok
 from onecard.doctor.clocks import check_clock
@@ -27,11 +28,13 @@ HEALTHY = "200 {\"status\": \"ok\", \"time\": \"带时区的 ISO 8601 时间\"}"
 
 @dataclass(frozen=True)
 class System:
-    """An outside system as the settings name it."""
+    """An outside system as the settings name it, and its contract (`adapters.contracts.SYSTEMS`) where
+    it is one of those a school connects (WeChat Pay's clock is read too, from its `Date`)."""
 
     name: str
     setting: str
     url: str
+    contract: str | None = None
 
     @property
     def env(self) -> str:
@@ -40,11 +43,12 @@ class System:
 
 def systems(settings: Settings) -> list[System]:
     """The outside systems this deployment is configured to use (the SMS platform only over HTTP)."""
-    named = [("卡务系统", "card_system_url"), ("缴费系统", "fees_url"), ("公共数据平台", "campus_data_url"),
-             ("银行", "bank_url")]
+    named = [("卡务系统", "card_system_url", "card-system"), ("缴费系统", "fees_url", "fees"),
+             ("公共数据平台", "campus_data_url", "campus-data"), ("银行", "bank_url", "bank")]
     if settings.sms_backend == "http":
-        named.append(("短信平台", "sms_url"))
-    return [System(name, setting, url) for name, setting in named if (url := getattr(settings, setting))]
+        named.append(("短信平台", "sms_url", "sms"))
+    return [System(name, setting, url, contract) for name, setting, contract in named
+            if (url := getattr(settings, setting))]
 
 
 @dataclass(frozen=True)
@@ -98,9 +102,13 @@ def check_health(p: Probe) -> Check:
     if p.status != 200:
         return fail(name, f"{where} 回答 HTTP {p.status}，系统不可用",
                     "请该系统的运维或厂商排查；恢复后 GET /health 应回答 " + HEALTHY)
-    if not isinstance(p.body, dict) or p.body.get("status") != "ok" or p.reported_time is None:
-        return fail(name, f"{where} 的回答不合接口约定：{str(p.body)[:80]}",
-                    "请对接方按接口约定实现 GET /health，回答 " + HEALTHY)
+    contract = p.system.contract
+    problems = load(contract).response_problems("GET", "/health", 200, p.body) if contract else []
+    if problems or not isinstance(p.body, dict) or p.body.get("status") != "ok" or p.reported_time is None:
+        where_written = f"（adapters/{SYSTEMS[contract]}/openapi.yaml，可用 onecard conformance {contract} URL 检查）" \
+            if contract else ""
+        return fail(name, f"{where} 的回答不合接口约定：{'; '.join(problems) or str(p.body)[:80]}",
+                    f"请对接方按接口约定{where_written}实现 GET /health，回答 {HEALTHY}")
     return ok(name, f"{where} 正常（{p.elapsed.total_seconds() * 1000:.0f} 毫秒）")
 
 

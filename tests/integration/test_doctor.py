@@ -199,7 +199,7 @@ def test_a_callback_url_answering_404_or_refusing_our_token_is_a_blocker(stack: 
 
 # -- 8, 9. outside systems and their clocks -----------------------------------------------------
 def test_an_outside_system_in_an_outage_is_a_blocker(stack: Stack) -> None:
-    bank = outside.System("银行", "bank_url", str(stack.settings.bank_url))
+    bank = outside.System("银行", "bank_url", str(stack.settings.bank_url), "bank")
     stack.money_faults("bank", outage=True)
     try:
         [down] = outside.check_system(bank, timeout=5)
@@ -234,6 +234,6 @@ def skewed_system() -> Iterator[str]:
 
 
 def test_a_clock_ten_minutes_off_is_a_blocker_the_signatures_would_refuse(skewed_system: str) -> None:
-    health, clock = outside.check_system(outside.System("卡务系统", "card_system_url", skewed_system), timeout=5)
+    health, clock = outside.check_system(outside.System("卡务系统", "card_system_url", skewed_system, "card-system"), timeout=5)
     assert health.status is Status.OK
     assert clock.blocker and "快 600 秒" in clock.finding and "签名允许 300 秒" in clock.finding

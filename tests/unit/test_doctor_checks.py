@@ -76,7 +76,7 @@ def test_a_failed_connection_is_told_by_its_reason_not_by_urllib3s_chain() -> No
 
 
 # -- outside systems' health and clocks -------------------------------------------------------
-CARD = System("卡务系统", "card_system_url", "http://card.internal/")
+CARD = System("卡务系统", "card_system_url", "http://card.internal/", "card-system")
 
 
 def probe(**fields: Any) -> Probe:
