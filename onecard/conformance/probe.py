@@ -10,7 +10,6 @@ waits up to twice the time-out so that a late answer is measured rather than cut
 from __future__ import annotations
 
 import json
-import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +24,6 @@ from onecard.conformance.report import Report
 
 #: What onecard's clients wait when the contract names no time-out for an operation.
 DEFAULT_TIMEOUT = 5.0
-_PARAM = re.compile(r"\{[^}]*\}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,13 +64,7 @@ class Probe:
 
     def contract_path(self, method: str, template: str) -> str | None:
         """The contract's own spelling of `template` (its parameters may be named differently)."""
-        if self.contract is None:
-            return None
-        shape = _PARAM.sub("{}", template)
-        for verb, path in self.contract.operations():
-            if verb == method and _PARAM.sub("{}", path) == shape:
-                return path
-        return None
+        return None if self.contract is None else self.contract.match(method, template)
 
     def timeout(self, method: str, template: str) -> float:
         path = self.contract_path(method, template)
