@@ -24,7 +24,8 @@ def check_tls(public_url: str, *, production: bool, context: ssl.SSLContext | No
     parts = urlsplit(public_url)
     if parts.scheme != "https":
         found = f"ONECARD_PUBLIC_URL 是明文 http（{public_url}）"
-        remedy = "在反向代理上配置证书（见 docs/operations.md），并把 ONECARD_PUBLIC_URL 改为 https://"
+        remedy = ("在反向代理上配置证书（onecard deploy nginx 生成配置，见 docs/production.md），"
+                  "并把 ONECARD_PUBLIC_URL 改为 https://")
         if production:
             return [fail(NAME, found, remedy)]
         return [warn(NAME, f"{found}，演示配置可以，上线前必须改", remedy)]

@@ -117,6 +117,12 @@ def test_the_figures_and_the_operations_pages_draw(live: Stack, browser: webdriv
     assert int(wait_for(browser, "#workers-alive").text) >= 1
     assert browser.find_element(By.ID, "queue-bind").is_displayed()
     shoot(browser, "operations", phone=True)
+    # 上线检查: the same checks as `onecard doctor`, one line each, run on a clerk's click.
+    browser.find_element(By.CSS_SELECTOR, "#checks button[type=submit]").click()
+    lines = WebDriverWait(browser, 60).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#checks ul.checks li"))
+    text = browser.find_element(By.ID, "checks").text
+    assert len(lines) >= 11 and "数据库" in text and "磁盘" in text and "检查：" in text
+    shoot(browser, "operations-checks", phone=True)
     browser.get(f"{live.ingress_url}/admin/tickets")
     shoot(browser, "tickets")
     browser.get(f"{live.ingress_url}/admin/operators")
