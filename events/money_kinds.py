@@ -60,6 +60,8 @@ class Kind:
     #: The school sets the amount (fines, exam and photo fees): the fee system is asked what is due
     #: and shows it before anything is confirmed; a typed amount must match it.
     set_by_school: bool = False
+    #: What the card's statement line (流水) says for it, where not its name: how the money came.
+    ledger_line: str = ""
 
     def split(self, args: str, student_no: str) -> tuple[str, str]:
         """(target, amount text) from what followed the keyword; ValueError says what is wrong."""
@@ -76,7 +78,8 @@ class Kind:
         return target, parts[1]
 
 
-TOPUP = Kind("topup", "校园卡充值", ("充值", "topup"), "充值 金额 —— 从绑定的银行卡圈存到校园卡，例如：充值 50")
+TOPUP = Kind("topup", "校园卡充值", ("充值", "topup"), "充值 金额 —— 从绑定的银行卡圈存到校园卡，例如：充值 50",
+             ledger_line="银行圈存")
 
 FEES: tuple[Kind, ...] = (
     Kind("net", "校园网费", ("网费", "netfee"), "网费 金额 —— 缴纳校园网费，例如：网费 30"),
@@ -92,20 +95,17 @@ FEES: tuple[Kind, ...] = (
 )
 
 #: The top-up paid with WeChat Pay from the 我的校园卡 page: no words, it starts from the page.
-WECHAT_TOPUP = Kind("wxtopup", "微信支付充值", (), "在“我的校园卡”页面点“充值”，选择金额后用微信支付")
+WECHAT_TOPUP = Kind("wxtopup", "微信支付充值", (), "在“我的校园卡”页面点“充值”，选择金额后用微信支付",
+                    ledger_line="微信充值")
 
 BY_CODE: dict[str, Kind] = {k.code: k for k in (TOPUP, WECHAT_TOPUP, *FEES)}
 #: The fee payments' codes: what the fee systems' own records are held against (not the top-ups).
 FEE_CODES: frozenset[str] = frozenset(k.code for k in FEES)
 
-#: What a card's statement line (流水) says for a top-up: how the money came. The card system writes
-#: the `memo` of each keyed ledger step as the line's merchant, so a bank 圈存 never reads as a
-#: WeChat Pay top-up; a fee payment's line is the fee's name.
-TOPUP_MEMOS: dict[str, str] = {TOPUP.code: "银行圈存", WECHAT_TOPUP.code: "微信充值"}
-
-
 def ledger_memo(kind: str, *, refund: bool = False) -> str:
     """The memo of an order's card ledger step: 银行圈存, 微信充值, the fee's name, or its name + 退款
-    for the refund of a payment."""
-    name = TOPUP_MEMOS.get(kind) or BY_CODE[kind].name
+    for the refund of a payment. The card system writes it as the line's merchant, so a bank 圈存
+    never reads as a WeChat Pay top-up."""
+    found = BY_CODE[kind]
+    name = found.ledger_line or found.name
     return f"{name}退款" if refund else name
