@@ -12,6 +12,7 @@ from adapters.wechat.callbacks import text_xml
 from events.notices import KINDS, MONEY_FIELDS, TIME_FIELDS, Field, Notice, NoticeKind
 from events.wechat_grants import Scenario
 from store import grants, outbound
+from store.db import begin_as_writer
 from store.grants import Allowance
 from store.tables import OutboundMessage
 from tests.harness import Stack, new_openid
@@ -49,6 +50,7 @@ def test_a_sixth_reply_within_48_hours_to_a_user_who_wrote_once_is_not_attempted
     openid = new_openid()
     _wrote_once(stack, openid)
     with stack.platform.uow() as uow:
+        begin_as_writer(uow.session)  # reads the grants, then writes: on SQLite, wait for the lock
         allowance = Allowance.load(uow.session, [openid], datetime.now(UTC))
         # One reply a turn, six turns: the sixth finds the grant spent.
         planned = [m for i in range(6) for m in plan([Outgoing("wechat", openid, f"第{i + 1}条")], allowance)]
@@ -69,6 +71,7 @@ def test_notices_beyond_the_grant_arrive_as_their_template(stack: Stack) -> None
                     {Field.ORDER_NO: "BX20261207001", Field.ITEM: "闸机", Field.REASON: "已更换读头",
                      Field.STATUS: "已修复", Field.TIME: now})
     with stack.platform.uow() as uow:
+        begin_as_writer(uow.session)  # reads the grants, then writes: on SQLite, wait for the lock
         ids = outbound.add_many(uow.session, notices(uow.session, [(openid, notice)] * 7, now))
         uow.commit()
     deliver(ids, stack.platform.senders())
@@ -85,6 +88,7 @@ def test_a_notice_wechat_refuses_as_a_customer_service_message_arrives_once_as_i
     notice = Notice(NoticeKind.LOST_FOUND, "【失卡招领】有人捡到了您的校园卡，现存放于：东门保安室。",
                     {Field.ITEM: "校园卡", Field.PLACE: "东门保安室", Field.TIME: now})
     with stack.platform.uow() as uow:
+        begin_as_writer(uow.session)  # reads the grants, then writes: on SQLite, wait for the lock
         ids = outbound.add_many(uow.session, notices(uow.session, [(openid, notice)], now))
         uow.commit()
     assert _rows(stack, openid) == [("wechat", "pending")]
@@ -127,6 +131,7 @@ def test_every_notice_kind_passes_the_category_rules_of_the_demo_accounts_templa
     stack.platform.templates.forget()
     every = [(openid, _hostile(kind, now)) for kind in NoticeKind]
     with stack.platform.uow() as uow:
+        begin_as_writer(uow.session)  # reads the grants, then writes: on SQLite, wait for the lock
         messages = notices(uow.session, every, now)
         assert {m.channel for m in messages} == {"template"}  # no grant: every one as its template
         ids = outbound.add_many(uow.session, messages)
